@@ -1,0 +1,86 @@
+// `data import` and `data export`: candle files (CSV or Parquet) in and out of the store.
+
+import type { SeriesKey } from "../core/candles.ts";
+import { timeframeMs } from "../core/timeframe.ts";
+import { exportCandles, importCandles } from "../store/candle_files.ts";
+import { type Flags, optional, parseFlags, parseTime, required } from "./args.ts";
+import type { DataCommand } from "./data.ts";
+import { withStore } from "./open_store.ts";
+
+/** Reads --exchange, --symbol and --timeframe (checked) into a series key. */
+export function seriesFlags(f: Flags, cmd: string): SeriesKey {
+  const timeframe = required(f, "timeframe", cmd);
+  timeframeMs(timeframe);
+  return {
+    exchange: required(f, "exchange", cmd).toLowerCase(),
+    symbol: required(f, "symbol", cmd),
+    timeframe,
+  };
+}
+
+/** Reads --from and --to into a time range. */
+export function rangeFlags(f: Flags): { from?: number; to?: number } {
+  const from = optional(f, "from");
+  const to = optional(f, "to");
+  return {
+    from: from ? parseTime(from, "from") : undefined,
+    to: to ? parseTime(to, "to") : undefined,
+  };
+}
+
+const SERIES = {
+  exchange: { type: "string" },
+  symbol: { type: "string" },
+  timeframe: { type: "string" },
+  db: { type: "string" },
+} as const;
+
+/** The import command. */
+export const importCommand: DataCommand = {
+  summary: "Import a candle CSV or Parquet file (all rows or nothing)",
+  usage:
+    "--file F.csv|F.parquet --exchange E --symbol S --timeframe TF [--format csv|parquet] [--db PATH]\n" +
+    "CSV header: timestamp,open,high,low,close,volume (timestamp in ms or ISO-8601, UTC)",
+  async run(argv) {
+    const cmd = "deno task data import";
+    const f = parseFlags(argv, { ...SERIES, file: { type: "string" }, format: { type: "string" } }, cmd);
+    const key = seriesFlags(f, cmd);
+    const file = required(f, "file", cmd);
+    return await withStore(optional(f, "db"), async (store) => {
+      const res = await importCandles(store, key, file, { format: optional(f, "format") });
+      console.log(
+        `Imported ${res.written} candles into ${key.exchange} ${key.symbol} ${key.timeframe}` +
+          ` (${res.replaced} replaced stored ones).`,
+      );
+      if (res.gaps.length) {
+        const missing = res.gaps.reduce((s, g) => s + (g.missing ?? 0), 0);
+        console.log(`Note: the file has ${res.gaps.length} gap(s), ${missing} candles missing in all.`);
+      }
+      return 0;
+    });
+  },
+};
+
+/** The export command. */
+export const exportCommand: DataCommand = {
+  summary: "Export stored candles to CSV or Parquet",
+  usage:
+    "--exchange E --symbol S --timeframe TF --file OUT.csv|OUT.parquet [--from T] [--to T] [--format csv|parquet] [--db PATH]",
+  async run(argv) {
+    const cmd = "deno task data export";
+    const f = parseFlags(argv, {
+      ...SERIES,
+      file: { type: "string" },
+      format: { type: "string" },
+      from: { type: "string" },
+      to: { type: "string" },
+    }, cmd);
+    const key = seriesFlags(f, cmd);
+    const file = required(f, "file", cmd);
+    return await withStore(optional(f, "db"), async (store) => {
+      const n = await exportCandles(store, key, file, { ...rangeFlags(f), format: optional(f, "format") });
+      console.log(`Wrote ${n} candles to ${file}.`);
+      return 0;
+    });
+  },
+};

@@ -1,0 +1,234 @@
+// Candles in DuckDB: bulk upsert through the appender, columnar range reads, and listings.
+
+import {
+  BIGINT,
+  DOUBLE,
+  DuckDBBigIntVector,
+  DuckDBDataChunk,
+  DuckDBDoubleVector,
+} from "@duckdb/node-api";
+import { allocColumns, type CandleColumns, type SeriesKey } from "../core/candles.ts";
+import type { Db } from "./db.ts";
+
+/** One stored series and its extent. */
+export interface SeriesInfo extends SeriesKey {
+  first: number;
+  last: number;
+  count: number;
+}
+
+/** A time range in UTC ms: `from` inclusive, `to` exclusive; either may be left open. */
+export interface TimeRange {
+  from?: number;
+  to?: number;
+}
+
+/** What an upsert did. */
+export interface UpsertResult {
+  /** Candles written (new plus replaced). */
+  written: number;
+  /** Of those, candles that replaced a stored one with the same open time. */
+  replaced: number;
+}
+
+const CHUNK = 2048;
+const STAGE_TYPES = [BIGINT, DOUBLE, DOUBLE, DOUBLE, DOUBLE, DOUBLE];
+
+/**
+ * Candle storage on an open {@link Db}, keyed by (exchange, symbol, timeframe, open time).
+ *
+ * @example
+ * ```ts
+ * const store = new CandleStore(db);
+ * await store.upsert({ exchange: "okx", symbol: "BTC/USDT", timeframe: "1m" }, columns);
+ * const cols = await store.read({ exchange: "okx", symbol: "BTC/USDT", timeframe: "1m" });
+ * ```
+ */
+export class CandleStore {
+  private stageReady = false;
+  constructor(readonly db: Db) {}
+
+  /** The id of a series, creating it when `create` is true; undefined when absent. */
+  async seriesId(key: SeriesKey, create = false): Promise<number | undefined> {
+    const find = "SELECT id FROM series WHERE exchange = ? AND symbol = ? AND timeframe = ?";
+    const params = [key.exchange, key.symbol, key.timeframe];
+    let rows = await this.db.all(find, params);
+    if (rows.length === 0 && create) {
+      await this.db.run(
+        "INSERT INTO series (exchange, symbol, timeframe) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+        params,
+      );
+      rows = await this.db.all(find, params);
+    }
+    return rows.length ? Number(rows[0].id) : undefined;
+  }
+
+  /**
+   * Writes candles; a candle whose open time is already stored replaces it (upsert).
+   * Input need not be sorted; within the input, the last candle for an open time wins.
+   * All or nothing: one transaction.
+   */
+  async upsert(key: SeriesKey, cols: CandleColumns): Promise<UpsertResult> {
+    const clean = sortedUnique(cols);
+    const n = clean.ts.length;
+    if (n === 0) return { written: 0, replaced: 0 };
+    const id = (await this.seriesId(key, true))!;
+    await this.fillStage(clean);
+    const lo = clean.ts[0], hi = clean.ts[n - 1];
+    return await this.db.transaction(async () => {
+      const del = await this.db.conn.run(
+        `DELETE FROM candles WHERE series_id = ? AND ts BETWEEN ? AND ?
+           AND ts IN (SELECT ts FROM candle_stage)`,
+        [id, BigInt(lo), BigInt(hi)],
+      );
+      await this.db.run(
+        `INSERT INTO candles SELECT ?, ts, open, high, low, close, volume FROM candle_stage`,
+        [id],
+      );
+      return { written: n, replaced: Number(del.rowsChanged) };
+    });
+  }
+
+  /** Reads a range as columns, ordered by open time. */
+  async read(key: SeriesKey, range: TimeRange = {}): Promise<CandleColumns> {
+    const id = await this.seriesId(key);
+    if (id === undefined) return allocColumns(0);
+    const where = ["series_id = ?"];
+    const params: (number | bigint)[] = [id];
+    if (range.from !== undefined) (where.push("ts >= ?"), params.push(BigInt(range.from)));
+    if (range.to !== undefined) (where.push("ts < ?"), params.push(BigInt(range.to)));
+    const cond = where.join(" AND ");
+    return await queryColumns(
+      this.db,
+      `SELECT ts::DOUBLE, open, high, low, close, volume FROM candles WHERE ${cond} ORDER BY ts`,
+      params,
+    );
+  }
+
+  /** Open time of the newest and oldest stored candle, or undefined when none. */
+  async bounds(key: SeriesKey): Promise<{ first: number; last: number; count: number } | undefined> {
+    const id = await this.seriesId(key);
+    if (id === undefined) return undefined;
+    const [r] = await this.db.all(
+      "SELECT min(ts) AS first, max(ts) AS last, count(*) AS n FROM candles WHERE series_id = ?",
+      [id],
+    );
+    if (r.first === null || r.first === undefined) return undefined;
+    return { first: Number(r.first), last: Number(r.last), count: Number(r.n) };
+  }
+
+  /** Every stored series with its first and last open time and candle count. */
+  async list(): Promise<SeriesInfo[]> {
+    const rows = await this.db.all(`
+      SELECT s.exchange, s.symbol, s.timeframe, min(c.ts) AS first, max(c.ts) AS last, count(*) AS n
+      FROM candles c JOIN series s ON s.id = c.series_id
+      GROUP BY ALL ORDER BY s.exchange, s.symbol, s.timeframe`);
+    return rows.map((r) => ({
+      exchange: String(r.exchange),
+      symbol: String(r.symbol),
+      timeframe: String(r.timeframe),
+      first: Number(r.first),
+      last: Number(r.last),
+      count: Number(r.n),
+    }));
+  }
+
+  /** Deletes a series' candles in a range (all when no range); returns how many. */
+  async delete(key: SeriesKey, range: TimeRange = {}): Promise<number> {
+    const id = await this.seriesId(key);
+    if (id === undefined) return 0;
+    const res = await this.db.conn.run(
+      "DELETE FROM candles WHERE series_id = ? AND ts >= ? AND ts < ?",
+      [id, BigInt(range.from ?? -8.64e15), BigInt(range.to ?? 8.64e15)],
+    );
+    return Number(res.rowsChanged);
+  }
+
+  private async fillStage(cols: CandleColumns): Promise<void> {
+    if (!this.stageReady) {
+      await this.db.run(`CREATE TEMP TABLE IF NOT EXISTS candle_stage (
+        ts BIGINT, open DOUBLE, high DOUBLE, low DOUBLE, close DOUBLE, volume DOUBLE)`);
+      this.stageReady = true;
+    }
+    await this.db.run("DELETE FROM candle_stage");
+    const appender = await this.db.conn.createAppender("candle_stage");
+    const chunk = DuckDBDataChunk.create(STAGE_TYPES, CHUNK);
+    const sources = [cols.open, cols.high, cols.low, cols.close, cols.volume];
+    const n = cols.ts.length;
+    for (let off = 0; off < n; off += CHUNK) {
+      const rows = Math.min(CHUNK, n - off);
+      chunk.rowCount = rows;
+      const tsVec = chunk.getColumnVector(0) as DuckDBBigIntVector;
+      for (let i = 0; i < rows; i++) tsVec.setItem(i, BigInt(cols.ts[off + i]));
+      tsVec.flush();
+      for (let c = 0; c < 5; c++) {
+        const vec = chunk.getColumnVector(c + 1) as DuckDBDoubleVector;
+        const src = sources[c];
+        for (let i = 0; i < rows; i++) vec.setItem(i, src[off + i]);
+        vec.flush();
+      }
+      appender.appendDataChunk(chunk);
+    }
+    appender.closeSync();
+  }
+}
+
+/**
+ * Runs a query whose six DOUBLE columns are ts, open, high, low, close, volume (in that order)
+ * and returns them as columns.
+ */
+export async function queryColumns(
+  db: Db,
+  sql: string,
+  params: (number | bigint | string)[] = [],
+): Promise<CandleColumns> {
+  const result = await db.conn.stream(sql, params);
+  const parts: Float64Array[][] = [[], [], [], [], [], []];
+  let total = 0;
+  for (;;) {
+    const chunk = await result.fetchChunk();
+    if (!chunk || chunk.rowCount === 0) break;
+    const rows = chunk.rowCount;
+    for (let c = 0; c < 6; c++) {
+      const vec = chunk.getColumnVector(c) as DuckDBDoubleVector;
+      const dst = new Float64Array(rows);
+      for (let i = 0; i < rows; i++) dst[i] = vec.getItem(i) ?? NaN;
+      parts[c].push(dst);
+    }
+    total += rows;
+  }
+  const out = allocColumns(total);
+  const targets = [out.ts, out.open, out.high, out.low, out.close, out.volume];
+  for (let c = 0; c < 6; c++) {
+    let pos = 0;
+    for (const p of parts[c]) (targets[c].set(p, pos), pos += p.length);
+  }
+  return out;
+}
+
+/** Returns `cols` sorted by ts with one candle per ts (the last given wins); no copy if already so. */
+export function sortedUnique(cols: CandleColumns): CandleColumns {
+  const ts = cols.ts;
+  let ok = true;
+  for (let i = 1; i < ts.length; i++) {
+    if (!(ts[i] > ts[i - 1])) {
+      ok = false;
+      break;
+    }
+  }
+  if (ok) return cols;
+  const idx = Array.from(ts.keys()).sort((a, b) => ts[a] - ts[b] || b - a);
+  const keep: number[] = [];
+  for (const i of idx) if (keep.length === 0 || ts[keep[keep.length - 1]] !== ts[i]) keep.push(i);
+  const out = allocColumns(keep.length);
+  for (let j = 0; j < keep.length; j++) {
+    const i = keep[j];
+    out.ts[j] = ts[i];
+    out.open[j] = cols.open[i];
+    out.high[j] = cols.high[i];
+    out.low[j] = cols.low[i];
+    out.close[j] = cols.close[i];
+    out.volume[j] = cols.volume[i];
+  }
+  return out;
+}

@@ -1,0 +1,111 @@
+// Opens a DuckDB file (or ":memory:"), runs migrations, and turns lock errors into advice.
+
+import { DuckDBConnection, DuckDBInstance, type DuckDBValue } from "@duckdb/node-api";
+import { StoreLockedError } from "../core/errors.ts";
+import { migrate } from "./migrations.ts";
+
+/** A row as DuckDB's JS conversion returns it. */
+export type Row = Record<string, unknown>;
+
+/** An open database: one instance, one connection, migrated. Close it when done. */
+export class Db {
+  private constructor(
+    /** File path, or ":memory:". */
+    readonly path: string,
+    private readonly instance: DuckDBInstance,
+    /** The connection; use {@link Db.run} and {@link Db.all} for the common cases. */
+    readonly conn: DuckDBConnection,
+  ) {}
+
+  /**
+   * Opens (creating if needed) a database and applies pending migrations.
+   *
+   * @example
+   * ```ts
+   * const db = await Db.open("data/tidewatch.duckdb");
+   * try { console.log(await db.all("select count(*) as n from candles")); } finally { db.close(); }
+   * ```
+   */
+  static async open(path: string): Promise<Db> {
+    if (path !== ":memory:") {
+      const dir = path.replace(/[^/]*$/, "");
+      if (dir) await Deno.mkdir(dir, { recursive: true });
+    }
+    let instance: DuckDBInstance;
+    try {
+      instance = await DuckDBInstance.create(path);
+    } catch (err) {
+      throw lockError(path, err) ?? err;
+    }
+    const conn = await instance.connect();
+    const db = new Db(path, instance, conn);
+    try {
+      await migrate(db);
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+    return db;
+  }
+
+  /** Runs a statement, with `$1`-style or positional `?` parameters. */
+  async run(sql: string, params?: DuckDBValue[]): Promise<void> {
+    await this.conn.run(sql, params);
+  }
+
+  /** Runs a query and returns its rows as plain JS objects (BIGINT becomes bigint). */
+  async all(sql: string, params?: DuckDBValue[]): Promise<Row[]> {
+    const reader = await this.conn.runAndReadAll(sql, params);
+    return reader.getRowObjectsJS() as Row[];
+  }
+
+  /** Runs `fn` inside a transaction; rolls back and rethrows when it throws. */
+  async transaction<T>(fn: () => Promise<T>): Promise<T> {
+    await this.conn.run("BEGIN TRANSACTION");
+    try {
+      const out = await fn();
+      await this.conn.run("COMMIT");
+      return out;
+    } catch (err) {
+      await this.conn.run("ROLLBACK");
+      throw err;
+    }
+  }
+
+  /** Closes the connection and the instance (releasing the file lock). */
+  close(): void {
+    this.conn.closeSync();
+    this.instance.closeSync();
+  }
+}
+
+/** Quotes a string as a SQL literal (for statements that take no parameters, such as COPY). */
+export function sqlString(s: string): string {
+  return `'${s.replaceAll("'", "''")}'`;
+}
+
+/** Maps DuckDB's "Could not set lock" IO error to a StoreLockedError naming the holder. */
+export function lockError(path: string, err: unknown): StoreLockedError | undefined {
+  const msg = err instanceof Error ? err.message : String(err);
+  if (!/Could not set lock on file/.test(msg)) return undefined;
+  const m = /Conflicting lock is held in (.*?) \(PID (\d+)\)/.exec(msg);
+  const pid = m?.[2];
+  const holder = pid ? describeProcess(Number(pid), m?.[1] ?? "") : "another process";
+  return new StoreLockedError(
+    `Database "${path}" is in use by ${holder}, and DuckDB allows one writing process per file. ` +
+      `Stop that process${pid ? ` (kill ${pid})` : ""}, or pass --db with another file ` +
+      `(for example --db data/research.duckdb) to work on a copy of your own.`,
+    { cause: err },
+  );
+}
+
+function describeProcess(pid: number, program: string): string {
+  let cmd = "";
+  try {
+    cmd = Deno.readTextFileSync(`/proc/${pid}/cmdline`).split("\0").filter(Boolean).join(" ");
+  } catch {
+    // Not Linux, or the process is gone: fall back to the program DuckDB names.
+  }
+  const what = cmd || program || "unknown program";
+  return `process ${pid} ("${what.length > 120 ? what.slice(0, 117) + "..." : what}")`;
+}

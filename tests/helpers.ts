@@ -1,0 +1,56 @@
+// Test helpers: temp directories, a candle factory, and running the CLI as a subprocess.
+
+import { allocColumns, type CandleColumns } from "../src/core/candles.ts";
+
+/** A fresh temp directory, removed when the returned disposer runs. */
+export async function tempDir(): Promise<{ path: string; [Symbol.asyncDispose](): Promise<void> }> {
+  const path = await Deno.makeTempDir({ prefix: "tidewatch_test_" });
+  return {
+    path,
+    async [Symbol.asyncDispose]() {
+      await Deno.remove(path, { recursive: true }).catch(() => {});
+    },
+  };
+}
+
+/** `n` well-formed candles every `stepMs` from `start`, prices from a simple deterministic wave. */
+export function makeCandles(n: number, start = Date.UTC(2024, 0, 1), stepMs = 60_000): CandleColumns {
+  const c = allocColumns(n);
+  for (let i = 0; i < n; i++) {
+    const base = 100 + (i % 17) - (i % 5) * 0.5;
+    c.ts[i] = start + i * stepMs;
+    c.open[i] = base;
+    c.close[i] = base + ((i % 3) - 1) * 0.25;
+    c.high[i] = Math.max(c.open[i], c.close[i]) + 0.5;
+    c.low[i] = Math.min(c.open[i], c.close[i]) - 0.5;
+    c.volume[i] = 10 + (i % 7);
+  }
+  return c;
+}
+
+/** Result of a CLI run. */
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+const ROOT = new URL("../", import.meta.url).pathname;
+
+/** Runs `deno run -A <script> ...args` from the project root with extra env, capturing output. */
+export async function runCli(
+  script: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<CliResult> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", script, ...args],
+    cwd: ROOT,
+    env: { NO_COLOR: "1", TZ: "UTC", ...env },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const dec = new TextDecoder();
+  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+}
