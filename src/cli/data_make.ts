@@ -6,7 +6,7 @@ import { resample } from "../data/resample.ts";
 import { synthCandles } from "../data/synth.ts";
 import { optional, parseCount, parseFlags, parseTime, required } from "./args.ts";
 import type { DataCommand } from "./data.ts";
-import { rangeFlags, seriesFlags } from "./data_files.ts";
+import { seriesFlags } from "./data_files.ts";
 import { withStore } from "./open_store.ts";
 
 /** The synth command. */
@@ -69,8 +69,12 @@ export const resampleCommand: DataCommand = {
     }, cmd);
     const key = seriesFlags(f, cmd);
     const targets = parseTimeframes(required(f, "to", cmd));
+    const from = optional(f, "from");
     const until = optional(f, "until");
-    const range = { from: rangeFlags(f).from, to: until ? parseTime(until, "until") : undefined };
+    const range = {
+      from: from ? parseTime(from, "from") : undefined,
+      to: until ? parseTime(until, "until") : undefined,
+    };
     return await withStore(optional(f, "db"), async (store) => {
       const src = await store.read(key, range);
       if (src.ts.length === 0) {

@@ -54,7 +54,7 @@ export async function importCandles(
   const problems = checkCandles(candles, key.timeframe);
   const bad = problems.find((p) => p.kind !== "gap" && p.kind !== "unordered");
   if (bad) {
-    const i = candles.ts.indexOf(bad.ts);
+    const i = bad.kind === "duplicate" ? candles.ts.lastIndexOf(bad.ts) : candles.ts.indexOf(bad.ts);
     const at = i >= 0 ? where(i) : file;
     throw new InputError(`${at}: ${bad.detail} (${bad.kind}). Nothing was imported.`);
   }
@@ -114,7 +114,8 @@ async function readParquet(store: CandleStore, file: string): Promise<CandleColu
   );
 }
 
-async function readText(file: string, existsOnly = false): Promise<string> {
+/** Reads a user-named file, turning "not found" into an InputError that names it. */
+export async function readText(file: string, existsOnly = false): Promise<string> {
   try {
     if (existsOnly) {
       await Deno.stat(file);

@@ -1,0 +1,37 @@
+// The README's run command: the service starts on loopback, answers health, and stops on SIGTERM.
+
+import assert from "node:assert/strict";
+import { tempDir } from "../helpers.ts";
+
+const ROOT = new URL("../../", import.meta.url).pathname;
+
+Deno.test("deno task start serves /api/status/health in paper mode and stops cleanly", async () => {
+  await using dir = await tempDir();
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "src/main.ts", "--port", "0"],
+    cwd: ROOT,
+    env: { TIDEWATCH_DATA_DIR: dir.path, NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "inherit",
+    stdin: "null",
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  try {
+    let seen = "";
+    while (!seen.includes("\n")) {
+      const { value, done } = await reader.read();
+      if (done) throw new Error(`service exited early: ${seen}`);
+      seen += value;
+    }
+    const started = JSON.parse(seen.split("\n")[0]);
+    assert.equal(started.mode, "paper");
+    assert.equal(started.db, `${dir.path}/tidewatch.duckdb`);
+    const health = await (await fetch(`${started.url}/api/status/health`)).json();
+    assert.equal(health.ok, true);
+    assert.equal(health.mode, "paper");
+  } finally {
+    child.kill("SIGTERM");
+    assert.equal((await child.status).code, 0);
+    await reader.cancel().catch(() => {});
+  }
+});
