@@ -96,12 +96,14 @@ async function storeBench(): Promise<void> {
 await storeBench();
 
 const width = Math.max(...rows.map((r) => r.name.length));
-console.log(`${"benchmark".padEnd(width)}  ${"value".padStart(12)}  unit        goal            met`);
+console.log(
+  `${"benchmark".padEnd(width)}  ${"value".padStart(12)}  unit        goal            met`,
+);
 for (const r of rows) {
   console.log(
-    `${r.name.padEnd(width)}  ${r.value.toLocaleString("en-US").padStart(12)}  ${r.unit.padEnd(10)}  ${
-      r.goal.padEnd(14)
-    }  ${r.met ? "yes" : "NO"}`,
+    `${r.name.padEnd(width)}  ${r.value.toLocaleString("en-US").padStart(12)}  ${
+      r.unit.padEnd(10)
+    }  ${r.goal.padEnd(14)}  ${r.met ? "yes" : "NO"}`,
   );
 }
 const out = {
@@ -110,5 +112,8 @@ const out = {
   cpus: navigator.hardwareConcurrency,
   rows,
 };
-await Deno.writeTextFile(new URL("./results.json", import.meta.url), JSON.stringify(out, null, 2) + "\n");
+await Deno.writeTextFile(
+  new URL("./results.json", import.meta.url),
+  JSON.stringify(out, null, 2) + "\n",
+);
 console.log("wrote bench/results.json");

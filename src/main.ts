@@ -19,7 +19,9 @@ async function main(): Promise<number> {
   const portText = optional(f, "port") ?? Deno.env.get("TIDEWATCH_PORT") ?? "8080";
   const port = Number(portText);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new ConfigError(`Port "${portText}" (--port or TIDEWATCH_PORT) must be a whole number 0..65535.`);
+    throw new ConfigError(
+      `Port "${portText}" (--port or TIDEWATCH_PORT) must be a whole number 0..65535.`,
+    );
   }
   const hostname = optional(f, "host") ?? "127.0.0.1";
   const db = await Db.open(dbPath(optional(f, "db")));

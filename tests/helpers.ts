@@ -14,7 +14,11 @@ export async function tempDir(): Promise<{ path: string; [Symbol.asyncDispose]()
 }
 
 /** `n` well-formed candles every `stepMs` from `start`, prices from a simple deterministic wave. */
-export function makeCandles(n: number, start = Date.UTC(2024, 0, 1), stepMs = 60_000): CandleColumns {
+export function makeCandles(
+  n: number,
+  start = Date.UTC(2024, 0, 1),
+  stepMs = 60_000,
+): CandleColumns {
   const c = allocColumns(n);
   for (let i = 0; i < n; i++) {
     const base = 100 + (i % 17) - (i % 5) * 0.5;

@@ -4,7 +4,10 @@ import { parseArgs } from "node:util";
 import { ConfigError, TidewatchError } from "../core/errors.ts";
 
 /** Flag specification as node:util parseArgs takes it. */
-export type FlagSpec = Record<string, { type: "string" | "boolean"; short?: string; default?: string | boolean }>;
+export type FlagSpec = Record<
+  string,
+  { type: "string" | "boolean"; short?: string; default?: string | boolean }
+>;
 
 /** Parsed flags: strings and booleans by name. */
 export type Flags = Record<string, string | boolean | undefined>;
@@ -12,9 +15,16 @@ export type Flags = Record<string, string | boolean | undefined>;
 /** Parses `argv` against `spec`, turning unknown or malformed flags into a ConfigError. */
 export function parseFlags(argv: string[], spec: FlagSpec, command: string): Flags {
   try {
-    const { values, positionals } = parseArgs({ args: argv, options: spec, strict: true, allowPositionals: true });
+    const { values, positionals } = parseArgs({
+      args: argv,
+      options: spec,
+      strict: true,
+      allowPositionals: true,
+    });
     if (positionals.length) {
-      throw new ConfigError(`"${command}" takes no positional argument "${positionals[0]}"; flags start with --.`);
+      throw new ConfigError(
+        `"${command}" takes no positional argument "${positionals[0]}"; flags start with --.`,
+      );
     }
     return values as Flags;
   } catch (err) {

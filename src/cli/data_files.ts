@@ -43,7 +43,11 @@ export const importCommand: DataCommand = {
     "CSV header: timestamp,open,high,low,close,volume (timestamp in ms or ISO-8601, UTC)",
   async run(argv) {
     const cmd = "deno task data import";
-    const f = parseFlags(argv, { ...SERIES, file: { type: "string" }, format: { type: "string" } }, cmd);
+    const f = parseFlags(
+      argv,
+      { ...SERIES, file: { type: "string" }, format: { type: "string" } },
+      cmd,
+    );
     const key = seriesFlags(f, cmd);
     const file = required(f, "file", cmd);
     return await withStore(optional(f, "db"), async (store) => {
@@ -54,7 +58,9 @@ export const importCommand: DataCommand = {
       );
       if (res.gaps.length) {
         const missing = res.gaps.reduce((s, g) => s + (g.missing ?? 0), 0);
-        console.log(`Note: the file has ${res.gaps.length} gap(s), ${missing} candles missing in all.`);
+        console.log(
+          `Note: the file has ${res.gaps.length} gap(s), ${missing} candles missing in all.`,
+        );
       }
       return 0;
     });
@@ -78,7 +84,10 @@ export const exportCommand: DataCommand = {
     const key = seriesFlags(f, cmd);
     const file = required(f, "file", cmd);
     return await withStore(optional(f, "db"), async (store) => {
-      const n = await exportCandles(store, key, file, { ...rangeFlags(f), format: optional(f, "format") });
+      const n = await exportCandles(store, key, file, {
+        ...rangeFlags(f),
+        format: optional(f, "format"),
+      });
       console.log(`Wrote ${n} candles to ${file}.`);
       return 0;
     });

@@ -48,21 +48,29 @@ export const checkCommand: DataCommand = {
     }
     const problems = checkCandles(candles, timeframe);
     if (f.json) {
-      console.log(JSON.stringify({
-        subject,
-        candles: candles.ts.length,
-        first: candles.ts[0],
-        last: candles.ts[candles.ts.length - 1],
-        ok: problems.length === 0,
-        summary: summarizeProblems(problems),
-        problems: problems.map((p) => ({ ...p, time: isoUtc(p.ts) })),
-      }, null, 2));
+      console.log(JSON.stringify(
+        {
+          subject,
+          candles: candles.ts.length,
+          first: candles.ts[0],
+          last: candles.ts[candles.ts.length - 1],
+          ok: problems.length === 0,
+          summary: summarizeProblems(problems),
+          problems: problems.map((p) => ({ ...p, time: isoUtc(p.ts) })),
+        },
+        null,
+        2,
+      ));
     } else if (problems.length === 0) {
       console.log(`${subject}: ${candles.ts.length} candles, no problems found.`);
     } else {
       console.log(`${subject}: ${candles.ts.length} candles, ${problems.length} problem(s):`);
-      for (const p of problems.slice(0, 50)) console.log(`  ${isoUtc(p.ts)}  ${p.kind}: ${p.detail}`);
-      if (problems.length > 50) console.log(`  ... ${problems.length - 50} more (use --json for all)`);
+      for (const p of problems.slice(0, 50)) {
+        console.log(`  ${isoUtc(p.ts)}  ${p.kind}: ${p.detail}`);
+      }
+      if (problems.length > 50) {
+        console.log(`  ... ${problems.length - 50} more (use --json for all)`);
+      }
     }
     return problems.length ? 1 : 0;
   },
@@ -73,7 +81,11 @@ export const listCommand: DataCommand = {
   summary: "List stored series: exchange, symbol, timeframe, first, last, count",
   usage: "[--json] [--db PATH]",
   async run(argv) {
-    const f = parseFlags(argv, { json: { type: "boolean" }, db: { type: "string" } }, "deno task data list");
+    const f = parseFlags(
+      argv,
+      { json: { type: "boolean" }, db: { type: "string" } },
+      "deno task data list",
+    );
     const rows = await withStore(optional(f, "db"), (s) => s.list());
     if (f.json) {
       console.log(JSON.stringify(rows, null, 2));
@@ -84,7 +96,9 @@ export const listCommand: DataCommand = {
       return 0;
     }
     const table = [["exchange", "symbol", "timeframe", "first", "last", "count"]].concat(
-      rows.map((r) => [r.exchange, r.symbol, r.timeframe, isoUtc(r.first), isoUtc(r.last), String(r.count)]),
+      rows.map((
+        r,
+      ) => [r.exchange, r.symbol, r.timeframe, isoUtc(r.first), isoUtc(r.last), String(r.count)]),
     );
     const widths = table[0].map((_, c) => Math.max(...table.map((r) => r[c].length)));
     for (const r of table) console.log(r.map((v, c) => v.padEnd(widths[c])).join("  ").trimEnd());

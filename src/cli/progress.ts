@@ -32,7 +32,9 @@ const enc = new TextEncoder();
 export function formatDuration(sec: number): string {
   if (!Number.isFinite(sec) || sec < 0) return "--";
   const s = Math.round(sec);
-  if (s >= 3600) return `${Math.floor(s / 3600)}h${String(Math.floor(s % 3600 / 60)).padStart(2, "0")}m`;
+  if (s >= 3600) {
+    return `${Math.floor(s / 3600)}h${String(Math.floor(s % 3600 / 60)).padStart(2, "0")}m`;
+  }
   if (s >= 60) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s`;
   return `${s}s`;
 }

@@ -34,9 +34,9 @@ export interface Problem {
 const PRICE_FIELDS = ["open", "high", "low", "close"] as const;
 const ALL_FIELDS = ["ts", "open", "high", "low", "close", "volume"] as const;
 
-/** ISO time of `ts`, or a plain spelling when it is not a finite number. */
-function when(ts: number): string {
-  return Number.isFinite(ts) ? isoUtc(ts) : `ts ${ts}`;
+/** " at <ISO time>" for a finite `ts`, else "" (the bad ts is reported as not_finite). */
+function at(ts: number): string {
+  return Number.isFinite(ts) ? ` at ${isoUtc(ts)}` : "";
 }
 
 /**
@@ -129,11 +129,11 @@ function checkValues(cols: CandleColumns, i: number, t: number, out: Problem[]):
     open > 0 && close > 0 && low > 0 && high >= open && high >= close && low <= open &&
     low <= close && volume >= 0 && high < Infinity && volume < Infinity && Number.isFinite(t)
   ) return;
-  const at = when(t);
+  const where = at(t);
   const bad = ALL_FIELDS.filter((f) => !Number.isFinite(cols[f][i]));
   if (bad.length > 0) {
     const list = bad.map((f) => `${f} ${cols[f][i]}`).join(", ");
-    out.push({ kind: "not_finite", ts: t, detail: `not a finite number: ${list} at ${at}` });
+    out.push({ kind: "not_finite", ts: t, detail: `not a finite number: ${list}${where}` });
   }
   const pricesFinite = Number.isFinite(open) && Number.isFinite(high) &&
     Number.isFinite(low) && Number.isFinite(close);
@@ -141,32 +141,32 @@ function checkValues(cols: CandleColumns, i: number, t: number, out: Problem[]):
     const nonPositive = PRICE_FIELDS.filter((f) => cols[f][i] <= 0);
     if (nonPositive.length > 0) {
       const list = nonPositive.map((f) => `${f} ${cols[f][i]}`).join(", ");
-      out.push({ kind: "non_positive", ts: t, detail: `not positive: ${list} at ${at}` });
+      out.push({ kind: "non_positive", ts: t, detail: `not positive: ${list}${where}` });
     }
     if (high < Math.max(open, close)) {
       out.push({
         kind: "high_below_open_close",
         ts: t,
-        detail: `high ${high} is below open ${open} or close ${close} at ${at}`,
+        detail: `high ${high} is below open ${open} or close ${close}${where}`,
       });
     }
     if (low > Math.min(open, close)) {
       out.push({
         kind: "low_above_open_close",
         ts: t,
-        detail: `low ${low} is above open ${open} or close ${close} at ${at}`,
+        detail: `low ${low} is above open ${open} or close ${close}${where}`,
       });
     }
     if (high < low) {
       out.push({
         kind: "high_below_low",
         ts: t,
-        detail: `high ${high} is below low ${low} at ${at}`,
+        detail: `high ${high} is below low ${low}${where}`,
       });
     }
   }
   if (volume < 0) {
-    out.push({ kind: "negative_volume", ts: t, detail: `volume ${volume} is negative at ${at}` });
+    out.push({ kind: "negative_volume", ts: t, detail: `volume ${volume} is negative${where}` });
   }
 }
 

@@ -41,7 +41,10 @@ export function createApp(deps: AppDeps): Hono {
     } catch (err) {
       database = { ok: false, error: err instanceof Error ? err.message : String(err) };
     }
-    return c.json({ ok: database.ok, mode: deps.mode, version: deps.version, database }, database.ok ? 200 : 503);
+    return c.json(
+      { ok: database.ok, mode: deps.mode, version: deps.version, database },
+      database.ok ? 200 : 503,
+    );
   });
 
   app.get("/api/candles/series", async (c) => c.json({ series: await deps.store.list() }));
@@ -73,7 +76,14 @@ export function createApp(deps: AppDeps): Hono {
 
   app.onError((err, c) => {
     if (err instanceof TidewatchError) return c.json({ error: err.message }, 400);
-    console.error(JSON.stringify({ level: "error", msg: "request failed", path: c.req.path, error: String(err) }));
+    console.error(
+      JSON.stringify({
+        level: "error",
+        msg: "request failed",
+        path: c.req.path,
+        error: String(err),
+      }),
+    );
     return c.json({ error: "Internal error; see the service log." }, 500);
   });
   return app;

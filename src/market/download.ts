@@ -189,5 +189,7 @@ export function ohlcvToColumns(rows: readonly OHLCV[]): CandleColumns {
 
 /** One line describing a gap, for people. */
 export function describeGap(g: DataGap): string {
-  return `${isoUtc(g.from)} .. ${isoUtc(g.to)} (${g.missing} candle${g.missing === 1 ? "" : "s"} missing)`;
+  return `${isoUtc(g.from)} .. ${isoUtc(g.to)} (${g.missing} candle${
+    g.missing === 1 ? "" : "s"
+  } missing)`;
 }

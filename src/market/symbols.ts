@@ -32,7 +32,9 @@ export function checkTimeframe(ex: Exchange, timeframe: string): void {
   const tfs = Object.keys(ex.timeframes ?? {});
   if (!tfs.includes(timeframe)) {
     throw new ConfigError(
-      `Timeframe "${timeframe}" is not offered by ${ex.name ?? ex.id}: use one of ${tfs.join(", ")}.`,
+      `Timeframe "${timeframe}" is not offered by ${ex.name ?? ex.id}: use one of ${
+        tfs.join(", ")
+      }.`,
     );
   }
 }

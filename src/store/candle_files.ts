@@ -4,7 +4,12 @@ import { type CandleColumns, isoUtc, type SeriesKey } from "../core/candles.ts";
 import { ConfigError, InputError } from "../core/errors.ts";
 import { formatCandleCsv, parseCandleCsv } from "../data/csv.ts";
 import { checkCandles, type Problem } from "../data/integrity.ts";
-import { type CandleStore, queryColumns, type TimeRange, type UpsertResult } from "./candle_store.ts";
+import {
+  type CandleStore,
+  queryColumns,
+  type TimeRange,
+  type UpsertResult,
+} from "./candle_store.ts";
 import { sqlString } from "./db.ts";
 
 /** File formats for candles. */
@@ -54,7 +59,9 @@ export async function importCandles(
   const problems = checkCandles(candles, key.timeframe);
   const bad = problems.find((p) => p.kind !== "gap" && p.kind !== "unordered");
   if (bad) {
-    const i = bad.kind === "duplicate" ? candles.ts.lastIndexOf(bad.ts) : candles.ts.indexOf(bad.ts);
+    const i = bad.kind === "duplicate"
+      ? candles.ts.lastIndexOf(bad.ts)
+      : candles.ts.indexOf(bad.ts);
     const at = i >= 0 ? where(i) : file;
     throw new InputError(`${at}: ${bad.detail} (${bad.kind}). Nothing was imported.`);
   }
@@ -98,12 +105,16 @@ async function readParquet(store: CandleStore, file: string): Promise<CandleColu
   await readText(file, true);
   const src = `read_parquet(${sqlString(file)})`;
   const described = await store.db.all(`DESCRIBE SELECT * FROM ${src}`);
-  const types = new Map(described.map((r) => [String(r.column_name).toLowerCase(), String(r.column_type)]));
+  const types = new Map(
+    described.map((r) => [String(r.column_name).toLowerCase(), String(r.column_type)]),
+  );
   const need = ["timestamp", "open", "high", "low", "close", "volume"];
   const missing = need.filter((c) => !types.has(c));
   if (missing.length) {
     throw new InputError(
-      `${file}: missing column(s) ${missing.join(", ")}; expected ${need.join(", ")}. Nothing was imported.`,
+      `${file}: missing column(s) ${missing.join(", ")}; expected ${
+        need.join(", ")
+      }. Nothing was imported.`,
     );
   }
   const tsType = types.get("timestamp")!;

@@ -106,7 +106,9 @@ export class CandleStore {
   }
 
   /** Open time of the newest and oldest stored candle, or undefined when none. */
-  async bounds(key: SeriesKey): Promise<{ first: number; last: number; count: number } | undefined> {
+  async bounds(
+    key: SeriesKey,
+  ): Promise<{ first: number; last: number; count: number } | undefined> {
     const id = await this.seriesId(key);
     if (id === undefined) return undefined;
     const [r] = await this.db.all(

@@ -43,7 +43,10 @@ export const MIGRATIONS: readonly Migration[] = [
 ];
 
 /** Applies every migration not yet recorded, each in its own transaction. Returns those applied. */
-export async function migrate(db: Db, migrations: readonly Migration[] = MIGRATIONS): Promise<number[]> {
+export async function migrate(
+  db: Db,
+  migrations: readonly Migration[] = MIGRATIONS,
+): Promise<number[]> {
   await db.run(`CREATE TABLE IF NOT EXISTS schema_migrations (
     version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL DEFAULT now()
   )`);
@@ -55,7 +58,10 @@ export async function migrate(db: Db, migrations: readonly Migration[] = MIGRATI
     if (done.has(m.version)) continue;
     await db.transaction(async () => {
       await db.run(m.sql);
-      await db.run("INSERT INTO schema_migrations (version, name) VALUES (?, ?)", [m.version, m.name]);
+      await db.run("INSERT INTO schema_migrations (version, name) VALUES (?, ?)", [
+        m.version,
+        m.name,
+      ]);
     });
     applied.push(m.version);
   }

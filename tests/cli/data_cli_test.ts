@@ -10,37 +10,94 @@ Deno.test("synth -> list -> check -> resample -> export -> import, on --db", asy
   const db = `${dir.path}/cli.duckdb`;
   const run = (...args: string[]) => runCli(CLI, [...args, "--db", db]);
 
-  let r = await run("synth", "--symbol", "SYN/USDT", "--timeframe", "1m", "--bars", "2880", "--seed", "42");
+  let r = await run(
+    "synth",
+    "--symbol",
+    "SYN/USDT",
+    "--timeframe",
+    "1m",
+    "--bars",
+    "2880",
+    "--seed",
+    "42",
+  );
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, /Stored 2880 synthetic candles as synthetic SYN\/USDT 1m: 2024-01-01T00:00:00\.000Z/);
+  assert.match(
+    r.stdout,
+    /Stored 2880 synthetic candles as synthetic SYN\/USDT 1m: 2024-01-01T00:00:00\.000Z/,
+  );
 
-  r = await run("check", "--exchange", "synthetic", "--symbol", "SYN/USDT", "--timeframe", "1m", "--json");
+  r = await run(
+    "check",
+    "--exchange",
+    "synthetic",
+    "--symbol",
+    "SYN/USDT",
+    "--timeframe",
+    "1m",
+    "--json",
+  );
   assert.equal(r.code, 0, r.stdout + r.stderr);
   const report = JSON.parse(r.stdout);
   assert.equal(report.ok, true);
   assert.equal(report.candles, 2880);
 
-  r = await run("resample", "--exchange", "synthetic", "--symbol", "SYN/USDT", "--timeframe", "1m", "--to", "1h,1d");
+  r = await run(
+    "resample",
+    "--exchange",
+    "synthetic",
+    "--symbol",
+    "SYN/USDT",
+    "--timeframe",
+    "1m",
+    "--to",
+    "1h,1d",
+  );
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /1m -> 1h: 48 candles/);
   assert.match(r.stdout, /1m -> 1d: 2 candles/);
 
   r = await run("list", "--json");
-  const listed = JSON.parse(r.stdout).map((s: { timeframe: string; count: number }) => `${s.timeframe}:${s.count}`);
+  const listed = JSON.parse(r.stdout).map((s: { timeframe: string; count: number }) =>
+    `${s.timeframe}:${s.count}`
+  );
   assert.deepEqual(listed.sort(), ["1d:2", "1h:48", "1m:2880"]);
 
   const csv = `${dir.path}/h.csv`;
-  r = await run("export", "--exchange", "synthetic", "--symbol", "SYN/USDT", "--timeframe", "1h", "--file", csv);
+  r = await run(
+    "export",
+    "--exchange",
+    "synthetic",
+    "--symbol",
+    "SYN/USDT",
+    "--timeframe",
+    "1h",
+    "--file",
+    csv,
+  );
   assert.equal(r.code, 0, r.stderr);
   assert.equal((await Deno.readTextFile(csv)).trim().split("\n").length, 49);
 
-  r = await run("import", "--file", csv, "--exchange", "okx", "--symbol", "SYN/USDT", "--timeframe", "1h");
+  r = await run(
+    "import",
+    "--file",
+    csv,
+    "--exchange",
+    "okx",
+    "--symbol",
+    "SYN/USDT",
+    "--timeframe",
+    "1h",
+  );
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /Imported 48 candles into okx SYN\/USDT 1h \(0 replaced/);
 
   r = await run("list");
   assert.match(r.stdout, /exchange\s+symbol\s+timeframe\s+first\s+last\s+count/);
-  assert.match(r.stdout, /okx\s+SYN\/USDT\s+1h\s+2024-01-01T00:00:00\.000Z\s+2024-01-02T23:00:00\.000Z\s+48/);
+  assert.match(
+    r.stdout,
+    /okx\s+SYN\/USDT\s+1h\s+2024-01-01T00:00:00\.000Z\s+2024-01-02T23:00:00\.000Z\s+48/,
+  );
 });
 
 Deno.test("check on a bad file exits 1 and lists each problem with its time", async () => {
@@ -77,9 +134,32 @@ Deno.test("usage errors are one clear line and exit 2", async () => {
     [["synth", "--bars", "10"], /"deno task data synth" needs --seed/],
     [["synth", "--bars", "ten", "--seed", "1"], /--bars "ten" must be a positive whole number/],
     [["synth", "--bars", "10", "--seed", "1", "--colour", "red"], /Unknown option '--colour'/],
-    [["download", "--exchange", "kraken", "--symbol", "X", "--timeframe", "1m", "--since", "2024-01-01"], /Exchange "kraken" is not supported: use one of okx, binanceusdm, bybit, coinbase/],
-    [["check", "--exchange", "okx", "--symbol", "BTC/USDT", "--timeframe", "2x"], /Timeframe "2x" is not valid/],
-    [["download", "--exchange", "okx", "--symbol", "BTC/USDT", "--timeframe", "1m", "--since", "last tuesday"], /--since "last tuesday" is not a time/],
+    [[
+      "download",
+      "--exchange",
+      "kraken",
+      "--symbol",
+      "X",
+      "--timeframe",
+      "1m",
+      "--since",
+      "2024-01-01",
+    ], /Exchange "kraken" is not supported: use one of okx, binanceusdm, bybit, coinbase/],
+    [
+      ["check", "--exchange", "okx", "--symbol", "BTC/USDT", "--timeframe", "2x"],
+      /Timeframe "2x" is not valid/,
+    ],
+    [[
+      "download",
+      "--exchange",
+      "okx",
+      "--symbol",
+      "BTC/USDT",
+      "--timeframe",
+      "1m",
+      "--since",
+      "last tuesday",
+    ], /--since "last tuesday" is not a time/],
   ];
   await using dir = await tempDir();
   for (const [args, expected] of cases) {

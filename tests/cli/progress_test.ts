@@ -24,7 +24,7 @@ Deno.test("terminal: bar, percent, counts and ETA from the observed rate", () =>
   assert.equal(s.chunks.length, 1);
   const line = s.chunks[0];
   assert.ok(line.startsWith("\r\x1b[2Kdl ["), line);
-  assert.match(line, /25\.0% 250\/1,000 candles ETA 30s elapsed 10s  at X/);
+  assert.match(line, /25\.0% 250\/1,000 candles ETA 30s elapsed 10s {2}at X/);
   p.update(260); // within 100 ms of the last draw: skipped
   assert.equal(s.chunks.length, 1);
   t = 20_000;

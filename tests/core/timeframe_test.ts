@@ -2,7 +2,12 @@
 
 import assert from "node:assert/strict";
 import { ConfigError } from "../../src/core/errors.ts";
-import { floorToTimeframe, isOnGrid, parseTimeframes, timeframeMs } from "../../src/core/timeframe.ts";
+import {
+  floorToTimeframe,
+  isOnGrid,
+  parseTimeframes,
+  timeframeMs,
+} from "../../src/core/timeframe.ts";
 
 const T = Date.UTC(2024, 0, 3, 13, 47, 12, 5); // Wednesday
 
@@ -26,7 +31,10 @@ for (const [tf, ms, floor] of ROWS) {
 
 Deno.test("bad timeframes are refused with the value quoted", () => {
   for (const bad of ["", "1", "m", "0m", "1M", "1y", "1.5h", " 1m"]) {
-    assert.throws(() => timeframeMs(bad), (e: unknown) => e instanceof ConfigError && e.message.includes(`"${bad}"`));
+    assert.throws(
+      () => timeframeMs(bad),
+      (e: unknown) => e instanceof ConfigError && e.message.includes(`"${bad}"`),
+    );
   }
   assert.deepEqual(parseTimeframes("5m, 1h,1d"), ["5m", "1h", "1d"]);
   assert.throws(() => parseTimeframes("5m,7x"), /"7x"/);

@@ -30,12 +30,32 @@ const BAD: [string, string, RegExp][] = [
   ["empty file", "", /bad\.csv:1: the file is empty/],
   ["wrong header", "time,o,h,l,c,v\n", /bad\.csv:1: the header is "time,o,h,l,c,v"/],
   ["too few fields", `${H}\n1704067200000,1,2,0.5,1.5\n`, /bad\.csv:2: expected 6 fields, found 5/],
-  ["not a number", `${H}\n1704067200000,1,2,0.5,1.5,10\n1704067260000,1,abc,0.5,1.5,10\n`, /bad\.csv:3: high "abc" is not a finite number/],
+  [
+    "not a number",
+    `${H}\n1704067200000,1,2,0.5,1.5,10\n1704067260000,1,abc,0.5,1.5,10\n`,
+    /bad\.csv:3: high "abc" is not a finite number/,
+  ],
   ["empty value", `${H}\n1704067200000,1,2,,1.5,10\n`, /bad\.csv:2: low "" is not a finite number/],
-  ["seconds", `${H}\n1704067200,1,2,0.5,1.5,10\n`, /bad\.csv:2: timestamp "1704067200" looks like seconds/],
-  ["bad date", `${H}\n2024-13-45T00:00:00Z,1,2,0.5,1.5,10\n`, /bad\.csv:2: timestamp .* is not a valid date/],
-  ["garbage time", `${H}\nyesterday,1,2,0.5,1.5,10\n`, /bad\.csv:2: timestamp "yesterday" is neither/],
-  ["blank line inside", `${H}\n1704067200000,1,2,0.5,1.5,10\n\n1704067260000,1,2,0.5,1.5,10\n`, /bad\.csv:3: empty line/],
+  [
+    "seconds",
+    `${H}\n1704067200,1,2,0.5,1.5,10\n`,
+    /bad\.csv:2: timestamp "1704067200" looks like seconds/,
+  ],
+  [
+    "bad date",
+    `${H}\n2024-13-45T00:00:00Z,1,2,0.5,1.5,10\n`,
+    /bad\.csv:2: timestamp .* is not a valid date/,
+  ],
+  [
+    "garbage time",
+    `${H}\nyesterday,1,2,0.5,1.5,10\n`,
+    /bad\.csv:2: timestamp "yesterday" is neither/,
+  ],
+  [
+    "blank line inside",
+    `${H}\n1704067200000,1,2,0.5,1.5,10\n\n1704067260000,1,2,0.5,1.5,10\n`,
+    /bad\.csv:3: empty line/,
+  ],
 ];
 
 for (const [name, text, expected] of BAD) {

@@ -12,7 +12,14 @@ const DAY = 86_400_000;
 const T0 = Date.UTC(2024, 0, 1); // a Monday
 
 /** A candle row: open time, then open, high, low, close, volume. */
-function k(ts: number, open: number, high: number, low: number, close: number, volume: number): Candle {
+function k(
+  ts: number,
+  open: number,
+  high: number,
+  low: number,
+  close: number,
+  volume: number,
+): Candle {
   return { ts, open, high, low, close, volume };
 }
 const m = (n: number) => T0 + n * MIN;
@@ -133,7 +140,12 @@ const ROWS: Row[] = [
     name: "a wholly missing bucket is not emitted and not counted",
     from: "1m",
     to: "2m",
-    input: [k(m(0), 1, 2, 1, 2, 1), k(m(1), 2, 3, 2, 3, 1), k(m(4), 5, 6, 5, 6, 1), k(m(5), 6, 7, 6, 7, 1)],
+    input: [
+      k(m(0), 1, 2, 1, 2, 1),
+      k(m(1), 2, 3, 2, 3, 1),
+      k(m(4), 5, 6, 5, 6, 1),
+      k(m(5), 6, 7, 6, 7, 1),
+    ],
     want: [k(m(0), 1, 3, 1, 3, 2), k(m(4), 5, 7, 5, 7, 2)],
     partial: 0,
   },

@@ -32,6 +32,13 @@
 // - Volumes: OKX spot `vol` = base volume (ccxt reads index 5), OKX swap `volCcy` = base volume
 //   (ccxt reads index 6) and `vol` = contracts; Binance index 5 = base volume. Quote volumes,
 //   trade counts and taker volumes are synthetic but consistent.
+//
+// Faults (`failNext`) hit candle requests only (OKX candles/history-candles, Binance klines):
+// 429 answers the venue's rate-limit body (ccxt: okx RateLimitExceeded, binance DDoSProtection),
+// 5xx an HTML gateway page (ccxt: ExchangeNotAvailable or RequestTimeout for 504), `drop` destroys
+// the socket (ccxt: NetworkError), `stall` never answers (ccxt: RequestTimeout). Answers carry
+// `Connection: close` unless `keepAlive` is set, because Deno's fetch transparently retries a GET
+// whose reused keep-alive connection drops, which would swallow a single `drop`.
 
 import { createServer } from "node:http";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
@@ -64,6 +71,12 @@ export interface FakeExchangeOptions {
   markets?: Partial<Record<FakeVenue, readonly (string | FakeMarketSpec)[]>>;
   /** Fixed "now" in epoch ms (default: follow the wall clock). */
   nowMs?: number;
+  /**
+   * Keep connections open between requests (default false: every answer says
+   * `Connection: close`). With keep-alive, Deno's fetch silently retries a GET whose reused
+   * connection is dropped before any answer, so one `drop` is invisible to ccxt.
+   */
+  keepAlive?: boolean;
 }
 
 /** One request the fake received. `status` 0 means it was dropped or stalled, never answered. */
@@ -240,9 +253,11 @@ class FakeState {
   readonly series = new Map<string, Candle[]>();
   readonly rules: Rule[] = [];
   fixedNow: number | undefined;
+  readonly keepAlive: boolean;
 
   constructor(options: FakeExchangeOptions) {
     this.fixedNow = options.nowMs;
+    this.keepAlive = options.keepAlive ?? false;
     const lists = options.markets ?? { okx: ["BTC/USDT"], binanceusdm: ["BTC/USDT:USDT"] };
     for (const venue of ["okx", "binanceusdm"] as const) {
       for (const entry of lists[venue] ?? []) {
@@ -343,7 +358,7 @@ class FakeState {
       }
       if (rule?.stall) return; // answered never; close() destroys the socket
       if (rule?.status !== undefined) {
-        return send(res, entry, failureReply(venue, rule.status, this.now));
+        return this.send(res, entry, failureReply(venue, rule.status, this.now));
       }
     }
     let reply: Reply;
@@ -358,7 +373,18 @@ class FakeState {
     } catch (err) {
       reply = { status: 500, body: JSON.stringify({ error: String(err) }) };
     }
-    send(res, entry, reply);
+    this.send(res, entry, reply);
+  }
+
+  send(res: ServerResponse, entry: FakeRequest, reply: Reply): void {
+    entry.status = reply.status;
+    res.writeHead(reply.status, {
+      "content-type": "application/json",
+      "content-length": String(new TextEncoder().encode(reply.body).length),
+      ...(this.keepAlive ? {} : { connection: "close" }),
+      ...reply.headers,
+    });
+    res.end(reply.body);
   }
 
   takeRule(venue: FakeVenue): Rule | undefined {
@@ -419,7 +445,11 @@ class FakeState {
     if (before === null) return okxError(200, "51000", "Parameter before error");
     const m = this.byId("okx", q.instId);
     if (!m) {
-      return okxError(200, "51001", "Instrument ID, Instrument ID code, or Spread ID doesn't exist.");
+      return okxError(
+        200,
+        "51001",
+        "Instrument ID, Instrument ID code, or Spread ID doesn't exist.",
+      );
     }
     if (!known) return okxOk([]);
     const [timeframe, offset] = known;
@@ -502,7 +532,9 @@ class FakeState {
     if (start === null) {
       return binanceError(-1100, "Illegal characters found in parameter 'startTime'.");
     }
-    if (end === null) return binanceError(-1100, "Illegal characters found in parameter 'endTime'.");
+    if (end === null) {
+      return binanceError(-1100, "Illegal characters found in parameter 'endTime'.");
+    }
     if (start !== undefined && end !== undefined && start > end) {
       return binanceError(-1023, "Start time is greater than end time.");
     }
@@ -531,7 +563,9 @@ function makeMarket(venue: FakeVenue, spec: FakeMarketSpec): Market {
     );
   }
   if (venue === "okx" && settle !== undefined && settle !== quote) {
-    throw new Error(`fake exchange: okx fake lists spot and linear swaps only, not "${spec.symbol}"`);
+    throw new Error(
+      `fake exchange: okx fake lists spot and linear swaps only, not "${spec.symbol}"`,
+    );
   }
   const preset = PRESETS[`${venue}:${spec.symbol}`] ??
     (venue === "okx" ? OKX_DEFAULTS : BINANCE_DEFAULTS);
@@ -766,16 +800,6 @@ function failureReply(venue: FakeVenue, status: number, now: number): Reply {
     }, { "retry-after": "120" });
   }
   return binanceError(-1000, "An unknown error occurred while processing the request.", status);
-}
-
-function send(res: ServerResponse, entry: FakeRequest, reply: Reply): void {
-  entry.status = reply.status;
-  res.writeHead(reply.status, {
-    "content-type": "application/json",
-    "content-length": String(new TextEncoder().encode(reply.body).length),
-    ...reply.headers,
-  });
-  res.end(reply.body);
 }
 
 // ---------------------------------------------------------------- helpers

@@ -109,7 +109,10 @@ Deno.test("binanceusdm loadMarkets reads fapi exchangeInfo with its filters", as
     assert.equal(m.precision.amount, 0.001);
     assert.equal(m.limits.amount?.min, 0.001);
     assert.equal(m.limits.cost?.min, 100);
-    assert.deepEqual(fake.requests.map((r) => [r.path, r.status]), [["/fapi/v1/exchangeInfo", 200]]);
+    assert.deepEqual(fake.requests.map((r) => [r.path, r.status]), [[
+      "/fapi/v1/exchangeInfo",
+      200,
+    ]]);
   });
 });
 
@@ -352,6 +355,21 @@ Deno.test("a dropped connection makes ccxt throw a NetworkError", async () => {
       ["/fapi/v1/klines", 200],
     ]);
   });
+});
+
+Deno.test("with keep-alive, Deno's fetch retries a GET whose reused connection drops", async () => {
+  const fake = await startFakeExchange({ keepAlive: true });
+  try {
+    fake.setCandles("okx", "BTC/USDT", "1m", candles(10));
+    const okx = client("okx", fake);
+    await okx.loadMarkets(); // leaves pooled connections to reuse
+    fake.requests.length = 0;
+    fake.failNext({ drop: true, count: 1 });
+    assert.equal((await okx.fetchOHLCV("BTC/USDT", "1m", T0, 10)).length, 10);
+    assert.deepEqual(fake.requests.map((r) => r.status), [0, 200]);
+  } finally {
+    await fake.close();
+  }
 });
 
 Deno.test("a stalled request makes ccxt time out", async () => {

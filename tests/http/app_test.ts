@@ -15,12 +15,19 @@ Deno.test("health, series and candles answer from the real store", async () => {
     const app = createApp({ store, mode: "paper", version: "test" });
 
     const health = await (await app.request("/api/status/health")).json();
-    assert.deepEqual(health, { ok: true, mode: "paper", version: "test", database: { ok: true, series: 1 } });
+    assert.deepEqual(health, {
+      ok: true,
+      mode: "paper",
+      version: "test",
+      database: { ok: true, series: 1 },
+    });
 
     const series = await (await app.request("/api/candles/series")).json();
     assert.equal(series.series[0].count, 30);
 
-    const q = `exchange=okx&symbol=${encodeURIComponent("BTC/USDT")}&timeframe=1m&from=${c.ts[5]}&limit=10`;
+    const q = `exchange=okx&symbol=${encodeURIComponent("BTC/USDT")}&timeframe=1m&from=${
+      c.ts[5]
+    }&limit=10`;
     const res = await app.request(`/api/candles?${q}`);
     assert.equal(res.status, 200);
     const body = await res.json();

@@ -22,7 +22,10 @@ Deno.test("network errors and 429 are retried with exponential backoff", async (
 Deno.test("other errors are not retried; attempts are bounded", async () => {
   let calls = 0;
   await assert.rejects(
-    () => withRetry(() => (calls++, Promise.reject(new ccxt.BadSymbol("nope"))), { sleep: () => Promise.resolve() }),
+    () =>
+      withRetry(() => (calls++, Promise.reject(new ccxt.BadSymbol("nope"))), {
+        sleep: () => Promise.resolve(),
+      }),
     ccxt.BadSymbol,
   );
   assert.equal(calls, 1);

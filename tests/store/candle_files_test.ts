@@ -33,16 +33,27 @@ for (const ext of ["csv", "parquet"]) {
       const other = { ...KEY, exchange: "copy" };
       const res = await importCandles(store, other, file);
       assert.deepEqual(res, { written: 800, replaced: 0, gaps: [] });
-      assert.deepEqual(toRows(await store.read(other)), toRows(await store.read(KEY, { from: c.ts[100], to: c.ts[900] })));
+      assert.deepEqual(
+        toRows(await store.read(other)),
+        toRows(await store.read(KEY, { from: c.ts[100], to: c.ts[900] })),
+      );
     }));
 }
 
 const BAD_ROWS: [string, (lines: string[]) => void, RegExp][] = [
-  ["high below open/close", (l) => (l[3] = "1704067320000,100,99,98,99.5,1"), /bad\.csv:4: .*high_below_open_close/],
+  [
+    "high below open/close",
+    (l) => (l[3] = "1704067320000,100,99,98,99.5,1"),
+    /bad\.csv:4: .*high_below_open_close/,
+  ],
   ["off the 1m grid", (l) => (l[5] = "1704067441000,100,101,99,100,1"), /bad\.csv:6: .*off_grid/],
   ["duplicate time", (l) => (l[6] = l[5]), /bad\.csv:7: .*duplicate/],
   ["negative price", (l) => (l[2] = "1704067260000,-1,101,-2,100,1"), /bad\.csv:3: .*non_positive/],
-  ["negative volume", (l) => (l[9] = "1704067680000,100,101,99,100,-5"), /bad\.csv:10: .*negative_volume/],
+  [
+    "negative volume",
+    (l) => (l[9] = "1704067680000,100,101,99,100,-5"),
+    /bad\.csv:10: .*negative_volume/,
+  ],
 ];
 
 for (const [name, spoil, expected] of BAD_ROWS) {
@@ -76,6 +87,9 @@ Deno.test("import reports gaps in the file but keeps the candles; unknown files 
     assert.equal(res.gaps.length, 1);
     assert.equal(res.gaps[0].ts, c.ts[3]);
     assert.equal(res.gaps[0].missing, 3);
-    await assert.rejects(() => importCandles(store, KEY, `${dir}/nope.csv`), /File ".*nope\.csv" does not exist/);
+    await assert.rejects(
+      () => importCandles(store, KEY, `${dir}/nope.csv`),
+      /File ".*nope\.csv" does not exist/,
+    );
     await assert.rejects(() => importCandles(store, KEY, `${dir}/x.txt`), /Cannot tell the format/);
   }));

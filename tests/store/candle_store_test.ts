@@ -28,14 +28,22 @@ Deno.test("upsert replaces candles with the same open time and keeps the others"
     const store = new CandleStore(db);
     await store.upsert(KEY, makeCandles(10));
     const later = makeCandles(10, Date.UTC(2024, 0, 1, 0, 5));
-    for (let i = 0; i < 10; i++) later.close[i] = later.open[i] = later.high[i] = later.low[i] = 500;
+    for (let i = 0; i < 10; i++) {
+      later.close[i] =
+        later.open[i] =
+        later.high[i] =
+        later.low[i] =
+          500;
+    }
     const res = await store.upsert(KEY, later);
     assert.deepEqual(res, { written: 10, replaced: 5 });
     const back = await store.read(KEY);
     assert.equal(back.ts.length, 15);
     assert.equal(back.close[4], makeCandles(10).close[4]);
     assert.equal(back.close[5], 500);
-    const [{ n }] = await db.all("SELECT count(*) AS n FROM (SELECT DISTINCT series_id, ts FROM candles)");
+    const [{ n }] = await db.all(
+      "SELECT count(*) AS n FROM (SELECT DISTINCT series_id, ts FROM candles)",
+    );
     assert.equal(Number(n), 15);
   } finally {
     db.close();
