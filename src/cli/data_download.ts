@@ -59,7 +59,12 @@ export const downloadCommand: DataCommand = {
               progress.update(p.covered, `at ${isoUtc(p.cursor)}`);
             },
           });
-          progress.finish(`${res.fetched} new candles in ${res.requests} requests`);
+          const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? "" : "s"}`;
+          progress.finish(
+            res.startedAt === undefined
+              ? "already up to date"
+              : `${plural(res.fetched, "new candle")} in ${plural(res.requests, "request")}`,
+          );
           if (res.first !== undefined) {
             console.log(
               `${res.exchange} ${res.symbol} ${res.timeframe}: stored ${isoUtc(res.first)} .. ${

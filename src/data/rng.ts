@@ -19,7 +19,8 @@ const TWO_POW_32 = 4294967296;
 
 /**
  * Hashes a seed into four well-mixed 32-bit words (cyrb128: murmur-style multiply-xorshift).
- * Numbers are hashed through their decimal spelling, so `42` and `"42"` are the same seed.
+ * Numbers are hashed through their decimal spelling and strings with an "s:" prefix, so `42`
+ * and `"42"` are different seeds.
  */
 export function hashSeed(seed: Seed): [number, number, number, number] {
   const text = typeof seed === "number" ? String(seed) : `s:${seed}`;

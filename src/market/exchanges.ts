@@ -27,7 +27,7 @@ const TABLE: Record<string, ExchangeInfo> = {
   binanceusdm: {
     ccxtId: "binanceusdm",
     label: "Binance USDT-M futures",
-    maxCandlesPerCall: 1500,
+    maxCandlesPerCall: 1000,
     urlEnv: "TIDEWATCH_BINANCEUSDM_URL",
     defaultType: "swap",
   },

@@ -173,3 +173,52 @@ Deno.test("usage errors are one clear line and exit 2", async () => {
   assert.equal(help.code, 0);
   assert.match(help.stdout, /--exchange okx\|binanceusdm/);
 });
+
+Deno.test("download from the fake exchange through TIDEWATCH_OKX_URL, then resume with nothing to do", async () => {
+  const { startFakeExchange } = await import("../fakes/fake_exchange.ts");
+  const fake = await startFakeExchange({ markets: { okx: ["BTC/USDT"] } });
+  await using dir = await tempDir();
+  try {
+    const t0 = Date.UTC(2024, 0, 1);
+    const rows = Array.from({ length: 500 }, (_, i) => ({
+      ts: t0 + i * 60_000,
+      open: 100,
+      high: 101,
+      low: 99,
+      close: 100.5,
+      volume: 3,
+    })).filter((_, i) => i < 200 || i >= 210);
+    fake.setCandles("okx", "BTC/USDT", "1m", rows);
+    const args = [
+      "download",
+      "--exchange",
+      "okx",
+      "--symbol",
+      "BTC/USDT",
+      "--timeframe",
+      "1m",
+      "--since",
+      "2024-01-01",
+      "--until",
+      "2024-01-01T08:20:00Z",
+      "--db",
+      `${dir.path}/d.duckdb`,
+    ];
+    const env = { TIDEWATCH_OKX_URL: fake.url };
+    const r = await runCli(CLI, args, env);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /okx BTC\/USDT 1m .*490 new candles in \d+ requests/);
+    assert.doesNotMatch(r.stderr, /\x1b/); // not a terminal: no control codes
+    assert.match(r.stdout, /stored 2024-01-01T00:00:00\.000Z \.\. 2024-01-01T08:19:00\.000Z/);
+    assert.match(r.stdout, /no candles for 1 stretch/);
+    assert.match(
+      r.stdout,
+      /2024-01-01T03:20:00\.000Z \.\. 2024-01-01T03:30:00\.000Z \(10 candles missing\)/,
+    );
+    const again = await runCli(CLI, args, env);
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stderr, /already up to date/);
+  } finally {
+    await fake.close();
+  }
+});
