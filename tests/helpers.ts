@@ -1,6 +1,6 @@
 // Test helpers: temp directories, a candle factory, and running the CLI as a subprocess.
 
-import { allocColumns, type CandleColumns } from "../src/core/candles.ts";
+import { allocColumns, type Candle, type CandleColumns } from "../src/core/candles.ts";
 
 /** A fresh temp directory, removed when the returned disposer runs. */
 export async function tempDir(): Promise<{ path: string; [Symbol.asyncDispose](): Promise<void> }> {
@@ -57,4 +57,16 @@ export async function runCli(
   }).output();
   const dec = new TextDecoder();
   return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+}
+
+/** A candle from its fields in the usual order: open time, open, high, low, close, volume. */
+export function k(
+  ts: number,
+  open: number,
+  high: number,
+  low: number,
+  close: number,
+  volume: number,
+): Candle {
+  return { ts, open, high, low, close, volume };
 }

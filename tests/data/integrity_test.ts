@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { type Candle, toColumns } from "../../src/core/candles.ts";
 import { checkCandles, type Problem, summarizeProblems } from "../../src/data/integrity.ts";
+import { k } from "../helpers.ts";
 
 const MIN = 60_000;
 const DAY = 86_400_000;
@@ -13,16 +14,6 @@ const iso = (ts: number) => new Date(ts).toISOString();
 /** A sound candle at `ts` with close `c` (open 10, high and low around both). */
 function ok(ts: number, c = 10): Candle {
   return { ts, open: 10, high: Math.max(10, c) + 1, low: Math.min(10, c) - 1, close: c, volume: 1 };
-}
-function k(
-  ts: number,
-  open: number,
-  high: number,
-  low: number,
-  close: number,
-  volume: number,
-): Candle {
-  return { ts, open, high, low, close, volume };
 }
 
 interface Row {

@@ -5,23 +5,13 @@ import { type Candle, type CandleColumns, toColumns, toRows } from "../../src/co
 import { ConfigError } from "../../src/core/errors.ts";
 import { resample, resampleFactor } from "../../src/data/resample.ts";
 import { synthCandles } from "../../src/data/synth.ts";
+import { k } from "../helpers.ts";
 
 const MIN = 60_000;
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
 const T0 = Date.UTC(2024, 0, 1); // a Monday
 
-/** A candle row: open time, then open, high, low, close, volume. */
-function k(
-  ts: number,
-  open: number,
-  high: number,
-  low: number,
-  close: number,
-  volume: number,
-): Candle {
-  return { ts, open, high, low, close, volume };
-}
 const m = (n: number) => T0 + n * MIN;
 const hr = (n: number) => T0 + n * HOUR;
 const day = (n: number) => T0 + n * DAY;
