@@ -1,0 +1,150 @@
+// Trading vocabulary shared by engine, broker, risk and results: signals, orders, fills, trades.
+
+/** Direction of a position. */
+export type PositionSide = "long" | "short";
+
+/** What a strategy may ask for on a closed candle. */
+export type SignalSide = "long" | "short" | "exit";
+
+/**
+ * A strategy's decision on a closed candle. Prices are absolute; `entry` set means a limit entry
+ * at that price, unset means market (next bar's open). `confidence` is 0..1.
+ */
+export interface Signal {
+  side: SignalSide;
+  entry?: number;
+  sl?: number;
+  tp?: number;
+  confidence: number;
+  reason: string;
+}
+
+/** Which strategies may open longs, shorts or both (default long). */
+export type Direction = "long" | "short" | "both";
+
+/** Why a position was closed. */
+export type ExitReason =
+  | "tp"
+  | "sl"
+  | "trailing"
+  | "timeout"
+  | "signal"
+  | "liquidation"
+  | "end_of_data"
+  | "kill_switch"
+  | "manual";
+
+/** Buy or sell. */
+export type OrderSide = "buy" | "sell";
+
+/** Order kinds the brokers understand. */
+export type OrderType = "market" | "limit" | "stop_market" | "stop_limit" | "trailing_stop";
+
+/** Time in force: good till cancelled, or immediate-or-cancel (fills on its first bar or never). */
+export type TimeInForce = "GTC" | "IOC";
+
+/**
+ * How big an order is. Sizes that depend on price are resolved when the order fills, against
+ * the fill price and the equity at that moment (so a backtest sizes like a live bot would).
+ * - `qty`: a fixed quantity in base units.
+ * - `equity`: `fraction * equity / (fillPrice * (1 + takerFee))`.
+ * - `risk`: lose `fraction * equity` if the stop at `stop` is hit: `fraction * equity / |fill - stop|`.
+ * All are rounded down to the market's quantity step, then capped by `maxNotional` when given.
+ */
+export type OrderSize =
+  | { kind: "qty"; qty: number }
+  | { kind: "equity"; fraction: number }
+  | { kind: "risk"; fraction: number; stop: number };
+
+/** What the engine (through risk) asks a broker to do. Serialisable: it is stored before sending. */
+export interface OrderRequest {
+  /** Unique and derived from the decision, so a replay or restart never sends it twice. */
+  clientId: string;
+  symbol: string;
+  side: OrderSide;
+  type: OrderType;
+  size: OrderSize;
+  /** Limit price (limit, stop_limit). */
+  price?: number;
+  /** Trigger price (stop_market, stop_limit). */
+  stopPrice?: number;
+  /** Trailing distance as a fraction of price (trailing_stop), e.g. 0.01 for 1 %. */
+  trailFraction?: number;
+  reduceOnly?: boolean;
+  tif?: TimeInForce;
+  /** Exits attached to an entry: live from the moment the entry fills (OCO: one cancels the other). */
+  bracket?: { sl?: number; tp?: number; trailFraction?: number };
+  /** Work a large order in visible slices of this quantity (iceberg). */
+  visibleQty?: number;
+  /** Leverage for the position this order opens (futures; default the broker's). */
+  leverage?: number;
+  /** Reason recorded on the fill when this order closes a position. */
+  exitReason?: ExitReason;
+}
+
+/** One execution. `fee` is in quote currency and always >= 0. */
+export interface Fill {
+  orderId: string;
+  clientId: string;
+  symbol: string;
+  side: OrderSide;
+  qty: number;
+  price: number;
+  fee: number;
+  liquidity: "maker" | "taker";
+  ts: number;
+  /** Set when the fill reduced or closed a position. */
+  exitReason?: ExitReason;
+}
+
+/** A closed round trip, as reported in results. Times are UTC ms; `pnl` is net of fees and funding. */
+export interface Trade {
+  symbol: string;
+  side: PositionSide;
+  entry_ts: number;
+  exit_ts: number;
+  qty: number;
+  entry_price: number;
+  exit_price: number;
+  fees: number;
+  funding: number;
+  pnl: number;
+  exit_reason: ExitReason;
+}
+
+/** An open position as the engine, strategies and risk see it. */
+export interface PositionView {
+  symbol: string;
+  side: PositionSide;
+  qty: number;
+  entryPrice: number;
+  entryTs: number;
+  leverage: number;
+  /** Price at which the position is liquidated (isolated margin), NaN for spot / 1x long. */
+  liquidationPrice: number;
+  sl?: number;
+  tp?: number;
+}
+
+/** Exchange rules for one market; orders are rounded to them or refused with the reason. */
+export interface MarketRules {
+  tickSize: number;
+  qtyStep: number;
+  minQty: number;
+  minNotional: number;
+}
+
+/** Fees as fractions of notional per fill. */
+export interface FeeSchedule {
+  maker: number;
+  taker: number;
+}
+
+/** A refusal or rejection: a value with a reason, recorded like any decision. */
+export interface Refusal {
+  ok: false;
+  /** Machine-readable rule or check name, e.g. "min_notional", "max_open_positions". */
+  code: string;
+  /** A sentence for people with the values involved. */
+  reason: string;
+}
