@@ -40,6 +40,57 @@ export const MIGRATIONS: readonly Migration[] = [
         FROM candles c JOIN series s ON s.id = c.series_id;
     `,
   },
+  {
+    version: 2,
+    name: "backtest_runs",
+    sql: `
+      CREATE TABLE backtest_runs (
+        id VARCHAR PRIMARY KEY,
+        created_at TIMESTAMP NOT NULL DEFAULT now(),
+        strategy VARCHAR NOT NULL,
+        strategy_version VARCHAR NOT NULL,
+        exchange VARCHAR NOT NULL,
+        symbol VARCHAR NOT NULL,
+        timeframe VARCHAR NOT NULL,
+        first_ts BIGINT,
+        last_ts BIGINT,
+        candles INTEGER NOT NULL,
+        data_fingerprint VARCHAR NOT NULL,
+        config JSON NOT NULL,
+        metrics JSON NOT NULL,
+        final_equity DOUBLE NOT NULL,
+        open_position JSON
+      );
+      CREATE TABLE backtest_trades (
+        run_id VARCHAR NOT NULL,
+        seq INTEGER NOT NULL,
+        symbol VARCHAR NOT NULL,
+        side VARCHAR NOT NULL,
+        entry_ts BIGINT NOT NULL,
+        exit_ts BIGINT NOT NULL,
+        qty DOUBLE NOT NULL,
+        entry_price DOUBLE NOT NULL,
+        exit_price DOUBLE NOT NULL,
+        fees DOUBLE NOT NULL,
+        funding DOUBLE NOT NULL,
+        pnl DOUBLE NOT NULL,
+        exit_reason VARCHAR NOT NULL
+      );
+      CREATE TABLE backtest_equity (run_id VARCHAR NOT NULL, ts BIGINT NOT NULL, equity DOUBLE NOT NULL);
+      CREATE TABLE backtest_decisions (
+        run_id VARCHAR NOT NULL,
+        ts BIGINT NOT NULL,
+        symbol VARCHAR NOT NULL,
+        strategy_version VARCHAR NOT NULL,
+        side VARCHAR NOT NULL,
+        confidence DOUBLE NOT NULL,
+        signal_reason VARCHAR NOT NULL,
+        outcome VARCHAR NOT NULL,
+        code VARCHAR NOT NULL,
+        detail VARCHAR NOT NULL
+      );
+    `,
+  },
 ];
 
 /** Applies every migration not yet recorded, each in its own transaction. Returns those applied. */

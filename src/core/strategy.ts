@@ -1,0 +1,96 @@
+// The strategy contract: a name, a version, zod parameters, warm-up, and a per-candle callback.
+
+import { z } from "zod";
+import type { CandleColumns } from "./candles.ts";
+import type { Signal } from "./trading.ts";
+
+/** Every strategy takes `direction`: long only (default), short only, or both. */
+export const directionParam = z.enum(["long", "short", "both"]).default("long")
+  .describe("Which entries are allowed; with long only, a bearish signal closes a long");
+
+/** Indicator kinds a strategy can declare; the engine computes them (batch or incrementally). */
+export type IndicatorSpec =
+  | { kind: "sma" | "ema" | "rma" | "rsi" | "roc" | "stdev" | "max" | "min"; source?: Source; period: number }
+  | { kind: "atr" | "adx"; period: number }
+  | { kind: "macd"; fast: number; slow: number; signal: number; source?: Source }
+  | { kind: "bbands"; period: number; k: number; source?: Source }
+  | { kind: "obv" | "vwap" };
+
+/** A price field an indicator reads. */
+export type Source = "open" | "high" | "low" | "close" | "volume";
+
+/** Declared indicator output: values aligned to the candle index of its timeframe (NaN in warm-up). */
+export interface Line {
+  readonly values: Float64Array;
+}
+
+/** Outputs of a multi-line indicator, by name (e.g. macd: macd, signal, histogram). */
+export type Lines = Record<string, Line>;
+
+/** Candles of one timeframe as a strategy sees them: columns plus how many are closed so far. */
+export interface TimeframeView {
+  readonly timeframe: string;
+  /** Columns; in live mode they grow, so read them through the view each call. */
+  readonly data: CandleColumns;
+  /**
+   * For a higher timeframe: the index of its latest candle that had CLOSED when base candle
+   * `baseIndex` closed, or -1. For the base timeframe: `baseIndex` itself.
+   */
+  closedIndex(baseIndex: number): number;
+}
+
+/** What `create` receives: data views and indicator declarations. */
+export interface StrategyContext {
+  readonly symbol: string;
+  /** The run's base timeframe (the one `onCandle` is called for). */
+  readonly base: TimeframeView;
+  /** A higher timeframe declared in `timeframes`. */
+  timeframe(tf: string): TimeframeView;
+  /** Declares an indicator on the base timeframe, or on `tf`. */
+  indicator(spec: IndicatorSpec, tf?: string): Line | Lines;
+  /** Position in this symbol right now, as the strategy may need it (undefined when flat). */
+  position(): { side: "long" | "short"; entryPrice: number; qty: number } | undefined;
+}
+
+/** A running strategy: called once per closed base candle, in time order. */
+export interface StrategyInstance {
+  /**
+   * Decides on the close of base candle `i`. Read only data at or before `i` (and
+   * `closedIndex(i)` of higher timeframes): anything later is the future.
+   */
+  onCandle(i: number): Signal | null;
+}
+
+/**
+ * A strategy definition, one per file in strategies/.
+ *
+ * @example
+ * ```ts
+ * export default defineStrategy({
+ *   name: "sma_cross", version: "1.0.0", description: "...",
+ *   params: z.object({ fast_period: z.number().int().min(2).max(200).default(10), ... }),
+ *   warmup: (p) => p.slow_period + 1,
+ *   create: (p, ctx) => { const fast = ctx.indicator({ kind: "sma", period: p.fast_period }); ... },
+ * });
+ * ```
+ */
+export interface StrategyDefinition<P extends Record<string, unknown> = Record<string, unknown>> {
+  name: string;
+  /** Stored with every run and decision; bump it when behaviour changes. */
+  version: string;
+  description: string;
+  /** Parameters with ranges and defaults; must include `direction`. The optimiser reads it. */
+  params: z.ZodType<P>;
+  /** Higher timeframes used besides the base (default none). */
+  timeframes?: (params: P) => string[];
+  /** Base candles needed before the first decision. */
+  warmup(params: P): number;
+  create(params: P, ctx: StrategyContext): StrategyInstance;
+}
+
+/** Identity helper that keeps a definition's parameter type. */
+export function defineStrategy<P extends Record<string, unknown>>(
+  def: StrategyDefinition<P>,
+): StrategyDefinition<P> {
+  return def;
+}

@@ -1,0 +1,289 @@
+// The engine loop: candles in, strategy decisions through the risk gate, orders to the broker.
+//
+// Order of operations for each closed base candle i of a symbol (the same in every mode):
+//  1. broker.onBar: resting orders fill against candle i (market orders from decision i-1 at
+//     its open, then stops/limits/brackets by its range), funding, liquidation, marks to close.
+//  2. Bookkeeping: equity after candle i, peak equity, the UTC day's starting equity, losses.
+//  3. Position timeout: a position older than the limit gets a market exit (fills at i+1 open).
+//  4. Strategy.onCandle(i), once warm-up is over: a signal or nothing.
+//  5. Risk gate: the signal becomes a plan (open, close, flip) or a recorded refusal.
+//  6. Orders from the plan go to the broker; they can fill from candle i+1 on.
+
+import type { Candle, CandleColumns } from "../core/candles.ts";
+import { TidewatchError } from "../core/errors.ts";
+import { isoUtc } from "../core/candles.ts";
+import type { StrategyInstance } from "../core/strategy.ts";
+import type { ExitReason, Fill, OrderRequest, PositionView, Signal } from "../core/trading.ts";
+import type { Broker } from "./ports.ts";
+
+/** A strategy failed; the run stops with its name and the candle time. */
+export class StrategyError extends TidewatchError {}
+
+/** What the risk gate returns for an approved signal. */
+export interface RiskPlan {
+  ok: true;
+  action: "open" | "close" | "flip";
+  side: "long" | "short";
+  size?: OrderRequest["size"];
+  entryType?: "market" | "limit";
+  entryPrice?: number;
+  sl?: number;
+  tp?: number;
+}
+
+/** What the risk gate returns for a refused signal. */
+export interface RiskRefusal {
+  ok: false;
+  code: string;
+  reason: string;
+}
+
+/** The engine's view of the risk gate (src/risk's RiskGate satisfies it). */
+export interface RiskPort {
+  evaluate(ctx: RiskInput): RiskPlan | RiskRefusal;
+  /** True when an open position has been held past the configured timeout. */
+  isTimedOut(position: PositionView, ts: number): boolean;
+}
+
+/** What the engine tells the risk gate about the moment of a decision. */
+export interface RiskInput {
+  ts: number;
+  symbol: string;
+  price: number;
+  signal: Signal;
+  equity: number;
+  balance: number;
+  peakEquity: number;
+  dayStartEquity: number;
+  openPositions: PositionView[];
+  position?: PositionView;
+  tradesToday: number;
+  lastLoss?: { ts: number };
+  killSwitch: boolean;
+}
+
+/** One recorded decision: a signal and what became of it. */
+export interface Decision {
+  /** Close time of the candle the decision was made on (UTC ms). */
+  ts: number;
+  symbol: string;
+  signal: Signal;
+  outcome: "order" | "refused";
+  /** Risk rule that refused, or the plan's action. */
+  code: string;
+  reason: string;
+  /** Client ids of the orders sent. */
+  orders: string[];
+}
+
+/** One symbol's candles and strategy, as the engine runs them. */
+export interface EngineSymbol {
+  symbol: string;
+  data: CandleColumns;
+  strategy: StrategyInstance;
+  /** Lower-timeframe candles for intrabar order of fills, per base index (optional). */
+  lower?: (i: number) => CandleColumns | undefined;
+}
+
+/** Options for {@link Engine}. */
+export interface EngineOptions {
+  strategyName: string;
+  timeframeMs: number;
+  broker: Broker;
+  risk: RiskPort;
+  /** Base candles before the first decision (default 0). */
+  warmup?: number;
+  /** Prefix of client order ids (default "bt"); ids are `${prefix}-${symbol}-${ts}-${leg}`. */
+  idPrefix?: string;
+  onDecision?: (d: Decision) => void;
+  onFill?: (f: Fill) => void;
+}
+
+/** Mutable state of the day and the account that risk rules read. */
+interface Book {
+  peak: number;
+  day: number;
+  dayStart: number;
+  tradesToday: number;
+  lastLossTs?: number;
+  seenTrades: number;
+  killSwitch: boolean;
+}
+
+const DAY = 86_400_000;
+
+/**
+ * The engine: feed it closed candles with {@link Engine.step}; it never reads a clock and never
+ * knows the mode. A backtest calls step for every candle in time order; a live bot as they close.
+ */
+export class Engine {
+  private readonly book: Book;
+  private readonly bar: Candle = { ts: 0, open: 0, high: 0, low: 0, close: 0, volume: 0 };
+  private readonly warmup: number;
+  private readonly prefix: string;
+
+  constructor(private readonly opts: EngineOptions) {
+    const eq = opts.broker.equity();
+    this.book = { peak: eq, day: -1, dayStart: eq, tradesToday: 0, seenTrades: 0, killSwitch: false };
+    this.warmup = opts.warmup ?? 0;
+    this.prefix = opts.idPrefix ?? "bt";
+  }
+
+  /** Turns the kill switch on or off: no new entries while on; exits still pass. */
+  setKillSwitch(on: boolean): void {
+    this.book.killSwitch = on;
+  }
+
+  /** Processes closed candle `i` of `s` (steps 1-6 in the file header). Returns equity after it. */
+  step(s: EngineSymbol, i: number): number {
+    const { broker } = this.opts;
+    const d = s.data;
+    const bar = this.bar;
+    bar.ts = d.ts[i];
+    bar.open = d.open[i];
+    bar.high = d.high[i];
+    bar.low = d.low[i];
+    bar.close = d.close[i];
+    bar.volume = d.volume[i];
+    const fills = broker.onBar(s.symbol, bar, s.lower?.(i));
+    if (fills.length) this.afterFills(fills);
+    const equity = broker.equity();
+    const book = this.book;
+    if (equity > book.peak) book.peak = equity;
+    const day = Math.floor(bar.ts / DAY);
+    if (day !== book.day) {
+      book.day = day;
+      book.dayStart = equity;
+      book.tradesToday = 0;
+    }
+    const closeTs = bar.ts + this.opts.timeframeMs;
+    const position = broker.position(s.symbol);
+    if (position && this.opts.risk.isTimedOut(position, closeTs)) {
+      this.exit(s.symbol, position, closeTs, "timeout");
+    }
+    if (i < this.warmup) return equity;
+    let signal: Signal | null;
+    try {
+      signal = s.strategy.onCandle(i);
+    } catch (err) {
+      throw new StrategyError(
+        `Strategy "${this.opts.strategyName}" failed on ${s.symbol} at the candle of ${isoUtc(bar.ts)}: ${
+          err instanceof Error ? err.message : String(err)
+        }`,
+        { cause: err },
+      );
+    }
+    if (signal) this.decide(s.symbol, signal, closeTs, bar.close, equity);
+    return equity;
+  }
+
+  private afterFills(fills: Fill[]): void {
+    for (const f of fills) this.opts.onFill?.(f);
+    const trades = this.opts.broker.trades();
+    for (let k = this.book.seenTrades; k < trades.length; k++) {
+      if (trades[k].pnl < 0) this.book.lastLossTs = trades[k].exit_ts;
+    }
+    this.book.seenTrades = trades.length;
+  }
+
+  private decide(symbol: string, signal: Signal, ts: number, price: number, equity: number): void {
+    const { broker, risk } = this.opts;
+    const position = broker.position(symbol);
+    const openPositions = this.allPositions();
+    const result = risk.evaluate({
+      ts,
+      symbol,
+      price,
+      signal,
+      equity,
+      balance: broker.balance(),
+      peakEquity: this.book.peak,
+      dayStartEquity: this.book.dayStart,
+      openPositions,
+      position,
+      tradesToday: this.book.tradesToday,
+      lastLoss: this.book.lastLossTs !== undefined ? { ts: this.book.lastLossTs } : undefined,
+      killSwitch: this.book.killSwitch,
+    });
+    const decision: Decision = {
+      ts,
+      symbol,
+      signal,
+      outcome: result.ok ? "order" : "refused",
+      code: result.ok ? result.action : result.code,
+      reason: result.ok ? signal.reason : result.reason,
+      orders: [],
+    };
+    if (result.ok) {
+      if ((result.action === "close" || result.action === "flip") && position) {
+        const id = this.exit(symbol, position, ts, "signal");
+        if (id) decision.orders.push(id);
+      }
+      if (result.action === "open" || result.action === "flip") {
+        const res = this.open(symbol, result, ts);
+        if (res.ok) decision.orders.push(res.clientId);
+        else {
+          decision.outcome = "refused";
+          decision.code = res.code;
+          decision.reason = res.reason;
+        }
+      }
+    }
+    this.opts.onDecision?.(decision);
+  }
+
+  private readonly symbols = new Set<string>();
+
+  private allPositions(): PositionView[] {
+    const out: PositionView[] = [];
+    for (const sym of this.symbols) {
+      const p = this.opts.broker.position(sym);
+      if (p) out.push(p);
+    }
+    return out;
+  }
+
+  /** Registers a symbol so cross-symbol risk rules see its position. */
+  track(symbol: string): void {
+    this.symbols.add(symbol);
+  }
+
+  private open(
+    symbol: string,
+    plan: RiskPlan,
+    ts: number,
+  ): { ok: true; clientId: string } | RiskRefusal {
+    const { broker } = this.opts;
+    for (const o of broker.openOrders(symbol)) if (!o.reduceOnly && !o.ocoWith) broker.cancel(o.id);
+    const clientId = `${this.prefix}-${symbol}-${ts}-open`;
+    const limit = plan.entryType === "limit" && plan.entryPrice !== undefined;
+    const res = broker.submit({
+      clientId,
+      symbol,
+      side: plan.side === "long" ? "buy" : "sell",
+      type: limit ? "limit" : "market",
+      price: limit ? plan.entryPrice : undefined,
+      size: plan.size ?? { kind: "equity", fraction: 1 },
+      bracket: plan.sl !== undefined || plan.tp !== undefined ? { sl: plan.sl, tp: plan.tp } : undefined,
+    }, ts);
+    if (!res.ok) return res;
+    this.book.tradesToday++;
+    return { ok: true, clientId };
+  }
+
+  private exit(symbol: string, position: PositionView, ts: number, reason: ExitReason): string | undefined {
+    const pending = this.opts.broker.openOrders(symbol).find((o) => o.reduceOnly && o.type === "market");
+    if (pending) return pending.clientId; // an exit is already on its way
+    const clientId = `${this.prefix}-${symbol}-${ts}-${reason}`;
+    const res = this.opts.broker.submit({
+      clientId,
+      symbol,
+      side: position.side === "long" ? "sell" : "buy",
+      type: "market",
+      size: { kind: "qty", qty: position.qty },
+      reduceOnly: true,
+      exitReason: reason,
+    }, ts);
+    return res.ok ? clientId : undefined;
+  }
+}

@@ -1,0 +1,80 @@
+// Finds the strategies in strategies/ (one file each) at start-up and looks them up by name.
+
+import { ConfigError } from "../core/errors.ts";
+import type { StrategyDefinition } from "../core/strategy.ts";
+
+/** The strategies/ folder of this checkout. */
+export const STRATEGIES_DIR = new URL("../../strategies/", import.meta.url);
+
+let cache: Map<string, StrategyDefinition> | undefined;
+
+/**
+ * Loads every `strategies/*.ts` (not tests, not files starting with "_") and returns them by name.
+ * A file's default export must be a strategy whose name is the file's name.
+ *
+ * @example
+ * ```ts
+ * const all = await loadStrategies();
+ * console.log([...all.keys()]); // ["dca", "ema_cross", ...]
+ * ```
+ */
+export async function loadStrategies(dir: URL = STRATEGIES_DIR): Promise<Map<string, StrategyDefinition>> {
+  if (cache && dir.href === STRATEGIES_DIR.href) return cache;
+  const names: string[] = [];
+  for await (const e of Deno.readDir(dir)) {
+    if (e.isFile && e.name.endsWith(".ts") && !e.name.startsWith("_") && !e.name.endsWith("_test.ts")) {
+      names.push(e.name);
+    }
+  }
+  names.sort();
+  const out = new Map<string, StrategyDefinition>();
+  for (const file of names) {
+    const mod = await import(new URL(file, dir).href);
+    const def = mod.default as StrategyDefinition | undefined;
+    const expected = file.replace(/\.ts$/, "");
+    if (!def || typeof def.create !== "function" || typeof def.warmup !== "function" || !def.params) {
+      throw new ConfigError(
+        `strategies/${file} must default-export a strategy (defineStrategy({...})); it does not.`,
+      );
+    }
+    if (def.name !== expected) {
+      throw new ConfigError(`strategies/${file} exports a strategy named "${def.name}"; name it "${expected}".`);
+    }
+    out.set(def.name, def);
+  }
+  if (dir.href === STRATEGIES_DIR.href) cache = out;
+  return out;
+}
+
+/** The strategy called `name`, or a ConfigError listing the ones there are. */
+export async function getStrategy(name: string): Promise<StrategyDefinition> {
+  const all = await loadStrategies();
+  const def = all.get(name);
+  if (!def) {
+    throw new ConfigError(`Strategy "${name}" does not exist: use one of ${[...all.keys()].join(", ")}.`);
+  }
+  return def;
+}
+
+/**
+ * Validates strategy parameters against the strategy's zod schema (defaults filled in), with an
+ * error naming each bad field.
+ */
+export function parseParams(def: StrategyDefinition, raw: Record<string, unknown>): Record<string, unknown> {
+  const shape = (def.params as unknown as { shape?: Record<string, unknown> }).shape;
+  if (shape) {
+    const unknown = Object.keys(raw).filter((k) => !(k in shape));
+    if (unknown.length) {
+      throw new ConfigError(
+        `Strategy "${def.name}" has no parameter ${unknown.map((k) => `"${k}"`).join(", ")}: ` +
+          `its parameters are ${Object.keys(shape).join(", ")}.`,
+      );
+    }
+  }
+  const res = def.params.safeParse(raw);
+  if (!res.success) {
+    const issues = res.error.issues.map((i) => `${i.path.join(".") || "(parameters)"}: ${i.message}`);
+    throw new ConfigError(`Parameters for strategy "${def.name}" are invalid: ${issues.join("; ")}.`);
+  }
+  return res.data as Record<string, unknown>;
+}
