@@ -13,54 +13,13 @@ import type { Candle, CandleColumns } from "../core/candles.ts";
 import { TidewatchError } from "../core/errors.ts";
 import { isoUtc } from "../core/candles.ts";
 import type { StrategyInstance } from "../core/strategy.ts";
-import type { ExitReason, Fill, OrderRequest, PositionView, Signal } from "../core/trading.ts";
+import type { Direction, ExitReason, Fill, PositionView, Refusal, Signal } from "../core/trading.ts";
+import type { RiskGate } from "../risk/gate.ts";
+import type { OpenPlan } from "../risk/types.ts";
 import type { Broker } from "./ports.ts";
 
 /** A strategy failed; the run stops with its name and the candle time. */
 export class StrategyError extends TidewatchError {}
-
-/** What the risk gate returns for an approved signal. */
-export interface RiskPlan {
-  ok: true;
-  action: "open" | "close" | "flip";
-  side: "long" | "short";
-  size?: OrderRequest["size"];
-  entryType?: "market" | "limit";
-  entryPrice?: number;
-  sl?: number;
-  tp?: number;
-}
-
-/** What the risk gate returns for a refused signal. */
-export interface RiskRefusal {
-  ok: false;
-  code: string;
-  reason: string;
-}
-
-/** The engine's view of the risk gate (src/risk's RiskGate satisfies it). */
-export interface RiskPort {
-  evaluate(ctx: RiskInput): RiskPlan | RiskRefusal;
-  /** True when an open position has been held past the configured timeout. */
-  isTimedOut(position: PositionView, ts: number): boolean;
-}
-
-/** What the engine tells the risk gate about the moment of a decision. */
-export interface RiskInput {
-  ts: number;
-  symbol: string;
-  price: number;
-  signal: Signal;
-  equity: number;
-  balance: number;
-  peakEquity: number;
-  dayStartEquity: number;
-  openPositions: PositionView[];
-  position?: PositionView;
-  tradesToday: number;
-  lastLoss?: { ts: number };
-  killSwitch: boolean;
-}
 
 /** One recorded decision: a signal and what became of it. */
 export interface Decision {
@@ -90,7 +49,13 @@ export interface EngineOptions {
   strategyName: string;
   timeframeMs: number;
   broker: Broker;
-  risk: RiskPort;
+  risk: RiskGate;
+  /** Which entries the strategy may open (its `direction` parameter). */
+  direction: Direction;
+  /** Leverage new positions are opened with (default 1). */
+  leverage?: number;
+  /** Taker fee fraction, for the gate's size estimates. */
+  takerFee: number;
   /** Base candles before the first decision (default 0). */
   warmup?: number;
   /** Prefix of client order ids (default "bt"); ids are `${prefix}-${symbol}-${ts}-${leg}`. */
@@ -158,7 +123,8 @@ export class Engine {
     }
     const closeTs = bar.ts + this.opts.timeframeMs;
     const position = broker.position(s.symbol);
-    if (position && this.opts.risk.isTimedOut(position, closeTs)) {
+    this.opts.risk.observe({ ts: closeTs, equity, peakEquity: book.peak });
+    if (position && this.opts.risk.timedOut(position, closeTs)) {
       this.exit(s.symbol, position, closeTs, "timeout");
     }
     if (i < this.warmup) return equity;
@@ -189,7 +155,6 @@ export class Engine {
   private decide(symbol: string, signal: Signal, ts: number, price: number, equity: number): void {
     const { broker, risk } = this.opts;
     const position = broker.position(symbol);
-    const openPositions = this.allPositions();
     const result = risk.evaluate({
       ts,
       symbol,
@@ -199,11 +164,14 @@ export class Engine {
       balance: broker.balance(),
       peakEquity: this.book.peak,
       dayStartEquity: this.book.dayStart,
-      openPositions,
+      openPositions: this.allPositions(),
       position,
       tradesToday: this.book.tradesToday,
       lastLoss: this.book.lastLossTs !== undefined ? { ts: this.book.lastLossTs } : undefined,
       killSwitch: this.book.killSwitch,
+      direction: this.opts.direction,
+      leverage: this.opts.leverage ?? 1,
+      takerFee: this.opts.takerFee,
     });
     const decision: Decision = {
       ts,
@@ -211,7 +179,7 @@ export class Engine {
       signal,
       outcome: result.ok ? "order" : "refused",
       code: result.ok ? result.action : result.code,
-      reason: result.ok ? signal.reason : result.reason,
+      reason: result.ok ? [signal.reason, ...result.notes].join("; ") : result.reason,
       orders: [],
     };
     if (result.ok) {
@@ -250,9 +218,9 @@ export class Engine {
 
   private open(
     symbol: string,
-    plan: RiskPlan,
+    plan: OpenPlan,
     ts: number,
-  ): { ok: true; clientId: string } | RiskRefusal {
+  ): { ok: true; clientId: string } | Refusal {
     const { broker } = this.opts;
     for (const o of broker.openOrders(symbol)) if (!o.reduceOnly && !o.ocoWith) broker.cancel(o.id);
     const clientId = `${this.prefix}-${symbol}-${ts}-open`;
@@ -263,7 +231,8 @@ export class Engine {
       side: plan.side === "long" ? "buy" : "sell",
       type: limit ? "limit" : "market",
       price: limit ? plan.entryPrice : undefined,
-      size: plan.size ?? { kind: "equity", fraction: 1 },
+      size: plan.size,
+      leverage: this.opts.leverage,
       bracket: plan.sl !== undefined || plan.tp !== undefined ? { sl: plan.sl, tp: plan.tp } : undefined,
     }, ts);
     if (!res.ok) return res;

@@ -1,0 +1,213 @@
+// The research entry point: config + candles in, a plain result object out (and nothing else).
+
+import type { CandleColumns } from "../core/candles.ts";
+import { ConfigError } from "../core/errors.ts";
+import { timeframeMs } from "../core/timeframe.ts";
+import type { Direction, FeeSchedule, MarketRules, PositionView, Trade } from "../core/trading.ts";
+import { type Decision, Engine } from "../engine/engine.ts";
+import { SimBroker } from "../engine/sim_broker.ts";
+import { batchContext } from "../engine/strategy_context.ts";
+import { getStrategy, parseParams } from "../engine/strategy_registry.ts";
+import { RiskGate } from "../risk/gate.ts";
+import { computeMetrics, type Metrics } from "./metrics.ts";
+import { fingerprint } from "./fingerprint.ts";
+
+/** Everything that defines a backtest besides the candles. Defaults in brackets. */
+export interface BacktestConfig {
+  strategy: string;
+  /** Strategy parameters; missing ones take the strategy's defaults. */
+  params?: Record<string, unknown>;
+  /** Where the candles come from ["csv" for files, else the store's exchange name]. */
+  exchange?: string;
+  symbol: string;
+  timeframe: string;
+  /** Starting cash in quote currency [10000]. */
+  cash?: number;
+  /** Fee as a fraction of notional per fill, maker and taker alike [0.001]. */
+  fee?: number;
+  /** Separate maker/taker fees; overrides `fee`. */
+  fees?: FeeSchedule;
+  /** Slippage in basis points on market and stop fills [0]. */
+  slippageBps?: number;
+  /** "equity": a position worth `size` of equity; "risk": lose `size` of equity at the stop ["equity"]. */
+  sizeMode?: "equity" | "risk";
+  /** [1 in equity mode, 0.01 in risk mode] */
+  size?: number;
+  /** Quantity step orders are rounded down to [none]. */
+  qtyStep?: number;
+  /** Exchange rules (tick, step, minimums); `qtyStep` fills in the step when given. */
+  rules?: Partial<MarketRules>;
+  /** Leverage for every position [1]. */
+  leverage?: number;
+  /** Close a position still open at the end of data at the last close [false: report it open]. */
+  closeAtEnd?: boolean;
+  /** Extra risk settings (see src/risk/config.ts). */
+  risk?: Record<string, unknown>;
+  /** Funding per 8 h: a constant rate [none]. */
+  fundingRate?: number;
+}
+
+/** A finished backtest, JSON-friendly. Same config and candles give the same bytes. */
+export interface BacktestResult {
+  run_id: string;
+  strategy: string;
+  strategy_version: string;
+  params: Record<string, unknown>;
+  exchange: string;
+  symbol: string;
+  timeframe: string;
+  first_ts: number | null;
+  last_ts: number | null;
+  candles: number;
+  data_fingerprint: string;
+  config: Record<string, unknown>;
+  metrics: Metrics;
+  final_equity: number;
+  open_position: PositionView | null;
+  trades: Trade[];
+  /** Equity marked at each candle's close: `ts` are candle open times. */
+  equity_curve: { ts: number[]; equity: number[] };
+  decisions: Decision[];
+}
+
+/** Options for {@link backtest} that are not part of the result's identity. */
+export interface BacktestRunOptions {
+  /** Called with the fraction done, at most a few hundred times. */
+  onProgress?: (fraction: number) => void;
+  signal?: AbortSignal;
+}
+
+/**
+ * Runs one backtest over `candles` (sorted, one timeframe) and returns plain data.
+ *
+ * @example
+ * ```ts
+ * const r = await backtest({ strategy: "sma_cross", symbol: "SYN/USDT", timeframe: "1m",
+ *   params: { fast_period: 10, slow_period: 30 } }, candles);
+ * console.log(r.metrics.total_return, r.trades.length);
+ * ```
+ */
+export async function backtest(
+  config: BacktestConfig,
+  candles: CandleColumns,
+  options: BacktestRunOptions = {},
+): Promise<BacktestResult> {
+  const def = await getStrategy(config.strategy);
+  const params = parseParams(def, config.params ?? {});
+  const tfMs = timeframeMs(config.timeframe);
+  const cash = config.cash ?? 10_000;
+  if (!(cash > 0)) throw new ConfigError(`Starting cash must be above 0; got ${cash}.`);
+  const fee = config.fee ?? 0.001;
+  const fees = config.fees ?? { maker: fee, taker: fee };
+  const sizeMode = config.sizeMode ?? "equity";
+  const rules: MarketRules = {
+    tickSize: 0,
+    qtyStep: config.qtyStep ?? 0,
+    minQty: 0,
+    minNotional: 0,
+    ...config.rules,
+  };
+  if (config.qtyStep !== undefined) rules.qtyStep = config.qtyStep;
+  const leverage = config.leverage ?? 1;
+  const broker = new SimBroker({
+    cash,
+    fees,
+    slippageBps: config.slippageBps ?? 0,
+    rules: { [config.symbol]: rules },
+    leverage,
+    funding: config.fundingRate !== undefined ? { rate: config.fundingRate } : undefined,
+  });
+  const risk = new RiskGate({
+    sizeMode,
+    size: config.size,
+    maxLeverage: Math.max(leverage, 1),
+    ...config.risk,
+  });
+  const normalized: Record<string, unknown> = {
+    strategy: def.name,
+    params,
+    exchange: config.exchange ?? "unknown",
+    symbol: config.symbol,
+    timeframe: config.timeframe,
+    cash,
+    fees,
+    slippageBps: config.slippageBps ?? 0,
+    sizeMode,
+    size: config.size ?? (sizeMode === "risk" ? 0.01 : 1),
+    rules,
+    leverage,
+    closeAtEnd: config.closeAtEnd ?? false,
+    risk: config.risk ?? {},
+    fundingRate: config.fundingRate ?? null,
+  };
+
+  const decisions: Decision[] = [];
+  const ctx = batchContext(config.symbol, config.timeframe, candles, broker, def.timeframes?.(params) ?? []);
+  const instance = def.create(params, ctx);
+  const engine = new Engine({
+    strategyName: def.name,
+    timeframeMs: tfMs,
+    broker,
+    risk,
+    direction: (params.direction ?? "long") as Direction,
+    leverage,
+    takerFee: fees.taker,
+    warmup: def.warmup(params),
+    onDecision: (d) => decisions.push(d),
+  });
+  const sym = { symbol: config.symbol, data: candles, strategy: instance };
+  engine.track(config.symbol);
+  const n = candles.ts.length;
+  const equity = new Float64Array(n);
+  let exposure = 0;
+  const every = Math.max(1, Math.floor(n / 200));
+  for (let i = 0; i < n; i++) {
+    equity[i] = engine.step(sym, i);
+    if (broker.position(config.symbol)) exposure++;
+    if (i % every === 0) {
+      options.signal?.throwIfAborted();
+      options.onProgress?.(i / n);
+    }
+  }
+  let open = n ? broker.position(config.symbol) ?? null : null;
+  if (open && (config.closeAtEnd ?? false)) {
+    broker.closePosition(config.symbol, candles.close[n - 1], candles.ts[n - 1] + tfMs, "end_of_data");
+    equity[n - 1] = broker.equity();
+    open = null;
+  }
+  options.onProgress?.(1);
+  const costs = broker.costs();
+  const trades = [...broker.trades()];
+  const metrics = computeMetrics({
+    equity,
+    ts: candles.ts,
+    timeframeMs: tfMs,
+    trades,
+    initialEquity: cash,
+    fees: costs.fees,
+    funding: costs.funding,
+    exposureBars: exposure,
+  });
+  const dataFingerprint = await fingerprint(candles);
+  const runId = (await fingerprint(new TextEncoder().encode(JSON.stringify(normalized) + dataFingerprint))).slice(0, 16);
+  return {
+    run_id: runId,
+    strategy: def.name,
+    strategy_version: def.version,
+    params,
+    exchange: String(normalized.exchange),
+    symbol: config.symbol,
+    timeframe: config.timeframe,
+    first_ts: n ? candles.ts[0] : null,
+    last_ts: n ? candles.ts[n - 1] : null,
+    candles: n,
+    data_fingerprint: dataFingerprint,
+    config: normalized,
+    metrics,
+    final_equity: n ? equity[n - 1] : cash,
+    open_position: open,
+    trades,
+    equity_curve: { ts: Array.from(candles.ts), equity: Array.from(equity) },
+    decisions,
+  };
+}

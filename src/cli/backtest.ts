@@ -1,0 +1,178 @@
+// `deno task backtest`: run a backtest from the store or a CSV, and list/show/delete/export runs.
+
+import { backtest, type BacktestConfig } from "../backtest/run.ts";
+import { formatMetrics } from "../backtest/metrics.ts";
+import { isoUtc } from "../core/candles.ts";
+import { ConfigError, InputError } from "../core/errors.ts";
+import { parseCandleCsv } from "../data/csv.ts";
+import { BacktestStore } from "../store/backtest_store.ts";
+import { readText } from "../store/candle_files.ts";
+import { CandleStore } from "../store/candle_store.ts";
+import { Db } from "../store/db.ts";
+import { dbPath } from "../store/paths.ts";
+import { optional, parseFlags, parseTime, required, runMain } from "./args.ts";
+import { parseKeyValues, resolveSeries, toRunToSave } from "./backtest_support.ts";
+import { createProgress } from "./progress.ts";
+
+const RUN_FLAGS = {
+  strategy: { type: "string" },
+  params: { type: "string" },
+  exchange: { type: "string" },
+  symbol: { type: "string" },
+  timeframe: { type: "string" },
+  from: { type: "string" },
+  to: { type: "string" },
+  csv: { type: "string" },
+  cash: { type: "string" },
+  fee: { type: "string" },
+  "slippage-bps": { type: "string" },
+  "size-mode": { type: "string" },
+  size: { type: "string" },
+  "qty-step": { type: "string" },
+  leverage: { type: "string" },
+  "close-at-end": { type: "boolean" },
+  "no-store": { type: "boolean" },
+  json: { type: "boolean" },
+  db: { type: "string" },
+} as const;
+
+const USAGE = `Usage:
+  deno task backtest --strategy NAME [--params k=v,...] (--symbol S --timeframe TF [--exchange E] | --csv FILE)
+                     [--from T] [--to T] [--cash 10000] [--fee 0.001] [--slippage-bps 0]
+                     [--size-mode equity|risk] [--size F] [--qty-step Q] [--leverage L]
+                     [--close-at-end] [--no-store] [--json] [--db PATH]
+  deno task backtest list [--json]
+  deno task backtest show ID [--json]
+  deno task backtest delete ID | --all
+  deno task backtest export ID --file OUT.json|OUT.csv   (csv: the trades)`;
+
+function num(flags: Record<string, unknown>, name: string): number | undefined {
+  const v = optional(flags as Record<string, string | boolean | undefined>, name);
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n)) throw new ConfigError(`--${name} "${v}" is not a number.`);
+  return n;
+}
+
+async function withDb<T>(flag: string | undefined, fn: (db: Db) => Promise<T>): Promise<T> {
+  const db = await Db.open(dbPath(flag));
+  try {
+    return await fn(db);
+  } finally {
+    db.close();
+  }
+}
+
+async function runCommand(argv: string[]): Promise<number> {
+  const cmd = "deno task backtest";
+  const f = parseFlags(argv, RUN_FLAGS, cmd);
+  const strategy = required(f, "strategy", cmd);
+  const sizeMode = optional(f, "size-mode") ?? "equity";
+  if (sizeMode !== "equity" && sizeMode !== "risk") {
+    throw new ConfigError(`--size-mode "${sizeMode}" must be "equity" or "risk".`);
+  }
+  const from = optional(f, "from");
+  const to = optional(f, "to");
+  const range = { from: from ? parseTime(from, "from") : undefined, to: to ? parseTime(to, "to") : undefined };
+  const csv = optional(f, "csv");
+  return await withDb(optional(f, "db"), async (db) => {
+    let candles;
+    let series;
+    if (csv) {
+      const parsed = parseCandleCsv(await readText(csv), csv).candles;
+      const lo = range.from ?? -Infinity, hi = range.to ?? Infinity;
+      const keep = Array.from(parsed.ts.keys()).filter((i) => parsed.ts[i] >= lo && parsed.ts[i] < hi);
+      candles = {
+        ts: Float64Array.from(keep, (i) => parsed.ts[i]),
+        open: Float64Array.from(keep, (i) => parsed.open[i]),
+        high: Float64Array.from(keep, (i) => parsed.high[i]),
+        low: Float64Array.from(keep, (i) => parsed.low[i]),
+        close: Float64Array.from(keep, (i) => parsed.close[i]),
+        volume: Float64Array.from(keep, (i) => parsed.volume[i]),
+      };
+      series = {
+        exchange: optional(f, "exchange") ?? "csv",
+        symbol: optional(f, "symbol") ?? csv.replace(/^.*\//, "").replace(/\.csv$/i, ""),
+        timeframe: required(f, "timeframe", cmd),
+      };
+    } else {
+      const store = new CandleStore(db);
+      series = await resolveSeries(store, {
+        exchange: optional(f, "exchange"),
+        symbol: required(f, "symbol", cmd),
+        timeframe: required(f, "timeframe", cmd),
+      });
+      candles = await store.read(series, range);
+    }
+    if (candles.ts.length === 0) {
+      throw new InputError(`No candles for ${series.exchange} ${series.symbol} ${series.timeframe} in that range.`);
+    }
+    const config: BacktestConfig = {
+      strategy,
+      params: parseKeyValues(optional(f, "params") ?? ""),
+      exchange: series.exchange,
+      symbol: series.symbol,
+      timeframe: series.timeframe,
+      cash: num(f, "cash"),
+      fee: num(f, "fee"),
+      slippageBps: num(f, "slippage-bps"),
+      sizeMode,
+      size: num(f, "size"),
+      qtyStep: num(f, "qty-step"),
+      leverage: num(f, "leverage"),
+      closeAtEnd: Boolean(f["close-at-end"]),
+    };
+    const progress = f.json ? undefined : createProgress({ label: `backtest ${strategy}`, total: candles.ts.length });
+    const result = await backtest(config, candles, {
+      onProgress: (x) => progress?.update(Math.round(x * candles.ts.length)),
+    });
+    progress?.finish();
+    if (!f["no-store"]) await new BacktestStore(db).save(toRunToSave(result));
+    if (f.json) {
+      const { decisions: _d, ...rest } = result;
+      console.log(JSON.stringify(rest));
+    } else {
+      console.log(
+        `${result.strategy} ${result.strategy_version} on ${result.exchange} ${result.symbol} ${result.timeframe}, ` +
+          `${isoUtc(result.first_ts!)} .. ${isoUtc(result.last_ts!)} (${result.candles} candles)` +
+          (f["no-store"] ? "" : `, run ${result.run_id}`),
+      );
+      console.log(formatMetrics(result.metrics));
+      if (result.open_position) {
+        const p = result.open_position;
+        console.log(`Open at the end: ${p.side} ${p.qty} @ ${p.entryPrice} (marked to the last close).`);
+      }
+    }
+    return 0;
+  });
+}
+
+/** Runs the backtest CLI with `argv`; returns the exit code. */
+export async function backtestMain(argv: string[]): Promise<number> {
+  const [first, ...rest] = argv;
+  if (first === "--help" || first === "-h" || first === "help") {
+    console.log(USAGE);
+    return 0;
+  }
+  const manage = await import("./backtest_manage.ts");
+  switch (first) {
+    case "list":
+      return await manage.listRuns(rest, withDb);
+    case "show":
+      return await manage.showRun(rest, withDb);
+    case "delete":
+      return await manage.deleteRuns(rest, withDb);
+    case "export":
+      return await manage.exportRun(rest, withDb);
+    case "run":
+      return await runCommand(rest);
+    default:
+      if (first === undefined) {
+        console.log(USAGE);
+        return 2;
+      }
+      return await runCommand(argv);
+  }
+}
+
+if (import.meta.main) runMain(() => backtestMain(Deno.args));

@@ -1,0 +1,77 @@
+// Helpers of the backtest CLI: --params parsing, finding the stored series, and what to save.
+
+import type { BacktestResult } from "../backtest/run.ts";
+import type { SeriesKey } from "../core/candles.ts";
+import { ConfigError } from "../core/errors.ts";
+import type { CandleStore } from "../store/candle_store.ts";
+import type { RunToSave } from "../store/backtest_store.ts";
+
+/** Parses "k=v,k2=v2" into an object; numbers and true/false become numbers and booleans. */
+export function parseKeyValues(text: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const part of text.split(",").map((s) => s.trim()).filter(Boolean)) {
+    const eq = part.indexOf("=");
+    if (eq <= 0) throw new ConfigError(`--params "${part}" is not key=value (for example fast_period=10).`);
+    const k = part.slice(0, eq).trim();
+    const v = part.slice(eq + 1).trim();
+    out[k] = v === "true" ? true : v === "false" ? false : v !== "" && Number.isFinite(Number(v)) ? Number(v) : v;
+  }
+  return out;
+}
+
+/** Finds the stored series for a symbol and timeframe; the exchange may be left out when unique. */
+export async function resolveSeries(
+  store: CandleStore,
+  want: { exchange?: string; symbol: string; timeframe: string },
+): Promise<SeriesKey> {
+  const all = await store.list();
+  const matches = all.filter((s) =>
+    s.symbol === want.symbol && s.timeframe === want.timeframe &&
+    (want.exchange === undefined || s.exchange === want.exchange.toLowerCase())
+  );
+  if (matches.length === 1) return matches[0];
+  if (matches.length === 0) {
+    const what = `${want.exchange ? want.exchange + " " : ""}${want.symbol} ${want.timeframe}`;
+    throw new ConfigError(
+      `No stored candles for ${what}. Download, import or synthesise them first ` +
+        `(deno task data --help), or pass --csv FILE; "deno task data list" shows what is stored.`,
+    );
+  }
+  throw new ConfigError(
+    `${want.symbol} ${want.timeframe} is stored for several exchanges (${
+      matches.map((m) => m.exchange).join(", ")
+    }): pass --exchange.`,
+  );
+}
+
+/** The parts of a result that are stored for a run. */
+export function toRunToSave(r: BacktestResult): RunToSave {
+  return {
+    id: r.run_id,
+    strategy: r.strategy,
+    strategy_version: r.strategy_version,
+    exchange: r.exchange,
+    symbol: r.symbol,
+    timeframe: r.timeframe,
+    first_ts: r.first_ts,
+    last_ts: r.last_ts,
+    candles: r.candles,
+    data_fingerprint: r.data_fingerprint,
+    config: r.config,
+    metrics: r.metrics as unknown as Record<string, unknown>,
+    final_equity: r.final_equity,
+    open_position: r.open_position,
+    trades: r.trades,
+    equity: { ts: Float64Array.from(r.equity_curve.ts), equity: Float64Array.from(r.equity_curve.equity) },
+    decisions: r.decisions.map((d) => ({
+      ts: d.ts,
+      symbol: d.symbol,
+      side: d.signal.side,
+      confidence: d.signal.confidence,
+      signal_reason: d.signal.reason,
+      outcome: d.outcome,
+      code: d.code,
+      detail: d.reason,
+    })),
+  };
+}

@@ -1,0 +1,196 @@
+// Order rules: request validation, rounding to the exchange tick and step, minimum quantity and
+// notional, margin checks and resolving price-dependent sizes at fill. Refusals are values.
+
+import type { MarketRules, OrderRequest, OrderSide, OrderSize, Refusal } from "../core/trading.ts";
+
+/** Rules of a market we know nothing about: no rounding, no minimums. */
+export const NO_RULES: Readonly<MarketRules> = Object.freeze({
+  tickSize: 0,
+  qtyStep: 0,
+  minQty: 0,
+  minNotional: 0,
+});
+
+/** A refusal value with `code` and a sentence `reason`. */
+export function refusal(code: string, reason: string): Refusal {
+  return { ok: false, code, reason };
+}
+
+/** A number for people: at most 10 significant digits, without float noise (0.1 + 0.2 → "0.3"). */
+export function num(x: number): string {
+  return Number.isFinite(x) ? String(Number(x.toPrecision(10))) : String(x);
+}
+
+/**
+ * `qty` rounded DOWN to a multiple of `step` (no rounding when `step` is 0). A value within
+ * float noise of the next multiple counts as that multiple.
+ *
+ * @example
+ * ```ts
+ * floorToStep(0.12345, 0.001); // 0.123
+ * ```
+ */
+export function floorToStep(qty: number, step: number): number {
+  if (!(step > 0)) return qty;
+  const n = Math.floor(qty / step + 1e-9);
+  return Number((n * step).toPrecision(12));
+}
+
+/**
+ * `price` rounded to a multiple of `tick`, "down" or "up" (no rounding when `tick` is 0).
+ *
+ * @example
+ * ```ts
+ * roundToTick(100.07, 0.05, "down"); // 100.05
+ * ```
+ */
+export function roundToTick(price: number, tick: number, mode: "down" | "up"): number {
+  if (!(tick > 0)) return price;
+  const x = price / tick;
+  const n = mode === "down" ? Math.floor(x + 1e-9) : Math.ceil(x - 1e-9);
+  return Number((n * tick).toPrecision(12));
+}
+
+/** Conservative rounding of a limit price: buy limits down, sell limits up. */
+export function limitRounding(side: OrderSide): "down" | "up" {
+  return side === "buy" ? "down" : "up";
+}
+
+/** Conservative rounding of a stop price: buy stops up, sell stops down. */
+export function stopRounding(side: OrderSide): "down" | "up" {
+  return side === "buy" ? "up" : "down";
+}
+
+/**
+ * Quantity a size asks for at `fillPrice` (not yet rounded): `qty` as given; `equity`:
+ * `fraction * equity / (fillPrice * (1 + takerFee))`; `risk`: `fraction * equity / |fillPrice - stop|`.
+ */
+export function resolveQty(
+  size: OrderSize,
+  fillPrice: number,
+  equity: number,
+  takerFee: number,
+): number {
+  switch (size.kind) {
+    case "qty":
+      return size.qty;
+    case "equity":
+      return size.fraction * equity / (fillPrice * (1 + takerFee));
+    case "risk":
+      return size.fraction * equity / Math.abs(fillPrice - size.stop);
+  }
+}
+
+/**
+ * Refuses a rounded quantity below the market's minimum quantity (`min_qty`) or, unless
+ * `reduceOnly`, a notional `qty * price` below its minimum notional (`min_notional`); null when
+ * it passes. `raw` is the quantity before rounding, named in the reason when they differ.
+ * A NaN `price` skips the notional check.
+ */
+export function checkMinimums(
+  symbol: string,
+  raw: number,
+  qty: number,
+  price: number,
+  rules: MarketRules,
+  reduceOnly = false,
+): Refusal | null {
+  if (!(qty > 0) || qty < rules.minQty) {
+    const below = qty < rules.minQty
+      ? `below the exchange minimum ${num(rules.minQty)}`
+      : "which is nothing";
+    const what = raw !== qty
+      ? `Quantity ${num(raw)} for ${symbol} rounds down to ${num(qty)} at step ${
+        num(rules.qtyStep)
+      }, ${below}`
+      : `Quantity ${num(qty)} for ${symbol} is ${below}`;
+    return refusal("min_qty", `${what}; raise the size.`);
+  }
+  const notional = qty * price;
+  if (!reduceOnly && notional < rules.minNotional) {
+    return refusal(
+      "min_notional",
+      `Notional ${num(notional)} (${num(qty)} × ${num(price)}) for ${symbol} is below the exchange minimum ${
+        num(rules.minNotional)
+      }; raise the size.`,
+    );
+  }
+  return null;
+}
+
+/**
+ * Refuses opening `qty` at `price` when the initial margin `notional / leverage` plus the fee
+ * is more than `available` (`insufficient_margin`); null when it fits (within float noise).
+ */
+export function checkMargin(
+  symbol: string,
+  qty: number,
+  price: number,
+  leverage: number,
+  feeRate: number,
+  available: number,
+): Refusal | null {
+  const notional = qty * price;
+  const margin = notional / leverage;
+  const fee = notional * feeRate;
+  const need = margin + fee;
+  if (need <= available + 1e-9 * Math.max(1, Math.abs(need))) return null;
+  return refusal(
+    "insufficient_margin",
+    `Insufficient margin for ${symbol}: opening ${num(qty)} at ${num(price)} needs ${num(need)} ` +
+      `(margin ${num(margin)} at ${num(leverage)}x + fee ${num(fee)}) but ${
+        num(available)
+      } is available; reduce the size or raise the leverage.`,
+  );
+}
+
+const TYPES = new Set(["market", "limit", "stop_market", "stop_limit", "trailing_stop"]);
+
+const positive = (x: unknown): x is number => typeof x === "number" && Number.isFinite(x) && x > 0;
+const fraction = (x: unknown) => positive(x) && (x as number) < 1;
+
+/** Checks the shape of a request; an `invalid_order` refusal naming the bad field, or null. */
+export function validateRequest(req: OrderRequest): Refusal | null {
+  const bad = (what: string) => refusal("invalid_order", `Order "${req.clientId}": ${what}.`);
+  if (typeof req.clientId !== "string" || req.clientId === "") {
+    return refusal("invalid_order", "An order needs a non-empty clientId.");
+  }
+  if (typeof req.symbol !== "string" || req.symbol === "") return bad("the symbol is empty");
+  if (req.side !== "buy" && req.side !== "sell") return bad(`side "${req.side}" is not buy or sell`);
+  if (!TYPES.has(req.type)) return bad(`type "${req.type}" is not an order type`);
+  const s = req.size;
+  if (s?.kind === "qty") {
+    if (!positive(s.qty)) return bad(`quantity ${s.qty} is not a positive number`);
+  } else if (s?.kind === "equity" || s?.kind === "risk") {
+    if (!positive(s.fraction)) return bad(`fraction ${s.fraction} is not a positive number`);
+    if (s.kind === "risk" && !positive(s.stop)) return bad(`risk stop ${s.stop} is not a price`);
+  } else return bad("the size kind is not qty, equity or risk");
+  if ((req.type === "limit" || req.type === "stop_limit") && !positive(req.price)) {
+    return bad(`a ${req.type} order needs a positive price, got ${req.price}`);
+  }
+  if ((req.type === "stop_market" || req.type === "stop_limit") && !positive(req.stopPrice)) {
+    return bad(`a ${req.type} order needs a positive stopPrice, got ${req.stopPrice}`);
+  }
+  if (req.type === "trailing_stop" && !fraction(req.trailFraction)) {
+    return bad(`trailFraction ${req.trailFraction} is not between 0 and 1`);
+  }
+  if (req.tif !== undefined && req.tif !== "GTC" && req.tif !== "IOC") {
+    return bad(`time in force "${req.tif}" is not GTC or IOC`);
+  }
+  if (req.visibleQty !== undefined && !positive(req.visibleQty)) {
+    return bad(`visibleQty ${req.visibleQty} is not a positive number`);
+  }
+  if (req.leverage !== undefined && !(Number.isFinite(req.leverage) && req.leverage >= 1)) {
+    return bad(`leverage ${req.leverage} is not a number of at least 1`);
+  }
+  const b = req.bracket;
+  if (b !== undefined) {
+    if (req.reduceOnly) return bad("a reduce-only order cannot carry a bracket");
+    if (b.sl !== undefined && !positive(b.sl)) return bad(`bracket sl ${b.sl} is not a price`);
+    if (b.tp !== undefined && !positive(b.tp)) return bad(`bracket tp ${b.tp} is not a price`);
+    if (b.trailFraction !== undefined && !fraction(b.trailFraction)) {
+      return bad(`bracket trailFraction ${b.trailFraction} is not between 0 and 1`);
+    }
+  }
+  return null;
+}

@@ -1,0 +1,200 @@
+// The simulated account: wallet balance, one net isolated-margin position per symbol, margin,
+// funding and the realised round trips (with entry fees and funding allocated pro rata).
+
+import type { ExitReason, PositionSide, Trade } from "../core/trading.ts";
+import { liquidationPrice } from "./fill_rules.ts";
+
+/** An open position, with the entry fees and funding not yet allocated to a closed trade. */
+export interface Position {
+  readonly symbol: string;
+  side: PositionSide;
+  qty: number;
+  /** Average entry price. */
+  entryPrice: number;
+  /** Time of the first fill that opened it. */
+  entryTs: number;
+  leverage: number;
+  /** NaN when never liquidated (a 1x long). */
+  liquidationPrice: number;
+  /** Latest mark (the close of the last bar, or the entry price before one). */
+  mark: number;
+  /** Entry fees not yet allocated to a closed trade. */
+  entryFees: number;
+  /** Funding paid (negative: received) not yet allocated to a closed trade. */
+  funding: number;
+}
+
+/** A remainder below this fraction of the position counts as closed (float dust). */
+const DUST = 1e-9;
+
+/** Unrealised P&L of `p` at `price`. */
+export function unrealisedPnl(p: Position, price: number): number {
+  return (price - p.entryPrice) * p.qty * (p.side === "long" ? 1 : -1);
+}
+
+/**
+ * The wallet and positions. The balance changes by realised P&L, fees and funding only;
+ * equity adds unrealised P&L at each position's mark. Margin is isolated: each position ties
+ * up `qty * entryPrice / leverage`, and `available()` is the balance minus all of it.
+ */
+export class Portfolio {
+  #balance: number;
+  #fees = 0;
+  #funding = 0;
+  readonly #positions = new Map<string, Position>();
+  readonly #open: Position[] = [];
+  readonly #trades: Trade[] = [];
+
+  /** A wallet holding `cash` (quote currency); `mmr` is the maintenance margin rate. */
+  constructor(cash: number, readonly mmr: number) {
+    this.#balance = cash;
+  }
+
+  /** Wallet balance: cash after realised P&L, fees and funding. */
+  get balance(): number {
+    return this.#balance;
+  }
+
+  /** The open position in `symbol`, if any (live object: do not change it). */
+  position(symbol: string): Position | undefined {
+    return this.#positions.get(symbol);
+  }
+
+  /** Open positions in opening order. */
+  get openPositions(): readonly Position[] {
+    return this.#open;
+  }
+
+  /** Initial margin tied up by open positions. */
+  usedMargin(): number {
+    let m = 0;
+    for (let i = 0; i < this.#open.length; i++) {
+      const p = this.#open[i];
+      m += p.qty * p.entryPrice / p.leverage;
+    }
+    return m;
+  }
+
+  /** Balance minus used margin: what a new position's margin and fee can come from. */
+  available(): number {
+    return this.#balance - this.usedMargin();
+  }
+
+  /**
+   * What `available()` would be after closing `qty` of `p` at `price` with `fee`: the margin is
+   * released and the P&L realised.
+   */
+  availableAfterClose(p: Position, qty: number, price: number, fee: number): number {
+    const share = qty / p.qty;
+    const released = qty * p.entryPrice / p.leverage;
+    return this.available() + released + unrealisedPnl(p, price) * share - fee;
+  }
+
+  /** Balance plus unrealised P&L of every position at its mark. */
+  equity(): number {
+    let e = this.#balance;
+    for (let i = 0; i < this.#open.length; i++) e += unrealisedPnl(this.#open[i], this.#open[i].mark);
+    return e;
+  }
+
+  /**
+   * Opens `qty` of a new position or adds to one on the same side (average entry price; the
+   * position keeps its leverage and first entry time). Charges `fee`.
+   */
+  open(
+    symbol: string,
+    side: PositionSide,
+    qty: number,
+    price: number,
+    fee: number,
+    ts: number,
+    leverage: number,
+  ): Position {
+    this.#balance -= fee;
+    this.#fees += fee;
+    let p = this.#positions.get(symbol);
+    if (p === undefined) {
+      p = {
+        symbol,
+        side,
+        qty,
+        entryPrice: price,
+        entryTs: ts,
+        leverage,
+        liquidationPrice: liquidationPrice(side, price, leverage, this.mmr),
+        mark: price,
+        entryFees: fee,
+        funding: 0,
+      };
+      this.#positions.set(symbol, p);
+      this.#open.push(p);
+      return p;
+    }
+    if (p.side !== side) throw new Error(`open ${side} on a ${p.side} ${symbol}: reduce first`);
+    p.entryPrice = (p.entryPrice * p.qty + price * qty) / (p.qty + qty);
+    p.qty += qty;
+    p.entryFees += fee;
+    p.liquidationPrice = liquidationPrice(side, p.entryPrice, p.leverage, this.mmr);
+    return p;
+  }
+
+  /**
+   * Closes `qty` (at most the whole) of `p` at `price`, charging `fee`; records and returns the
+   * Trade for the closed part, with its pro-rata share of entry fees and funding.
+   */
+  reduce(p: Position, qty: number, price: number, fee: number, ts: number, reason: ExitReason): Trade {
+    const whole = qty >= p.qty * (1 - DUST);
+    const share = whole ? 1 : qty / p.qty;
+    const entryFee = p.entryFees * share;
+    const funding = p.funding * share;
+    const gross = unrealisedPnl(p, price) * share;
+    this.#balance += gross - fee;
+    this.#fees += fee;
+    const trade: Trade = {
+      symbol: p.symbol,
+      side: p.side,
+      entry_ts: p.entryTs,
+      exit_ts: ts,
+      qty: whole ? p.qty : qty,
+      entry_price: p.entryPrice,
+      exit_price: price,
+      fees: entryFee + fee,
+      funding,
+      pnl: gross - entryFee - fee - funding,
+      exit_reason: reason,
+    };
+    this.#trades.push(trade);
+    if (whole) {
+      this.#positions.delete(p.symbol);
+      this.#open.splice(this.#open.indexOf(p), 1);
+      p.qty = 0;
+    } else {
+      p.qty -= qty;
+      p.entryFees -= entryFee;
+      p.funding -= funding;
+    }
+    return trade;
+  }
+
+  /**
+   * Settles funding on `p` at `price` with the per-8h `rate`: a long pays `qty * price * rate`
+   * (receives when negative), a short the reverse. Returns what was paid.
+   */
+  fund(p: Position, price: number, rate: number): number {
+    const paid = p.qty * price * rate * (p.side === "long" ? 1 : -1);
+    this.#balance -= paid;
+    this.#funding += paid;
+    p.funding += paid;
+    return paid;
+  }
+
+  /** Closed round trips in closing order. */
+  get trades(): readonly Trade[] {
+    return this.#trades;
+  }
+
+  /** Fees and funding paid so far (funding received counts negative). */
+  costs(): { fees: number; funding: number } {
+    return { fees: this.#fees, funding: this.#funding };
+  }
+}

@@ -1,0 +1,257 @@
+// What happens when a simulated order executes: size resolution, reduce / open / flip of the net
+// position, fees, margin refusals, bracket legs and OCO, liquidation and closing out.
+
+import type {
+  ExitReason,
+  FeeSchedule,
+  Fill,
+  MarketRules,
+  PositionView,
+  Refusal,
+} from "../core/trading.ts";
+import { sideOpened } from "./fill_rules.ts";
+import { checkMargin, checkMinimums, floorToStep, NO_RULES, num, refusal, resolveQty } from "./order_rules.ts";
+import { type Position, Portfolio } from "./portfolio.ts";
+import { bracketLevels, exitReasonOf, newLeg, remaining, type SimOrder } from "./sim_orders.ts";
+
+/** A refusal that happened at fill time (the order was cancelled), with where and when. */
+export interface RecordedRefusal extends Refusal {
+  orderId: string;
+  clientId: string;
+  symbol: string;
+  ts: number;
+}
+
+/** Per-symbol state: rules, live orders in id order, latest mark, bars seen. */
+export interface Book {
+  readonly symbol: string;
+  readonly rules: MarketRules;
+  readonly orders: SimOrder[];
+  /** Close of the latest bar (NaN before the first). */
+  mark: number;
+  /** Number of bars passed to onBar for this symbol so far. */
+  bars: number;
+  view: PositionView | undefined;
+  dirty: boolean;
+}
+
+/** Quantities within this fraction of the total count as done (float dust). */
+const DUST = 1e-9;
+
+/** The broker's state and its execution rules; SimBroker drives it bar by bar. */
+export class SimExecution {
+  readonly pf: Portfolio;
+  readonly books = new Map<string, Book>();
+  readonly live = new Map<string, SimOrder>();
+  readonly fills: Fill[] = [];
+  readonly refusals: RecordedRefusal[] = [];
+  /** Fills of the bar in progress (null until the first). */
+  out: Fill[] | null = null;
+  /** Leg of the price path being walked (-1: at the open), for bracket legs going live. */
+  leg = -1;
+  #seq = 0;
+
+  constructor(
+    cash: number,
+    mmr: number,
+    readonly fees: FeeSchedule,
+    readonly slippageBps: number,
+    readonly rules: Readonly<Record<string, MarketRules>>,
+    readonly idPrefix: string,
+  ) {
+    this.pf = new Portfolio(cash, mmr);
+  }
+
+  /** The next deterministic id: `${idPrefix}${n}`, n from 1. */
+  nextId(): string {
+    return `${this.idPrefix}${++this.#seq}`;
+  }
+
+  /** The book of `symbol`, created on first use. */
+  book(symbol: string): Book {
+    let b = this.books.get(symbol);
+    if (b === undefined) {
+      const rules = Object.hasOwn(this.rules, symbol) ? this.rules[symbol] : NO_RULES;
+      b = { symbol, rules, orders: [], mark: NaN, bars: 0, view: undefined, dirty: true };
+      this.books.set(symbol, b);
+    }
+    return b;
+  }
+
+  /** Adds a live order to its book. */
+  add(b: Book, o: SimOrder): void {
+    b.orders.push(o);
+    this.live.set(o.id, o);
+    b.dirty = true;
+  }
+
+  /** Takes an order off its book (filled or cancelled). */
+  remove(b: Book, o: SimOrder): void {
+    if (!o.live) return;
+    o.live = false;
+    b.orders.splice(b.orders.indexOf(o), 1);
+    this.live.delete(o.id);
+    b.dirty = true;
+  }
+
+  /** Cancels `o` at fill time and records why. */
+  refuse(b: Book, o: SimOrder, r: Refusal, ts: number): void {
+    this.remove(b, o);
+    this.refusals.push({ ...r, orderId: o.id, clientId: o.clientId, symbol: o.symbol, ts });
+  }
+
+  /** Cancels the reduce-only orders and bracket legs of a position that is gone or flipped. */
+  dropReducers(b: Book): void {
+    for (let i = b.orders.length - 1; i >= 0; i--) {
+      if (b.orders[i].reduceOnly) this.remove(b, b.orders[i]);
+    }
+  }
+
+  /** Records a fill in the history and the current bar's output. */
+  emit(f: Fill): void {
+    this.fills.push(f);
+    (this.out ??= []).push(f);
+  }
+
+  /**
+   * Executes (one slice of) `o` at `price`: resolves a price-dependent size, reduces or closes
+   * an opposite position, opens or adds with what is left (margin permitting), charges the fee,
+   * then applies OCO, drops reducers of a closed position and activates bracket legs.
+   */
+  execute(b: Book, o: SimOrder, price: number, liquidity: "maker" | "taker", ts: number): void {
+    const pf = this.pf;
+    const rate = liquidity === "maker" ? this.fees.maker : this.fees.taker;
+    if (o.qty !== o.qty) {
+      const raw = resolveQty(o.size, price, pf.equity(), this.fees.taker);
+      if (!(Number.isFinite(raw) && raw > 0)) {
+        const why = o.size.kind === "risk"
+          ? `risk sizing needs the fill price ${num(price)} to differ from the stop ${
+            num(o.size.stop)
+          }`
+          : `sizing gave ${num(raw)} at equity ${num(pf.equity())}`;
+        return this.refuse(b, o, refusal("invalid_size", `Order "${o.clientId}": ${why}.`), ts);
+      }
+      const qty = floorToStep(raw, b.rules.qtyStep);
+      const r = checkMinimums(o.symbol, raw, qty, price, b.rules, o.reduceOnly);
+      if (r !== null) return this.refuse(b, o, r, ts);
+      o.qty = qty;
+    }
+    o.execAt = b.bars;
+    let want = remaining(o);
+    if (o.visible < want) want = o.visible;
+    let pos = pf.position(o.symbol);
+    const before = pos?.side;
+    const side = sideOpened(o.side);
+    const closeQty = pos !== undefined && pos.side !== side ? Math.min(want, pos.qty) : 0;
+    if (o.reduceOnly && closeQty === 0) {
+      const why = `Reduce-only ${o.side} "${o.clientId}" for ${o.symbol} found no ${
+        side === "long" ? "short" : "long"
+      } position to reduce`;
+      return this.refuse(b, o, refusal("reduce_only", `${why}; it was cancelled.`), ts);
+    }
+    let openQty = o.reduceOnly ? 0 : want - closeQty;
+    const closeFee = closeQty * price * rate;
+    const reason = exitReasonOf(o);
+    if (closeQty > 0) pf.reduce(pos!, closeQty, price, closeFee, ts, reason);
+    let refused: Refusal | null = null;
+    let openFee = 0;
+    if (openQty > 0) {
+      pos = pf.position(o.symbol);
+      const lev = pos === undefined ? o.leverage : pos.leverage;
+      refused = checkMargin(o.symbol, openQty, price, lev, rate, pf.available());
+      if (refused === null) {
+        openFee = openQty * price * rate;
+        pf.open(o.symbol, side, openQty, price, openFee, ts, lev);
+      } else openQty = 0;
+    }
+    const qty = closeQty + openQty;
+    if (qty > 0) {
+      const f: Fill = {
+        orderId: o.id,
+        clientId: o.clientId,
+        symbol: o.symbol,
+        side: o.side,
+        qty,
+        price,
+        fee: closeFee + openFee,
+        liquidity,
+        ts,
+      };
+      if (closeQty > 0) f.exitReason = reason;
+      this.emit(f);
+    }
+    o.filled += qty;
+    b.dirty = true;
+    if (refused !== null) this.refuse(b, o, refused, ts);
+    else if (o.filled >= o.qty * (1 - DUST)) this.remove(b, o);
+    if (o.role !== "order") {
+      // OCO: the other leg goes, and so does what is left of the entry
+      if (o.oco?.live) this.remove(b, o.oco);
+      if (o.parent?.live) this.remove(b, o.parent);
+    }
+    // the position this order reduced is gone or flipped: its reducers go with it
+    if (closeQty > 0 && pf.position(o.symbol)?.side !== before) this.dropReducers(b);
+    if (openQty > 0 && o.bracket !== undefined) this.#activateLegs(b, o, openQty, price, ts);
+  }
+
+  /** Puts the legs of entry `o` live for `qty` just filled at `price`, or grows them. */
+  #activateLegs(b: Book, o: SimOrder, qty: number, price: number, ts: number): void {
+    if (o.legs !== undefined) {
+      for (const l of o.legs) if (l.live) l.qty += qty;
+      return;
+    }
+    const br = o.bracket!;
+    const legs: SimOrder[] = [];
+    const armed = b.bars - 1;
+    if (br.sl === br.sl || br.trail === br.trail) {
+      legs.push(newLeg(o, "sl", this.nextId(), ts, armed, qty, price, this.leg));
+    }
+    if (br.tp === br.tp) legs.push(newLeg(o, "tp", this.nextId(), ts, armed, qty, price, this.leg));
+    if (legs.length === 2) {
+      legs[0].oco = legs[1];
+      legs[1].oco = legs[0];
+    }
+    for (const l of legs) this.add(b, l);
+    o.legs = legs;
+  }
+
+  /** Closes the whole of `p` at `price` as a taker fill with `reason`; cancels its reducers. */
+  closeOut(b: Book, p: Position, price: number, ts: number, reason: ExitReason): Fill {
+    const fee = p.qty * price * this.fees.taker;
+    const f: Fill = {
+      orderId: this.nextId(),
+      clientId: `${reason}:${p.symbol}:${ts}`,
+      symbol: p.symbol,
+      side: p.side === "long" ? "sell" : "buy",
+      qty: p.qty,
+      price,
+      fee,
+      liquidity: "taker",
+      ts,
+      exitReason: reason,
+    };
+    this.pf.reduce(p, p.qty, price, fee, ts, reason);
+    this.emit(f);
+    this.dropReducers(b);
+    b.dirty = true;
+    return f;
+  }
+
+  /** The position of `b` as others see it (cached until something changes). */
+  view(b: Book): PositionView | undefined {
+    if (!b.dirty) return b.view;
+    const p = this.pf.position(b.symbol);
+    b.view = p === undefined ? undefined : Object.freeze({
+      symbol: p.symbol,
+      side: p.side,
+      qty: p.qty,
+      entryPrice: p.entryPrice,
+      entryTs: p.entryTs,
+      leverage: p.leverage,
+      liquidationPrice: p.liquidationPrice,
+      ...bracketLevels(b.orders),
+    });
+    b.dirty = false;
+    return b.view;
+  }
+}

@@ -1,0 +1,252 @@
+// Moving averages: SMA, EMA and Wilder's RMA, each as a batch kernel and an incremental state.
+
+import { checkPeriod } from "./common.ts";
+
+/*
+ * NaN policy. SMA is a window kernel: its output is NaN while a NaN input is inside the window
+ * and recovers once it has left. EMA and RMA are recursive: a NaN input gives NaN at that index
+ * and is skipped (the state carries over unchanged, and it does not count toward the warm-up).
+ *
+ * SMA keeps a running sum (as technicalindicators does: `sum = sum - oldest + newest`) but
+ * recomputes it exactly from the window every `period` steps, so rounding error never builds up
+ * over more than two windows and an outlier (or an Infinity) cannot leave a residue forever.
+ */
+
+/** Sum of `src[from..to)` from 0 in index order, NaN counted as 0. */
+function windowSum(src: Float64Array, from: number, to: number): number {
+  let s = 0;
+  for (let j = from; j < to; j++) {
+    const y = src[j];
+    if (y === y) s += y;
+  }
+  return s;
+}
+
+/**
+ * Simple moving average: the mean of the last `period` values, aligned to the input index.
+ * NaN during warm-up (indices < period - 1) and wherever a NaN input lies inside the window.
+ * One pass, O(n). Equal to technicalindicators' SMA within rounding (its running sum drifts;
+ * ours is re-summed every `period` steps).
+ *
+ * @example
+ * ```ts
+ * sma(new Float64Array([1, 2, 3, 4]), 2); // [NaN, 1.5, 2.5, 3.5]
+ * ```
+ */
+export function sma(src: Float64Array, period: number): Float64Array {
+  checkPeriod("sma", period);
+  const n = src.length;
+  const p = period;
+  const out = new Float64Array(n);
+  let sum = 0;
+  let lastNan = -Infinity;
+  const warm = Math.min(p, n);
+  for (let i = 0; i < warm; i++) {
+    const x = src[i];
+    if (x === x) sum += x;
+    else lastNan = i;
+    out[i] = NaN;
+  }
+  if (n >= p && lastNan < 0) out[p - 1] = sum / p;
+  let c = 0;
+  for (let i = p; i < n; i++) {
+    const x = src[i];
+    if (++c === p) {
+      c = 0;
+      if (x !== x) lastNan = i;
+      sum = windowSum(src, i - p + 1, i + 1);
+    } else {
+      const o = src[i - p];
+      let s = o === o ? sum - o : sum;
+      if (x === x) s += x;
+      else lastNan = i;
+      sum = s;
+    }
+    out[i] = i - lastNan >= p ? sum / p : NaN;
+  }
+  return out;
+}
+
+/**
+ * Incremental SMA for live candles; `update` returns exactly what {@link sma} gives at that index.
+ *
+ * @example
+ * ```ts
+ * const s = new SmaState(2);
+ * s.update(1); // NaN
+ * s.update(2); // 1.5
+ * ```
+ */
+export class SmaState {
+  /** Window length. */
+  readonly period: number;
+  #ring: Float64Array;
+  #i = 0;
+  #c = 0;
+  #sum = 0;
+  #lastNan = -Infinity;
+
+  /** Creates an empty state for a `period`-long window. */
+  constructor(period: number) {
+    checkPeriod("SmaState", period);
+    this.period = period;
+    this.#ring = new Float64Array(period);
+  }
+
+  /** Feeds the next value; returns the SMA at this index (NaN during warm-up). */
+  update(x: number): number {
+    const p = this.period;
+    const ring = this.#ring;
+    const i = this.#i++;
+    const slot = i % p;
+    if (i < p) {
+      ring[slot] = x;
+      if (x === x) this.#sum += x;
+      else this.#lastNan = i;
+    } else {
+      const o = ring[slot];
+      ring[slot] = x;
+      if (x !== x) this.#lastNan = i;
+      if (++this.#c === p) {
+        this.#c = 0;
+        let s = 0;
+        for (let j = 1; j <= p; j++) {
+          const y = ring[(slot + j) % p];
+          if (y === y) s += y;
+        }
+        this.#sum = s;
+      } else {
+        let s = o === o ? this.#sum - o : this.#sum;
+        if (x === x) s += x;
+        this.#sum = s;
+      }
+    }
+    return i >= p - 1 && i - this.#lastNan >= p ? this.#sum / p : NaN;
+  }
+}
+
+/** Exponentially weighted average seeded with the SMA of the first `period` valid values. */
+function ewma(src: Float64Array, period: number, alpha: number): Float64Array {
+  const n = src.length;
+  const out = new Float64Array(n);
+  let i = 0;
+  let count = 0;
+  let sum = 0;
+  for (; i < n && count < period; i++) {
+    const x = src[i];
+    if (x === x) {
+      sum += x;
+      count++;
+    }
+    out[i] = NaN;
+  }
+  if (count < period) return out;
+  let prev = sum / period;
+  out[i - 1] = prev;
+  for (; i < n; i++) {
+    const x = src[i];
+    if (x === x) {
+      prev = (x - prev) * alpha + prev;
+      out[i] = prev;
+    } else {
+      out[i] = NaN;
+    }
+  }
+  return out;
+}
+
+/** Incremental form of the seeded exponential average behind {@link EmaState} and {@link RmaState}. */
+class EwmaState {
+  /** Smoothing length. */
+  readonly period: number;
+  /** Weight of each new value. */
+  readonly alpha: number;
+  #count = 0;
+  #sum = 0;
+  #prev = NaN;
+
+  constructor(period: number, alpha: number) {
+    this.period = period;
+    this.alpha = alpha;
+  }
+
+  /** Feeds the next value; returns the average at this index (NaN during warm-up or for NaN). */
+  update(x: number): number {
+    if (x !== x) return NaN;
+    if (this.#count < this.period) {
+      this.#sum += x;
+      if (++this.#count < this.period) return NaN;
+      this.#prev = this.#sum / this.period;
+      return this.#prev;
+    }
+    const prev = this.#prev;
+    this.#prev = (x - prev) * this.alpha + prev;
+    return this.#prev;
+  }
+}
+
+/**
+ * Exponential moving average with alpha = 2 / (period + 1), SEEDED WITH THE SMA of the first
+ * `period` values (as technicalindicators does): NaN before index period - 1, the plain mean at
+ * period - 1, then `ema = (x - ema) * alpha + ema` (technicalindicators' exact operation order,
+ * so values are bit-identical to it). A NaN input gives NaN there and is skipped.
+ *
+ * @example
+ * ```ts
+ * ema(new Float64Array([1, 2, 3, 4]), 3); // [NaN, NaN, 2, 3]
+ * ```
+ */
+export function ema(src: Float64Array, period: number): Float64Array {
+  checkPeriod("ema", period);
+  return ewma(src, period, 2 / (period + 1));
+}
+
+/**
+ * Incremental EMA; `update` returns exactly what {@link ema} gives at that index.
+ *
+ * @example
+ * ```ts
+ * const s = new EmaState(3);
+ * [1, 2, 3, 4].map((x) => s.update(x)); // [NaN, NaN, 2, 3]
+ * ```
+ */
+export class EmaState extends EwmaState {
+  /** Creates an empty EMA state. */
+  constructor(period: number) {
+    checkPeriod("EmaState", period);
+    super(period, 2 / (period + 1));
+  }
+}
+
+/**
+ * Wilder's moving average (RMA, "Wilder smoothing", SMMA): alpha = 1 / period, seeded with the
+ * SMA of the first `period` values, then `rma = (x - rma) * (1 / period) + rma`. This is the
+ * operation order of technicalindicators' WEMA (bit-identical to it); mathematically it equals
+ * the textbook `(rma * (period - 1) + x) / period`. A NaN input gives NaN there and is skipped.
+ *
+ * @example
+ * ```ts
+ * rma(new Float64Array([1, 2, 3, 5]), 2); // [NaN, 1.5, 2.25, 3.625]
+ * ```
+ */
+export function rma(src: Float64Array, period: number): Float64Array {
+  checkPeriod("rma", period);
+  return ewma(src, period, 1 / period);
+}
+
+/**
+ * Incremental RMA; `update` returns exactly what {@link rma} gives at that index.
+ *
+ * @example
+ * ```ts
+ * const s = new RmaState(2);
+ * [1, 2, 3, 5].map((x) => s.update(x)); // [NaN, 1.5, 2.25, 3.625]
+ * ```
+ */
+export class RmaState extends EwmaState {
+  /** Creates an empty RMA state. */
+  constructor(period: number) {
+    checkPeriod("RmaState", period);
+    super(period, 1 / period);
+  }
+}

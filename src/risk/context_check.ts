@@ -1,0 +1,45 @@
+// Rule invalid_context: an entry is refused when a number it would be judged on is unusable.
+
+import type { Refusal } from "../core/trading.ts";
+import type { RiskConfig } from "./config.ts";
+import { refuse, type RiskContext } from "./types.ts";
+
+/**
+ * Refuses an entry when the context holds a number no rule could judge soundly (NaN, infinite,
+ * or out of range): a NaN slips through every `>` comparison, so it must stop here instead.
+ */
+export function contextCheck(ctx: RiskContext, _config: RiskConfig): Refusal | undefined {
+  const s = ctx.signal;
+  const problems: string[] = [];
+  const positive = (name: string, v: number | undefined) => {
+    if (v !== undefined && !(Number.isFinite(v) && v > 0)) problems.push(`${name} ${v}`);
+  };
+  if (!Number.isFinite(ctx.ts)) problems.push(`ts ${ctx.ts}`);
+  positive("price", ctx.price);
+  positive("equity", ctx.equity);
+  if (!Number.isFinite(ctx.balance)) problems.push(`balance ${ctx.balance}`);
+  positive("peakEquity", ctx.peakEquity);
+  positive("dayStartEquity", ctx.dayStartEquity);
+  if (!(Number.isInteger(ctx.tradesToday) && ctx.tradesToday >= 0)) {
+    problems.push(`tradesToday ${ctx.tradesToday}`);
+  }
+  if (ctx.lastLoss && !Number.isFinite(ctx.lastLoss.ts)) {
+    problems.push(`lastLoss.ts ${ctx.lastLoss.ts}`);
+  }
+  positive("leverage", ctx.leverage);
+  if (!(Number.isFinite(ctx.takerFee) && ctx.takerFee >= 0 && ctx.takerFee < 1)) {
+    problems.push(`takerFee ${ctx.takerFee}`);
+  }
+  if (!(Number.isFinite(s.confidence) && s.confidence >= 0 && s.confidence <= 1)) {
+    problems.push(`signal confidence ${s.confidence}`);
+  }
+  positive("signal entry", s.entry);
+  positive("signal sl", s.sl);
+  positive("signal tp", s.tp);
+  if (problems.length === 0) return undefined;
+  return refuse(
+    "invalid_context",
+    `cannot judge an entry on ${problems.join(", ")} (expected finite numbers, prices and ` +
+      `equity above 0, confidence 0..1, takerFee 0..1)`,
+  );
+}

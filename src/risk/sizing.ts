@@ -1,0 +1,108 @@
+// Rule sizing: check the stop and target against the entry, then size the order (risk or equity).
+
+import type { OrderSize, PositionSide, Refusal } from "../core/trading.ts";
+import type { RiskConfig } from "./config.ts";
+import { num, pct } from "./numbers.ts";
+import { entryPoint, type Estimate, refuse, type RiskContext } from "./types.ts";
+
+/** An entry that passed sizing: what caps then may shrink, and what the plan is built from. */
+export interface SizedEntry {
+  ok: true;
+  side: PositionSide;
+  entryType: "market" | "limit";
+  size: OrderSize;
+  estimate: Estimate;
+  /** One sentence per cap applied (empty when none). */
+  capped: string[];
+  notes: string[];
+}
+
+/**
+ * Quantity (base units) an order size comes to at `price` with `equity`, the arithmetic the
+ * broker does at fill time: equity `fraction * equity / (price * (1 + takerFee))`, risk
+ * `fraction * equity / |price - stop|`, qty as is.
+ *
+ * @example
+ * ```ts
+ * estimateQty({ size: { kind: "risk", fraction: 0.01, stop: 98 } }, 100, 10_000, 0.001); // 50
+ * ```
+ */
+export function estimateQty(
+  plan: { size: OrderSize },
+  price: number,
+  equity: number,
+  takerFee: number,
+): number {
+  const s = plan.size;
+  switch (s.kind) {
+    case "qty":
+      return s.qty;
+    case "equity":
+      return (s.fraction * equity) / (price * (1 + takerFee));
+    case "risk":
+      return (s.fraction * equity) / Math.abs(price - s.stop);
+  }
+}
+
+/** The estimate of `size` at `price`: quantity and notional. */
+export function estimate(size: OrderSize, price: number, equity: number, fee: number): Estimate {
+  const qty = estimateQty({ size }, price, equity, fee);
+  return { price, qty, notional: qty * price };
+}
+
+/** Why the bracket (sl, tp) does not fit the entry, or undefined when it does. */
+function bracketProblem(side: PositionSide, entry: number, sl?: number, tp?: number) {
+  const [below, above] = side === "long" ? ["below", "above"] : ["above", "below"];
+  const dir = side === "long" ? 1 : -1;
+  if (sl !== undefined && sl === entry) {
+    return `stop ${num(sl)} is at the entry ${num(entry)}: the stop distance is zero`;
+  }
+  if (sl !== undefined && (entry - sl) * dir < 0) {
+    return `stop ${num(sl)} is ${above} the entry ${num(entry)} of a ${side}: it must be ${below}`;
+  }
+  if (tp !== undefined && (tp - entry) * dir <= 0) {
+    return `target ${num(tp)} is not ${above} the entry ${num(entry)} of a ${side}`;
+  }
+  return undefined;
+}
+
+/**
+ * Refuses an entry whose stop or target is on the wrong side of the entry (or at it), else
+ * sizes it: `{kind: "risk", fraction: size, stop: sl}` in risk mode, `{kind: "equity",
+ * fraction: size}` in equity mode, with the decision-time estimate.
+ */
+export function sizing(ctx: RiskContext, config: RiskConfig): SizedEntry | Refusal {
+  const side: PositionSide = ctx.signal.side === "short" ? "short" : "long";
+  const { entryType, price } = entryPoint(ctx);
+  const { sl, tp } = ctx.signal;
+  const problem = bracketProblem(side, price, sl, tp);
+  if (problem) return refuse("sizing", problem);
+  const e = ctx.equity;
+  let size: OrderSize;
+  let how: string;
+  if (config.sizeMode === "risk") {
+    if (sl === undefined) return refuse("sizing", "risk sizing needs a stop-loss");
+    size = { kind: "risk", fraction: config.size, stop: sl };
+    how = `risk ${pct(config.size)} of equity ${num(e)} (${num(config.size * e)}) over the stop ` +
+      `distance ${num(Math.abs(price - sl))}`;
+  } else {
+    size = { kind: "equity", fraction: config.size };
+    how = `${pct(config.size)} of equity ${num(e)} at ${num(price)} with taker fee ${
+      pct(ctx.takerFee)
+    }`;
+  }
+  const est = estimate(size, price, e, ctx.takerFee);
+  return {
+    ok: true,
+    side,
+    entryType,
+    size,
+    estimate: est,
+    capped: [],
+    notes: [
+      `size: ${how}: qty ≈ ${num(est.qty)} (notional ${num(est.notional)}); balance ${
+        num(ctx.balance)
+      }`,
+    ],
+  };
+}

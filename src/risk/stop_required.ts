@@ -1,0 +1,18 @@
+// Rule stop_required: entries without a stop-loss are refused when a stop is required.
+
+import type { Refusal } from "../core/trading.ts";
+import type { RiskConfig } from "./config.ts";
+import { refuse, type RiskContext } from "./types.ts";
+
+/**
+ * Refuses an entry without `signal.sl` when `requireStop` is on (always in risk mode, where the
+ * stop distance is what the size is computed from).
+ */
+export function stopRequired(ctx: RiskContext, config: RiskConfig): Refusal | undefined {
+  if (ctx.signal.sl !== undefined) return undefined;
+  if (config.sizeMode === "risk") {
+    return refuse("stop_required", "risk sizing needs a stop-loss, and the signal has none");
+  }
+  if (!config.requireStop) return undefined;
+  return refuse("stop_required", "a stop-loss is required (requireStop), and the signal has none");
+}

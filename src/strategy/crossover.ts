@@ -1,0 +1,27 @@
+// Crossover helpers shared by strategies: strict crosses of two lines, as signals.
+
+import type { Signal } from "../core/trading.ts";
+
+/** True when `a` was strictly below `b` on bar i-1 and is strictly above it on bar i. */
+export function crossedAbove(a: Float64Array, b: Float64Array, i: number): boolean {
+  return i > 0 && a[i - 1] < b[i - 1] && a[i] > b[i];
+}
+
+/** True when `a` was strictly above `b` on bar i-1 and is strictly below it on bar i. */
+export function crossedBelow(a: Float64Array, b: Float64Array, i: number): boolean {
+  return i > 0 && a[i - 1] > b[i - 1] && a[i] < b[i];
+}
+
+/**
+ * A long signal on a strict cross up of `fast` over `slow`, a short one on a strict cross down
+ * (the risk gate turns a short into an exit when the strategy trades long only). NaN never crosses.
+ */
+export function crossSignal(fast: Float64Array, slow: Float64Array, i: number, label: string): Signal | null {
+  if (crossedAbove(fast, slow, i)) {
+    return { side: "long", confidence: 1, reason: `fast ${label} crossed above slow ${label}` };
+  }
+  if (crossedBelow(fast, slow, i)) {
+    return { side: "short", confidence: 1, reason: `fast ${label} crossed below slow ${label}` };
+  }
+  return null;
+}
