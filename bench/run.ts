@@ -1,17 +1,10 @@
-// `deno task bench`: measures the speed targets, prints a table and writes bench/results.json.
+// `deno task bench [store|indicators|backtest]`: measures speed targets, prints a table, writes JSON.
 
 import { allocColumns } from "../src/core/candles.ts";
 import { CandleStore } from "../src/store/candle_store.ts";
 import { Db } from "../src/store/db.ts";
 
-/** One measured figure. */
-interface BenchRow {
-  name: string;
-  value: number;
-  unit: string;
-  goal: string;
-  met: boolean;
-}
+import type { BenchRow } from "./backtest_bench.ts";
 
 const rows: BenchRow[] = [];
 const record = (r: BenchRow) => rows.push(r);
@@ -93,7 +86,16 @@ async function storeBench(): Promise<void> {
   }
 }
 
-await storeBench();
+const only = Deno.args[0];
+if (!only || only === "store") await storeBench();
+if (!only || only === "indicators") {
+  const { benchIndicators } = await import("./indicators_bench.ts");
+  for (const r of await benchIndicators()) record({ goal: "(reported)", met: true, ...r });
+}
+if (!only || only === "backtest") {
+  const { benchBacktests } = await import("./backtest_bench.ts");
+  rows.push(...await benchBacktests());
+}
 
 const width = Math.max(...rows.map((r) => r.name.length));
 console.log(

@@ -8,6 +8,7 @@ import { type Decision, Engine } from "../engine/engine.ts";
 import { SimBroker } from "../engine/sim_broker.ts";
 import { batchContext } from "../engine/strategy_context.ts";
 import { getStrategy, parseParams } from "../engine/strategy_registry.ts";
+import type { StrategyDefinition } from "../core/strategy.ts";
 import { RiskGate } from "../risk/gate.ts";
 import { computeMetrics, type Metrics } from "./metrics.ts";
 import { fingerprint } from "./fingerprint.ts";
@@ -68,6 +69,74 @@ export interface BacktestResult {
   /** Equity marked at each candle's close: `ts` are candle open times. */
   equity_curve: { ts: number[]; equity: number[] };
   decisions: Decision[];
+}
+
+/** What {@link simulate} needs besides the strategy and candles. */
+export interface SimulationWiring {
+  broker: SimBroker;
+  risk: RiskGate;
+  leverage: number;
+  takerFee: number;
+}
+
+/** The raw outcome of a simulation: equity per candle, exposure, decisions, the open position. */
+export interface Simulation {
+  equity: Float64Array;
+  exposure: number;
+  decisions: Decision[];
+  open: PositionView | null;
+}
+
+/**
+ * The engine loop over fixed candles (indicators included): what `deno task bench` times.
+ * {@link backtest} wraps it with validation, metrics, fingerprints and a JSON-friendly result.
+ */
+export function simulate(
+  def: StrategyDefinition,
+  params: Record<string, unknown>,
+  config: Pick<BacktestConfig, "symbol" | "timeframe" | "closeAtEnd">,
+  candles: CandleColumns,
+  wiring: SimulationWiring,
+  options: BacktestRunOptions = {},
+): Simulation {
+  const { broker, risk, leverage } = wiring;
+  const tfMs = timeframeMs(config.timeframe);
+  const decisions: Decision[] = [];
+  const ctx = batchContext(config.symbol, config.timeframe, candles, broker, def.timeframes?.(params) ?? []);
+  const instance = def.create(params, ctx);
+  const engine = new Engine({
+    strategyName: def.name,
+    timeframeMs: tfMs,
+    broker,
+    risk,
+    direction: (params.direction ?? "long") as Direction,
+    leverage,
+    takerFee: wiring.takerFee,
+    warmup: def.warmup(params),
+    onDecision: (d) => decisions.push(d),
+  });
+  const sym = { symbol: config.symbol, data: candles, strategy: instance };
+  engine.track(config.symbol);
+  const n = candles.ts.length;
+  const equity = new Float64Array(n);
+  let exposure = 0;
+  const every = Math.max(1, Math.floor(n / 200));
+  for (let i = 0; i < n; i++) {
+    equity[i] = engine.step(sym, i);
+    if (broker.position(config.symbol)) exposure++;
+    if (i % every === 0) {
+      options.signal?.throwIfAborted();
+      options.onProgress?.(i / n);
+    }
+  }
+  let open = n ? broker.position(config.symbol) ?? null : null;
+  if (open && (config.closeAtEnd ?? false)) {
+    broker.closePosition(config.symbol, candles.close[n - 1], candles.ts[n - 1] + tfMs, "end_of_data");
+    equity[n - 1] = broker.equity();
+    open = null;
+  }
+  options.onProgress?.(1);
+  return { equity, exposure, decisions, open };
 }
 
 /** Options for {@link backtest} that are not part of the result's identity. */
@@ -141,41 +210,9 @@ export async function backtest(
     fundingRate: config.fundingRate ?? null,
   };
 
-  const decisions: Decision[] = [];
-  const ctx = batchContext(config.symbol, config.timeframe, candles, broker, def.timeframes?.(params) ?? []);
-  const instance = def.create(params, ctx);
-  const engine = new Engine({
-    strategyName: def.name,
-    timeframeMs: tfMs,
-    broker,
-    risk,
-    direction: (params.direction ?? "long") as Direction,
-    leverage,
-    takerFee: fees.taker,
-    warmup: def.warmup(params),
-    onDecision: (d) => decisions.push(d),
-  });
-  const sym = { symbol: config.symbol, data: candles, strategy: instance };
-  engine.track(config.symbol);
+  const sim = simulate(def, params, config, candles, { broker, risk, leverage, takerFee: fees.taker }, options);
+  const { equity, exposure, decisions, open } = sim;
   const n = candles.ts.length;
-  const equity = new Float64Array(n);
-  let exposure = 0;
-  const every = Math.max(1, Math.floor(n / 200));
-  for (let i = 0; i < n; i++) {
-    equity[i] = engine.step(sym, i);
-    if (broker.position(config.symbol)) exposure++;
-    if (i % every === 0) {
-      options.signal?.throwIfAborted();
-      options.onProgress?.(i / n);
-    }
-  }
-  let open = n ? broker.position(config.symbol) ?? null : null;
-  if (open && (config.closeAtEnd ?? false)) {
-    broker.closePosition(config.symbol, candles.close[n - 1], candles.ts[n - 1] + tfMs, "end_of_data");
-    equity[n - 1] = broker.equity();
-    open = null;
-  }
-  options.onProgress?.(1);
   const costs = broker.costs();
   const trades = [...broker.trades()];
   const metrics = computeMetrics({

@@ -13,7 +13,14 @@ import type { Candle, CandleColumns } from "../core/candles.ts";
 import { TidewatchError } from "../core/errors.ts";
 import { isoUtc } from "../core/candles.ts";
 import type { StrategyInstance } from "../core/strategy.ts";
-import type { Direction, ExitReason, Fill, PositionView, Refusal, Signal } from "../core/trading.ts";
+import type {
+  Direction,
+  ExitReason,
+  Fill,
+  PositionView,
+  Refusal,
+  Signal,
+} from "../core/trading.ts";
 import type { RiskGate } from "../risk/gate.ts";
 import type { OpenPlan } from "../risk/types.ts";
 import type { Broker } from "./ports.ts";
@@ -89,7 +96,14 @@ export class Engine {
 
   constructor(private readonly opts: EngineOptions) {
     const eq = opts.broker.equity();
-    this.book = { peak: eq, day: -1, dayStart: eq, tradesToday: 0, seenTrades: 0, killSwitch: false };
+    this.book = {
+      peak: eq,
+      day: -1,
+      dayStart: eq,
+      tradesToday: 0,
+      seenTrades: 0,
+      killSwitch: false,
+    };
     this.warmup = opts.warmup ?? 0;
     this.prefix = opts.idPrefix ?? "bt";
   }
@@ -133,9 +147,9 @@ export class Engine {
       signal = s.strategy.onCandle(i);
     } catch (err) {
       throw new StrategyError(
-        `Strategy "${this.opts.strategyName}" failed on ${s.symbol} at the candle of ${isoUtc(bar.ts)}: ${
-          err instanceof Error ? err.message : String(err)
-        }`,
+        `Strategy "${this.opts.strategyName}" failed on ${s.symbol} at the candle of ${
+          isoUtc(bar.ts)
+        }: ${err instanceof Error ? err.message : String(err)}`,
         { cause: err },
       );
     }
@@ -233,15 +247,24 @@ export class Engine {
       price: limit ? plan.entryPrice : undefined,
       size: plan.size,
       leverage: this.opts.leverage,
-      bracket: plan.sl !== undefined || plan.tp !== undefined ? { sl: plan.sl, tp: plan.tp } : undefined,
+      bracket: plan.sl !== undefined || plan.tp !== undefined
+        ? { sl: plan.sl, tp: plan.tp }
+        : undefined,
     }, ts);
     if (!res.ok) return res;
     this.book.tradesToday++;
     return { ok: true, clientId };
   }
 
-  private exit(symbol: string, position: PositionView, ts: number, reason: ExitReason): string | undefined {
-    const pending = this.opts.broker.openOrders(symbol).find((o) => o.reduceOnly && o.type === "market");
+  private exit(
+    symbol: string,
+    position: PositionView,
+    ts: number,
+    reason: ExitReason,
+  ): string | undefined {
+    const pending = this.opts.broker.openOrders(symbol).find((o) =>
+      o.reduceOnly && o.type === "market"
+    );
     if (pending) return pending.clientId; // an exit is already on its way
     const clientId = `${this.prefix}-${symbol}-${ts}-${reason}`;
     const res = this.opts.broker.submit({

@@ -110,9 +110,9 @@ export function checkMinimums(
   if (!reduceOnly && notional < rules.minNotional) {
     return refusal(
       "min_notional",
-      `Notional ${num(notional)} (${num(qty)} × ${num(price)}) for ${symbol} is below the exchange minimum ${
-        num(rules.minNotional)
-      }; raise the size.`,
+      `Notional ${num(notional)} (${num(qty)} × ${
+        num(price)
+      }) for ${symbol} is below the exchange minimum ${num(rules.minNotional)}; raise the size.`,
     );
   }
   return null;
@@ -156,7 +156,9 @@ export function validateRequest(req: OrderRequest): Refusal | null {
     return refusal("invalid_order", "An order needs a non-empty clientId.");
   }
   if (typeof req.symbol !== "string" || req.symbol === "") return bad("the symbol is empty");
-  if (req.side !== "buy" && req.side !== "sell") return bad(`side "${req.side}" is not buy or sell`);
+  if (req.side !== "buy" && req.side !== "sell") {
+    return bad(`side "${req.side}" is not buy or sell`);
+  }
   if (!TYPES.has(req.type)) return bad(`type "${req.type}" is not an order type`);
   const s = req.size;
   if (s?.kind === "qty") {

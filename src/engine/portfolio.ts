@@ -93,7 +93,9 @@ export class Portfolio {
   /** Balance plus unrealised P&L of every position at its mark. */
   equity(): number {
     let e = this.#balance;
-    for (let i = 0; i < this.#open.length; i++) e += unrealisedPnl(this.#open[i], this.#open[i].mark);
+    for (let i = 0; i < this.#open.length; i++) {
+      e += unrealisedPnl(this.#open[i], this.#open[i].mark);
+    }
     return e;
   }
 
@@ -142,7 +144,14 @@ export class Portfolio {
    * Closes `qty` (at most the whole) of `p` at `price`, charging `fee`; records and returns the
    * Trade for the closed part, with its pro-rata share of entry fees and funding.
    */
-  reduce(p: Position, qty: number, price: number, fee: number, ts: number, reason: ExitReason): Trade {
+  reduce(
+    p: Position,
+    qty: number,
+    price: number,
+    fee: number,
+    ts: number,
+    reason: ExitReason,
+  ): Trade {
     const whole = qty >= p.qty * (1 - DUST);
     const share = whole ? 1 : qty / p.qty;
     const entryFee = p.entryFees * share;

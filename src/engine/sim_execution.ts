@@ -10,8 +10,16 @@ import type {
   Refusal,
 } from "../core/trading.ts";
 import { sideOpened } from "./fill_rules.ts";
-import { checkMargin, checkMinimums, floorToStep, NO_RULES, num, refusal, resolveQty } from "./order_rules.ts";
-import { type Position, Portfolio } from "./portfolio.ts";
+import {
+  checkMargin,
+  checkMinimums,
+  floorToStep,
+  NO_RULES,
+  num,
+  refusal,
+  resolveQty,
+} from "./order_rules.ts";
+import { Portfolio, type Position } from "./portfolio.ts";
 import { bracketLevels, exitReasonOf, newLeg, remaining, type SimOrder } from "./sim_orders.ts";
 
 /** A refusal that happened at fill time (the order was cancelled), with where and when. */

@@ -2,7 +2,13 @@
 
 import type { CandleColumns } from "../core/candles.ts";
 import { ConfigError } from "../core/errors.ts";
-import type { IndicatorSpec, Line, Lines, StrategyContext, TimeframeView } from "../core/strategy.ts";
+import type {
+  IndicatorSpec,
+  Line,
+  Lines,
+  StrategyContext,
+  TimeframeView,
+} from "../core/strategy.ts";
 import { computeIndicator } from "./indicator_bank.ts";
 import type { Broker } from "./ports.ts";
 import { baseView, higherView } from "./timeframes.ts";
@@ -27,7 +33,9 @@ export function batchContext(
     const v = views.get(tf);
     if (!v) {
       throw new ConfigError(
-        `Timeframe "${tf}" was not declared by the strategy's timeframes(); declared: ${[...views.keys()].join(", ")}.`,
+        `Timeframe "${tf}" was not declared by the strategy's timeframes(); declared: ${
+          [...views.keys()].join(", ")
+        }.`,
       );
     }
     return v;

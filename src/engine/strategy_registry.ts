@@ -18,11 +18,15 @@ let cache: Map<string, StrategyDefinition> | undefined;
  * console.log([...all.keys()]); // ["dca", "ema_cross", ...]
  * ```
  */
-export async function loadStrategies(dir: URL = STRATEGIES_DIR): Promise<Map<string, StrategyDefinition>> {
+export async function loadStrategies(
+  dir: URL = STRATEGIES_DIR,
+): Promise<Map<string, StrategyDefinition>> {
   if (cache && dir.href === STRATEGIES_DIR.href) return cache;
   const names: string[] = [];
   for await (const e of Deno.readDir(dir)) {
-    if (e.isFile && e.name.endsWith(".ts") && !e.name.startsWith("_") && !e.name.endsWith("_test.ts")) {
+    if (
+      e.isFile && e.name.endsWith(".ts") && !e.name.startsWith("_") && !e.name.endsWith("_test.ts")
+    ) {
       names.push(e.name);
     }
   }
@@ -32,13 +36,17 @@ export async function loadStrategies(dir: URL = STRATEGIES_DIR): Promise<Map<str
     const mod = await import(new URL(file, dir).href);
     const def = mod.default as StrategyDefinition | undefined;
     const expected = file.replace(/\.ts$/, "");
-    if (!def || typeof def.create !== "function" || typeof def.warmup !== "function" || !def.params) {
+    if (
+      !def || typeof def.create !== "function" || typeof def.warmup !== "function" || !def.params
+    ) {
       throw new ConfigError(
         `strategies/${file} must default-export a strategy (defineStrategy({...})); it does not.`,
       );
     }
     if (def.name !== expected) {
-      throw new ConfigError(`strategies/${file} exports a strategy named "${def.name}"; name it "${expected}".`);
+      throw new ConfigError(
+        `strategies/${file} exports a strategy named "${def.name}"; name it "${expected}".`,
+      );
     }
     out.set(def.name, def);
   }
@@ -51,7 +59,9 @@ export async function getStrategy(name: string): Promise<StrategyDefinition> {
   const all = await loadStrategies();
   const def = all.get(name);
   if (!def) {
-    throw new ConfigError(`Strategy "${name}" does not exist: use one of ${[...all.keys()].join(", ")}.`);
+    throw new ConfigError(
+      `Strategy "${name}" does not exist: use one of ${[...all.keys()].join(", ")}.`,
+    );
   }
   return def;
 }
@@ -60,7 +70,10 @@ export async function getStrategy(name: string): Promise<StrategyDefinition> {
  * Validates strategy parameters against the strategy's zod schema (defaults filled in), with an
  * error naming each bad field.
  */
-export function parseParams(def: StrategyDefinition, raw: Record<string, unknown>): Record<string, unknown> {
+export function parseParams(
+  def: StrategyDefinition,
+  raw: Record<string, unknown>,
+): Record<string, unknown> {
   const shape = (def.params as unknown as { shape?: Record<string, unknown> }).shape;
   if (shape) {
     const unknown = Object.keys(raw).filter((k) => !(k in shape));
@@ -73,8 +86,12 @@ export function parseParams(def: StrategyDefinition, raw: Record<string, unknown
   }
   const res = def.params.safeParse(raw);
   if (!res.success) {
-    const issues = res.error.issues.map((i) => `${i.path.join(".") || "(parameters)"}: ${i.message}`);
-    throw new ConfigError(`Parameters for strategy "${def.name}" are invalid: ${issues.join("; ")}.`);
+    const issues = res.error.issues.map((i) =>
+      `${i.path.join(".") || "(parameters)"}: ${i.message}`
+    );
+    throw new ConfigError(
+      `Parameters for strategy "${def.name}" are invalid: ${issues.join("; ")}.`,
+    );
   }
   return res.data as Record<string, unknown>;
 }

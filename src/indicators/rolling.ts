@@ -33,7 +33,11 @@ function rollingExtreme(src: Float64Array, period: number, sign: number): Float6
 }
 
 /**
- * Rolling maximum over the last `period` values (monotonic deque, O(n) total).
+ * Rolling maximum over the last `period` values (monotonic deque, O(n) total). Bit-identical to
+ * technicalindicators' Highest on data with a non-negative value at or before the window.
+ * DIFFERENCE: its running max starts at 0, so it reports 0 until the first value >= 0 arrives
+ * (e.g. [-3, -2, -5] with period 2 gives [0, 0]; ours [NaN, -2, -2]). Its Stochastic, Williams %R
+ * and Ichimoku share that list, so they are wrong on all-negative highs too.
  *
  * @example
  * ```ts
@@ -46,7 +50,8 @@ export function rollingMax(src: Float64Array, period: number): Float64Array {
 }
 
 /**
- * Rolling minimum over the last `period` values (monotonic deque, O(n) total).
+ * Rolling minimum over the last `period` values (monotonic deque, O(n) total). Bit-identical to
+ * technicalindicators' Lowest.
  *
  * @example
  * ```ts
@@ -150,7 +155,10 @@ function stdevOf(s1: number, s2: number, p: number): number {
 
 /**
  * Rolling population standard deviation (divisor `period`) over the last `period` values, O(n).
- * Equal to technicalindicators' SD (a two-pass sum per window) within ~1e-12 relative.
+ * Equal to technicalindicators' SD (a two-pass sum per window, O(n * period)) within ~1e-13
+ * relative. DIFFERENCE: it skips a window whose mean is exactly 0 (`if (mean)`), which drops that
+ * value and misaligns the rest of its output (e.g. [-1, 1, 2], period 2: it gives [0.5]; ours
+ * [NaN, 1, 0.5]). Only zero-mean series such as returns can hit this.
  *
  * @example
  * ```ts
@@ -165,30 +173,35 @@ export function rollingStdev(src: Float64Array, period: number): Float64Array {
   let s1 = 0;
   let s2 = 0;
   let k = 0;
-  let c = 0;
   let lastNan = -Infinity;
-  for (let i = 0; i < n; i++) {
-    const x = src[i];
-    if (x !== x) lastNan = i;
-    if (++c === p) {
-      c = 0;
-      let m = 0;
-      for (let j = i - p + 1; j <= i; j++) {
-        const y = src[j];
-        if (y === y) m += y;
+  let i = 0;
+  for (const warm = Math.min(n, p - 1); i < warm; i++) {
+    if (src[i] !== src[i]) lastNan = i;
+    out[i] = NaN;
+  }
+  // Blocks of `p` indices: an exact re-sum (i = p - 1, 2p - 1, ...), then p - 1 running updates.
+  while (i < n) {
+    if (src[i] !== src[i]) lastNan = i;
+    let m = 0;
+    for (let j = i - p + 1; j <= i; j++) {
+      const y = src[j];
+      if (y === y) m += y;
+    }
+    k = m / p;
+    s1 = 0;
+    s2 = 0;
+    for (let j = i - p + 1; j <= i; j++) {
+      const y = src[j];
+      if (y === y) {
+        const d = y - k;
+        s1 += d;
+        s2 += d * d;
       }
-      k = m / p;
-      s1 = 0;
-      s2 = 0;
-      for (let j = i - p + 1; j <= i; j++) {
-        const y = src[j];
-        if (y === y) {
-          const d = y - k;
-          s1 += d;
-          s2 += d * d;
-        }
-      }
-    } else if (i >= p) {
+    }
+    out[i] = i - lastNan >= p ? stdevOf(s1, s2, p) : NaN;
+    i++;
+    for (const end = Math.min(n, i + p - 1); i < end; i++) {
+      const x = src[i];
       const o = src[i - p];
       if (o === o) {
         const d = o - k;
@@ -199,9 +212,11 @@ export function rollingStdev(src: Float64Array, period: number): Float64Array {
         const d = x - k;
         s1 += d;
         s2 += d * d;
+      } else {
+        lastNan = i;
       }
+      out[i] = i - lastNan >= p ? stdevOf(s1, s2, p) : NaN;
     }
-    out[i] = i >= p - 1 && i - lastNan >= p ? stdevOf(s1, s2, p) : NaN;
   }
   return out;
 }

@@ -39,7 +39,9 @@ function checkStoch(kPeriod: number, kSmooth: number, dPeriod: number): void {
  * smoothed by an SMA of `kSmooth` (the "slow"/"full" stochastic; 1 = fast stochastic), and
  * %D = SMA(dPeriod) of that %K. First %K at kPeriod + kSmooth - 2, first %D dPeriod - 1 later.
  * With kSmooth = 1 this is technicalindicators' Stochastic (period = kPeriod, signalPeriod =
- * dPeriod), which has no %K smoothing. Window kernel: NaN while a NaN input is in any window.
+ * dPeriod), which has no %K smoothing: %K bit-identical, %D within running-sum rounding. (Its
+ * highest-high starts at 0, so it is wrong while every high is negative; ours is not.)
+ * Window kernel: NaN while a NaN input is in any window.
  *
  * @example
  * ```ts

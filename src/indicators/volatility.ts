@@ -29,6 +29,9 @@ function checkK(k: number): void {
  * Bollinger Bands: middle = SMA(period), upper/lower = middle +/- k * stdev, where stdev is the
  * POPULATION standard deviation over the same window (as technicalindicators computes it:
  * `upper = sma + sd * k`). Window kernel: NaN during warm-up and while a NaN is in the window.
+ * Equal to technicalindicators' BollingerBands within ~1e-13 relative (running-sum rounding);
+ * like its SD, it drops windows whose SMA is exactly 0 (`if (calcSMA)`), which we do not. Its
+ * extra `pb` (%B) output is not provided: it is (x - lower) / (upper - lower).
  *
  * @example
  * ```ts

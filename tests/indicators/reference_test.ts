@@ -117,7 +117,7 @@ Deno.test("OBV difference: technicalindicators has no value for the first candle
   const theirs = ti.obv({ close, volume });
   assert.equal(theirs.length, N - 1);
   assert.equal(ours[0], 0);
-  identical(ours, theirs, "obv from index 1");
+  assertSameSeries(ours.subarray(1), new Float64Array(theirs), "obv from index 1");
 });
 
 Deno.test("ADX: identical values; technicalindicators reports +DI/-DI only once ADX exists", () => {
@@ -165,6 +165,38 @@ Deno.test("Stochastic: a zero range (0 / 0) is %K 0, as technicalindicators defi
     low: arr(flat),
     close: arr(flat),
   });
-  identical(ours.k, theirs.map((r) => r.k), "k");
+  assertSameSeries(ours.k.subarray(4), new Float64Array(theirs.map((r) => r.k)), "k");
   assert.equal(ours.k[19], 0);
+});
+
+Deno.test("differences where technicalindicators tests numbers for truthiness or starts at 0", () => {
+  const x = new Float64Array([-1, 1, 3]);
+  // EMA seed exactly 0: it applies the update twice with the same value.
+  assertSameSeries(ind.ema(x, 2), new Float64Array([NaN, 0, 2]), "ema ours");
+  assertCloseSeries(
+    new Float64Array(ti.ema({ period: 2, values: arr(x) })),
+    [2 / 3, 20 / 9],
+    "ti",
+    1e-15,
+  );
+  // SD / Bollinger skip a window whose mean is exactly 0.
+  const y = new Float64Array([-1, 1, 2]);
+  assertSameSeries(ind.rollingStdev(y, 2), new Float64Array([NaN, 1, 0.5]), "sd ours");
+  assert.deepEqual(ti.sd({ period: 2, values: arr(y) }), [0.5]);
+  assert.equal(ti.bollingerbands({ period: 2, stdDev: 2, values: arr(y) }).length, 1);
+  // Highest starts its running max at 0, so all-negative data reads 0.
+  const z = new Float64Array([-3, -2, -5]);
+  assertSameSeries(ind.rollingMax(z, 2), new Float64Array([NaN, -2, -2]), "max ours");
+  assert.deepEqual(ti.highest({ period: 2, values: arr(z) }), [0, 0]);
+  // ... and so does its Stochastic: 33.3 instead of (-2 - -3) / (-1 - -3) * 100 = 50.
+  const neg = (v: number) => new Float64Array(3).fill(v);
+  assertSameSeries(ind.stochastic(neg(-1), neg(-3), neg(-2), 2, 1, 1).k, [NaN, 50, 50], "k ours");
+  const theirs = ti.stochastic({
+    period: 2,
+    signalPeriod: 1,
+    high: [-1, -1, -1],
+    low: [-3, -3, -3],
+    close: [-2, -2, -2],
+  });
+  assertCloseSeries(new Float64Array(theirs.map((r) => r.k)), [100 / 3, 100 / 3], "ti k", 1e-15);
 });
