@@ -119,11 +119,9 @@ export function simulate(
   engine.track(config.symbol);
   const n = candles.ts.length;
   const equity = new Float64Array(n);
-  let exposure = 0;
   const every = Math.max(1, Math.floor(n / 200));
   for (let i = 0; i < n; i++) {
     equity[i] = engine.step(sym, i);
-    if (broker.position(config.symbol)) exposure++;
     if (i % every === 0) {
       options.signal?.throwIfAborted();
       options.onProgress?.(i / n);
@@ -136,7 +134,7 @@ export function simulate(
     open = null;
   }
   options.onProgress?.(1);
-  return { equity, exposure, decisions, open };
+  return { equity, exposure: engine.exposureBars, decisions, open };
 }
 
 /** Options for {@link backtest} that are not part of the result's identity. */

@@ -93,6 +93,10 @@ export class Engine {
   private readonly bar: Candle = { ts: 0, open: 0, high: 0, low: 0, close: 0, volume: 0 };
   private readonly warmup: number;
   private readonly prefix: string;
+  private readonly watchDrawdown: boolean;
+  private readonly watchTimeout: boolean;
+  /** Candles stepped with a position open (all symbols): the exposure of a run. */
+  exposureBars = 0;
 
   constructor(private readonly opts: EngineOptions) {
     const eq = opts.broker.equity();
@@ -106,6 +110,8 @@ export class Engine {
     };
     this.warmup = opts.warmup ?? 0;
     this.prefix = opts.idPrefix ?? "bt";
+    this.watchDrawdown = opts.risk.config.maxDrawdown !== undefined;
+    this.watchTimeout = opts.risk.config.positionTimeoutMs !== undefined;
   }
 
   /** Turns the kill switch on or off: no new entries while on; exits still pass. */
@@ -137,8 +143,9 @@ export class Engine {
     }
     const closeTs = bar.ts + this.opts.timeframeMs;
     const position = broker.position(s.symbol);
-    this.opts.risk.observe({ ts: closeTs, equity, peakEquity: book.peak });
-    if (position && this.opts.risk.timedOut(position, closeTs)) {
+    if (position) this.exposureBars++;
+    if (this.watchDrawdown) this.opts.risk.observe({ ts: closeTs, equity, peakEquity: book.peak });
+    if (position && this.watchTimeout && this.opts.risk.timedOut(position, closeTs)) {
       this.exit(s.symbol, position, closeTs, "timeout");
     }
     if (i < this.warmup) return equity;

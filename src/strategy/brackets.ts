@@ -17,7 +17,12 @@ export interface Bracket {
  * pctBracket("long", 100, 2, 4); // { sl: 98, tp: 104 }
  * ```
  */
-export function pctBracket(side: PositionSide, price: number, slPct: number, tpPct: number): Bracket {
+export function pctBracket(
+  side: PositionSide,
+  price: number,
+  slPct: number,
+  tpPct: number,
+): Bracket {
   const dir = side === "long" ? 1 : -1;
   return { sl: price * (1 - (dir * slPct) / 100), tp: price * (1 + (dir * tpPct) / 100) };
 }

@@ -19,7 +19,11 @@ export interface SideOf {
  * acts("short", "long", { side: "long" }); // true: closes the long
  * ```
  */
-export function acts(side: PositionSide, direction: Direction, position: SideOf | undefined): boolean {
+export function acts(
+  side: PositionSide,
+  direction: Direction,
+  position: SideOf | undefined,
+): boolean {
   if (position) return position.side !== side;
   return direction === "both" || direction === side;
 }

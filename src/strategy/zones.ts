@@ -28,7 +28,12 @@ export interface EntryZone {
  * `low[m]`; bearish (dir -1) when `high[m] < low[m-2]`, entry at its bottom `high[m]`.
  * Unmitigated: no bar after m, up to `to`, traded back to the entry.
  */
-export function fairValueGap(d: Ohlc, from: number, to: number, dir: 1 | -1): EntryZone | undefined {
+export function fairValueGap(
+  d: Ohlc,
+  from: number,
+  to: number,
+  dir: 1 | -1,
+): EntryZone | undefined {
   let reach = dir === 1 ? Infinity : -Infinity; // lowest low / highest high after m
   for (let m = to; m >= from + 2; m--) {
     if (dir === 1) {
