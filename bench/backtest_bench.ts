@@ -37,7 +37,7 @@ export async function benchBacktests(): Promise<BenchRow[]> {
     for (let k = 0; k < 3; k++) {
       const broker = new SimBroker({ cash: 10_000, fees: { maker: 0.001, taker: 0.001 } });
       const t = performance.now();
-      simulate(def, params, { symbol: "SYN/USDT", timeframe: tf }, candles, {
+      simulate(def, params, { timeframe: tf }, [{ symbol: "SYN/USDT", candles }], {
         broker,
         risk: new RiskGate({}),
         leverage: 1,

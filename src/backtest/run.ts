@@ -7,6 +7,7 @@ import type { Direction, FeeSchedule, MarketRules, PositionView, Trade } from ".
 import { type Decision, Engine } from "../engine/engine.ts";
 import { SimBroker } from "../engine/sim_broker.ts";
 import { batchContext } from "../engine/strategy_context.ts";
+import { runTimeline } from "../engine/timeline.ts";
 import { getStrategy, parseParams } from "../engine/strategy_registry.ts";
 import type { StrategyDefinition } from "../core/strategy.ts";
 import { RiskGate } from "../risk/gate.ts";
@@ -64,11 +65,18 @@ export interface BacktestResult {
   config: Record<string, unknown>;
   metrics: Metrics;
   final_equity: number;
+  /** The open position at the end (the first, with several symbols), or null. */
   open_position: PositionView | null;
+  /** Every position open at the end (several symbols). */
+  open_positions: PositionView[];
   trades: Trade[];
   /** Equity marked at each candle's close: `ts` are candle open times. */
   equity_curve: { ts: number[]; equity: number[] };
   decisions: Decision[];
+}
+
+function isColumns(x: CandleColumns | Record<string, CandleColumns>): x is CandleColumns {
+  return (x as CandleColumns).ts instanceof Float64Array;
 }
 
 /** What {@link simulate} needs besides the strategy and candles. */
@@ -81,29 +89,39 @@ export interface SimulationWiring {
 
 /** The raw outcome of a simulation: equity per candle, exposure, decisions, the open position. */
 export interface Simulation {
+  /** Open times of the run's timeline (the union over symbols). */
+  ts: Float64Array;
+  /** Equity after each time of `ts`. */
   equity: Float64Array;
+  /** Candles stepped with a position open. */
   exposure: number;
   decisions: Decision[];
-  open: PositionView | null;
+  /** Positions still open at the end (empty with closeAtEnd). */
+  open: PositionView[];
+}
+
+/** One symbol's candles for a run. */
+export interface SymbolCandles {
+  symbol: string;
+  candles: CandleColumns;
 }
 
 /**
  * The engine loop over fixed candles (indicators included): what `deno task bench` times.
- * {@link backtest} wraps it with validation, metrics, fingerprints and a JSON-friendly result.
+ * Several symbols share one account and run in time order. {@link backtest} wraps it with
+ * validation, metrics, fingerprints and a JSON-friendly result.
  */
 export function simulate(
   def: StrategyDefinition,
   params: Record<string, unknown>,
-  config: Pick<BacktestConfig, "symbol" | "timeframe" | "closeAtEnd">,
-  candles: CandleColumns,
+  config: Pick<BacktestConfig, "timeframe" | "closeAtEnd">,
+  inputs: readonly SymbolCandles[],
   wiring: SimulationWiring,
   options: BacktestRunOptions = {},
 ): Simulation {
   const { broker, risk, leverage } = wiring;
   const tfMs = timeframeMs(config.timeframe);
   const decisions: Decision[] = [];
-  const ctx = batchContext(config.symbol, config.timeframe, candles, broker, def.timeframes?.(params) ?? []);
-  const instance = def.create(params, ctx);
   const engine = new Engine({
     strategyName: def.name,
     timeframeMs: tfMs,
@@ -115,26 +133,25 @@ export function simulate(
     warmup: def.warmup(params),
     onDecision: (d) => decisions.push(d),
   });
-  const sym = { symbol: config.symbol, data: candles, strategy: instance };
-  engine.track(config.symbol);
-  const n = candles.ts.length;
-  const equity = new Float64Array(n);
-  const every = Math.max(1, Math.floor(n / 200));
-  for (let i = 0; i < n; i++) {
-    equity[i] = engine.step(sym, i);
-    if (i % every === 0) {
-      options.signal?.throwIfAborted();
-      options.onProgress?.(i / n);
-    }
+  const higher = def.timeframes?.(params) ?? [];
+  const symbols = inputs.map(({ symbol, candles }) => {
+    engine.track(symbol);
+    const ctx = batchContext(symbol, config.timeframe, candles, broker, higher);
+    return { symbol, data: candles, strategy: def.create(params, ctx) };
+  });
+  const curve = runTimeline(engine, symbols, options);
+  const open: PositionView[] = [];
+  for (const { symbol, candles } of inputs) {
+    const n = candles.ts.length;
+    const p = broker.position(symbol);
+    if (!p || n === 0) continue;
+    if (config.closeAtEnd) {
+      broker.closePosition(symbol, candles.close[n - 1], candles.ts[n - 1] + tfMs, "end_of_data");
+    } else open.push(p);
   }
-  let open = n ? broker.position(config.symbol) ?? null : null;
-  if (open && (config.closeAtEnd ?? false)) {
-    broker.closePosition(config.symbol, candles.close[n - 1], candles.ts[n - 1] + tfMs, "end_of_data");
-    equity[n - 1] = broker.equity();
-    open = null;
-  }
+  if (config.closeAtEnd && curve.equity.length) curve.equity[curve.equity.length - 1] = broker.equity();
   options.onProgress?.(1);
-  return { equity, exposure: engine.exposureBars, decisions, open };
+  return { ts: curve.ts, equity: curve.equity, exposure: engine.exposureBars, decisions, open };
 }
 
 /** Options for {@link backtest} that are not part of the result's identity. */
@@ -156,10 +173,14 @@ export interface BacktestRunOptions {
  */
 export async function backtest(
   config: BacktestConfig,
-  candles: CandleColumns,
+  candles: CandleColumns | Record<string, CandleColumns>,
   options: BacktestRunOptions = {},
 ): Promise<BacktestResult> {
   const def = await getStrategy(config.strategy);
+  const inputs: SymbolCandles[] = isColumns(candles)
+    ? [{ symbol: config.symbol, candles }]
+    : Object.entries(candles).map(([symbol, c]) => ({ symbol, candles: c }));
+  if (inputs.length === 0) throw new ConfigError("A backtest needs candles of at least one symbol.");
   const params = parseParams(def, config.params ?? {});
   const tfMs = timeframeMs(config.timeframe);
   const cash = config.cash ?? 10_000;
@@ -180,7 +201,7 @@ export async function backtest(
     cash,
     fees,
     slippageBps: config.slippageBps ?? 0,
-    rules: { [config.symbol]: rules },
+    rules: Object.fromEntries(inputs.map((x) => [x.symbol, rules])),
     leverage,
     funding: config.fundingRate !== undefined ? { rate: config.fundingRate } : undefined,
   });
@@ -194,7 +215,7 @@ export async function backtest(
     strategy: def.name,
     params,
     exchange: config.exchange ?? "unknown",
-    symbol: config.symbol,
+    symbol: inputs.map((x) => x.symbol).join(","),
     timeframe: config.timeframe,
     cash,
     fees,
@@ -208,22 +229,27 @@ export async function backtest(
     fundingRate: config.fundingRate ?? null,
   };
 
-  const sim = simulate(def, params, config, candles, { broker, risk, leverage, takerFee: fees.taker }, options);
-  const { equity, exposure, decisions, open } = sim;
-  const n = candles.ts.length;
+  const sim = simulate(def, params, config, inputs, { broker, risk, leverage, takerFee: fees.taker }, options);
+  const { ts, equity, decisions } = sim;
+  const n = ts.length;
+  const symbolBars = inputs.reduce((a, x) => a + x.candles.ts.length, 0);
   const costs = broker.costs();
   const trades = [...broker.trades()];
   const metrics = computeMetrics({
     equity,
-    ts: candles.ts,
+    ts,
     timeframeMs: tfMs,
     trades,
     initialEquity: cash,
     fees: costs.fees,
     funding: costs.funding,
-    exposureBars: exposure,
+    // Several symbols: the share of symbol-candles with a position, on the timeline's scale.
+    exposureBars: inputs.length === 1 ? sim.exposure : Math.round(sim.exposure * n / Math.max(1, symbolBars)),
   });
-  const dataFingerprint = await fingerprint(candles);
+  const prints = await Promise.all(inputs.map((x) => fingerprint(x.candles)));
+  const dataFingerprint = prints.length === 1
+    ? prints[0]
+    : await fingerprint(new TextEncoder().encode(inputs.map((x, i) => `${x.symbol}:${prints[i]}`).join(",")));
   const runId = (await fingerprint(new TextEncoder().encode(JSON.stringify(normalized) + dataFingerprint))).slice(0, 16);
   return {
     run_id: runId,
@@ -231,18 +257,19 @@ export async function backtest(
     strategy_version: def.version,
     params,
     exchange: String(normalized.exchange),
-    symbol: config.symbol,
+    symbol: inputs.map((x) => x.symbol).join(","),
     timeframe: config.timeframe,
-    first_ts: n ? candles.ts[0] : null,
-    last_ts: n ? candles.ts[n - 1] : null,
-    candles: n,
+    first_ts: n ? ts[0] : null,
+    last_ts: n ? ts[n - 1] : null,
+    candles: symbolBars,
     data_fingerprint: dataFingerprint,
     config: normalized,
     metrics,
     final_equity: n ? equity[n - 1] : cash,
-    open_position: open,
+    open_position: sim.open[0] ?? null,
+    open_positions: sim.open,
     trades,
-    equity_curve: { ts: Array.from(candles.ts), equity: Array.from(equity) },
+    equity_curve: { ts: Array.from(ts), equity: Array.from(equity) },
     decisions,
   };
 }

@@ -114,6 +114,11 @@ export class Engine {
     this.watchTimeout = opts.risk.config.positionTimeoutMs !== undefined;
   }
 
+  /** The account's equity now. */
+  equity(): number {
+    return this.opts.broker.equity();
+  }
+
   /** Turns the kill switch on or off: no new entries while on; exits still pass. */
   setKillSwitch(on: boolean): void {
     this.book.killSwitch = on;

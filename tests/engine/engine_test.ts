@@ -1,0 +1,91 @@
+// The engine: higher timeframes only once closed, strategy failures named, several symbols at once.
+
+import assert from "node:assert/strict";
+import { backtest } from "../../src/backtest/run.ts";
+import { synthCandles } from "../../src/data/synth.ts";
+import { Engine, StrategyError } from "../../src/engine/engine.ts";
+import { SimBroker } from "../../src/engine/sim_broker.ts";
+import { higherView } from "../../src/engine/timeframes.ts";
+import { RiskGate } from "../../src/risk/gate.ts";
+import { makeCandles } from "../helpers.ts";
+
+const T0 = Date.UTC(2024, 0, 1);
+
+Deno.test("a 1h candle becomes visible on the 1m candle whose close completes it, not before", () => {
+  const base = makeCandles(180, T0);
+  const h = higherView(base, "1m", "1h");
+  assert.equal(h.data.ts.length, 3);
+  assert.equal(h.closedIndex(0), -1);
+  assert.equal(h.closedIndex(58), -1); // closes at 00:59: the hour is not over
+  assert.equal(h.closedIndex(59), 0); // closes at 01:00
+  assert.equal(h.closedIndex(119), 1);
+  assert.equal(h.closedIndex(179), 2);
+  assert.equal(h.data.open[0], base.open[0]);
+  assert.equal(h.data.close[0], base.close[59]);
+  assert.equal(h.data.high[1], Math.max(...base.high.subarray(60, 120)));
+  // The incomplete last hour is never visible.
+  const partial = higherView(makeCandles(150, T0), "1m", "1h");
+  assert.equal(partial.data.ts.length, 2);
+  assert.equal(partial.closedIndex(149), 1);
+});
+
+Deno.test("a strategy that throws fails the run with its name and the candle time", () => {
+  const broker = new SimBroker({ cash: 1000 });
+  const engine = new Engine({
+    strategyName: "boom",
+    timeframeMs: 60_000,
+    broker,
+    risk: new RiskGate({}),
+    direction: "long",
+    takerFee: 0.001,
+  });
+  const data = makeCandles(10, T0);
+  const sym = {
+    symbol: "X/USDT",
+    data,
+    strategy: {
+      onCandle: (i: number) => {
+        if (i === 5) throw new Error("division by zero");
+        return null;
+      },
+    },
+  };
+  for (let i = 0; i < 5; i++) engine.step(sym, i);
+  assert.throws(() => engine.step(sym, 5), (e: unknown) => {
+    assert.ok(e instanceof StrategyError);
+    assert.equal(
+      e.message,
+      'Strategy "boom" failed on X/USDT at the candle of 2024-01-01T00:05:00.000Z: division by zero',
+    );
+    return true;
+  });
+});
+
+Deno.test("several symbols share one account and run in time order", async () => {
+  const a = synthCandles({ bars: 3000, seed: 1 });
+  const b = synthCandles({ bars: 3000, seed: 2, startPrice: 2000 });
+  const cfg = {
+    strategy: "ema_cross",
+    params: { fast_period: 10, slow_period: 40 },
+    symbol: "A/USDT",
+    timeframe: "1m",
+    size: 0.5,
+    risk: { maxOpenPositions: 2 },
+  };
+  const both = await backtest(cfg, { "A/USDT": a, "B/USDT": b });
+  const onlyA = await backtest({ ...cfg }, a);
+  const symbols = new Set(both.trades.map((t) => t.symbol));
+  assert.deepEqual([...symbols].sort(), ["A/USDT", "B/USDT"]);
+  assert.equal(both.symbol, "A/USDT,B/USDT");
+  assert.equal(both.equity_curve.ts.length, 3000);
+  assert.equal(both.candles, 6000);
+  // A trades when its own signals say so: every entry of A beside B is one A makes alone (some
+  // may be refused or capped when B holds the room in the shared account).
+  const solo = new Set(onlyA.trades.map((t) => t.entry_ts));
+  const timesA = both.trades.filter((t) => t.symbol === "A/USDT").map((t) => t.entry_ts);
+  assert.ok(timesA.length > 0);
+  for (const t of timesA) assert.ok(solo.has(t));
+  for (let i = 1; i < both.trades.length; i++) {
+    assert.ok(both.trades[i].exit_ts >= both.trades[i - 1].exit_ts, "trades close in time order");
+  }
+});
