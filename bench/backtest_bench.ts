@@ -50,7 +50,9 @@ export async function benchBacktests(): Promise<BenchRow[]> {
     const rate = candles.ts.length / (best / 1000);
     const fast = name === "sma_cross" || name === "ema_cross";
     rows.push({
-      name: `backtest ${name} (${candles.ts.length.toLocaleString("en-US")} x ${tf}, ${trades} trades)`,
+      name: `backtest ${name} (${
+        candles.ts.length.toLocaleString("en-US")
+      } x ${tf}, ${trades} trades)`,
       value: Math.round(rate),
       unit: "candles/s",
       goal: fast ? ">= 10,000,000" : "(reported)",

@@ -17,7 +17,8 @@ export const params = z.object({
 export default defineStrategy({
   name: "ema_cross",
   version: "1.0.0",
-  description: "Exponential moving average crossover: strictly crossing, signal on the candle close",
+  description:
+    "Exponential moving average crossover: strictly crossing, signal on the candle close",
   params,
   warmup: (p) => p.slow_period,
   create(p, ctx) {

@@ -54,8 +54,9 @@ export default defineStrategy({
     const volume = ctx.base.data.volume;
     const ema = (ctx.indicator({ kind: "ema", period: p.ema_period }) as Line).values;
     const rsi = (ctx.indicator({ kind: "rsi", period: p.rsi_period }) as Line).values;
-    const volAvg = (ctx.indicator({ kind: "sma", source: "volume", period: p.volume_period }) as Line)
-      .values;
+    const volAvg =
+      (ctx.indicator({ kind: "sma", source: "volume", period: p.volume_period }) as Line)
+        .values;
     const need = neededVotes(p.min_confidence);
     const shortLow = 100 - p.rsi_high;
     const shortHigh = 100 - p.rsi_low;

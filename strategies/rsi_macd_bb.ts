@@ -16,7 +16,9 @@ export const HIGH_TF = "4h";
 export const params = z.object({
   rsi_period: z.number().int().min(2).max(100).default(14).describe("RSI length (base timeframe)"),
   rsi_oversold: z.number().min(1).max(50).default(30).describe("Long needs RSI at or below this"),
-  rsi_overbought: z.number().min(50).max(99).default(70).describe("Short needs RSI at or above this"),
+  rsi_overbought: z.number().min(50).max(99).default(70).describe(
+    "Short needs RSI at or above this",
+  ),
   macd_fast: z.number().int().min(2).max(100).default(12).describe("MACD fast EMA (1h)"),
   macd_slow: z.number().int().min(3).max(200).default(26).describe("MACD slow EMA (1h)"),
   macd_signal: z.number().int().min(2).max(100).default(9).describe("MACD signal EMA (1h)"),

@@ -9,7 +9,9 @@ export async function fingerprint(data: CandleColumns | Uint8Array): Promise<str
   else {
     const n = data.ts.length;
     const all = new Float64Array(n * 6);
-    [data.ts, data.open, data.high, data.low, data.close, data.volume].forEach((c, k) => all.set(c, k * n));
+    [data.ts, data.open, data.high, data.low, data.close, data.volume].forEach((c, k) =>
+      all.set(c, k * n)
+    );
     bytes = new Uint8Array(all.buffer);
   }
   const digest = await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>);

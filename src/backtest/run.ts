@@ -149,7 +149,9 @@ export function simulate(
       broker.closePosition(symbol, candles.close[n - 1], candles.ts[n - 1] + tfMs, "end_of_data");
     } else open.push(p);
   }
-  if (config.closeAtEnd && curve.equity.length) curve.equity[curve.equity.length - 1] = broker.equity();
+  if (config.closeAtEnd && curve.equity.length) {
+    curve.equity[curve.equity.length - 1] = broker.equity();
+  }
   options.onProgress?.(1);
   return { ts: curve.ts, equity: curve.equity, exposure: engine.exposureBars, decisions, open };
 }
@@ -180,7 +182,9 @@ export async function backtest(
   const inputs: SymbolCandles[] = isColumns(candles)
     ? [{ symbol: config.symbol, candles }]
     : Object.entries(candles).map(([symbol, c]) => ({ symbol, candles: c }));
-  if (inputs.length === 0) throw new ConfigError("A backtest needs candles of at least one symbol.");
+  if (inputs.length === 0) {
+    throw new ConfigError("A backtest needs candles of at least one symbol.");
+  }
   const params = parseParams(def, config.params ?? {});
   const tfMs = timeframeMs(config.timeframe);
   const cash = config.cash ?? 10_000;
@@ -229,7 +233,12 @@ export async function backtest(
     fundingRate: config.fundingRate ?? null,
   };
 
-  const sim = simulate(def, params, config, inputs, { broker, risk, leverage, takerFee: fees.taker }, options);
+  const sim = simulate(def, params, config, inputs, {
+    broker,
+    risk,
+    leverage,
+    takerFee: fees.taker,
+  }, options);
   const { ts, equity, decisions } = sim;
   const n = ts.length;
   const symbolBars = inputs.reduce((a, x) => a + x.candles.ts.length, 0);
@@ -244,13 +253,17 @@ export async function backtest(
     fees: costs.fees,
     funding: costs.funding,
     // Several symbols: the share of symbol-candles with a position, on the timeline's scale.
-    exposureBars: inputs.length === 1 ? sim.exposure : Math.round(sim.exposure * n / Math.max(1, symbolBars)),
+    exposureBars: inputs.length === 1
+      ? sim.exposure
+      : Math.round(sim.exposure * n / Math.max(1, symbolBars)),
   });
   const prints = await Promise.all(inputs.map((x) => fingerprint(x.candles)));
-  const dataFingerprint = prints.length === 1
-    ? prints[0]
-    : await fingerprint(new TextEncoder().encode(inputs.map((x, i) => `${x.symbol}:${prints[i]}`).join(",")));
-  const runId = (await fingerprint(new TextEncoder().encode(JSON.stringify(normalized) + dataFingerprint))).slice(0, 16);
+  const dataFingerprint = prints.length === 1 ? prints[0] : await fingerprint(
+    new TextEncoder().encode(inputs.map((x, i) => `${x.symbol}:${prints[i]}`).join(",")),
+  );
+  const runId =
+    (await fingerprint(new TextEncoder().encode(JSON.stringify(normalized) + dataFingerprint)))
+      .slice(0, 16);
   return {
     run_id: runId,
     strategy: def.name,

@@ -73,7 +73,10 @@ async function runCommand(argv: string[]): Promise<number> {
   }
   const from = optional(f, "from");
   const to = optional(f, "to");
-  const range = { from: from ? parseTime(from, "from") : undefined, to: to ? parseTime(to, "to") : undefined };
+  const range = {
+    from: from ? parseTime(from, "from") : undefined,
+    to: to ? parseTime(to, "to") : undefined,
+  };
   const csv = optional(f, "csv");
   return await withDb(optional(f, "db"), async (db) => {
     let candles;
@@ -81,7 +84,9 @@ async function runCommand(argv: string[]): Promise<number> {
     if (csv) {
       const parsed = parseCandleCsv(await readText(csv), csv).candles;
       const lo = range.from ?? -Infinity, hi = range.to ?? Infinity;
-      const keep = Array.from(parsed.ts.keys()).filter((i) => parsed.ts[i] >= lo && parsed.ts[i] < hi);
+      const keep = Array.from(parsed.ts.keys()).filter((i) =>
+        parsed.ts[i] >= lo && parsed.ts[i] < hi
+      );
       candles = {
         ts: Float64Array.from(keep, (i) => parsed.ts[i]),
         open: Float64Array.from(keep, (i) => parsed.open[i]),
@@ -105,7 +110,9 @@ async function runCommand(argv: string[]): Promise<number> {
       candles = await store.read(series, range);
     }
     if (candles.ts.length === 0) {
-      throw new InputError(`No candles for ${series.exchange} ${series.symbol} ${series.timeframe} in that range.`);
+      throw new InputError(
+        `No candles for ${series.exchange} ${series.symbol} ${series.timeframe} in that range.`,
+      );
     }
     const config: BacktestConfig = {
       strategy,
@@ -122,7 +129,9 @@ async function runCommand(argv: string[]): Promise<number> {
       leverage: num(f, "leverage"),
       closeAtEnd: Boolean(f["close-at-end"]),
     };
-    const progress = f.json ? undefined : createProgress({ label: `backtest ${strategy}`, total: candles.ts.length });
+    const progress = f.json
+      ? undefined
+      : createProgress({ label: `backtest ${strategy}`, total: candles.ts.length });
     const result = await backtest(config, candles, {
       onProgress: (x) => progress?.update(Math.round(x * candles.ts.length)),
     });
@@ -140,7 +149,9 @@ async function runCommand(argv: string[]): Promise<number> {
       console.log(formatMetrics(result.metrics));
       if (result.open_position) {
         const p = result.open_position;
-        console.log(`Open at the end: ${p.side} ${p.qty} @ ${p.entryPrice} (marked to the last close).`);
+        console.log(
+          `Open at the end: ${p.side} ${p.qty} @ ${p.entryPrice} (marked to the last close).`,
+        );
       }
     }
     return 0;

@@ -11,10 +11,18 @@ export function parseKeyValues(text: string): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const part of text.split(",").map((s) => s.trim()).filter(Boolean)) {
     const eq = part.indexOf("=");
-    if (eq <= 0) throw new ConfigError(`--params "${part}" is not key=value (for example fast_period=10).`);
+    if (eq <= 0) {
+      throw new ConfigError(`--params "${part}" is not key=value (for example fast_period=10).`);
+    }
     const k = part.slice(0, eq).trim();
     const v = part.slice(eq + 1).trim();
-    out[k] = v === "true" ? true : v === "false" ? false : v !== "" && Number.isFinite(Number(v)) ? Number(v) : v;
+    out[k] = v === "true"
+      ? true
+      : v === "false"
+      ? false
+      : v !== "" && Number.isFinite(Number(v))
+      ? Number(v)
+      : v;
   }
   return out;
 }
@@ -62,7 +70,10 @@ export function toRunToSave(r: BacktestResult): RunToSave {
     final_equity: r.final_equity,
     open_position: r.open_position,
     trades: r.trades,
-    equity: { ts: Float64Array.from(r.equity_curve.ts), equity: Float64Array.from(r.equity_curve.equity) },
+    equity: {
+      ts: Float64Array.from(r.equity_curve.ts),
+      equity: Float64Array.from(r.equity_curve.equity),
+    },
     decisions: r.decisions.map((d) => ({
       ts: d.ts,
       symbol: d.symbol,

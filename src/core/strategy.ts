@@ -10,7 +10,11 @@ export const directionParam = z.enum(["long", "short", "both"]).default("long")
 
 /** Indicator kinds a strategy can declare; the engine computes them (batch or incrementally). */
 export type IndicatorSpec =
-  | { kind: "sma" | "ema" | "rma" | "rsi" | "roc" | "stdev" | "max" | "min"; source?: Source; period: number }
+  | {
+    kind: "sma" | "ema" | "rma" | "rsi" | "roc" | "stdev" | "max" | "min";
+    source?: Source;
+    period: number;
+  }
   | { kind: "atr" | "adx"; period: number }
   | { kind: "macd"; fast: number; slow: number; signal: number; source?: Source }
   | { kind: "bbands"; period: number; k: number; source?: Source }

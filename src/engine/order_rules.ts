@@ -81,20 +81,24 @@ export function resolveQty(
   }
 }
 
+/** A quantity to check against a market's minimums. */
+export interface QtyCheck {
+  /** Quantity before rounding, named in the reason when it differs from `qty`. */
+  raw: number;
+  /** Quantity rounded down to the step. */
+  qty: number;
+  /** Price of the notional; NaN skips the notional check. */
+  price: number;
+  /** Reduce-only orders skip the notional check (default false). */
+  reduceOnly?: boolean;
+}
+
 /**
- * Refuses a rounded quantity below the market's minimum quantity (`min_qty`) or, unless
- * `reduceOnly`, a notional `qty * price` below its minimum notional (`min_notional`); null when
- * it passes. `raw` is the quantity before rounding, named in the reason when they differ.
- * A NaN `price` skips the notional check.
+ * Refuses a rounded quantity below the market's minimum quantity (`min_qty`) or a notional
+ * `qty * price` below its minimum notional (`min_notional`); null when it passes.
  */
-export function checkMinimums(
-  symbol: string,
-  raw: number,
-  qty: number,
-  price: number,
-  rules: MarketRules,
-  reduceOnly = false,
-): Refusal | null {
+export function checkMinimums(symbol: string, rules: MarketRules, q: QtyCheck): Refusal | null {
+  const { raw, qty, price } = q;
   if (!(qty > 0) || qty < rules.minQty) {
     const below = qty < rules.minQty
       ? `below the exchange minimum ${num(rules.minQty)}`
@@ -107,7 +111,7 @@ export function checkMinimums(
     return refusal("min_qty", `${what}; raise the size.`);
   }
   const notional = qty * price;
-  if (!reduceOnly && notional < rules.minNotional) {
+  if (!q.reduceOnly && notional < rules.minNotional) {
     return refusal(
       "min_notional",
       `Notional ${num(notional)} (${num(qty)} × ${
@@ -118,18 +122,23 @@ export function checkMinimums(
   return null;
 }
 
+/** An opening to check against the available margin. */
+export interface MarginCheck {
+  qty: number;
+  price: number;
+  leverage: number;
+  /** Fee rate of the fill (maker or taker). */
+  feeRate: number;
+  /** Balance minus used margin (after any closing part of the same order). */
+  available: number;
+}
+
 /**
  * Refuses opening `qty` at `price` when the initial margin `notional / leverage` plus the fee
  * is more than `available` (`insufficient_margin`); null when it fits (within float noise).
  */
-export function checkMargin(
-  symbol: string,
-  qty: number,
-  price: number,
-  leverage: number,
-  feeRate: number,
-  available: number,
-): Refusal | null {
+export function checkMargin(symbol: string, m: MarginCheck): Refusal | null {
+  const { qty, price, leverage, feeRate, available } = m;
   const notional = qty * price;
   const margin = notional / leverage;
   const fee = notional * feeRate;
@@ -142,6 +151,22 @@ export function checkMargin(
         num(available)
       } is available; reduce the size or raise the leverage.`,
   );
+}
+
+/** What submit knows about a fixed-quantity order. */
+export interface SubmitCheck extends QtyCheck, Omit<MarginCheck, "qty" | "price"> {
+  /** The part of `qty` that closes an opposite position (it needs no margin). */
+  closeQty: number;
+}
+
+/**
+ * Submit-time checks of a fixed quantity: the minimums, then, unless reduce-only and when the
+ * price is known, the margin for the part that opens.
+ */
+export function checkSubmit(symbol: string, rules: MarketRules, c: SubmitCheck): Refusal | null {
+  const small = checkMinimums(symbol, rules, c);
+  if (small !== null || c.reduceOnly || c.price !== c.price || c.qty <= c.closeQty) return small;
+  return checkMargin(symbol, { ...c, qty: c.qty - c.closeQty });
 }
 
 const TYPES = new Set(["market", "limit", "stop_market", "stop_limit", "trailing_stop"]);

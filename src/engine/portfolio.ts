@@ -24,6 +24,15 @@ export interface Position {
   funding: number;
 }
 
+/** One execution against a position. */
+export interface Execution {
+  qty: number;
+  price: number;
+  /** Fee paid on this execution (quote currency). */
+  fee: number;
+  ts: number;
+}
+
 /** A remainder below this fraction of the position counts as closed (float dust). */
 const DUST = 1e-9;
 
@@ -100,18 +109,11 @@ export class Portfolio {
   }
 
   /**
-   * Opens `qty` of a new position or adds to one on the same side (average entry price; the
-   * position keeps its leverage and first entry time). Charges `fee`.
+   * Opens a new position or adds to one on the same side (average entry price; the position
+   * keeps its leverage and first entry time). Charges the fee.
    */
-  open(
-    symbol: string,
-    side: PositionSide,
-    qty: number,
-    price: number,
-    fee: number,
-    ts: number,
-    leverage: number,
-  ): Position {
+  open(symbol: string, e: Execution & { side: PositionSide; leverage: number }): Position {
+    const { side, qty, price, fee, ts, leverage } = e;
     this.#balance -= fee;
     this.#fees += fee;
     let p = this.#positions.get(symbol);
@@ -141,17 +143,11 @@ export class Portfolio {
   }
 
   /**
-   * Closes `qty` (at most the whole) of `p` at `price`, charging `fee`; records and returns the
-   * Trade for the closed part, with its pro-rata share of entry fees and funding.
+   * Closes `e.qty` (at most the whole) of `p`, charging the fee; records and returns the Trade
+   * for the closed part, with its pro-rata share of entry fees and funding.
    */
-  reduce(
-    p: Position,
-    qty: number,
-    price: number,
-    fee: number,
-    ts: number,
-    reason: ExitReason,
-  ): Trade {
+  reduce(p: Position, e: Execution & { reason: ExitReason }): Trade {
+    const { qty, price, fee, ts, reason } = e;
     const whole = qty >= p.qty * (1 - DUST);
     const share = whole ? 1 : qty / p.qty;
     const entryFee = p.entryFees * share;

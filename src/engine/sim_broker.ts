@@ -26,14 +26,18 @@
 //      liquidation and stops come before limits / take-profits in one bar. With `lower` candles,
 //      each lower candle is walked in turn instead, which decides what came first.
 //   5. Marks: the position is marked to the close; IOC orders that had their bar are cancelled.
+//
+// Fill prices: limits at the limit or a better open, maker, no slippage; stop-market and trailing
+// at the stop or a worse open, plus slippage, taker. A stop-limit, once its stop is reached,
+// becomes a limit at `price`: when the trigger price is within that limit it fills there at once
+// (taker), else it rests and fills (maker) if the rest of the path, this bar or later, reaches it.
+// Sizes resolve at the first fill against equity at the latest marks; bracket legs, reduce-only
+// orders and close-outs skip the minimum notional; iceberg slices are not checked one by one.
 
 import type { Candle, CandleColumns } from "../core/candles.ts";
-import { ConfigError } from "../core/errors.ts";
 import type {
   ExitReason,
-  FeeSchedule,
   Fill,
-  MarketRules,
   OrderRequest,
   PositionView,
   Refusal,
@@ -41,50 +45,22 @@ import type {
 } from "../core/trading.ts";
 import { fillAtOpen, walkCandle } from "./bar_walk.ts";
 import { isFundingTime, sideOpened, slip } from "./fill_rules.ts";
-import {
-  checkMargin,
-  checkMinimums,
-  floorToStep,
-  num,
-  refusal,
-  validateRequest,
-} from "./order_rules.ts";
+import { checkSubmit, floorToStep, num, refusal, validateRequest } from "./order_rules.ts";
 import type { Accepted, Broker, OrderView } from "./ports.ts";
 import { type RecordedRefusal, SimExecution } from "./sim_execution.ts";
+import {
+  fundingRateAt,
+  type FundingSource,
+  resolveOptions,
+  type SimBrokerOptions,
+} from "./sim_options.ts";
 import { newOrder, orderView } from "./sim_orders.ts";
 
 export type { RecordedRefusal } from "./sim_execution.ts";
-
-/** Per-8h funding rate: one constant, or a series looked up by the latest rate at or before. */
-export type FundingSource = { rate: number } | { ts: Float64Array; rate: Float64Array };
-
-/** How the simulated broker behaves. */
-export interface SimBrokerOptions {
-  /** Starting wallet balance in quote currency (required). */
-  cash: number;
-  /** Fee rates per fill (default maker 0.0002, taker 0.0005). */
-  fees?: FeeSchedule;
-  /** Slippage on market, stop-market, trailing and close-out fills, against the trader (default 0). */
-  slippageBps?: number;
-  /** Exchange rules by symbol (default: no rounding, no minimums). */
-  rules?: Record<string, MarketRules>;
-  /** Leverage of positions opened by orders that do not set one (default 1). */
-  leverage?: number;
-  /** Maintenance margin rate used in liquidation prices (default 0.005). */
-  maintenanceMarginRate?: number;
-  /** Funding rate per 8 hours (default none). */
-  funding?: FundingSource;
-  /** Order ids are `${idPrefix}${n}`, n counting from 1 (default "sim-"). */
-  idPrefix?: string;
-}
-
-/** Default fees: maker 0.02 %, taker 0.05 %. */
-export const DEFAULT_FEES: Readonly<FeeSchedule> = Object.freeze({ maker: 0.0002, taker: 0.0005 });
+export { DEFAULT_FEES, type FundingSource, type SimBrokerOptions } from "./sim_options.ts";
 
 /** The shared answer of a bar with nothing to do (frozen: never push to it). */
 const EMPTY = Object.freeze([]) as unknown as Fill[];
-
-const finite = (x: unknown): x is number => typeof x === "number" && Number.isFinite(x);
 
 /**
  * A broker that fills orders from candles by fixed, documented rules (the header of this file
@@ -105,35 +81,13 @@ export class SimBroker implements Broker {
   readonly #funding: FundingSource | undefined;
   readonly #clientIds = new Set<string>();
 
+  /** A broker with `options` (see SimBrokerOptions for defaults); throws ConfigError when bad. */
   constructor(options: SimBrokerOptions) {
-    const o = options;
-    const fees = o.fees ?? DEFAULT_FEES;
-    this.#leverage = o.leverage ?? 1;
-    this.#mmr = o.maintenanceMarginRate ?? 0.005;
-    const bps = o.slippageBps ?? 0;
-    const bad = (what: string) => new ConfigError(`SimBroker: ${what}.`);
-    if (!finite(o.cash) || o.cash < 0) throw bad(`cash ${o.cash} is not a number of at least 0`);
-    if (!finite(fees.maker) || !finite(fees.taker) || fees.maker < 0 || fees.taker < 0) {
-      throw bad(`fees ${JSON.stringify(fees)} need maker and taker rates of at least 0`);
-    }
-    if (!finite(bps) || bps < 0) throw bad(`slippageBps ${bps} is not a number of at least 0`);
-    if (!finite(this.#leverage) || this.#leverage < 1) {
-      throw bad(`leverage ${this.#leverage} is not a number of at least 1`);
-    }
-    if (!finite(this.#mmr) || this.#mmr < 0 || this.#mmr >= 1 / this.#leverage) {
-      throw bad(
-        `maintenanceMarginRate ${this.#mmr} must be at least 0 and below 1/leverage (${
-          num(1 / this.#leverage)
-        })`,
-      );
-    }
-    for (const [symbol, r] of Object.entries(o.rules ?? {})) {
-      if (![r.tickSize, r.qtyStep, r.minQty, r.minNotional].every((x) => finite(x) && x >= 0)) {
-        throw bad(`rules for "${symbol}" need tickSize, qtyStep, minQty and minNotional >= 0`);
-      }
-    }
-    this.#funding = checkFunding(o.funding, bad);
-    this.#ex = new SimExecution(o.cash, this.#mmr, fees, bps, o.rules ?? {}, o.idPrefix ?? "sim-");
+    const o = resolveOptions(options);
+    this.#leverage = o.leverage;
+    this.#mmr = o.maintenanceMarginRate;
+    this.#funding = o.funding;
+    this.#ex = new SimExecution(o);
   }
 
   /**
@@ -173,7 +127,14 @@ export class SimBroker implements Broker {
         } is too high for the maintenance margin rate ${num(this.#mmr)}.`,
       );
     }
-    const o = newOrder(req, "", ts, b.bars, b.rules, orderLev, NaN, b.mark);
+    const o = newOrder(req, {
+      id: "",
+      ts,
+      armedAt: b.bars,
+      rules: b.rules,
+      leverage: orderLev,
+      mark: b.mark,
+    });
     if (req.size.kind === "qty") {
       const qty = floorToStep(req.size.qty, b.rules.qtyStep);
       const ref = o.type === "limit" || o.type === "stop_limit"
@@ -181,18 +142,21 @@ export class SimBroker implements Broker {
         : o.type === "stop_market"
         ? o.stopPrice
         : b.mark;
-      const small = checkMinimums(symbol, req.size.qty, qty, ref, b.rules, o.reduceOnly);
-      if (small !== null) return small;
       const closeQty = against === undefined ? 0 : Math.min(qty, against.qty);
-      if (!o.reduceOnly && ref === ref && qty > closeQty) {
-        const rate = o.type === "limit" ? ex.fees.maker : ex.fees.taker;
-        const avail = against === undefined
+      const rate = o.type === "limit" ? ex.fees.maker : ex.fees.taker;
+      const refused = checkSubmit(symbol, b.rules, {
+        raw: req.size.qty,
+        qty,
+        price: ref,
+        reduceOnly: o.reduceOnly,
+        closeQty,
+        feeRate: rate,
+        leverage: pos?.side === sideOpened(req.side) ? pos.leverage : orderLev,
+        available: against === undefined
           ? ex.pf.available()
-          : ex.pf.availableAfterClose(against, closeQty, ref, closeQty * ref * rate);
-        const lev = pos?.side === sideOpened(req.side) ? pos.leverage : orderLev;
-        const short = checkMargin(symbol, qty - closeQty, ref, lev, rate, avail);
-        if (short !== null) return short;
-      }
+          : ex.pf.availableAfterClose(against, closeQty, ref, closeQty * ref * rate),
+      });
+      if (refused !== null) return refused;
       o.qty = qty;
     }
     o.id = ex.nextId();
@@ -232,7 +196,7 @@ export class SimBroker implements Broker {
     }
     // 1. funding
     if (p !== undefined && this.#funding !== undefined && isFundingTime(bar.ts)) {
-      const rate = this.#rateAt(bar.ts);
+      const rate = fundingRateAt(this.#funding, bar.ts);
       if (rate !== 0) ex.pf.fund(p, bar.open, rate);
     }
     // 2. market orders at the open (3. their bracket legs go live as they fill)
@@ -332,42 +296,4 @@ export class SimBroker implements Broker {
   fills(): readonly Fill[] {
     return this.#ex.fills;
   }
-
-  /** Funding rate at `ts`: the constant, or the latest series rate at or before it (else 0). */
-  #rateAt(ts: number): number {
-    const f = this.#funding!;
-    if (!("ts" in f)) return f.rate;
-    let lo = 0;
-    let hi = f.ts.length - 1;
-    let found = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (f.ts[mid] <= ts) {
-        found = mid;
-        lo = mid + 1;
-      } else hi = mid - 1;
-    }
-    return found < 0 ? 0 : f.rate[found];
-  }
-}
-
-/** Checks a funding option, throwing `bad(...)` with what is wrong. */
-function checkFunding(
-  f: FundingSource | undefined,
-  bad: (what: string) => Error,
-): FundingSource | undefined {
-  if (f === undefined) return undefined;
-  if (!("ts" in f)) {
-    if (!finite(f.rate)) throw bad(`funding rate ${f.rate} is not a number`);
-    return f;
-  }
-  if (f.ts.length !== f.rate.length) {
-    throw bad(`funding series has ${f.ts.length} times but ${f.rate.length} rates`);
-  }
-  for (let i = 0; i < f.ts.length; i++) {
-    if (!finite(f.ts[i]) || !finite(f.rate[i]) || (i > 0 && f.ts[i] <= f.ts[i - 1])) {
-      throw bad(`funding series entry ${i} is not finite or not after the one before`);
-    }
-  }
-  return f;
 }

@@ -20,6 +20,7 @@ import {
   resolveQty,
 } from "./order_rules.ts";
 import { Portfolio, type Position } from "./portfolio.ts";
+import type { ResolvedOptions } from "./sim_options.ts";
 import { bracketLevels, exitReasonOf, newLeg, remaining, type SimOrder } from "./sim_orders.ts";
 
 /** A refusal that happened at fill time (the order was cancelled), with where and when. */
@@ -57,17 +58,19 @@ export class SimExecution {
   out: Fill[] | null = null;
   /** Leg of the price path being walked (-1: at the open), for bracket legs going live. */
   leg = -1;
+  readonly fees: FeeSchedule;
+  readonly slippageBps: number;
+  readonly rules: Readonly<Record<string, MarketRules>>;
+  readonly idPrefix: string;
   #seq = 0;
 
-  constructor(
-    cash: number,
-    mmr: number,
-    readonly fees: FeeSchedule,
-    readonly slippageBps: number,
-    readonly rules: Readonly<Record<string, MarketRules>>,
-    readonly idPrefix: string,
-  ) {
-    this.pf = new Portfolio(cash, mmr);
+  /** Empty books and a wallet of `o.cash`. */
+  constructor(o: ResolvedOptions) {
+    this.pf = new Portfolio(o.cash, o.maintenanceMarginRate);
+    this.fees = o.fees;
+    this.slippageBps = o.slippageBps;
+    this.rules = o.rules;
+    this.idPrefix = o.idPrefix;
   }
 
   /** The next deterministic id: `${idPrefix}${n}`, n from 1. */
@@ -140,7 +143,7 @@ export class SimExecution {
         return this.refuse(b, o, refusal("invalid_size", `Order "${o.clientId}": ${why}.`), ts);
       }
       const qty = floorToStep(raw, b.rules.qtyStep);
-      const r = checkMinimums(o.symbol, raw, qty, price, b.rules, o.reduceOnly);
+      const r = checkMinimums(o.symbol, b.rules, { raw, qty, price, reduceOnly: o.reduceOnly });
       if (r !== null) return this.refuse(b, o, r, ts);
       o.qty = qty;
     }
@@ -160,16 +163,22 @@ export class SimExecution {
     let openQty = o.reduceOnly ? 0 : want - closeQty;
     const closeFee = closeQty * price * rate;
     const reason = exitReasonOf(o);
-    if (closeQty > 0) pf.reduce(pos!, closeQty, price, closeFee, ts, reason);
+    if (closeQty > 0) pf.reduce(pos!, { qty: closeQty, price, fee: closeFee, ts, reason });
     let refused: Refusal | null = null;
     let openFee = 0;
     if (openQty > 0) {
       pos = pf.position(o.symbol);
       const lev = pos === undefined ? o.leverage : pos.leverage;
-      refused = checkMargin(o.symbol, openQty, price, lev, rate, pf.available());
+      refused = checkMargin(o.symbol, {
+        qty: openQty,
+        price,
+        leverage: lev,
+        feeRate: rate,
+        available: pf.available(),
+      });
       if (refused === null) {
         openFee = openQty * price * rate;
-        pf.open(o.symbol, side, openQty, price, openFee, ts, lev);
+        pf.open(o.symbol, { side, qty: openQty, price, fee: openFee, ts, leverage: lev });
       } else openQty = 0;
     }
     const qty = closeQty + openQty;
@@ -210,11 +219,16 @@ export class SimExecution {
     }
     const br = o.bracket!;
     const legs: SimOrder[] = [];
-    const armed = b.bars - 1;
-    if (br.sl === br.sl || br.trail === br.trail) {
-      legs.push(newLeg(o, "sl", this.nextId(), ts, armed, qty, price, this.leg));
-    }
-    if (br.tp === br.tp) legs.push(newLeg(o, "tp", this.nextId(), ts, armed, qty, price, this.leg));
+    const start = (id: string) => ({
+      id,
+      ts,
+      armedAt: b.bars - 1,
+      qty,
+      fillPrice: price,
+      activeLeg: this.leg,
+    });
+    if (br.sl === br.sl || br.trail === br.trail) legs.push(newLeg(o, "sl", start(this.nextId())));
+    if (br.tp === br.tp) legs.push(newLeg(o, "tp", start(this.nextId())));
     if (legs.length === 2) {
       legs[0].oco = legs[1];
       legs[1].oco = legs[0];
@@ -238,7 +252,7 @@ export class SimExecution {
       ts,
       exitReason: reason,
     };
-    this.pf.reduce(p, p.qty, price, fee, ts, reason);
+    this.pf.reduce(p, { qty: p.qty, price, fee, ts, reason });
     this.emit(f);
     this.dropReducers(b);
     b.dirty = true;

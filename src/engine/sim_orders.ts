@@ -81,17 +81,24 @@ export function opposite(side: OrderSide): OrderSide {
   return side === "buy" ? "sell" : "buy";
 }
 
-/** A new order from an accepted request; prices rounded conservatively to the tick. */
-export function newOrder(
-  req: OrderRequest,
-  id: string,
-  ts: number,
-  armedAt: number,
-  rules: MarketRules,
-  leverage: number,
-  qty: number,
-  mark: number,
-): SimOrder {
+/** Where a new order starts: its id, time, the book's bar count, rules and latest close. */
+export interface OrderStart {
+  id: string;
+  ts: number;
+  /** The symbol's bar count now: the order is eligible from the next bar. */
+  armedAt: number;
+  rules: MarketRules;
+  leverage: number;
+  /** Latest close (NaN before the first bar): where a standalone trailing stop starts. */
+  mark: number;
+}
+
+/**
+ * A new order from an accepted request, prices rounded conservatively to the tick; its quantity
+ * is NaN until the caller resolves it.
+ */
+export function newOrder(req: OrderRequest, at: OrderStart): SimOrder {
+  const { id, ts, armedAt, rules, leverage, mark } = at;
   const tick = rules.tickSize;
   const exit = opposite(req.side);
   const b = req.bracket;
@@ -122,7 +129,7 @@ export function newOrder(
     exitReason: req.exitReason,
     createdTs: ts,
     armedAt,
-    qty,
+    qty: NaN,
     filled: 0,
     execAt: -1,
     triggered: false,
@@ -142,21 +149,23 @@ export function newOrder(
   return o;
 }
 
+/** Where a bracket leg starts: its id, the entry's fill and the path leg it went live on. */
+export interface LegStart {
+  id: string;
+  ts: number;
+  armedAt: number;
+  qty: number;
+  fillPrice: number;
+  activeLeg: number;
+}
+
 /**
- * A bracket leg of `entry` for `qty`, live from now: the stop leg is a stop-market at `sl`, or a
- * trailing stop from `fillPrice` (never beyond `sl`) when the bracket trails; the take-profit leg
- * a limit at `tp`.
+ * A bracket leg of `entry`, live from now: the stop leg is a stop-market at `sl`, or a trailing
+ * stop from the fill price (never beyond `sl`) when the bracket trails; the take-profit leg a
+ * limit at `tp`.
  */
-export function newLeg(
-  entry: SimOrder,
-  role: "sl" | "tp",
-  id: string,
-  ts: number,
-  armedAt: number,
-  qty: number,
-  fillPrice: number,
-  activeLeg: number,
-): SimOrder {
+export function newLeg(entry: SimOrder, role: "sl" | "tp", at: LegStart): SimOrder {
+  const { id, ts, armedAt, qty, fillPrice, activeLeg } = at;
   const br = entry.bracket!;
   const trailing = role === "sl" && br.trail === br.trail;
   const type: OrderType = role === "tp" ? "limit" : trailing ? "trailing_stop" : "stop_market";

@@ -1,6 +1,13 @@
 // Backtest runs in DuckDB: config, strategy version, data fingerprint, metrics, trades, equity.
 
-import { BIGINT, DOUBLE, DuckDBBigIntVector, DuckDBDataChunk, DuckDBDoubleVector, VARCHAR } from "@duckdb/node-api";
+import {
+  BIGINT,
+  DOUBLE,
+  DuckDBBigIntVector,
+  DuckDBDataChunk,
+  DuckDBDoubleVector,
+  VARCHAR,
+} from "@duckdb/node-api";
 import type { Trade } from "../core/trading.ts";
 import type { Db } from "./db.ts";
 
@@ -108,7 +115,18 @@ export class BacktestStore {
       for (const d of run.decisions) {
         await this.db.run(
           `INSERT INTO backtest_decisions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-          [run.id, BigInt(d.ts), d.symbol, run.strategy_version, d.side, d.confidence, d.signal_reason, d.outcome, d.code, d.detail],
+          [
+            run.id,
+            BigInt(d.ts),
+            d.symbol,
+            run.strategy_version,
+            d.side,
+            d.confidence,
+            d.signal_reason,
+            d.outcome,
+            d.code,
+            d.detail,
+          ],
         );
       }
     });
@@ -176,8 +194,14 @@ export class BacktestStore {
       trades,
     };
     if (!options.equity) return run;
-    const eq = await this.db.all("SELECT ts, equity FROM backtest_equity WHERE run_id = ? ORDER BY ts", [id]);
-    return { ...run, equity: { ts: eq.map((e) => Number(e.ts)), equity: eq.map((e) => Number(e.equity)) } };
+    const eq = await this.db.all(
+      "SELECT ts, equity FROM backtest_equity WHERE run_id = ? ORDER BY ts",
+      [id],
+    );
+    return {
+      ...run,
+      equity: { ts: eq.map((e) => Number(e.ts)), equity: eq.map((e) => Number(e.equity)) },
+    };
   }
 
   /** Deletes one run (true when it existed), or every run when `id` is undefined; returns the count. */

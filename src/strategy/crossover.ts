@@ -16,7 +16,12 @@ export function crossedBelow(a: Float64Array, b: Float64Array, i: number): boole
  * A long signal on a strict cross up of `fast` over `slow`, a short one on a strict cross down
  * (the risk gate turns a short into an exit when the strategy trades long only). NaN never crosses.
  */
-export function crossSignal(fast: Float64Array, slow: Float64Array, i: number, label: string): Signal | null {
+export function crossSignal(
+  fast: Float64Array,
+  slow: Float64Array,
+  i: number,
+  label: string,
+): Signal | null {
   if (crossedAbove(fast, slow, i)) {
     return { side: "long", confidence: 1, reason: `fast ${label} crossed above slow ${label}` };
   }

@@ -52,23 +52,21 @@ export function fairValueGap(
 }
 
 /**
- * The most recent UNMITIGATED order block in bars `from..to`: for a bullish move (dir 1) the
- * last down candle (close < open), entry at its high, far edge its low; for a bearish move the
- * last up candle, entry at its low. Unmitigated: no later bar up to `to` traded back to the entry.
+ * The order block of the move that ends at bar `to`, searched in bars `from..to`: for a bullish
+ * move (dir 1) the last down candle (close < open) whose high is below the close of `to`, entry
+ * at its high, far edge its low; for a bearish move the last up candle whose low is above the
+ * close of `to`, entry at its low. The candles after it are the impulse, so they do not count as
+ * a revisit.
  */
 export function orderBlock(d: Ohlc, from: number, to: number, dir: 1 | -1): EntryZone | undefined {
-  let reach = dir === 1 ? Infinity : -Infinity;
+  const now = d.close[to];
   for (let m = to; m >= from; m--) {
     if (dir === 1) {
-      if (d.close[m] < d.open[m] && d.high[m] < reach) {
+      if (d.close[m] < d.open[m] && d.high[m] < now) {
         return { kind: "ob", index: m, entry: d.high[m], far: d.low[m] };
       }
-      if (d.low[m] < reach) reach = d.low[m];
-    } else {
-      if (d.close[m] > d.open[m] && d.low[m] > reach) {
-        return { kind: "ob", index: m, entry: d.low[m], far: d.high[m] };
-      }
-      if (d.high[m] > reach) reach = d.high[m];
+    } else if (d.close[m] > d.open[m] && d.low[m] > now) {
+      return { kind: "ob", index: m, entry: d.low[m], far: d.high[m] };
     }
   }
   return undefined;

@@ -70,10 +70,18 @@ Deno.test("same inputs give the same output, byte for byte; the run id follows t
 });
 
 Deno.test("bad strategy names and parameters are clear errors", async () => {
-  await assert.rejects(() => backtest({ ...BASE, strategy: "nope" }, scenario()), /Strategy "nope" does not exist: use one of .*sma_cross/);
+  await assert.rejects(
+    () => backtest({ ...BASE, strategy: "nope" }, scenario()),
+    /Strategy "nope" does not exist: use one of .*sma_cross/,
+  );
   await assert.rejects(
     () => backtest({ ...BASE, params: { fast_period: 5, slow_period: 3 } }, scenario()),
-    (e: unknown) => e instanceof ConfigError && /fast_period: fast_period must be smaller than slow_period/.test(e.message),
+    (e: unknown) =>
+      e instanceof ConfigError &&
+      /fast_period: fast_period must be smaller than slow_period/.test(e.message),
   );
-  await assert.rejects(() => backtest({ ...BASE, params: { fast: 2 } }, scenario()), /has no parameter "fast"/);
+  await assert.rejects(
+    () => backtest({ ...BASE, params: { fast: 2 } }, scenario()),
+    /has no parameter "fast"/,
+  );
 });

@@ -13,18 +13,48 @@ Deno.test("backtest --csv --json: exact trade, same bytes twice, stored and mana
   await Deno.writeTextFile(csv, formatCandleCsv(scenario()));
   const db = `${dir.path}/bt.duckdb`;
   const args = [
-    "--strategy", "sma_cross", "--params", "fast_period=2,slow_period=3", "--csv", csv,
-    "--symbol", "SYN/USDT", "--timeframe", "1m", "--fee", "0.001", "--qty-step", "0.1",
-    "--size-mode", "equity", "--size", "1", "--json", "--db", db,
+    "--strategy",
+    "sma_cross",
+    "--params",
+    "fast_period=2,slow_period=3",
+    "--csv",
+    csv,
+    "--symbol",
+    "SYN/USDT",
+    "--timeframe",
+    "1m",
+    "--fee",
+    "0.001",
+    "--qty-step",
+    "0.1",
+    "--size-mode",
+    "equity",
+    "--size",
+    "1",
+    "--json",
+    "--db",
+    db,
   ];
   const a = await runCli(CLI, args);
   assert.equal(a.code, 0, a.stderr);
   const out = JSON.parse(a.stdout);
-  for (const key of ["metrics", "final_equity", "open_position", "equity_curve", "trades"]) assert.ok(key in out, key);
+  for (const key of ["metrics", "final_equity", "open_position", "equity_curve", "trades"]) {
+    assert.ok(key in out, key);
+  }
   assert.equal(out.open_position, null);
   assert.equal(out.trades.length, 1);
   const t = out.trades[0];
-  for (const key of ["entry_ts", "exit_ts", "side", "qty", "entry_price", "exit_price", "exit_reason"] as const) {
+  for (
+    const key of [
+      "entry_ts",
+      "exit_ts",
+      "side",
+      "qty",
+      "entry_price",
+      "exit_price",
+      "exit_reason",
+    ] as const
+  ) {
     assert.equal(t[key], EXPECTED_TRADE[key], key);
   }
   assert.ok(Math.abs(t.fees - 16.65) < 1e-9 && Math.abs(t.pnl + 3346.65) < 1e-9);
@@ -59,15 +89,52 @@ Deno.test("backtest --csv --json: exact trade, same bytes twice, stored and mana
 Deno.test("backtest from the store with a table; clear errors for missing data and flags", async () => {
   await using dir = await tempDir();
   const db = `${dir.path}/bt.duckdb`;
-  const synth = await runCli("src/cli/data.ts", ["synth", "--bars", "5000", "--seed", "5", "--db", db]);
+  const synth = await runCli("src/cli/data.ts", [
+    "synth",
+    "--bars",
+    "5000",
+    "--seed",
+    "5",
+    "--db",
+    db,
+  ]);
   assert.equal(synth.code, 0, synth.stderr);
-  const r = await runCli(CLI, ["--strategy", "ema_cross", "--symbol", "SYN/USDT", "--timeframe", "1m", "--db", db]);
+  const r = await runCli(CLI, [
+    "--strategy",
+    "ema_cross",
+    "--symbol",
+    "SYN/USDT",
+    "--timeframe",
+    "1m",
+    "--db",
+    db,
+  ]);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /ema_cross 1\.0\.0 on synthetic SYN\/USDT 1m/);
   assert.match(r.stdout, /Sharpe/);
-  const missing = await runCli(CLI, ["--strategy", "ema_cross", "--symbol", "BTC/USDT", "--timeframe", "1m", "--db", db]);
+  const missing = await runCli(CLI, [
+    "--strategy",
+    "ema_cross",
+    "--symbol",
+    "BTC/USDT",
+    "--timeframe",
+    "1m",
+    "--db",
+    db,
+  ]);
   assert.equal(missing.code, 2);
   assert.match(missing.stderr, /No stored candles for BTC\/USDT 1m/);
-  const badMode = await runCli(CLI, ["--strategy", "ema_cross", "--symbol", "SYN/USDT", "--timeframe", "1m", "--size-mode", "all", "--db", db]);
+  const badMode = await runCli(CLI, [
+    "--strategy",
+    "ema_cross",
+    "--symbol",
+    "SYN/USDT",
+    "--timeframe",
+    "1m",
+    "--size-mode",
+    "all",
+    "--db",
+    db,
+  ]);
   assert.match(badMode.stderr, /--size-mode "all" must be "equity" or "risk"/);
 });

@@ -38,43 +38,67 @@ Deno.test("num prints values without float noise", () => {
 });
 
 Deno.test("min quantity refusal names the quantity, the rounding and the minimum", () => {
-  const r = checkMinimums("BTC/USDT", 0.0015, 0.001, 100, RULES);
+  const r = checkMinimums("BTC/USDT", RULES, { raw: 0.0015, qty: 0.001, price: 100 });
   assert.equal(r?.code, "min_qty");
   assert.equal(
     r?.reason,
     "Quantity 0.0015 for BTC/USDT rounds down to 0.001 at step 0.001, below the exchange minimum 0.002; raise the size.",
   );
-  const plain = checkMinimums("BTC/USDT", 0.001, 0.001, 100, RULES);
+  const plain = checkMinimums("BTC/USDT", RULES, { raw: 0.001, qty: 0.001, price: 100 });
   assert.equal(
     plain?.reason,
     "Quantity 0.001 for BTC/USDT is below the exchange minimum 0.002; raise the size.",
   );
   const none = { ...RULES, minQty: 0 };
-  assert.match(checkMinimums("X", 0.0004, 0, 100, none)!.reason, /rounds down to 0 .* nothing/);
+  assert.match(
+    checkMinimums("X", none, { raw: 0.0004, qty: 0, price: 100 })!.reason,
+    /rounds down to 0 .* nothing/,
+  );
 });
 
 Deno.test("min notional refusal names notional, quantity, price and minimum", () => {
-  const r = checkMinimums("BTC/USDT", 0.01, 0.01, 100, RULES);
+  const r = checkMinimums("BTC/USDT", RULES, { raw: 0.01, qty: 0.01, price: 100 });
   assert.equal(r?.code, "min_notional");
   assert.equal(
     r?.reason,
     "Notional 1 (0.01 × 100) for BTC/USDT is below the exchange minimum 5; raise the size.",
   );
-  assert.equal(checkMinimums("BTC/USDT", 0.01, 0.01, 100, RULES, true), null); // reduce-only
-  assert.equal(checkMinimums("BTC/USDT", 0.01, 0.01, NaN, RULES), null); // price unknown yet
-  assert.equal(checkMinimums("BTC/USDT", 0.05, 0.05, 100, RULES), null);
+  assert.equal(
+    checkMinimums("BTC/USDT", RULES, { raw: 0.01, qty: 0.01, price: 100, reduceOnly: true }),
+    null,
+  ); // reduce-only
+  assert.equal(checkMinimums("BTC/USDT", RULES, { raw: 0.01, qty: 0.01, price: NaN }), null); // price unknown yet
+  assert.equal(checkMinimums("BTC/USDT", RULES, { raw: 0.05, qty: 0.05, price: 100 }), null);
 });
 
 Deno.test("margin refusal names what is needed and what is available", () => {
-  assert.equal(checkMargin("BTC/USDT", 10, 100, 1, 0.0002, 1000.2), null);
-  const r = checkMargin("BTC/USDT", 10, 100, 1, 0.0002, 1000);
+  assert.equal(
+    checkMargin("BTC/USDT", {
+      qty: 10,
+      price: 100,
+      leverage: 1,
+      feeRate: 0.0002,
+      available: 1000.2,
+    }),
+    null,
+  );
+  const r = checkMargin("BTC/USDT", {
+    qty: 10,
+    price: 100,
+    leverage: 1,
+    feeRate: 0.0002,
+    available: 1000,
+  });
   assert.equal(r?.code, "insufficient_margin");
   assert.equal(
     r?.reason,
     "Insufficient margin for BTC/USDT: opening 10 at 100 needs 1000.2 (margin 1000 at 1x + fee 0.2) " +
       "but 1000 is available; reduce the size or raise the leverage.",
   );
-  assert.equal(checkMargin("BTC/USDT", 40, 100, 5, 0.0005, 802), null);
+  assert.equal(
+    checkMargin("BTC/USDT", { qty: 40, price: 100, leverage: 5, feeRate: 0.0005, available: 802 }),
+    null,
+  );
 });
 
 Deno.test("resolveQty: fixed, equity fraction and risk formulas", () => {

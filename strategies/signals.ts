@@ -1,0 +1,69 @@
+// signals: trades externally supplied signals (a list now; the TradingView webhook will feed it live).
+
+import { z } from "zod";
+import { isoUtc } from "../src/core/candles.ts";
+import { defineStrategy, directionParam } from "../src/core/strategy.ts";
+import { timeframeMs } from "../src/core/timeframe.ts";
+import type { Signal } from "../src/core/trading.ts";
+import { signalsFeed } from "../src/strategy/signal_feed.ts";
+
+export { type ExternalSignal, SignalFeed, signalsFeed } from "../src/strategy/signal_feed.ts";
+
+const price = z.number().positive().max(1e12);
+
+/** One external signal as a parameter: when it was given, its side, optional prices and reason. */
+export const externalSignal = z.object({
+  ts: z.number().int().min(0).max(8.64e15).describe("When the signal was given (UTC ms)"),
+  side: z.enum(["long", "short", "exit"]),
+  sl: price.optional().describe("Stop-loss price"),
+  tp: price.optional().describe("Take-profit price"),
+  entry: price.optional().describe("Limit entry price (unset: market)"),
+  reason: z.string().max(500).optional().describe("Why, as the sender put it"),
+});
+
+/** Parameters of signals. */
+export const params = z.object({
+  signals: z.array(externalSignal).max(1_000_000).default([])
+    .describe("The signals to follow, in any order"),
+  direction: directionParam,
+});
+
+/** Parsed parameters of signals. */
+export type SignalsParams = z.output<typeof params>;
+
+export default defineStrategy({
+  name: "signals",
+  version: "1.0.0",
+  description: "Follows external signals: each is emitted once, on the first candle whose " +
+    "close time (open time + timeframe) is at or after the signal's ts, with its side, sl, tp " +
+    "and entry unchanged and confidence 1. Several due on one candle: the latest wins. The risk " +
+    "gate judges them like any other signal (an exit when flat is refused as no_position).",
+  params,
+  warmup: () => 0,
+  create(p, ctx) {
+    const tfMs = timeframeMs(ctx.base.timeframe);
+    const feed = signalsFeed(p.signals);
+    return {
+      onCandle(i): Signal | null {
+        const due = feed.take(ctx.base.data.ts[i] + tfMs);
+        if (!due) return null;
+        const s = due.signal;
+        const replaced = due.superseded
+          ? ` (replaces ${due.superseded} earlier signal${
+            due.superseded > 1 ? "s" : ""
+          } due on this candle)`
+          : "";
+        return {
+          side: s.side,
+          ...(s.entry !== undefined ? { entry: s.entry } : {}),
+          ...(s.sl !== undefined ? { sl: s.sl } : {}),
+          ...(s.tp !== undefined ? { tp: s.tp } : {}),
+          confidence: 1,
+          reason: `external ${s.side} signal of ${isoUtc(s.ts)}${
+            s.reason ? `: ${s.reason}` : ""
+          }${replaced}`,
+        };
+      },
+    };
+  },
+});
