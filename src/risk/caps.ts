@@ -38,12 +38,11 @@ export function maxLeverage(
     );
   }
   const lev = Math.min(ctx.leverage, max);
-  const limit = lev < max ? `${ratio(lev)}x (the account's leverage)` : `${ratio(lev)}x`;
   const used = ctx.openPositions.filter((p) => p.symbol !== ctx.symbol)
     .reduce((sum, p) => sum + Math.abs(p.qty) * p.entryPrice, 0);
   const room = lev * ctx.equity - used;
-  const openElsewhere = used > 0 ? ` with ${num(used)} open in other symbols` : "";
   if (!(room > 0)) {
+    const limit = lev < max ? `${ratio(lev)}x (the account's leverage)` : `${ratio(lev)}x`;
     return refuse(
       "max_leverage",
       `positions open in other symbols are worth ${num(used)} (${ratio(used / ctx.equity)}x of ` +
@@ -52,6 +51,8 @@ export function maxLeverage(
   }
   const cost = entry.estimate.notional * (1 + ctx.takerFee);
   if (!above(cost, room)) return entry;
+  const openElsewhere = used > 0 ? ` with ${num(used)} open in other symbols` : "";
+  const limit = lev < max ? `${ratio(lev)}x (the account's leverage)` : `${ratio(lev)}x`;
   return capTo(
     ctx,
     entry,
