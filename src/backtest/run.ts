@@ -8,6 +8,7 @@ import { type Decision, Engine } from "../engine/engine.ts";
 import { SimBroker } from "../engine/sim_broker.ts";
 import { batchContext } from "../engine/strategy_context.ts";
 import { runTimeline } from "../engine/timeline.ts";
+import { intrabarSlices } from "../engine/intrabar.ts";
 import { getStrategy, parseParams } from "../engine/strategy_registry.ts";
 import type { StrategyDefinition } from "../core/strategy.ts";
 import { RiskGate } from "../risk/gate.ts";
@@ -104,6 +105,8 @@ export interface Simulation {
 export interface SymbolCandles {
   symbol: string;
   candles: CandleColumns;
+  /** Lower-timeframe candles of the same symbol: they decide which order filled first. */
+  lower?: CandleColumns;
 }
 
 /**
@@ -134,10 +137,16 @@ export function simulate(
     onDecision: (d) => decisions.push(d),
   });
   const higher = def.timeframes?.(params) ?? [];
-  const symbols = inputs.map(({ symbol, candles }) => {
+  const symbols = inputs.map(({ symbol, candles, lower }) => {
     engine.track(symbol);
     const ctx = batchContext(symbol, config.timeframe, candles, broker, higher);
-    return { symbol, data: candles, strategy: def.create(params, ctx) };
+    const strategy = def.create(params, ctx);
+    return {
+      symbol,
+      data: candles,
+      strategy,
+      lower: lower && intrabarSlices(candles, tfMs, lower),
+    };
   });
   const curve = runTimeline(engine, symbols, options);
   const open: PositionView[] = [];
@@ -158,6 +167,11 @@ export function simulate(
 
 /** Options for {@link backtest} that are not part of the result's identity. */
 export interface BacktestRunOptions {
+  /**
+   * Lower-timeframe candles (one series, or by symbol) used only to decide the order of fills
+   * inside a candle, e.g. whether the stop or the target was reached first. Not part of the run id.
+   */
+  lower?: CandleColumns | Record<string, CandleColumns>;
   /** Called with the fraction done, at most a few hundred times. */
   onProgress?: (fraction: number) => void;
   signal?: AbortSignal;
@@ -182,6 +196,12 @@ export async function backtest(
   const inputs: SymbolCandles[] = isColumns(candles)
     ? [{ symbol: config.symbol, candles }]
     : Object.entries(candles).map(([symbol, c]) => ({ symbol, candles: c }));
+  if (options.lower) {
+    const lower = options.lower;
+    for (const x of inputs) {
+      x.lower = isColumns(lower) ? (inputs.length === 1 ? lower : undefined) : lower[x.symbol];
+    }
+  }
   if (inputs.length === 0) {
     throw new ConfigError("A backtest needs candles of at least one symbol.");
   }
@@ -257,8 +277,11 @@ export async function backtest(
       ? sim.exposure
       : Math.round(sim.exposure * n / Math.max(1, symbolBars)),
   });
-  const prints = await Promise.all(inputs.map((x) => fingerprint(x.candles)));
-  const dataFingerprint = prints.length === 1 ? prints[0] : await fingerprint(
+  const prints = await Promise.all(inputs.map(async (x) => {
+    const main = await fingerprint(x.candles);
+    return x.lower ? `${main}+${await fingerprint(x.lower)}` : main;
+  }));
+  const dataFingerprint = prints.length === 1 && !inputs[0].lower ? prints[0] : await fingerprint(
     new TextEncoder().encode(inputs.map((x, i) => `${x.symbol}:${prints[i]}`).join(",")),
   );
   const runId =

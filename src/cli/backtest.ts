@@ -31,6 +31,8 @@ const RUN_FLAGS = {
   "qty-step": { type: "string" },
   leverage: { type: "string" },
   "close-at-end": { type: "boolean" },
+  risk: { type: "string" },
+  "intrabar-timeframe": { type: "string" },
   "no-store": { type: "boolean" },
   json: { type: "boolean" },
   db: { type: "string" },
@@ -40,7 +42,12 @@ const USAGE = `Usage:
   deno task backtest --strategy NAME [--params k=v,...] (--symbol S --timeframe TF [--exchange E] | --csv FILE)
                      [--from T] [--to T] [--cash 10000] [--fee 0.001] [--slippage-bps 0]
                      [--size-mode equity|risk] [--size F] [--qty-step Q] [--leverage L]
-                     [--close-at-end] [--no-store] [--json] [--db PATH]
+                     [--close-at-end] [--risk k=v,...] [--intrabar-timeframe TF]
+                     [--no-store] [--json] [--db PATH]
+  --risk: risk gate settings, e.g. minRewardRisk=3,maxDrawdown=0.2,cooldownMs=3600000
+          (see src/risk/config.ts for every setting and its default)
+  --intrabar-timeframe: stored lower-timeframe candles that decide which of a stop and a
+          target touched in one candle filled first (default: the stop)
   deno task backtest list [--json]
   deno task backtest show ID [--json]
   deno task backtest delete ID | --all
@@ -81,6 +88,7 @@ async function runCommand(argv: string[]): Promise<number> {
   return await withDb(optional(f, "db"), async (db) => {
     let candles;
     let series;
+    let lower;
     if (csv) {
       const parsed = parseCandleCsv(await readText(csv), csv).candles;
       const lo = range.from ?? -Infinity, hi = range.to ?? Infinity;
@@ -108,6 +116,15 @@ async function runCommand(argv: string[]): Promise<number> {
         timeframe: required(f, "timeframe", cmd),
       });
       candles = await store.read(series, range);
+      const intrabar = optional(f, "intrabar-timeframe");
+      if (intrabar) {
+        lower = await store.read({ ...series, timeframe: intrabar }, range);
+        if (lower.ts.length === 0) {
+          throw new InputError(
+            `No ${intrabar} candles stored for ${series.exchange} ${series.symbol} (--intrabar-timeframe).`,
+          );
+        }
+      }
     }
     if (candles.ts.length === 0) {
       throw new InputError(
@@ -116,7 +133,7 @@ async function runCommand(argv: string[]): Promise<number> {
     }
     const config: BacktestConfig = {
       strategy,
-      params: parseKeyValues(optional(f, "params") ?? ""),
+      params: parseKeyValues(optional(f, "params") ?? "", "--params"),
       exchange: series.exchange,
       symbol: series.symbol,
       timeframe: series.timeframe,
@@ -128,11 +145,13 @@ async function runCommand(argv: string[]): Promise<number> {
       qtyStep: num(f, "qty-step"),
       leverage: num(f, "leverage"),
       closeAtEnd: Boolean(f["close-at-end"]),
+      risk: parseKeyValues(optional(f, "risk") ?? "", "--risk"),
     };
     const progress = f.json
       ? undefined
       : createProgress({ label: `backtest ${strategy}`, total: candles.ts.length });
     const result = await backtest(config, candles, {
+      lower,
       onProgress: (x) => progress?.update(Math.round(x * candles.ts.length)),
     });
     progress?.finish();

@@ -7,7 +7,7 @@ import type { CandleStore } from "../store/candle_store.ts";
 import type { RunToSave } from "../store/backtest_store.ts";
 
 /** Parses "k=v,k2=v2" into an object; numbers and true/false become numbers and booleans. */
-export function parseKeyValues(text: string): Record<string, unknown> {
+export function parseKeyValues(text: string, flag = "--params"): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const part of text.split(",").map((s) => s.trim()).filter(Boolean)) {
     const eq = part.indexOf("=");
