@@ -17,6 +17,7 @@ export const params = z.object({
 /** Parsed parameters of dca. */
 export type DcaParams = z.output<typeof params>;
 
+/** The dca strategy: its rules are in its description. */
 export default defineStrategy({
   name: "dca",
   version: "1.0.0",

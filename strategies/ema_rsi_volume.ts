@@ -36,6 +36,7 @@ function neededVotes(minConfidence: number): number {
   return 3;
 }
 
+/** The ema_rsi_volume strategy: its rules are in its description. */
 export default defineStrategy({
   name: "ema_rsi_volume",
   version: "1.0.0",

@@ -29,6 +29,7 @@ export type GridParams = z.output<typeof params>;
 /** True when the range is measured from the data rather than given. */
 const derived = (p: GridParams): boolean => p.lower === 0 || p.upper === 0;
 
+/** The grid strategy: its rules are in its description. */
 export default defineStrategy({
   name: "grid",
   version: "1.0.0",

@@ -37,6 +37,7 @@ export const params = z.object({
 /** Parsed parameters of rsi_macd_bb. */
 export type RsiMacdBbParams = z.output<typeof params>;
 
+/** The rsi_macd_bb strategy: its rules are in its description. */
 export default defineStrategy({
   name: "rsi_macd_bb",
   version: "1.0.0",

@@ -7,6 +7,7 @@ import { timeframeMs } from "../src/core/timeframe.ts";
 import type { Signal } from "../src/core/trading.ts";
 import { signalsFeed } from "../src/strategy/signal_feed.ts";
 
+/** The feed the strategy reads, for callers that build or push signals themselves. */
 export { type ExternalSignal, SignalFeed, signalsFeed } from "../src/strategy/signal_feed.ts";
 
 const price = z.number().positive().max(1e12);
@@ -31,6 +32,7 @@ export const params = z.object({
 /** Parsed parameters of signals. */
 export type SignalsParams = z.output<typeof params>;
 
+/** The signals strategy: its rules are in its description. */
 export default defineStrategy({
   name: "signals",
   version: "1.0.0",

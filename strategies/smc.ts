@@ -31,6 +31,7 @@ export type SmcParams = z.output<typeof params>;
 const formed = (bars: number): string =>
   bars === 0 ? "formed on the break candle" : `formed ${bars} bar${bars > 1 ? "s" : ""} before`;
 
+/** The smc strategy: its rules are in its description. */
 export default defineStrategy({
   name: "smc",
   version: "1.0.0",

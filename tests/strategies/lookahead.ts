@@ -35,7 +35,7 @@ function plain<T>(x: T): T {
 }
 
 /**
- * Candle indices worth cutting at: around a quarter, half and three quarters of the decisions,
+ * Candle indices worth cutting at: the first decision and every tenth of them (10 %, ... 90 %),
  * each just before a decision's candle (so that candle is changed) and at it (the next one is).
  * Only cuts with at least one decision made by then.
  */
@@ -45,7 +45,7 @@ export function cutPoints(result: BacktestResult, candles: CandleColumns): numbe
   const candleOf = (ts: number) => Math.round((ts - tf - candles.ts[0]) / tf);
   const first = candleOf(d[0].ts);
   const out = new Set<number>();
-  for (const q of [0.25, 0.5, 0.75]) {
+  for (let q = 0; q < 0.95; q += 0.1) {
     const i = candleOf(d[Math.min(d.length - 1, Math.floor(q * d.length))].ts);
     if (i - 1 >= first) out.add(i - 1);
     out.add(i);
