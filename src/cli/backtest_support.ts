@@ -12,7 +12,7 @@ export function parseKeyValues(text: string, flag = "--params"): Record<string, 
   for (const part of text.split(",").map((s) => s.trim()).filter(Boolean)) {
     const eq = part.indexOf("=");
     if (eq <= 0) {
-      throw new ConfigError(`--params "${part}" is not key=value (for example fast_period=10).`);
+      throw new ConfigError(`${flag} "${part}" is not key=value (for example fast_period=10).`);
     }
     const k = part.slice(0, eq).trim();
     const v = part.slice(eq + 1).trim();
