@@ -5,6 +5,7 @@ import { ConfigError } from "../core/errors.ts";
 import { timeframeMs } from "../core/timeframe.ts";
 import type { Direction, FeeSchedule, MarketRules, PositionView, Trade } from "../core/trading.ts";
 import { type Decision, Engine } from "../engine/engine.ts";
+import type { OrderRefusal } from "../engine/ports.ts";
 import { SimBroker } from "../engine/sim_broker.ts";
 import { batchContext } from "../engine/strategy_context.ts";
 import { runTimeline } from "../engine/timeline.ts";
@@ -74,6 +75,8 @@ export interface BacktestResult {
   /** Equity marked at each candle's close: `ts` are candle open times. */
   equity_curve: { ts: number[]; equity: number[] };
   decisions: Decision[];
+  /** Orders accepted but cancelled at fill time (too small once sized, no margin), and why. */
+  order_refusals: OrderRefusal[];
 }
 
 function isColumns(x: CandleColumns | Record<string, CandleColumns>): x is CandleColumns {
@@ -97,6 +100,8 @@ export interface Simulation {
   /** Candles stepped with a position open. */
   exposure: number;
   decisions: Decision[];
+  /** Orders accepted but cancelled by the broker at fill time, with the reason. */
+  refusals: OrderRefusal[];
   /** Positions still open at the end (empty with closeAtEnd). */
   open: PositionView[];
 }
@@ -125,6 +130,7 @@ export function simulate(
   const { broker, risk, leverage } = wiring;
   const tfMs = timeframeMs(config.timeframe);
   const decisions: Decision[] = [];
+  const refusals: OrderRefusal[] = [];
   const engine = new Engine({
     strategyName: def.name,
     timeframeMs: tfMs,
@@ -135,6 +141,7 @@ export function simulate(
     takerFee: wiring.takerFee,
     warmup: def.warmup(params),
     onDecision: (d) => decisions.push(d),
+    onOrderRefusal: (r) => refusals.push(r),
   });
   const higher = def.timeframes?.(params) ?? [];
   const symbols = inputs.map(({ symbol, candles, lower }) => {
@@ -162,7 +169,14 @@ export function simulate(
     curve.equity[curve.equity.length - 1] = broker.equity();
   }
   options.onProgress?.(1);
-  return { ts: curve.ts, equity: curve.equity, exposure: engine.exposureBars, decisions, open };
+  return {
+    ts: curve.ts,
+    equity: curve.equity,
+    exposure: engine.exposureBars,
+    decisions,
+    refusals,
+    open,
+  };
 }
 
 /** Options for {@link backtest} that are not part of the result's identity. */
@@ -306,6 +320,7 @@ export async function backtest(
     open_positions: sim.open,
     trades,
     equity_curve: { ts: Array.from(ts), equity: Array.from(equity) },
+    order_refusals: sim.refusals,
     decisions,
   };
 }

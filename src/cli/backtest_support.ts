@@ -74,15 +74,28 @@ export function toRunToSave(r: BacktestResult): RunToSave {
       ts: Float64Array.from(r.equity_curve.ts),
       equity: Float64Array.from(r.equity_curve.equity),
     },
-    decisions: r.decisions.map((d) => ({
-      ts: d.ts,
-      symbol: d.symbol,
-      side: d.signal.side,
-      confidence: d.signal.confidence,
-      signal_reason: d.signal.reason,
-      outcome: d.outcome,
-      code: d.code,
-      detail: d.reason,
-    })),
+    decisions: [
+      ...r.decisions.map((d) => ({
+        ts: d.ts,
+        symbol: d.symbol,
+        side: d.signal.side,
+        confidence: d.signal.confidence,
+        signal_reason: d.signal.reason,
+        outcome: d.outcome,
+        code: d.code,
+        detail: d.reason,
+      })),
+      // Orders the broker cancelled when they came to fill: recorded with their order id.
+      ...r.order_refusals.map((x) => ({
+        ts: x.ts,
+        symbol: x.symbol,
+        side: "order",
+        confidence: 0,
+        signal_reason: x.clientId,
+        outcome: "refused_at_fill",
+        code: x.code,
+        detail: x.reason,
+      })),
+    ].sort((a, b) => a.ts - b.ts),
   };
 }

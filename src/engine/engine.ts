@@ -23,7 +23,7 @@ import type {
 } from "../core/trading.ts";
 import type { RiskGate } from "../risk/gate.ts";
 import type { OpenPlan } from "../risk/types.ts";
-import type { Broker } from "./ports.ts";
+import type { Broker, OrderRefusal } from "./ports.ts";
 
 /** A strategy failed; the run stops with its name and the candle time. */
 export class StrategyError extends TidewatchError {}
@@ -69,6 +69,8 @@ export interface EngineOptions {
   idPrefix?: string;
   onDecision?: (d: Decision) => void;
   onFill?: (f: Fill) => void;
+  /** Orders the broker cancelled at fill time (recorded like refused decisions). */
+  onOrderRefusal?: (r: OrderRefusal) => void;
 }
 
 /** Mutable state of the day and the account that risk rules read. */
@@ -79,6 +81,7 @@ interface Book {
   tradesToday: number;
   lastLossTs?: number;
   seenTrades: number;
+  seenRefusals: number;
   killSwitch: boolean;
 }
 
@@ -106,6 +109,7 @@ export class Engine {
       dayStart: eq,
       tradesToday: 0,
       seenTrades: 0,
+      seenRefusals: 0,
       killSwitch: false,
     };
     this.warmup = opts.warmup ?? 0;
@@ -137,6 +141,13 @@ export class Engine {
     bar.volume = d.volume[i];
     const fills = broker.onBar(s.symbol, bar, s.lower?.(i));
     if (fills.length) this.afterFills(fills);
+    const refusals = broker.refusals();
+    if (refusals.length !== this.book.seenRefusals) {
+      for (let k = this.book.seenRefusals; k < refusals.length; k++) {
+        this.opts.onOrderRefusal?.(refusals[k]);
+      }
+      this.book.seenRefusals = refusals.length;
+    }
     const equity = broker.equity();
     const book = this.book;
     if (equity > book.peak) book.peak = equity;

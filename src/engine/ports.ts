@@ -34,6 +34,14 @@ export interface OrderView {
   ocoWith?: string;
 }
 
+/** An order the broker accepted but later cancelled at fill time, and why. */
+export interface OrderRefusal extends Refusal {
+  orderId: string;
+  clientId: string;
+  symbol: string;
+  ts: number;
+}
+
 /** Accepted order. */
 export interface Accepted {
   ok: true;
@@ -70,4 +78,6 @@ export interface Broker {
   trades(): readonly Trade[];
   /** Fees and funding paid so far (funding received counts negative). */
   costs(): { fees: number; funding: number };
+  /** Orders accepted but cancelled at fill time (too small once sized, no margin), in order. */
+  refusals(): readonly OrderRefusal[];
 }

@@ -89,3 +89,24 @@ Deno.test("several symbols share one account and run in time order", async () =>
     assert.ok(both.trades[i].exit_ts >= both.trades[i - 1].exit_ts, "trades close in time order");
   }
 });
+
+Deno.test("an order refused at fill time is recorded with its reason", async () => {
+  // 10 units minimum: with 1000 cash, equity sizing at a price of 300 gives 3.33 units.
+  const { backtest: run } = await import("../../src/backtest/run.ts");
+  const { toColumns } = await import("../../src/core/candles.ts");
+  const { k } = await import("../helpers.ts");
+  const candles = toColumns([0, 1, 2].map((i) => k(T0 + i * 60_000, 300, 301, 299, 300, 1)));
+  const r = await run({
+    strategy: "signals",
+    params: { signals: [{ ts: T0 + 60_000, side: "long" }] },
+    symbol: "X/USDT",
+    timeframe: "1m",
+    cash: 1000,
+    rules: { minQty: 10 },
+  }, candles);
+  assert.equal(r.trades.length, 0);
+  assert.equal(r.open_position, null);
+  assert.equal(r.order_refusals.length, 1);
+  assert.equal(r.order_refusals[0].ts, T0 + 60_000);
+  assert.match(r.order_refusals[0].reason, /minimum/i);
+});
