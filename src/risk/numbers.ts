@@ -16,15 +16,6 @@ export function above(value: number, limit: number): boolean {
 /** A number for a reason sentence: up to `digits` significant digits, no float noise. */
 export function num(n: number, digits = 10): string {
   if (!Number.isFinite(n)) return String(n);
-  const a = Math.abs(n);
-  if (a >= 1 && a < 1e9) {
-    // Fast path (decisions format several numbers each): round to the same decimals directly.
-    const decimals = digits - (Math.floor(Math.log10(a)) + 1);
-    if (decimals >= 0 && decimals <= 15) {
-      const f = 10 ** decimals;
-      return String(Math.round(n * f) / f);
-    }
-  }
   return String(Number(n.toPrecision(digits)));
 }
 
