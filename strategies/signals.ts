@@ -19,6 +19,8 @@ export const externalSignal = z.object({
   sl: price.optional().describe("Stop-loss price"),
   tp: price.optional().describe("Take-profit price"),
   entry: price.optional().describe("Limit entry price (unset: market)"),
+  valid_bars: z.number().int().min(1).max(1_000_000).optional()
+    .describe("Candles a limit entry may wait for its fill (unset: until filled or cancelled)"),
   reason: z.string().max(500).optional().describe("Why, as the sender put it"),
 });
 
@@ -35,7 +37,7 @@ export type SignalsParams = z.output<typeof params>;
 /** The signals strategy: its rules are in its description. */
 export default defineStrategy({
   name: "signals",
-  version: "1.0.0",
+  version: "1.1.0",
   description: "Follows external signals: each is emitted once, on the first candle whose " +
     "close time (open time + timeframe) is at or after the signal's ts, with its side, sl, tp " +
     "and entry unchanged and confidence 1. Several due on one candle: the latest wins. The risk " +
@@ -60,6 +62,7 @@ export default defineStrategy({
           ...(s.entry !== undefined ? { entry: s.entry } : {}),
           ...(s.sl !== undefined ? { sl: s.sl } : {}),
           ...(s.tp !== undefined ? { tp: s.tp } : {}),
+          ...(s.valid_bars !== undefined ? { validBars: s.valid_bars } : {}),
           confidence: 1,
           reason: `external ${s.side} signal of ${isoUtc(s.ts)}${
             s.reason ? `: ${s.reason}` : ""

@@ -21,6 +21,8 @@ export const params = z.object({
   sl_buffer_pct: z.number().min(0).max(5).default(0.1)
     .describe("Stop this % beyond the protecting swing"),
   rr: z.number().min(0.5).max(20).default(3).describe("Target = entry ± rr × (entry − stop)"),
+  entry_bars: z.number().int().min(1).max(10_000).default(20)
+    .describe("Candles the limit entry may wait for its fill before it is cancelled"),
   direction: directionParam,
 });
 
@@ -34,7 +36,7 @@ const formed = (bars: number): string =>
 /** The smc strategy: its rules are in its description. */
 export default defineStrategy({
   name: "smc",
-  version: "1.0.0",
+  version: "1.1.0",
   description: "Swings are fractals with swing_len bars each side, known only swing_len bars " +
     "after they form. Bullish break of structure (BOS): the first close above the latest " +
     "confirmed swing high. Entry zone, searched in the leg from the latest confirmed swing low " +
@@ -77,6 +79,7 @@ export default defineStrategy({
         sl,
         tp,
         confidence: 1,
+        validBars: p.entry_bars,
         reason: `${bos}; ${name} ${fmt(Math.min(zone.entry, zone.far))}..` +
           `${fmt(Math.max(zone.entry, zone.far))} (${formed(i - zone.index)}), limit at ` +
           `${fmt(zone.entry)}; stop ${fmt(sl)} beyond swing ${dir === 1 ? "low" : "high"} ` +

@@ -17,6 +17,11 @@ export interface Signal {
   tp?: number;
   confidence: number;
   reason: string;
+  /**
+   * For a limit entry: candles it may wait for its fill; unfilled after that it is cancelled.
+   * Default: it waits until filled, replaced by another entry, or cancelled by an exit signal.
+   */
+  validBars?: number;
 }
 
 /** Which strategies may open longs, shorts or both (default long). */

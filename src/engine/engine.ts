@@ -34,7 +34,8 @@ export interface Decision {
   ts: number;
   symbol: string;
   signal: Signal;
-  outcome: "order" | "refused";
+  /** "cancelled": a resting entry was withdrawn (expired, or an exit signal while flat). */
+  outcome: "order" | "refused" | "cancelled";
   /** Risk rule that refused, or the plan's action. */
   code: string;
   reason: string;
@@ -98,6 +99,8 @@ export class Engine {
   private readonly prefix: string;
   private readonly watchDrawdown: boolean;
   private readonly watchTimeout: boolean;
+  /** Resting limit entries with an expiry: symbol → order, the candle index it lapses at, why. */
+  private readonly pending = new Map<string, { orderId: string; until: number; signal: Signal }>();
   /** Candles stepped with a position open (all symbols): the exposure of a run. */
   exposureBars = 0;
 
@@ -141,6 +144,7 @@ export class Engine {
     bar.volume = d.volume[i];
     const fills = broker.onBar(s.symbol, bar, s.lower?.(i));
     if (fills.length) this.afterFills(fills);
+    if (this.pending.size) this.expireEntries(s.symbol, i, bar.ts + this.opts.timeframeMs);
     const refusals = broker.refusals();
     if (refusals.length !== this.book.seenRefusals) {
       for (let k = this.book.seenRefusals; k < refusals.length; k++) {
@@ -176,7 +180,7 @@ export class Engine {
         { cause: err },
       );
     }
-    if (signal) this.decide(s.symbol, signal, closeTs, bar.close, equity);
+    if (signal) this.decide(s.symbol, signal, closeTs, bar.close, equity, i);
     return equity;
   }
 
@@ -189,7 +193,34 @@ export class Engine {
     this.book.seenTrades = trades.length;
   }
 
-  private decide(symbol: string, signal: Signal, ts: number, price: number, equity: number): void {
+  private expireEntries(symbol: string, i: number, ts: number): void {
+    const p = this.pending.get(symbol);
+    if (!p) return;
+    const open = this.opts.broker.openOrders(symbol).some((o) => o.id === p.orderId);
+    if (!open) this.pending.delete(symbol);
+    else if (i >= p.until) {
+      this.opts.broker.cancel(p.orderId);
+      this.pending.delete(symbol);
+      this.opts.onDecision?.({
+        ts,
+        symbol,
+        signal: p.signal,
+        outcome: "cancelled",
+        code: "entry_expired",
+        reason: `limit entry not filled within ${p.signal.validBars} candles: cancelled`,
+        orders: [p.orderId],
+      });
+    }
+  }
+
+  private decide(
+    symbol: string,
+    signal: Signal,
+    ts: number,
+    price: number,
+    equity: number,
+    i: number,
+  ): void {
     const { broker, risk } = this.opts;
     const position = broker.position(symbol);
     const result = risk.evaluate({
@@ -219,6 +250,20 @@ export class Engine {
       reason: result.ok ? [signal.reason, ...result.notes].join("; ") : result.reason,
       orders: [],
     };
+    if (!result.ok && result.code === "no_position" && signal.side === "exit") {
+      // Flat, but an entry may be resting: an exit signal withdraws it.
+      const resting = this.opts.broker.openOrders(symbol).filter((o) =>
+        !o.reduceOnly && !o.ocoWith
+      );
+      if (resting.length) {
+        for (const o of resting) this.opts.broker.cancel(o.id);
+        this.pending.delete(symbol);
+        decision.outcome = "cancelled";
+        decision.code = "entry_cancelled";
+        decision.reason = `${signal.reason}; the resting entry was cancelled`;
+        decision.orders.push(...resting.map((o) => o.clientId));
+      }
+    }
     if (result.ok) {
       if ((result.action === "close" || result.action === "flip") && position) {
         const id = this.exit(symbol, position, ts, "signal");
@@ -226,8 +271,12 @@ export class Engine {
       }
       if (result.action === "open" || result.action === "flip") {
         const res = this.open(symbol, result, ts);
-        if (res.ok) decision.orders.push(res.clientId);
-        else {
+        if (res.ok) {
+          decision.orders.push(res.clientId);
+          if (result.entryType === "limit" && signal.validBars !== undefined) {
+            this.pending.set(symbol, { orderId: res.orderId, until: i + signal.validBars, signal });
+          }
+        } else {
           decision.outcome = "refused";
           decision.code = res.code;
           decision.reason = res.reason;
@@ -257,7 +306,7 @@ export class Engine {
     symbol: string,
     plan: OpenPlan,
     ts: number,
-  ): { ok: true; clientId: string } | Refusal {
+  ): { ok: true; clientId: string; orderId: string } | Refusal {
     const { broker } = this.opts;
     for (const o of broker.openOrders(symbol)) if (!o.reduceOnly && !o.ocoWith) broker.cancel(o.id);
     const clientId = `${this.prefix}-${symbol}-${ts}-open`;
@@ -276,7 +325,7 @@ export class Engine {
     }, ts);
     if (!res.ok) return res;
     this.book.tradesToday++;
-    return { ok: true, clientId };
+    return { ok: true, clientId, orderId: res.orderId };
   }
 
   private exit(

@@ -11,6 +11,8 @@ export interface ExternalSignal {
   tp?: number;
   /** Limit entry price; unset for a market entry. */
   entry?: number;
+  /** Candles a limit entry may wait for its fill. */
+  valid_bars?: number;
   reason?: string;
 }
 

@@ -110,3 +110,36 @@ Deno.test("an order refused at fill time is recorded with its reason", async () 
   assert.equal(r.order_refusals[0].ts, T0 + 60_000);
   assert.match(r.order_refusals[0].reason, /minimum/i);
 });
+
+Deno.test("a limit entry lapses after its valid candles; an exit signal withdraws a resting entry", async () => {
+  const { backtest: run } = await import("../../src/backtest/run.ts");
+  const { toColumns } = await import("../../src/core/candles.ts");
+  const { k } = await import("../helpers.ts");
+  // Price stays at 100..101: a limit buy at 90 never fills.
+  const candles = toColumns(
+    Array.from({ length: 12 }, (_, i) => k(T0 + i * 60_000, 100, 101, 99.5, 100, 1)),
+  );
+  const base = { strategy: "signals", symbol: "X/USDT", timeframe: "1m" };
+  const lapsing = await run({
+    ...base,
+    params: { signals: [{ ts: T0 + 60_000, side: "long", entry: 90, valid_bars: 3 }] },
+  }, candles);
+  assert.deepEqual(lapsing.decisions.map((d) => [d.ts, d.outcome, d.code]), [
+    [T0 + 60_000, "order", "open"],
+    [T0 + 4 * 60_000, "cancelled", "entry_expired"], // decided on candle 0, lapses on candle 3
+  ]);
+  const withdrawn = await run({
+    ...base,
+    params: {
+      signals: [
+        { ts: T0 + 60_000, side: "long", entry: 90 },
+        { ts: T0 + 5 * 60_000, side: "exit", reason: "setup gone" },
+      ],
+    },
+  }, candles);
+  assert.deepEqual(withdrawn.decisions.map((d) => [d.ts, d.outcome, d.code]), [
+    [T0 + 60_000, "order", "open"],
+    [T0 + 5 * 60_000, "cancelled", "entry_cancelled"],
+  ]);
+  assert.equal(withdrawn.trades.length, 0);
+});
