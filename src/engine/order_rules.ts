@@ -1,6 +1,7 @@
 // Order rules: request validation, rounding to the exchange tick and step, minimum quantity and
 // notional, margin checks and resolving price-dependent sizes at fill. Refusals are values.
 
+import { fmtNum } from "../core/format.ts";
 import type { MarketRules, OrderRequest, OrderSide, OrderSize, Refusal } from "../core/trading.ts";
 
 /** Rules of a market we know nothing about: no rounding, no minimums. */
@@ -18,7 +19,7 @@ export function refusal(code: string, reason: string): Refusal {
 
 /** A number for people: at most 10 significant digits, without float noise (0.1 + 0.2 → "0.3"). */
 export function num(x: number): string {
-  return Number.isFinite(x) ? String(Number(x.toPrecision(10))) : String(x);
+  return fmtNum(x, 10);
 }
 
 /**

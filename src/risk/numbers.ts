@@ -1,5 +1,7 @@
 // Number helpers for the risk rules: tolerant limit comparisons and the formats used in reasons.
 
+import { fmtNum } from "../core/format.ts";
+
 /** Relative tolerance of limit comparisons, so float noise (2.9999999999999996) counts as 3. */
 export const TOLERANCE = 1e-9;
 
@@ -15,8 +17,7 @@ export function above(value: number, limit: number): boolean {
 
 /** A number for a reason sentence: up to `digits` significant digits, no float noise. */
 export function num(n: number, digits = 10): string {
-  if (!Number.isFinite(n)) return String(n);
-  return String(Number(n.toPrecision(digits)));
+  return fmtNum(n, digits);
 }
 
 /** A ratio (reward:risk, leverage, confidence) for a reason sentence: 6 significant digits. */
