@@ -1,0 +1,56 @@
+// Notebook data helpers: stored candles directly, or through the service when it holds the file.
+
+import assert from "node:assert/strict";
+import { toRows } from "../../src/core/candles.ts";
+import { loadCandles, synth } from "../../src/research/data.ts";
+import { CandleStore } from "../../src/store/candle_store.ts";
+import { Db } from "../../src/store/db.ts";
+import { tempDir } from "../helpers.ts";
+
+const ROOT = new URL("../../", import.meta.url).pathname;
+const KEY = { exchange: "synthetic", symbol: "SYN/USDT", timeframe: "1m" };
+
+Deno.test("loadCandles reads the store, or the service's API when the service holds the database", async () => {
+  await using dir = await tempDir();
+  const path = `${dir.path}/tidewatch.duckdb`;
+  const candles = synth({ bars: 1500, seed: 9 });
+  const db = await Db.open(path);
+  await new CandleStore(db).upsert(KEY, candles);
+  db.close();
+  const direct = await loadCandles({ ...KEY, db: path, from: candles.ts[100] });
+  assert.equal(direct.ts.length, 1400);
+
+  const service = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "src/main.ts", "--port", "0", "--db", path],
+    cwd: ROOT,
+    stdout: "piped",
+    stderr: "inherit",
+    stdin: "null",
+  }).spawn();
+  const reader = service.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  try {
+    let seen = "";
+    while (!seen.includes("\n")) {
+      const { value, done } = await reader.read();
+      if (done) throw new Error("service exited early");
+      seen += value;
+    }
+    const { url } = JSON.parse(seen.split("\n")[0]);
+    const viaService = await loadCandles({
+      ...KEY,
+      db: path,
+      serviceUrl: url,
+      from: candles.ts[100],
+    });
+    assert.deepEqual(toRows(viaService), toRows(direct));
+    // No service at that address: the lock error with its advice, not a raw IO error.
+    await assert.rejects(
+      () => loadCandles({ ...KEY, db: path, serviceUrl: "http://127.0.0.1:9" }),
+      /is in use by process .*pass --db with another file/,
+    );
+  } finally {
+    service.kill("SIGTERM");
+    await service.status;
+    await reader.cancel().catch(() => {});
+  }
+});
