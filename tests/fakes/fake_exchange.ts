@@ -15,6 +15,9 @@
 // - binanceusdm `loadMarkets()`: `GET /fapi/v1/exchangeInfo` only (fetchMarkets types ["linear"]).
 // - binanceusdm `fetchOHLCV`: `GET /fapi/v1/klines?interval&limit&symbol[&startTime]` with
 //   `limit = min(limit, 1000)` (500 when not given): ccxt never asks for more than 1000.
+// - `fetchTickers(undefined, { type })`: okx `GET /api/v5/market/tickers?instType=SPOT|SWAP`,
+//   binanceusdm `GET /fapi/v1/ticker/24hr`. The figures are the rolling 24 h (`now - 24h`, `now`]
+//   of the market's finest seeded series; quote volume at the typical price, as in candle rows.
 //
 // Candle semantics modelled on the real APIs:
 // - A candle exists once it has opened (`ts <= nowMs`); later seeded candles are not served.
@@ -63,6 +66,8 @@ export interface FakeMarketSpec {
   minNotional?: string;
   /** Base currency per contract for OKX swaps (`ctVal`). */
   contractSize?: string;
+  /** Open for trading (default true); false lists it as OKX `state: "suspend"`, Binance `BREAK`. */
+  active?: boolean;
 }
 
 /** Options for {@link startFakeExchange}. */
@@ -138,6 +143,7 @@ interface Market {
   minNotional: string;
   contractSize: string;
   listed: boolean;
+  active: boolean;
 }
 
 interface Rule extends FakeFailure {
@@ -407,6 +413,8 @@ class FakeState {
         return this.okxCandles(q, false);
       case "/api/v5/market/history-candles":
         return this.okxCandles(q, true);
+      case "/api/v5/market/tickers":
+        return this.okxTickers(q);
       default:
         return notFound("okx", "GET", path);
     }
@@ -465,6 +473,57 @@ class FakeState {
     return okxOk(page.map((c) => okxRow(m, c, c.ts + tf <= now)));
   }
 
+  /** Rolling 24 h statistics of a market from its finest seeded series (zeros without candles). */
+  ticker24h(m: Market): Ticker24h {
+    const now = this.now;
+    let best: Candle[] = [];
+    let bestTf = Infinity;
+    for (const [key, rows] of this.series) {
+      const [venue, symbol, timeframe] = key.split("|");
+      if (venue !== m.venue || symbol !== m.symbol) continue;
+      const tf = timeframeMs(timeframe);
+      const recent = rows.filter((c) => c.ts <= now && c.ts > now - DAY);
+      if (recent.length > 0 && tf < bestTf) (best = recent, bestTf = tf);
+    }
+    const t: Ticker24h = {
+      open: 0,
+      high: 0,
+      low: 0,
+      last: 0,
+      volume: 0,
+      quoteVolume: 0,
+      openTime: now - DAY,
+      count: 0,
+    };
+    if (best.length === 0) return t;
+    t.open = best[0].open;
+    t.last = best[best.length - 1].close;
+    t.high = Math.max(...best.map((c) => c.high));
+    t.low = Math.min(...best.map((c) => c.low));
+    for (const c of best) {
+      t.volume += c.volume;
+      t.quoteVolume += c.volume * (c.high + c.low + c.close) / 3;
+    }
+    t.volume = round8(t.volume);
+    t.quoteVolume = round8(t.quoteVolume);
+    t.count = Math.max(0, Math.round(t.volume * 10));
+    return t;
+  }
+
+  /** `GET /api/v5/market/tickers?instType=SPOT|SWAP`: every listed market of that type. */
+  okxTickers(q: Query): Reply {
+    const type = q.instType;
+    if (!type) return okxError(400, "50014", "instType cannot be empty");
+    if (!["SPOT", "SWAP", "FUTURES", "OPTION"].includes(type)) {
+      return okxError(200, "51000", "Parameter instType error");
+    }
+    const want = type === "SWAP" ? "swap" : type === "SPOT" ? "spot" : "";
+    const rows = [...this.markets.values()]
+      .filter((m) => m.venue === "okx" && m.listed && kind(m) === want)
+      .map((m) => okxTicker(m, this.ticker24h(m), this.now));
+    return okxOk(rows);
+  }
+
   // ---------------------------------------------------------------- Binance USDT-M
 
   binance(path: string, q: Query): Reply {
@@ -477,6 +536,8 @@ class FakeState {
         return json(200, this.binanceExchangeInfo());
       case "/fapi/v1/klines":
         return this.binanceKlines(q);
+      case "/fapi/v1/ticker/24hr":
+        return this.binanceTickers(q);
       default:
         return notFound("binanceusdm", "GET", path);
     }
@@ -502,6 +563,17 @@ class FakeState {
       })),
       symbols: markets.map(binanceSymbol),
     };
+  }
+
+  /** `GET /fapi/v1/ticker/24hr[?symbol]`: an array of every listed market, or one object. */
+  binanceTickers(q: Query): Reply {
+    if (q.symbol) {
+      const m = this.byId("binanceusdm", q.symbol);
+      if (!m) return binanceError(-1121, "Invalid symbol.");
+      return json(200, binanceTicker(m, this.ticker24h(m), this.now));
+    }
+    const markets = [...this.markets.values()].filter((m) => m.venue === "binanceusdm" && m.listed);
+    return json(200, markets.map((m) => binanceTicker(m, this.ticker24h(m), this.now)));
   }
 
   binanceKlines(q: Query): Reply {
@@ -587,6 +659,7 @@ function makeMarket(venue: FakeVenue, spec: FakeMarketSpec): Market {
     minNotional: spec.minNotional ?? preset[3],
     contractSize: spec.contractSize ?? (preset[4] || "1"),
     listed: true,
+    active: spec.active ?? true,
   };
 }
 
@@ -630,7 +703,7 @@ function okxInstrument(m: Market): Record<string, unknown> {
     quoteCcy: swap ? "" : m.quote,
     ruleType: "normal",
     settleCcy: swap ? m.settle : "",
-    state: "live",
+    state: m.active ? "live" : "suspend",
     stk: "",
     tickSz: m.tickSize,
     tradeQuoteCcyList: swap ? [] : [m.quote],
@@ -647,7 +720,7 @@ function binanceSymbol(m: Market): Record<string, unknown> {
     contractType: "PERPETUAL",
     deliveryDate: 4133404800000,
     onboardDate: 1569398400000,
-    status: "TRADING",
+    status: m.active ? "TRADING" : "BREAK",
     maintMarginPercent: "2.5000",
     requiredMarginPercent: "5.0000",
     baseAsset: m.base,
@@ -737,6 +810,67 @@ function binanceRow(m: Market, c: Candle, tf: number): unknown[] {
     fixed(round8(quoteVolume / 2), 5),
     "0",
   ];
+}
+
+// ---------------------------------------------------------------- tickers
+
+/** Rolling 24 h figures behind a ticker (base volume, quote volume at the typical price). */
+interface Ticker24h {
+  open: number;
+  high: number;
+  low: number;
+  last: number;
+  volume: number;
+  quoteVolume: number;
+  openTime: number;
+  count: number;
+}
+
+/** An OKX `market/tickers` row: spot `vol24h` base, `volCcy24h` quote; swap `vol24h` contracts. */
+function okxTicker(m: Market, t: Ticker24h, now: number): Record<string, string> {
+  const swap = kind(m) === "swap";
+  return {
+    instType: swap ? "SWAP" : "SPOT",
+    instId: m.id,
+    last: num(t.last),
+    lastSz: "1",
+    askPx: num(t.last),
+    askSz: "1",
+    bidPx: num(t.last),
+    bidSz: "1",
+    open24h: num(t.open),
+    high24h: num(t.high),
+    low24h: num(t.low),
+    volCcy24h: num(swap ? t.volume : t.quoteVolume),
+    vol24h: num(swap ? round8(t.volume / Number(m.contractSize)) : t.volume),
+    ts: String(now),
+    sodUtc0: num(t.open),
+    sodUtc8: num(t.open),
+  };
+}
+
+/** A Binance USDT-M `ticker/24hr` object. */
+function binanceTicker(m: Market, t: Ticker24h, now: number): Record<string, unknown> {
+  const p = decimals(m.tickSize);
+  const change = t.last - t.open;
+  return {
+    symbol: m.id,
+    priceChange: fixed(round8(change), p),
+    priceChangePercent: t.open > 0 ? (change / t.open * 100).toFixed(3) : "0.000",
+    weightedAvgPrice: t.volume > 0 ? String(round8(t.quoteVolume / t.volume)) : "0",
+    lastPrice: fixed(t.last, p),
+    lastQty: "1",
+    openPrice: fixed(t.open, p),
+    highPrice: fixed(t.high, p),
+    lowPrice: fixed(t.low, p),
+    volume: fixed(t.volume, decimals(m.lotSize)),
+    quoteVolume: fixed(t.quoteVolume, 5),
+    openTime: t.openTime,
+    closeTime: now,
+    firstId: 1,
+    lastId: t.count,
+    count: t.count,
+  };
 }
 
 // ---------------------------------------------------------------- replies
