@@ -1,4 +1,4 @@
-// `deno task bench [store|indicators|backtest]`: measures speed targets, prints a table, writes JSON.
+// `deno task bench [store|indicators|scan|backtest|optimize]`: measures speed targets, prints a table, writes JSON.
 
 import { allocColumns } from "../src/core/candles.ts";
 import { CandleStore } from "../src/store/candle_store.ts";
@@ -91,6 +91,10 @@ if (!only || only === "store") await storeBench();
 if (!only || only === "indicators") {
   const { benchIndicators } = await import("./indicators_bench.ts");
   for (const r of await benchIndicators()) record({ goal: "(reported)", met: true, ...r });
+}
+if (!only || only === "scan") {
+  const { benchScan } = await import("./scan_bench.ts");
+  rows.push(...await benchScan());
 }
 if (!only || only === "backtest") {
   const { benchBacktests } = await import("./backtest_bench.ts");
