@@ -96,6 +96,10 @@ if (!only || only === "scan") {
   const { benchScan } = await import("./scan_bench.ts");
   rows.push(...await benchScan());
 }
+if (!only || only === "optimize") {
+  const { benchOptimize } = await import("./optimize_bench.ts");
+  rows.push(...await benchOptimize());
+}
 if (!only || only === "backtest") {
   const { benchBacktests } = await import("./backtest_bench.ts");
   rows.push(...await benchBacktests());

@@ -1,9 +1,10 @@
-// Progress in a notebook: one output line updated in place (Deno kernel), plain lines elsewhere.
+// Notebook output: show() a value as a cell output, and a progress line updated in place.
 
 import { formatDuration } from "../cli/progress.ts";
 
 interface JupyterApi {
   broadcast(type: string, content: Record<string, unknown>): Promise<void>;
+  display(value: unknown, options?: { raw?: boolean }): Promise<void>;
 }
 
 function jupyter(): JupyterApi | undefined {
@@ -11,6 +12,24 @@ function jupyter(): JupyterApi | undefined {
 }
 
 let counter = 0;
+
+/**
+ * Shows `value` as an output of the running cell (charts as SVG, the rest as text) and waits
+ * until the kernel has sent it, so headless runs (nbconvert) never lose it. Outside Jupyter it
+ * prints the value.
+ *
+ * @example
+ * ```ts
+ * await show(equityChart(result));
+ * ```
+ */
+export async function show(value: unknown): Promise<void> {
+  const api = jupyter();
+  if (api) await api.display(value);
+  else {console.log(
+      typeof value === "string" ? value : Deno.inspect(value, { depth: 4, colors: false }),
+    );}
+}
 
 /**
  * A progress reporter for notebooks: `update(done, total, note)` redraws one line with the
@@ -29,6 +48,7 @@ export function notebookProgress(label: string, now: () => number = () => perfor
   const api = jupyter();
   let shown = false;
   let lastTenth = -1;
+  let sent: Promise<void> = Promise.resolve();
   const text = (done: number, total: number, note?: string) => {
     const elapsed = (now() - started) / 1000;
     const eta = done > 0 ? (elapsed / done) * (total - done) : NaN;
@@ -46,13 +66,18 @@ export function notebookProgress(label: string, now: () => number = () => perfor
           metadata: {},
           transient: { display_id: id },
         };
-        void api.broadcast(shown ? "update_display_data" : "display_data", content);
+        const type = shown ? "update_display_data" : "display_data";
+        sent = sent.then(() => api.broadcast(type, content));
         shown = true;
       } else {
         const tenth = total > 0 ? Math.floor((done / total) * 10) : 0;
         if (tenth !== lastTenth || done === total) console.log(line);
         lastTenth = tenth;
       }
+    },
+    /** Resolves once every update has reached the kernel: await it at the end of the cell. */
+    flushed(): Promise<void> {
+      return sent;
     },
   };
 }

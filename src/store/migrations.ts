@@ -91,6 +91,45 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    name: "optimization_studies",
+    sql: `
+      CREATE SEQUENCE optimization_study_id_seq START 1;
+      CREATE TABLE optimization_studies (
+        id INTEGER PRIMARY KEY DEFAULT nextval('optimization_study_id_seq'),
+        name VARCHAR NOT NULL UNIQUE,
+        created_at TIMESTAMP NOT NULL DEFAULT now(),
+        strategy VARCHAR NOT NULL,
+        strategy_version VARCHAR NOT NULL,
+        exchange VARCHAR NOT NULL,
+        symbol VARCHAR NOT NULL,
+        timeframe VARCHAR NOT NULL,
+        candles INTEGER NOT NULL,
+        first_ts BIGINT,
+        last_ts BIGINT,
+        data_fingerprint VARCHAR NOT NULL,
+        config JSON NOT NULL,
+        space JSON NOT NULL,
+        objective JSON NOT NULL,
+        sampler JSON NOT NULL,
+        seed JSON NOT NULL
+      );
+      -- One row a finished trial; score is -inf for trials that are not ranked.
+      CREATE TABLE optimization_trials (
+        study_id INTEGER NOT NULL,
+        number INTEGER NOT NULL,
+        params JSON NOT NULL,
+        state VARCHAR NOT NULL CHECK (state IN ('complete', 'pruned', 'invalid', 'failed')),
+        value DOUBLE,
+        score DOUBLE NOT NULL,
+        intermediate JSON NOT NULL,
+        metrics JSON,
+        reason VARCHAR,
+        PRIMARY KEY (study_id, number)
+      );
+    `,
+  },
 ];
 
 /** Applies every migration not yet recorded, each in its own transaction. Returns those applied. */
