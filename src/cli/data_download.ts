@@ -7,7 +7,7 @@ import { exchangeInfo } from "../market/exchanges.ts";
 import { optional, parseFlags, parseTime, required } from "./args.ts";
 import type { DataCommand } from "./data.ts";
 import { withStore } from "./open_store.ts";
-import { createProgress } from "./progress.ts";
+import { createProgress, retryNotices } from "./progress.ts";
 
 const SPEC = {
   exchange: { type: "string" },
@@ -48,12 +48,7 @@ export const downloadCommand: DataCommand = {
             since,
             until,
             signal: controller.signal,
-            retry: {
-              onRetry: ({ attempt, delayMs, error }) =>
-                console.error(
-                  `\n${info.label}: ${error.constructor.name}, retry ${attempt} in ${delayMs} ms`,
-                ),
-            },
+            retry: retryNotices(info.label),
             onProgress: (p) => {
               progress.setTotal(p.total);
               progress.update(p.covered, `at ${isoUtc(p.cursor)}`);

@@ -99,3 +99,13 @@ export function createProgress(options: ProgressOptions): Progress {
     },
   };
 }
+
+/** Retry options that tell the user about each retry on stderr (for ccxt calls in CLIs). */
+export function retryNotices(label: string): {
+  onRetry: (info: { attempt: number; delayMs: number; error: Error }) => void;
+} {
+  return {
+    onRetry: ({ attempt, delayMs, error }) =>
+      console.error(`\n${label}: ${error.constructor.name}, retry ${attempt} in ${delayMs} ms`),
+  };
+}

@@ -15,7 +15,7 @@ import { scan } from "../scanner/scan.ts";
 import type { MarketType } from "../scanner/universe.ts";
 import { optional, parseCount, parseFlags, parseTime, required, runMain } from "./args.ts";
 import { withStore } from "./open_store.ts";
-import { createProgress } from "./progress.ts";
+import { createProgress, retryNotices } from "./progress.ts";
 
 const CMD = "deno task scan";
 
@@ -176,12 +176,7 @@ export async function scanMain(argv: string[]): Promise<number> {
           ...options,
           store,
           signal: controller.signal,
-          retry: {
-            onRetry: ({ attempt, delayMs, error }) =>
-              console.error(
-                `\n${info.label}: ${error.constructor.name}, retry ${attempt} in ${delayMs} ms`,
-              ),
-          },
+          retry: retryNotices(info.label),
           onProgress: (p) => {
             fetched = p.fetched;
             progress.setTotal(p.total);
