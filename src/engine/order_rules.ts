@@ -175,49 +175,63 @@ const TYPES = new Set(["market", "limit", "stop_market", "stop_limit", "trailing
 const positive = (x: unknown): x is number => typeof x === "number" && Number.isFinite(x) && x > 0;
 const fraction = (x: unknown) => positive(x) && (x as number) < 1;
 
+/** The `invalid_order` refusal of `req`, saying `what` is wrong. */
+function invalid(req: OrderRequest, what: string): Refusal {
+  return refusal("invalid_order", `Order "${req.clientId}": ${what}.`);
+}
+
 /** Checks the shape of a request; an `invalid_order` refusal naming the bad field, or null. */
 export function validateRequest(req: OrderRequest): Refusal | null {
-  const bad = (what: string) => refusal("invalid_order", `Order "${req.clientId}": ${what}.`);
   if (typeof req.clientId !== "string" || req.clientId === "") {
     return refusal("invalid_order", "An order needs a non-empty clientId.");
   }
-  if (typeof req.symbol !== "string" || req.symbol === "") return bad("the symbol is empty");
-  if (req.side !== "buy" && req.side !== "sell") {
-    return bad(`side "${req.side}" is not buy or sell`);
+  if (typeof req.symbol !== "string" || req.symbol === "") {
+    return invalid(req, "the symbol is empty");
   }
-  if (!TYPES.has(req.type)) return bad(`type "${req.type}" is not an order type`);
+  if (req.side !== "buy" && req.side !== "sell") {
+    return invalid(req, `side "${req.side}" is not buy or sell`);
+  }
+  if (!TYPES.has(req.type)) return invalid(req, `type "${req.type}" is not an order type`);
   const s = req.size;
   if (s?.kind === "qty") {
-    if (!positive(s.qty)) return bad(`quantity ${s.qty} is not a positive number`);
+    if (!positive(s.qty)) return invalid(req, `quantity ${s.qty} is not a positive number`);
   } else if (s?.kind === "equity" || s?.kind === "risk") {
-    if (!positive(s.fraction)) return bad(`fraction ${s.fraction} is not a positive number`);
-    if (s.kind === "risk" && !positive(s.stop)) return bad(`risk stop ${s.stop} is not a price`);
-  } else return bad("the size kind is not qty, equity or risk");
+    if (!positive(s.fraction)) {
+      return invalid(req, `fraction ${s.fraction} is not a positive number`);
+    }
+    if (s.kind === "risk" && !positive(s.stop)) {
+      return invalid(req, `risk stop ${s.stop} is not a price`);
+    }
+  } else return invalid(req, "the size kind is not qty, equity or risk");
   if ((req.type === "limit" || req.type === "stop_limit") && !positive(req.price)) {
-    return bad(`a ${req.type} order needs a positive price, got ${req.price}`);
+    return invalid(req, `a ${req.type} order needs a positive price, got ${req.price}`);
   }
   if ((req.type === "stop_market" || req.type === "stop_limit") && !positive(req.stopPrice)) {
-    return bad(`a ${req.type} order needs a positive stopPrice, got ${req.stopPrice}`);
+    return invalid(req, `a ${req.type} order needs a positive stopPrice, got ${req.stopPrice}`);
   }
   if (req.type === "trailing_stop" && !fraction(req.trailFraction)) {
-    return bad(`trailFraction ${req.trailFraction} is not between 0 and 1`);
+    return invalid(req, `trailFraction ${req.trailFraction} is not between 0 and 1`);
   }
   if (req.tif !== undefined && req.tif !== "GTC" && req.tif !== "IOC") {
-    return bad(`time in force "${req.tif}" is not GTC or IOC`);
+    return invalid(req, `time in force "${req.tif}" is not GTC or IOC`);
   }
   if (req.visibleQty !== undefined && !positive(req.visibleQty)) {
-    return bad(`visibleQty ${req.visibleQty} is not a positive number`);
+    return invalid(req, `visibleQty ${req.visibleQty} is not a positive number`);
   }
   if (req.leverage !== undefined && !(Number.isFinite(req.leverage) && req.leverage >= 1)) {
-    return bad(`leverage ${req.leverage} is not a number of at least 1`);
+    return invalid(req, `leverage ${req.leverage} is not a number of at least 1`);
   }
   const b = req.bracket;
   if (b !== undefined) {
-    if (req.reduceOnly) return bad("a reduce-only order cannot carry a bracket");
-    if (b.sl !== undefined && !positive(b.sl)) return bad(`bracket sl ${b.sl} is not a price`);
-    if (b.tp !== undefined && !positive(b.tp)) return bad(`bracket tp ${b.tp} is not a price`);
+    if (req.reduceOnly) return invalid(req, "a reduce-only order cannot carry a bracket");
+    if (b.sl !== undefined && !positive(b.sl)) {
+      return invalid(req, `bracket sl ${b.sl} is not a price`);
+    }
+    if (b.tp !== undefined && !positive(b.tp)) {
+      return invalid(req, `bracket tp ${b.tp} is not a price`);
+    }
     if (b.trailFraction !== undefined && !fraction(b.trailFraction)) {
-      return bad(`bracket trailFraction ${b.trailFraction} is not between 0 and 1`);
+      return invalid(req, `bracket trailFraction ${b.trailFraction} is not between 0 and 1`);
     }
   }
   return null;

@@ -2,6 +2,7 @@
 // funding and the realised round trips (with entry fees and funding allocated pro rata).
 
 import type { ExitReason, PositionSide, Trade } from "../core/trading.ts";
+import { removeFrom } from "./arrays.ts";
 import { liquidationPrice } from "./fill_rules.ts";
 
 /** An open position, with the entry fees and funding not yet allocated to a closed trade. */
@@ -50,7 +51,14 @@ export class Portfolio {
   #balance: number;
   #fees = 0;
   #funding = 0;
-  readonly #positions = new Map<string, Position>();
+  /**
+   * Open positions by symbol. A closed position leaves `undefined` in its slot rather than being
+   * deleted: positions open and close all the time, and deleting made the map rehash.
+   */
+  readonly #positions = new Map<string, Position | undefined>();
+  /** The symbol looked up last, and its position: one symbol is looked up several times a candle. */
+  #lastSymbol: string | undefined;
+  #lastPosition: Position | undefined;
   readonly #open: Position[] = [];
   readonly #trades: Trade[] = [];
 
@@ -66,7 +74,18 @@ export class Portfolio {
 
   /** The open position in `symbol`, if any (live object: do not change it). */
   position(symbol: string): Position | undefined {
-    return this.#positions.get(symbol);
+    if (symbol !== this.#lastSymbol) {
+      this.#lastSymbol = symbol;
+      this.#lastPosition = this.#positions.get(symbol);
+    }
+    return this.#lastPosition;
+  }
+
+  /** Records the position of `symbol` (undefined: closed). */
+  #setPosition(symbol: string, p: Position | undefined): void {
+    this.#positions.set(symbol, p);
+    this.#lastSymbol = symbol;
+    this.#lastPosition = p;
   }
 
   /** Open positions in opening order. */
@@ -116,7 +135,7 @@ export class Portfolio {
     const { side, qty, price, fee, ts, leverage } = e;
     this.#balance -= fee;
     this.#fees += fee;
-    let p = this.#positions.get(symbol);
+    let p = this.position(symbol);
     if (p === undefined) {
       p = {
         symbol,
@@ -130,7 +149,7 @@ export class Portfolio {
         entryFees: fee,
         funding: 0,
       };
-      this.#positions.set(symbol, p);
+      this.#setPosition(symbol, p);
       this.#open.push(p);
       return p;
     }
@@ -170,8 +189,8 @@ export class Portfolio {
     };
     this.#trades.push(trade);
     if (whole) {
-      this.#positions.delete(p.symbol);
-      this.#open.splice(this.#open.indexOf(p), 1);
+      this.#setPosition(p.symbol, undefined);
+      removeFrom(this.#open, p);
       p.qty = 0;
     } else {
       p.qty -= qty;

@@ -45,22 +45,27 @@ import type {
 } from "../core/trading.ts";
 import { fillAtOpen, walkCandle } from "./bar_walk.ts";
 import { isFundingTime, sideOpened, slip } from "./fill_rules.ts";
+import { IdSet } from "./id_set.ts";
 import { checkSubmit, floorToStep, num, refusal, validateRequest } from "./order_rules.ts";
 import type { Accepted, Broker, OrderView } from "./ports.ts";
-import { type RecordedRefusal, SimExecution } from "./sim_execution.ts";
+import type { Position } from "./portfolio.ts";
+import { type Book, type RecordedRefusal, SimExecution } from "./sim_execution.ts";
 import {
   fundingRateAt,
   type FundingSource,
   resolveOptions,
   type SimBrokerOptions,
 } from "./sim_options.ts";
-import { newOrder, orderView } from "./sim_orders.ts";
+import { newOrder, orderView, type SimOrder } from "./sim_orders.ts";
 
 export type { RecordedRefusal } from "./sim_execution.ts";
 export { DEFAULT_FEES, type FundingSource, type SimBrokerOptions } from "./sim_options.ts";
 
 /** The shared answer of a bar with nothing to do (frozen: never push to it). */
 const EMPTY = Object.freeze([]) as unknown as Fill[];
+
+/** The shared answer of a symbol without open orders. */
+const NO_ORDERS: readonly OrderView[] = Object.freeze([]);
 
 /**
  * A broker that fills orders from candles by fixed, documented rules (the header of this file
@@ -79,7 +84,7 @@ export class SimBroker implements Broker {
   readonly #leverage: number;
   readonly #mmr: number;
   readonly #funding: FundingSource | undefined;
-  readonly #clientIds = new Set<string>();
+  readonly #clientIds = new IdSet();
 
   /** A broker with `options` (see SimBrokerOptions for defaults); throws ConfigError when bad. */
   constructor(options: SimBrokerOptions) {
@@ -99,13 +104,22 @@ export class SimBroker implements Broker {
   submit(req: OrderRequest, ts: number): Accepted | Refusal {
     const invalid = validateRequest(req);
     if (invalid !== null) return invalid;
-    const { clientId, symbol } = req;
-    if (this.#clientIds.has(clientId)) {
+    const { clientId } = req;
+    const idHash = IdSet.hash(clientId);
+    if (this.#clientIds.has(clientId, idHash)) {
       return refusal(
         "duplicate_client_id",
         `Order "${clientId}" was already submitted; every order needs a new clientId.`,
       );
     }
+    const res = this.#accept(req, ts);
+    if (res.ok) this.#clientIds.add(clientId, idHash);
+    return res;
+  }
+
+  /** The checks of a request with a new client id; adds the order to its book when they pass. */
+  #accept(req: OrderRequest, ts: number): Accepted | Refusal {
+    const { clientId, symbol } = req;
     const ex = this.#ex;
     const b = ex.book(symbol);
     const pos = ex.pf.position(symbol);
@@ -136,38 +150,53 @@ export class SimBroker implements Broker {
       mark: b.mark,
     });
     if (req.size.kind === "qty") {
-      const qty = floorToStep(req.size.qty, b.rules.qtyStep);
-      const ref = o.type === "limit" || o.type === "stop_limit"
-        ? o.price
-        : o.type === "stop_market"
-        ? o.stopPrice
-        : b.mark;
-      const closeQty = against === undefined ? 0 : Math.min(qty, against.qty);
-      const rate = o.type === "limit" ? ex.fees.maker : ex.fees.taker;
-      const refused = checkSubmit(symbol, b.rules, {
-        raw: req.size.qty,
-        qty,
-        price: ref,
-        reduceOnly: o.reduceOnly,
-        closeQty,
-        feeRate: rate,
-        leverage: pos?.side === sideOpened(req.side) ? pos.leverage : orderLev,
-        available: against === undefined
-          ? ex.pf.available()
-          : ex.pf.availableAfterClose(against, closeQty, ref, closeQty * ref * rate),
-      });
+      const refused = this.#fixQty(o, req.size.qty, b, pos, against);
       if (refused !== null) return refused;
-      o.qty = qty;
     }
     o.id = ex.nextId();
     ex.add(b, o);
-    this.#clientIds.add(clientId);
     return { ok: true, orderId: o.id };
+  }
+
+  /**
+   * Rounds the fixed quantity `raw` of `o` down to the step and checks it against the minimums
+   * and the margin at the reference price; sets `o.qty`, or returns why not.
+   */
+  #fixQty(
+    o: SimOrder,
+    raw: number,
+    b: Book,
+    pos: Position | undefined,
+    against: Position | undefined,
+  ): Refusal | null {
+    const ex = this.#ex;
+    const qty = floorToStep(raw, b.rules.qtyStep);
+    const ref = o.type === "limit" || o.type === "stop_limit"
+      ? o.price
+      : o.type === "stop_market"
+      ? o.stopPrice
+      : b.mark;
+    const closeQty = against === undefined ? 0 : Math.min(qty, against.qty);
+    const rate = o.type === "limit" ? ex.fees.maker : ex.fees.taker;
+    const refused = checkSubmit(o.symbol, b.rules, {
+      raw,
+      qty,
+      price: ref,
+      reduceOnly: o.reduceOnly,
+      closeQty,
+      feeRate: rate,
+      leverage: pos?.side === sideOpened(o.side) ? pos.leverage : o.leverage,
+      available: against === undefined
+        ? ex.pf.available()
+        : ex.pf.availableAfterClose(against, closeQty, ref, closeQty * ref * rate),
+    });
+    if (refused === null) o.qty = qty;
+    return refused;
   }
 
   /** Cancels one order (a bracket leg alone leaves its partner live); false when not open. */
   cancel(orderId: string): boolean {
-    const o = this.#ex.live.get(orderId);
+    const o = this.#ex.findOrder(orderId);
     if (o === undefined) return false;
     this.#ex.remove(this.#ex.book(o.symbol), o);
     return true;
@@ -253,15 +282,19 @@ export class SimBroker implements Broker {
 
   /** The open position in `symbol`, with its bracket's current sl / tp, or undefined. */
   position(symbol: string): PositionView | undefined {
-    const b = this.#ex.books.get(symbol);
+    const b = this.#ex.findBook(symbol);
     return b === undefined ? undefined : this.#ex.view(b);
   }
 
   /** Open orders (of one symbol when given) in id order. */
   openOrders(symbol?: string): readonly OrderView[] {
+    if (symbol !== undefined) {
+      // the engine asks for one symbol's orders on every decision: no scan of every book
+      const b = this.#ex.findBook(symbol);
+      return b === undefined || b.orders.length === 0 ? NO_ORDERS : b.orders.map(orderView);
+    }
     const out: OrderView[] = [];
     for (const b of this.#ex.books.values()) {
-      if (symbol !== undefined && b.symbol !== symbol) continue;
       for (const o of b.orders) out.push(orderView(o));
     }
     return out;

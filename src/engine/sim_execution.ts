@@ -9,6 +9,7 @@ import type {
   PositionView,
   Refusal,
 } from "../core/trading.ts";
+import { removeFrom } from "./arrays.ts";
 import { sideOpened } from "./fill_rules.ts";
 import {
   checkMargin,
@@ -21,7 +22,7 @@ import {
 } from "./order_rules.ts";
 import { Portfolio, type Position } from "./portfolio.ts";
 import type { ResolvedOptions } from "./sim_options.ts";
-import { bracketLevels, exitReasonOf, newLeg, remaining, type SimOrder } from "./sim_orders.ts";
+import { addBracketLevels, exitReasonOf, newLeg, remaining, type SimOrder } from "./sim_orders.ts";
 
 /** A refusal that happened at fill time (the order was cancelled), with where and when. */
 export interface RecordedRefusal extends Refusal {
@@ -51,7 +52,6 @@ const DUST = 1e-9;
 export class SimExecution {
   readonly pf: Portfolio;
   readonly books = new Map<string, Book>();
-  readonly live = new Map<string, SimOrder>();
   readonly fills: Fill[] = [];
   readonly refusals: RecordedRefusal[] = [];
   /** Fills of the bar in progress (null until the first). */
@@ -63,6 +63,7 @@ export class SimExecution {
   readonly rules: Readonly<Record<string, MarketRules>>;
   readonly idPrefix: string;
   #seq = 0;
+  #last: Book | undefined;
 
   /** Empty books and a wallet of `o.cash`. */
   constructor(o: ResolvedOptions) {
@@ -80,7 +81,7 @@ export class SimExecution {
 
   /** The book of `symbol`, created on first use. */
   book(symbol: string): Book {
-    let b = this.books.get(symbol);
+    let b = this.findBook(symbol);
     if (b === undefined) {
       const rules = Object.hasOwn(this.rules, symbol) ? this.rules[symbol] : NO_RULES;
       b = { symbol, rules, orders: [], mark: NaN, bars: 0, view: undefined, dirty: true };
@@ -89,10 +90,32 @@ export class SimExecution {
     return b;
   }
 
+  /**
+   * The book of `symbol`, if it has one. The last one found is remembered: the engine asks about
+   * the same symbol several times per candle, and a run of one symbol then never hashes it.
+   */
+  findBook(symbol: string): Book | undefined {
+    const last = this.#last;
+    if (last !== undefined && last.symbol === symbol) return last;
+    const b = this.books.get(symbol);
+    if (b !== undefined) this.#last = b;
+    return b;
+  }
+
+  /**
+   * The live order with id `orderId`, or undefined. A scan of the books: they hold a handful of
+   * orders, and an index by id cost more to keep up to date on every order than this costs.
+   */
+  findOrder(orderId: string): SimOrder | undefined {
+    for (const b of this.books.values()) {
+      for (let i = 0; i < b.orders.length; i++) if (b.orders[i].id === orderId) return b.orders[i];
+    }
+    return undefined;
+  }
+
   /** Adds a live order to its book. */
   add(b: Book, o: SimOrder): void {
     b.orders.push(o);
-    this.live.set(o.id, o);
     b.dirty = true;
   }
 
@@ -100,8 +123,7 @@ export class SimExecution {
   remove(b: Book, o: SimOrder): void {
     if (!o.live) return;
     o.live = false;
-    b.orders.splice(b.orders.indexOf(o), 1);
-    this.live.delete(o.id);
+    removeFrom(b.orders, o);
     b.dirty = true;
   }
 
@@ -121,7 +143,8 @@ export class SimExecution {
   /** Records a fill in the history and the current bar's output. */
   emit(f: Fill): void {
     this.fills.push(f);
-    (this.out ??= []).push(f);
+    if (this.out === null) this.out = [f];
+    else this.out.push(f);
   }
 
   /**
@@ -183,18 +206,32 @@ export class SimExecution {
     }
     const qty = closeQty + openQty;
     if (qty > 0) {
-      const f: Fill = {
-        orderId: o.id,
-        clientId: o.clientId,
-        symbol: o.symbol,
-        side: o.side,
-        qty,
-        price,
-        fee: closeFee + openFee,
-        liquidity,
-        ts,
-      };
-      if (closeQty > 0) f.exitReason = reason;
+      const fee = closeFee + openFee;
+      // one literal per shape: fills are kept for the whole run, so no property added later
+      const f: Fill = closeQty > 0
+        ? {
+          orderId: o.id,
+          clientId: o.clientId,
+          symbol: o.symbol,
+          side: o.side,
+          qty,
+          price,
+          fee,
+          liquidity,
+          ts,
+          exitReason: reason,
+        }
+        : {
+          orderId: o.id,
+          clientId: o.clientId,
+          symbol: o.symbol,
+          side: o.side,
+          qty,
+          price,
+          fee,
+          liquidity,
+          ts,
+        };
       this.emit(f);
     }
     o.filled += qty;
@@ -263,7 +300,7 @@ export class SimExecution {
   view(b: Book): PositionView | undefined {
     if (!b.dirty) return b.view;
     const p = this.pf.position(b.symbol);
-    b.view = p === undefined ? undefined : Object.freeze({
+    b.view = p === undefined ? undefined : Object.freeze(addBracketLevels(b.orders, {
       symbol: p.symbol,
       side: p.side,
       qty: p.qty,
@@ -271,8 +308,7 @@ export class SimExecution {
       entryTs: p.entryTs,
       leverage: p.leverage,
       liquidationPrice: p.liquidationPrice,
-      ...bracketLevels(b.orders),
-    });
+    }));
     b.dirty = false;
     return b.view;
   }

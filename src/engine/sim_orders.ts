@@ -255,14 +255,14 @@ export function orderView(o: SimOrder): OrderView {
   return v;
 }
 
-/** Stop and take-profit levels of the live bracket legs among `orders` (latest leg wins). */
-export function bracketLevels(
-  orders: readonly SimOrder[],
-): Pick<PositionView, "sl" | "tp"> {
-  const out: Pick<PositionView, "sl" | "tp"> = {};
+/**
+ * Sets the stop and take-profit levels of the live bracket legs among `orders` on `view` (latest
+ * leg wins; a level without a leg stays unset) and returns it.
+ */
+export function addBracketLevels(orders: readonly SimOrder[], view: PositionView): PositionView {
   for (const o of orders) {
-    if (o.role === "sl" && o.lvl === o.lvl) out.sl = o.lvl;
-    else if (o.role === "tp") out.tp = o.price;
+    if (o.role === "sl" && o.lvl === o.lvl) view.sl = o.lvl;
+    else if (o.role === "tp") view.tp = o.price;
   }
-  return out;
+  return view;
 }

@@ -38,8 +38,10 @@ export function maxLeverage(
     );
   }
   const lev = Math.min(ctx.leverage, max);
-  const used = ctx.openPositions.filter((p) => p.symbol !== ctx.symbol)
-    .reduce((sum, p) => sum + Math.abs(p.qty) * p.entryPrice, 0);
+  let used = 0; // summed in order, as a filter and reduce would (without their copies)
+  for (const p of ctx.openPositions) {
+    if (p.symbol !== ctx.symbol) used += Math.abs(p.qty) * p.entryPrice;
+  }
   const room = lev * ctx.equity - used;
   if (!(room > 0)) {
     const limit = lev < max ? `${ratio(lev)}x (the account's leverage)` : `${ratio(lev)}x`;

@@ -1,6 +1,6 @@
 // The risk gate: routes a signal (exit, close, flip, open) and runs the entry rules in order.
 
-import type { PositionView, Refusal, Signal } from "../core/trading.ts";
+import type { Direction, PositionSide, PositionView, Refusal, Signal } from "../core/trading.ts";
 import { maxLeverage, maxNotional } from "./caps.ts";
 import { parseRiskConfig, type RiskConfig, type RiskConfigInput } from "./config.ts";
 import { contextCheck } from "./context_check.ts";
@@ -14,7 +14,7 @@ import { minConfidence } from "./min_confidence.ts";
 import { num } from "./numbers.ts";
 import { timedOut } from "./position_timeout.ts";
 import { minRewardRisk } from "./reward_risk.ts";
-import { sizing } from "./sizing.ts";
+import { type SizedEntry, sizing } from "./sizing.ts";
 import { stopRequired } from "./stop_required.ts";
 import {
   type ClosePlan,
@@ -127,10 +127,7 @@ export class RiskGate {
       if (!position) {
         return refuse("direction", `${side} entries are disabled: direction is ${ctx.direction}`);
       }
-      return closePlan(position, signal, [
-        `${side} entries are disabled (direction is ${ctx.direction}): the ${side} signal closes ` +
-        `the ${position.side}`,
-      ]);
+      return closePlan(position, signal, [disabledNote(side, ctx.direction, position.side)]);
     }
     const entry = this.#entry(ctx);
     if (!position) return entry;
@@ -204,23 +201,43 @@ export class RiskGate {
     if (!sized.ok) return sized;
     const levered = maxLeverage(ctx, c, sized);
     if (!levered.ok) return levered;
-    const e = maxNotional(ctx, c, levered);
-    const { sl, tp, reason } = ctx.signal;
-    return {
-      ok: true,
-      action: "open",
-      side: e.side,
-      size: e.size,
-      entryType: e.entryType,
-      ...(e.entryType === "limit" ? { entryPrice: e.estimate.price } : {}),
-      ...(sl !== undefined ? { sl } : {}),
-      ...(tp !== undefined ? { tp } : {}),
-      ...(e.capped.length ? { capped: e.capped.join("; ") } : {}),
-      estimate: e.estimate,
-      signalReason: reason,
-      notes: [...e.notes, ...e.capped],
-    };
+    return openPlan(maxNotional(ctx, c, levered), ctx.signal);
   }
+}
+
+/** The plan of an entry that passed every rule; optional fields only when set. */
+function openPlan(e: SizedEntry, signal: Signal): OpenPlan {
+  // Fields are added one by one, in the order of OpenPlan, rather than spread in: every entry
+  // builds a plan, and each spread made and copied a small object.
+  const p = {
+    ok: true,
+    action: "open",
+    side: e.side,
+    size: e.size,
+    entryType: e.entryType,
+  } as OpenPlan;
+  if (e.entryType === "limit") p.entryPrice = e.estimate.price;
+  if (signal.sl !== undefined) p.sl = signal.sl;
+  if (signal.tp !== undefined) p.tp = signal.tp;
+  if (e.capped.length) p.capped = e.capped.join("; ");
+  p.estimate = e.estimate;
+  p.signalReason = signal.reason;
+  p.notes = e.capped.length ? [...e.notes, ...e.capped] : e.notes;
+  return p;
+}
+
+/** Notes of {@link disabledNote}, by combination (see there). */
+const DISABLED_NOTES: (string | undefined)[] = [];
+
+/**
+ * The note of a `side` signal that `direction` disables and that closes a `held` position.
+ * Made once per combination: a strategy that trades one direction exits with it every time.
+ */
+function disabledNote(side: PositionSide, direction: Direction, held: PositionSide): string {
+  const k = (side === "long" ? 0 : 6) + (direction === "long" ? 0 : direction === "short" ? 2 : 4) +
+    (held === "long" ? 0 : 1);
+  return DISABLED_NOTES[k] ??=
+    `${side} entries are disabled (direction is ${direction}): the ${side} signal closes the ${held}`;
 }
 
 /** A plan closing the whole `position` for `signal`. */
@@ -230,7 +247,7 @@ function closePlan(
   notes: string[],
   openRefused?: Refusal,
 ): ClosePlan {
-  return {
+  const plan: ClosePlan = {
     ok: true,
     action: "close",
     side: position.side,
@@ -238,6 +255,7 @@ function closePlan(
     exitReason: "signal",
     signalReason: signal.reason,
     notes,
-    ...(openRefused ? { openRefused } : {}),
   };
+  if (openRefused) plan.openRefused = openRefused;
+  return plan;
 }

@@ -9,9 +9,10 @@ import { refuse, type RiskContext } from "./types.ts";
  * symbol's own position is not counted: an entry here is flat or a flip, which closes it first.
  */
 export function maxOpenPositions(ctx: RiskContext, config: RiskConfig): Refusal | undefined {
+  let n = 0; // counted without a filtered copy: this runs on every entry
+  for (const p of ctx.openPositions) if (p.symbol !== ctx.symbol) n++;
+  if (n < config.maxOpenPositions) return undefined;
   const others = ctx.openPositions.filter((p) => p.symbol !== ctx.symbol);
-  if (others.length < config.maxOpenPositions) return undefined;
-  const n = others.length;
   return refuse(
     "max_open_positions",
     `${n} position${n === 1 ? " is" : "s are"} open (${others.map((p) => p.symbol).join(", ")}), ` +

@@ -25,9 +25,17 @@ export function ratio(n: number): string {
   return num(n, 6);
 }
 
+/** Percentages already written: every entry's sizing note names the same size and taker fee. */
+const PCT_TEXT = new Map<number, string>();
+
 /** A fraction as a percentage for a reason sentence: 0.05 → "5%". */
 export function pct(fraction: number): string {
-  return `${num(fraction * 100, 6)}%`;
+  let text = PCT_TEXT.get(fraction);
+  if (text === undefined) {
+    text = `${num(fraction * 100, 6)}%`;
+    if (PCT_TEXT.size < 256) PCT_TEXT.set(fraction, text); // bounded: drawdowns vary freely
+  }
+  return text;
 }
 
 /** A UTC epoch-ms time as ISO 8601 (UTC). */

@@ -78,20 +78,23 @@ export function sizing(ctx: RiskContext, config: RiskConfig): SizedEntry | Refus
   const problem = bracketProblem(side, price, sl, tp);
   if (problem) return refuse("sizing", problem);
   const e = ctx.equity;
+  const equityText = num(e);
   let size: OrderSize;
   let how: string;
   if (config.sizeMode === "risk") {
     if (sl === undefined) return refuse("sizing", "risk sizing needs a stop-loss");
     size = { kind: "risk", fraction: config.size, stop: sl };
-    how = `risk ${pct(config.size)} of equity ${num(e)} (${num(config.size * e)}) over the stop ` +
-      `distance ${num(Math.abs(price - sl))}`;
+    how = `risk ${pct(config.size)} of equity ${equityText} (${num(config.size * e)}) over the ` +
+      `stop distance ${num(Math.abs(price - sl))}`;
   } else {
     size = { kind: "equity", fraction: config.size };
-    how = `${pct(config.size)} of equity ${num(e)} at ${num(price)} with taker fee ${
+    how = `${pct(config.size)} of equity ${equityText} at ${num(price)} with taker fee ${
       pct(ctx.takerFee)
     }`;
   }
   const est = estimate(size, price, e, ctx.takerFee);
+  // flat, the balance is the equity: its text is not written twice
+  const balanceText = ctx.balance === e ? equityText : num(ctx.balance);
   return {
     ok: true,
     side,
@@ -100,9 +103,7 @@ export function sizing(ctx: RiskContext, config: RiskConfig): SizedEntry | Refus
     estimate: est,
     capped: [],
     notes: [
-      `size: ${how}: qty ≈ ${num(est.qty)} (notional ${num(est.notional)}); balance ${
-        num(ctx.balance)
-      }`,
+      `size: ${how}: qty ≈ ${num(est.qty)} (notional ${num(est.notional)}); balance ${balanceText}`,
     ],
   };
 }

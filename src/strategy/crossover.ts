@@ -15,6 +15,8 @@ export function crossedBelow(a: Float64Array, b: Float64Array, i: number): boole
 /**
  * A long signal on a strict cross up of `fast` over `slow`, a short one on a strict cross down
  * (the risk gate turns a short into an exit when the strategy trades long only). NaN never crosses.
+ * The signals are frozen and shared: they never differ for one label, and every decision keeps
+ * its signal for the whole run.
  */
 export function crossSignal(
   fast: Float64Array,
@@ -22,11 +24,30 @@ export function crossSignal(
   i: number,
   label: string,
 ): Signal | null {
-  if (crossedAbove(fast, slow, i)) {
-    return { side: "long", confidence: 1, reason: `fast ${label} crossed above slow ${label}` };
-  }
-  if (crossedBelow(fast, slow, i)) {
-    return { side: "short", confidence: 1, reason: `fast ${label} crossed below slow ${label}` };
-  }
+  if (crossedAbove(fast, slow, i)) return crossSignals(label).above;
+  if (crossedBelow(fast, slow, i)) return crossSignals(label).below;
   return null;
+}
+
+/** The signals of each label, made on first use. */
+const SIGNALS = new Map<string, { above: Signal; below: Signal }>();
+
+function crossSignals(label: string): { above: Signal; below: Signal } {
+  let s = SIGNALS.get(label);
+  if (s === undefined) {
+    s = {
+      above: Object.freeze({
+        side: "long",
+        confidence: 1,
+        reason: `fast ${label} crossed above slow ${label}`,
+      }),
+      below: Object.freeze({
+        side: "short",
+        confidence: 1,
+        reason: `fast ${label} crossed below slow ${label}`,
+      }),
+    };
+    SIGNALS.set(label, s);
+  }
+  return s;
 }

@@ -10,7 +10,9 @@ Deno.test("fmtNum equals String(Number(n.toPrecision(d))) across magnitudes", ()
     const mag = 10 ** rng.int(-9, 12);
     const raw = (rng.next() - 0.3) * mag;
     for (const n of [raw, Math.round(raw * 100) / 100, Math.round(raw)]) {
-      for (const d of [6, 10]) assert.equal(fmtNum(n, d), String(Number(n.toPrecision(d))), `${n} @${d}`);
+      for (const d of [6, 10]) {
+        assert.equal(fmtNum(n, d), String(Number(n.toPrecision(d))), `${n} @${d}`);
+      }
     }
   }
   assert.equal(fmtNum(0.1 + 0.2), "0.3");
