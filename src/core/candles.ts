@@ -42,11 +42,6 @@ export function allocColumns(n: number): CandleColumns {
   };
 }
 
-/** Number of candles held by `cols`. */
-export function columnsLength(cols: CandleColumns): number {
-  return cols.ts.length;
-}
-
 /** Converts rows to columns (in the given order). */
 export function toColumns(rows: readonly Candle[]): CandleColumns {
   const cols = allocColumns(rows.length);

@@ -8,7 +8,7 @@ import {
   williamsr as tiWilliamsR,
 } from "technicalindicators";
 import type { CandleColumns } from "../core/candles.ts";
-import { checkLengths, checkPeriod } from "./common.ts";
+import { checkLengths, checkPeriod, nanArray } from "./common.ts";
 
 export * from "./ti_patterns.ts";
 
@@ -43,7 +43,7 @@ export type HlcvColumns = Pick<CandleColumns, "high" | "low" | "close" | "volume
 export function alignTail(values: ArrayLike<number | null | undefined>, n: number): Float64Array {
   const m = values.length;
   if (m > n) throw new RangeError(`alignTail: ${m} values do not fit in ${n} candles.`);
-  const out = new Float64Array(n).fill(NaN);
+  const out = nanArray(n);
   const off = n - m;
   for (let j = 0; j < m; j++) {
     const v = values[j];
