@@ -1,4 +1,4 @@
-// `deno task bench [store|indicators|scan|backtest|optimize]`: measures speed targets, prints a table, writes JSON.
+// `deno task bench [store|indicators|scan|backtest|optimize|service]`: measures speed targets, prints a table, writes JSON.
 
 import { allocColumns } from "../src/core/candles.ts";
 import { CandleStore } from "../src/store/candle_store.ts";
@@ -99,6 +99,10 @@ if (!only || only === "scan") {
 if (!only || only === "optimize") {
   const { benchOptimize } = await import("./optimize_bench.ts");
   rows.push(...await benchOptimize());
+}
+if (!only || only === "service") {
+  const { benchService } = await import("./service_bench.ts");
+  rows.push(...await benchService());
 }
 if (!only || only === "backtest") {
   const { benchBacktests } = await import("./backtest_bench.ts");

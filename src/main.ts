@@ -1,21 +1,40 @@
-// The Tidewatch service entry point: wires the store and the HTTP app, then serves on loopback.
+// The Tidewatch service entry point: loads the bots, wires store, feed and API, serves on loopback.
 
 import { ConfigError } from "./core/errors.ts";
 import { optional, parseFlags, runMain } from "./cli/args.ts";
-import { createApp } from "./http/app.ts";
-import { CandleStore } from "./store/candle_store.ts";
+import { requireBearer } from "./http/auth.ts";
+import { resolveApiToken } from "./service/api_token.ts";
+import { botEntries } from "./service/bot_entries.ts";
+import { liveFeedFor } from "./service/live_feed_factory.ts";
+import { startService } from "./service/service.ts";
 import { Db } from "./store/db.ts";
-import { dbPath } from "./store/paths.ts";
+import { dataDir, dbPath } from "./store/paths.ts";
+import { log } from "./service/log.ts";
 
 /** Tidewatch's version. */
-export const VERSION = "0.1.0";
+export const VERSION = "0.2.0";
+
+const USAGE =
+  `deno task start [--port N] [--host H] [--db FILE] [--configs DIR] [--replay [--speed 60]]`;
 
 async function main(): Promise<number> {
   const f = parseFlags(Deno.args, {
     port: { type: "string" },
     host: { type: "string" },
     db: { type: "string" },
+    configs: { type: "string" },
+    replay: { type: "boolean" },
+    speed: { type: "string" },
+    help: { type: "boolean" },
   }, "deno task start");
+  if (f.help) {
+    console.log(`${USAGE}
+
+Runs the bots defined in configs/bots/ (paper mode unless TRADING_MODE=live and
+TRADING_APPROVED=true with keys) and serves the API on 127.0.0.1:8080 (TIDEWATCH_PORT).
+--replay feeds stored or synthetic candles at --speed times real time (offline demo).`);
+    return 0;
+  }
   const portText = optional(f, "port") ?? Deno.env.get("TIDEWATCH_PORT") ?? "8080";
   const port = Number(portText);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
@@ -23,28 +42,57 @@ async function main(): Promise<number> {
       `Port "${portText}" (--port or TIDEWATCH_PORT) must be a whole number 0..65535.`,
     );
   }
+  const speedText = optional(f, "speed");
+  if (speedText !== undefined && !f.replay) {
+    throw new ConfigError("--speed only applies with --replay.");
+  }
+  const speed = Number(speedText ?? "60");
+  if (!(speed > 0 && speed <= 1_000_000)) {
+    throw new ConfigError(
+      `--speed "${speedText}" must be a number above 0 (60: a minute a second).`,
+    );
+  }
   const hostname = optional(f, "host") ?? "127.0.0.1";
+  const configsDir = optional(f, "configs") ?? "configs/bots";
+  const entries = await botEntries(configsDir, Deno.env.toObject());
+  const token = await resolveApiToken({ env: Deno.env.toObject(), dataDir: dataDir() });
+  if (token.warning) log("warn", token.warning);
+  const tokenWhere = token.source === "env"
+    ? "the TIDEWATCH_API_TOKEN environment variable"
+    : `the file ${token.path}`;
   const db = await Db.open(dbPath(optional(f, "db")));
-  const app = createApp({ store: new CandleStore(db), mode: "paper", version: VERSION });
+  const service = await startService({
+    db,
+    entries,
+    auth: requireBearer(token.token, { hint: tokenWhere }),
+    version: VERSION,
+    replay: f.replay ? { speed } : undefined,
+    liveFeed: (candles) => liveFeedFor(candles),
+  });
   const ac = new AbortController();
   const server = Deno.serve({
     port,
     hostname,
     signal: ac.signal,
     onListen: ({ hostname, port }) =>
-      console.log(JSON.stringify({
-        level: "info",
-        msg: "tidewatch listening",
+      log("info", "tidewatch listening", {
         url: `http://${hostname}:${port}`,
         mode: "paper",
+        replay: f.replay ? { speed } : false,
         db: db.path,
-      })),
-  }, app.fetch);
+        bots: entries.map((e) => e.spec.botId),
+        api_token: token.created
+          ? `created in ${tokenWhere} (send it as Authorization: Bearer <token>)`
+          : `from ${tokenWhere}`,
+      }),
+  }, service.app.fetch);
   const stop = () => ac.abort();
   Deno.addSignalListener("SIGINT", stop);
   Deno.addSignalListener("SIGTERM", stop);
   await server.finished;
+  await service.close();
   db.close();
+  log("info", "tidewatch stopped");
   return 0;
 }
 

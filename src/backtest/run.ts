@@ -15,6 +15,7 @@ import type { StrategyDefinition } from "../core/strategy.ts";
 import { RiskGate } from "../risk/gate.ts";
 import { computeMetrics, type Metrics } from "./metrics.ts";
 import { fingerprint } from "./fingerprint.ts";
+import { simSetup } from "./wiring.ts";
 
 /** Everything that defines a backtest besides the candles. Defaults in brackets. */
 export interface BacktestConfig {
@@ -49,6 +50,11 @@ export interface BacktestConfig {
   risk?: Record<string, unknown>;
   /** Funding per 8 h: a constant rate [none]. */
   fundingRate?: number;
+  /**
+   * Open time of the last candle that only warms up indicators [none]: decisions start after it,
+   * as for a live bot that started then (the paper-vs-backtest parity report uses it).
+   */
+  warmupUntil?: number;
 }
 
 /** A finished backtest, JSON-friendly. Same config and candles give the same bytes. */
@@ -122,7 +128,7 @@ export interface SymbolCandles {
 export function simulate(
   def: StrategyDefinition,
   params: Record<string, unknown>,
-  config: Pick<BacktestConfig, "timeframe" | "closeAtEnd">,
+  config: Pick<BacktestConfig, "timeframe" | "closeAtEnd" | "warmupUntil">,
   inputs: readonly SymbolCandles[],
   wiring: SimulationWiring,
   options: BacktestRunOptions = {},
@@ -139,7 +145,7 @@ export function simulate(
     direction: (params.direction ?? "long") as Direction,
     leverage,
     takerFee: wiring.takerFee,
-    warmup: def.warmup(params),
+    warmup: Math.max(def.warmup(params), warmedCount(inputs, config.warmupUntil)),
     onDecision: (d) => decisions.push(d),
     onOrderRefusal: (r) => refusals.push(r),
   });
@@ -177,6 +183,15 @@ export function simulate(
     refusals,
     open,
   };
+}
+
+/** Candles of the first symbol with open time <= `until` (0 when unset). */
+function warmedCount(inputs: readonly SymbolCandles[], until: number | undefined): number {
+  if (until === undefined || inputs.length === 0) return 0;
+  const ts = inputs[0].candles.ts;
+  let n = 0;
+  while (n < ts.length && ts[n] <= until) n++;
+  return n;
 }
 
 /** Options for {@link backtest} that are not part of the result's identity. */
@@ -221,34 +236,10 @@ export async function backtest(
   }
   const params = parseParams(def, config.params ?? {});
   const tfMs = timeframeMs(config.timeframe);
-  const cash = config.cash ?? 10_000;
-  if (!(cash > 0)) throw new ConfigError(`Starting cash must be above 0; got ${cash}.`);
-  const fee = config.fee ?? 0.001;
-  const fees = config.fees ?? { maker: fee, taker: fee };
-  const sizeMode = config.sizeMode ?? "equity";
-  const rules: MarketRules = {
-    tickSize: 0,
-    qtyStep: config.qtyStep ?? 0,
-    minQty: 0,
-    minNotional: 0,
-    ...config.rules,
-  };
-  if (config.qtyStep !== undefined) rules.qtyStep = config.qtyStep;
-  const leverage = config.leverage ?? 1;
-  const broker = new SimBroker({
-    cash,
-    fees,
-    slippageBps: config.slippageBps ?? 0,
-    rules: Object.fromEntries(inputs.map((x) => [x.symbol, rules])),
-    leverage,
-    funding: config.fundingRate !== undefined ? { rate: config.fundingRate } : undefined,
-  });
-  const risk = new RiskGate({
-    sizeMode,
-    size: config.size,
-    maxLeverage: Math.max(leverage, 1),
-    ...config.risk,
-  });
+  const { broker, risk, cash, fees, sizeMode, rules, leverage } = simSetup(
+    config,
+    inputs.map((x) => x.symbol),
+  );
   const normalized: Record<string, unknown> = {
     strategy: def.name,
     params,
@@ -265,6 +256,7 @@ export async function backtest(
     closeAtEnd: config.closeAtEnd ?? false,
     risk: config.risk ?? {},
     fundingRate: config.fundingRate ?? null,
+    ...(config.warmupUntil !== undefined ? { warmupUntil: config.warmupUntil } : {}),
   };
 
   const sim = simulate(def, params, config, inputs, {

@@ -22,3 +22,6 @@ export class ExchangeError extends TidewatchError {}
 
 /** The database file is locked by another process; the message says which and what to do. */
 export class StoreLockedError extends TidewatchError {}
+
+/** The exchange refused an order (insufficient balance, bad size…); retrying the same will not help. */
+export class OrderRejectedError extends TidewatchError {}

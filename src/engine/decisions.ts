@@ -22,7 +22,10 @@ export interface Decision {
  * decisions are kept for the whole run, and a chain of concatenations would keep every piece.
  */
 export function joinReason(signalReason: string, notes: readonly string[]): string {
-  return notes.length === 0 ? signalReason : [signalReason, ...notes].join("; ");
+  if (notes.length === 0) return signalReason;
+  // one note (every plain entry): a pair literal, without the spread's iteration
+  if (notes.length === 1) return [signalReason, notes[0]].join("; ");
+  return [signalReason, ...notes].join("; ");
 }
 
 /** The client ids of a decision's orders, in an array of just their number (kept per decision). */

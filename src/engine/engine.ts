@@ -23,6 +23,7 @@ import type {
 } from "../core/trading.ts";
 import type { RiskGate } from "../risk/gate.ts";
 import type { OpenPlan } from "../risk/types.ts";
+import { DecisionContext } from "./decision_context.ts";
 import { CloseReasons, type Decision, joinReason, orderIds } from "./decisions.ts";
 import type { Broker, OrderRefusal } from "./ports.ts";
 
@@ -68,6 +69,9 @@ interface Book {
   equity: number;
   peak: number;
   day: number;
+  /** Open times of `day`: from `dayFrom` (included) to `dayTo` (excluded). */
+  dayFrom: number;
+  dayTo: number;
   dayStart: number;
   tradesToday: number;
   /** The latest losing exit (the risk context's `lastLoss`, shared until the next one). */
@@ -108,6 +112,8 @@ export class Engine {
   private readonly pending = new Map<string, { orderId: string; until: number; signal: Signal }>();
   /** Candles stepped with a position open (all symbols): the exposure of a run. */
   exposureBars = 0;
+  /** The risk context of the decision in progress (one object, rewritten for every decision). */
+  private readonly ctx: DecisionContext;
 
   constructor(private readonly opts: EngineOptions) {
     const eq = opts.broker.equity();
@@ -115,6 +121,8 @@ export class Engine {
       equity: eq,
       peak: eq,
       day: -1,
+      dayFrom: NaN,
+      dayTo: NaN,
       dayStart: eq,
       tradesToday: 0,
       seenTrades: 0,
@@ -125,6 +133,7 @@ export class Engine {
     this.prefix = opts.idPrefix ?? "bt";
     this.watchDrawdown = opts.risk.config.maxDrawdown !== undefined;
     this.watchTimeout = opts.risk.config.positionTimeoutMs !== undefined;
+    this.ctx = new DecisionContext(opts);
   }
 
   /** The account's equity now. */
@@ -169,11 +178,17 @@ export class Engine {
     const book = this.book;
     book.equity = equity;
     if (equity > book.peak) book.peak = equity;
-    const day = Math.floor(bar.ts / DAY);
-    if (day !== book.day) {
-      book.day = day;
-      book.dayStart = equity;
-      book.tradesToday = 0;
+    // The UTC day changes when the open time leaves [dayFrom, dayTo): two comparisons per
+    // candle instead of a division (the same test as comparing floor(ts / DAY) with book.day).
+    if (!(bar.ts >= book.dayFrom && bar.ts < book.dayTo)) {
+      const day = Math.floor(bar.ts / DAY);
+      if (day !== book.day) {
+        book.day = day;
+        book.dayStart = equity;
+        book.tradesToday = 0;
+      }
+      book.dayFrom = day * DAY;
+      book.dayTo = book.dayFrom + DAY;
     }
     const closeTs = bar.ts + this.opts.timeframeMs;
     const position = broker.position(s.symbol);
@@ -237,24 +252,21 @@ export class Engine {
     i: number,
   ): void {
     const { broker, risk } = this.opts;
-    const result = risk.evaluate({
-      ts,
-      symbol,
-      price,
-      signal,
-      equity,
-      balance: broker.balance(),
-      peakEquity: this.book.peak,
-      dayStartEquity: this.book.dayStart,
-      openPositions: this.allPositions(),
-      position,
-      tradesToday: this.book.tradesToday,
-      lastLoss: this.book.lastLoss,
-      killSwitch: this.book.killSwitch,
-      direction: this.opts.direction,
-      leverage: this.opts.leverage ?? 1,
-      takerFee: this.opts.takerFee,
-    });
+    const ctx = this.ctx;
+    ctx.ts = ts;
+    ctx.symbol = symbol;
+    ctx.price = price;
+    ctx.signal = signal;
+    ctx.equity = equity;
+    ctx.balance = broker.balance();
+    ctx.peakEquity = this.book.peak;
+    ctx.dayStartEquity = this.book.dayStart;
+    ctx.openPositions = this.allPositions();
+    ctx.position = position;
+    ctx.tradesToday = this.book.tradesToday;
+    ctx.lastLoss = this.book.lastLoss;
+    ctx.killSwitch = this.book.killSwitch;
+    const result = risk.evaluate(ctx);
     if (!result.ok) {
       this.opts.onDecision?.(this.refused(symbol, signal, result, ts));
       return;
@@ -315,12 +327,16 @@ export class Engine {
     };
   }
 
-  private readonly symbols = new Set<string>();
+  /** Tracked symbols, in the order they were registered (no duplicates). */
+  private readonly symbols: string[] = [];
+  /** The open positions of the tracked symbols, rewritten for every decision (see DecisionContext). */
+  private readonly positions: PositionView[] = [];
 
   private allPositions(): PositionView[] {
-    const out: PositionView[] = [];
-    for (const sym of this.symbols) {
-      const p = this.opts.broker.position(sym);
+    const out = this.positions;
+    out.length = 0;
+    for (let k = 0; k < this.symbols.length; k++) {
+      const p = this.opts.broker.position(this.symbols[k]);
       if (p) out.push(p);
     }
     return out;
@@ -328,7 +344,7 @@ export class Engine {
 
   /** Registers a symbol so cross-symbol risk rules see its position. */
   track(symbol: string): void {
-    this.symbols.add(symbol);
+    if (!this.symbols.includes(symbol)) this.symbols.push(symbol);
   }
 
   private open(

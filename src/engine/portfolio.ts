@@ -120,7 +120,10 @@ export class Portfolio {
 
   /** Balance plus unrealised P&L of every position at its mark. */
   equity(): number {
-    let e = this.#balance;
+    // The engine asks for equity after every candle. `* 1` (the same number, -0 and NaN
+    // included) makes the sum start as a raw double: started from the field as loaded, the
+    // optimised loop kept it boxed and allocated a heap number per candle with a position open.
+    let e = this.#balance * 1;
     for (let i = 0; i < this.#open.length; i++) {
       e += unrealisedPnl(this.#open[i], this.#open[i].mark);
     }

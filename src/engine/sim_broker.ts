@@ -327,6 +327,6 @@ export class SimBroker implements Broker {
 
   /** Every fill so far, in order (those returned by onBar and closePosition). */
   fills(): readonly Fill[] {
-    return this.#ex.fills;
+    return this.#ex.fills.all();
   }
 }

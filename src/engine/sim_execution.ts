@@ -10,6 +10,7 @@ import type {
   Refusal,
 } from "../core/trading.ts";
 import { removeFrom } from "./arrays.ts";
+import { FillLog } from "./fill_log.ts";
 import { sideOpened } from "./fill_rules.ts";
 import {
   checkMargin,
@@ -52,7 +53,8 @@ const DUST = 1e-9;
 export class SimExecution {
   readonly pf: Portfolio;
   readonly books = new Map<string, Book>();
-  readonly fills: Fill[] = [];
+  /** Every fill so far (columns; SimBroker.fills() builds the objects). */
+  readonly fills = new FillLog();
   readonly refusals: RecordedRefusal[] = [];
   /** Fills of the bar in progress (null until the first). */
   out: Fill[] | null = null;

@@ -66,6 +66,39 @@ export async function getStrategy(name: string): Promise<StrategyDefinition> {
   return def;
 }
 
+/** The outcome of checking strategy parameters: the parsed values, or what is wrong. */
+export type ParamCheck =
+  | { ok: true; params: Record<string, unknown> }
+  | {
+    ok: false;
+    /** Keys the strategy does not have (when any, the values were not checked further). */
+    unknown: string[];
+    /** Invalid values: a dotted field path ("" for the whole object) and zod's message. */
+    issues: { path: string; message: string }[];
+  };
+
+/** The names of a strategy's parameters, or undefined when its schema is not a plain object. */
+export function paramNames(def: StrategyDefinition): string[] | undefined {
+  const shape = (def.params as unknown as { shape?: Record<string, unknown> }).shape;
+  return shape ? Object.keys(shape) : undefined;
+}
+
+/**
+ * Checks strategy parameters against the strategy's zod schema (defaults filled in) without
+ * throwing, so a caller can report each bad field under its own path (bot configs do).
+ */
+export function checkParams(def: StrategyDefinition, raw: Record<string, unknown>): ParamCheck {
+  const names = paramNames(def);
+  if (names) {
+    const unknown = Object.keys(raw).filter((k) => !names.includes(k));
+    if (unknown.length) return { ok: false, unknown, issues: [] };
+  }
+  const res = def.params.safeParse(raw);
+  if (res.success) return { ok: true, params: res.data as Record<string, unknown> };
+  const issues = res.error.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
+  return { ok: false, unknown: [], issues };
+}
+
 /**
  * Validates strategy parameters against the strategy's zod schema (defaults filled in), with an
  * error naming each bad field.
@@ -74,24 +107,16 @@ export function parseParams(
   def: StrategyDefinition,
   raw: Record<string, unknown>,
 ): Record<string, unknown> {
-  const shape = (def.params as unknown as { shape?: Record<string, unknown> }).shape;
-  if (shape) {
-    const unknown = Object.keys(raw).filter((k) => !(k in shape));
-    if (unknown.length) {
-      throw new ConfigError(
-        `Strategy "${def.name}" has no parameter ${unknown.map((k) => `"${k}"`).join(", ")}: ` +
-          `its parameters are ${Object.keys(shape).join(", ")}.`,
-      );
-    }
-  }
-  const res = def.params.safeParse(raw);
-  if (!res.success) {
-    const issues = res.error.issues.map((i) =>
-      `${i.path.join(".") || "(parameters)"}: ${i.message}`
-    );
+  const res = checkParams(def, raw);
+  if (res.ok) return res.params;
+  if (res.unknown.length) {
     throw new ConfigError(
-      `Parameters for strategy "${def.name}" are invalid: ${issues.join("; ")}.`,
+      `Strategy "${def.name}" has no parameter ${res.unknown.map((k) => `"${k}"`).join(", ")}: ` +
+        `its parameters are ${paramNames(def)?.join(", ")}.`,
     );
   }
-  return res.data as Record<string, unknown>;
+  const issues = res.issues.map((i) => `${i.path || "(parameters)"}: ${i.message}`);
+  throw new ConfigError(
+    `Parameters for strategy "${def.name}" are invalid: ${issues.join("; ")}.`,
+  );
 }

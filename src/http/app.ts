@@ -1,9 +1,16 @@
 // The Hono app: built here from its dependencies, served by main.ts, tested with app.request().
 
-import { Hono } from "hono";
+import { Hono, type MiddlewareHandler } from "hono";
 import { z } from "zod";
 import { TidewatchError } from "../core/errors.ts";
 import type { CandleStore } from "../store/candle_store.ts";
+import { botRoutes } from "./api_bots.ts";
+import { backtestRoutes } from "./api_backtests.ts";
+import { eventRoutes } from "./api_events.ts";
+import { orderRoutes } from "./api_orders.ts";
+import { simulationRoutes } from "./api_simulation.ts";
+import { HttpError, RouteTable } from "./route_table.ts";
+import type { ServiceDeps } from "./service_deps.ts";
 
 /** What the app needs. */
 export interface AppDeps {
@@ -11,6 +18,10 @@ export interface AppDeps {
   /** "paper" unless live trading was approved. */
   mode: "paper" | "live";
   version: string;
+  /** The running service (bots, records, events); absent: candles and health only. */
+  service?: ServiceDeps;
+  /** Guards every write (bearer token); required with `service`. */
+  auth?: MiddlewareHandler;
 }
 
 const candleQuery = z.object({
@@ -21,6 +32,9 @@ const candleQuery = z.object({
   to: z.coerce.number().int().optional(),
   limit: z.coerce.number().int().min(1).max(100_000).default(1000),
 });
+
+const denyWrites: MiddlewareHandler = (c) =>
+  Promise.resolve(c.json({ error: "Writes are disabled: no API token is configured." }, 401));
 
 /**
  * Builds the HTTP app.
@@ -33,48 +47,84 @@ const candleQuery = z.object({
  */
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
+  const routes = new RouteTable(app, deps.auth ?? denyWrites);
+  const s = deps.service;
 
-  app.get("/api/status/health", async (c) => {
-    let database: { ok: boolean; series?: number; error?: string };
-    try {
-      database = { ok: true, series: (await deps.store.list()).length };
-    } catch (err) {
-      database = { ok: false, error: err instanceof Error ? err.message : String(err) };
-    }
-    return c.json(
-      { ok: database.ok, mode: deps.mode, version: deps.version, database },
-      database.ok ? 200 : 503,
-    );
+  routes.add({
+    method: "get",
+    path: "/api/status/health",
+    summary: "Exchange reachability, bots and database",
+    handler: async (c) => {
+      let database: { ok: boolean; series?: number; error?: string };
+      try {
+        database = { ok: true, series: (await deps.store.list()).length };
+      } catch (err) {
+        database = { ok: false, error: err instanceof Error ? err.message : String(err) };
+      }
+      const exchanges = s?.feed.health() ?? [];
+      const bots: Record<string, number> = {};
+      for (const b of s?.supervisor.bots.values() ?? []) bots[b.state] = (bots[b.state] ?? 0) + 1;
+      const ok = database.ok && exchanges.every((e) => e.reachable);
+      return c.json(
+        { ok, mode: deps.mode, version: deps.version, database, exchanges, bots },
+        database.ok ? 200 : 503,
+      );
+    },
   });
 
-  app.get("/api/candles/series", async (c) => c.json({ series: await deps.store.list() }));
-
-  app.get("/api/candles", async (c) => {
-    const parsed = candleQuery.safeParse(c.req.query());
-    if (!parsed.success) {
-      const issues = parsed.error.issues.map((i) => `${i.path.join(".") || "query"}: ${i.message}`);
-      return c.json({ error: `Invalid query for GET /api/candles: ${issues.join("; ")}` }, 400);
-    }
-    const q = parsed.data;
-    const cols = await deps.store.read(q, { from: q.from, to: q.to });
-    const n = Math.min(cols.ts.length, q.limit);
-    const pick = (a: Float64Array) => Array.from(a.subarray(0, n));
-    return c.json({
-      exchange: q.exchange,
-      symbol: q.symbol,
-      timeframe: q.timeframe,
-      count: n,
-      truncated: cols.ts.length > n,
-      ts: pick(cols.ts),
-      open: pick(cols.open),
-      high: pick(cols.high),
-      low: pick(cols.low),
-      close: pick(cols.close),
-      volume: pick(cols.volume),
-    });
+  routes.add({
+    method: "get",
+    path: "/api/openapi.json",
+    summary: "This API's OpenAPI document",
+    handler: () => routes.openapi({ title: "Tidewatch", version: deps.version }),
   });
+
+  routes.add({
+    method: "get",
+    path: "/api/candles/series",
+    summary: "Stored candle series",
+    handler: async () => ({ series: await deps.store.list() }),
+  });
+
+  routes.add({
+    method: "get",
+    path: "/api/candles",
+    summary: "Stored candles of one series (columns)",
+    query: candleQuery,
+    handler: async (_c, { query: q }) => {
+      const cols = await deps.store.read(q, { from: q.from, to: q.to });
+      const n = Math.min(cols.ts.length, q.limit);
+      const pick = (a: Float64Array) => Array.from(a.subarray(0, n));
+      return {
+        exchange: q.exchange,
+        symbol: q.symbol,
+        timeframe: q.timeframe,
+        count: n,
+        truncated: cols.ts.length > n,
+        ts: pick(cols.ts),
+        open: pick(cols.open),
+        high: pick(cols.high),
+        low: pick(cols.low),
+        close: pick(cols.close),
+        volume: pick(cols.volume),
+      };
+    },
+  });
+
+  if (s) {
+    botRoutes(routes, s);
+    simulationRoutes(routes, s);
+    backtestRoutes(routes, s);
+    orderRoutes(routes, s);
+    eventRoutes(routes, s);
+  }
+
+  app.notFound((c) =>
+    c.json({ error: `No route ${c.req.method} ${c.req.path}; see /api/openapi.json.` }, 404)
+  );
 
   app.onError((err, c) => {
+    if (err instanceof HttpError) return c.json({ error: err.message }, err.status);
     if (err instanceof TidewatchError) return c.json({ error: err.message }, 400);
     console.error(
       JSON.stringify({

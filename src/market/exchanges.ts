@@ -12,6 +12,14 @@ export interface ExchangeInfo {
   maxCandlesPerCall: number;
   /** Environment variable that overrides the REST origin (proxies, tests). */
   urlEnv: string;
+  /** Environment variable that overrides the websocket origin (proxies, tests). */
+  wsUrlEnv: string;
+  /**
+   * Timeframes whose websocket candles sit on the UTC grid (undefined: all of them). OKX streams
+   * 6h and longer bars on Hong Kong time (ccxt subscribes `candle1D`, not `candle1Dutc`), so the
+   * live feed follows those over REST only.
+   */
+  wsCandleTimeframes?: readonly string[];
   /** Market type used when a symbol is ambiguous. */
   defaultType: "spot" | "swap";
 }
@@ -22,6 +30,8 @@ const TABLE: Record<string, ExchangeInfo> = {
     label: "OKX",
     maxCandlesPerCall: 100,
     urlEnv: "TIDEWATCH_OKX_URL",
+    wsUrlEnv: "TIDEWATCH_OKX_WS_URL",
+    wsCandleTimeframes: ["1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h"],
     defaultType: "spot",
   },
   binanceusdm: {
@@ -29,6 +39,7 @@ const TABLE: Record<string, ExchangeInfo> = {
     label: "Binance USDT-M futures",
     maxCandlesPerCall: 1000,
     urlEnv: "TIDEWATCH_BINANCEUSDM_URL",
+    wsUrlEnv: "TIDEWATCH_BINANCEUSDM_WS_URL",
     defaultType: "swap",
   },
   bybit: {
@@ -36,6 +47,7 @@ const TABLE: Record<string, ExchangeInfo> = {
     label: "Bybit",
     maxCandlesPerCall: 1000,
     urlEnv: "TIDEWATCH_BYBIT_URL",
+    wsUrlEnv: "TIDEWATCH_BYBIT_WS_URL",
     defaultType: "spot",
   },
   coinbase: {
@@ -43,6 +55,7 @@ const TABLE: Record<string, ExchangeInfo> = {
     label: "Coinbase",
     maxCandlesPerCall: 300,
     urlEnv: "TIDEWATCH_COINBASE_URL",
+    wsUrlEnv: "TIDEWATCH_COINBASE_WS_URL",
     defaultType: "spot",
   },
 };

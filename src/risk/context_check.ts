@@ -10,6 +10,7 @@ import { refuse, type RiskContext } from "./types.ts";
  */
 export function contextCheck(ctx: RiskContext, _config: RiskConfig): Refusal | undefined {
   const s = ctx.signal;
+  if (usable(ctx)) return undefined;
   const problems: string[] = [];
   const positive = (name: string, v: number | undefined) => {
     if (v !== undefined && !(Number.isFinite(v) && v > 0)) problems.push(`${name} ${v}`);
@@ -42,4 +43,24 @@ export function contextCheck(ctx: RiskContext, _config: RiskConfig): Refusal | u
     `cannot judge an entry on ${problems.join(", ")} (expected finite numbers, prices and ` +
       `equity above 0, confidence 0..1, takerFee 0..1)`,
   );
+}
+
+/** `v` is absent, or a finite number above 0. */
+const positiveOrAbsent = (v: number | undefined) =>
+  v === undefined || (Number.isFinite(v) && v > 0);
+
+/**
+ * True when {@link contextCheck} finds nothing wrong: the same conditions, checked without
+ * building the list of problems (every entry passes here; only a refusal needs the list).
+ */
+function usable(ctx: RiskContext): boolean {
+  const s = ctx.signal;
+  return Number.isFinite(ctx.ts) && positiveOrAbsent(ctx.price) &&
+    positiveOrAbsent(ctx.equity) && Number.isFinite(ctx.balance) &&
+    positiveOrAbsent(ctx.peakEquity) && positiveOrAbsent(ctx.dayStartEquity) &&
+    Number.isInteger(ctx.tradesToday) && ctx.tradesToday >= 0 &&
+    !(ctx.lastLoss && !Number.isFinite(ctx.lastLoss.ts)) && positiveOrAbsent(ctx.leverage) &&
+    Number.isFinite(ctx.takerFee) && ctx.takerFee >= 0 && ctx.takerFee < 1 &&
+    Number.isFinite(s.confidence) && s.confidence >= 0 && s.confidence <= 1 &&
+    positiveOrAbsent(s.entry) && positiveOrAbsent(s.sl) && positiveOrAbsent(s.tp);
 }

@@ -47,6 +47,9 @@ const CHECKS: readonly (readonly [RiskCode, RiskRule | GateCheck])[] = [
   ["min_reward_risk", minRewardRisk],
 ];
 
+/** The functions of {@link CHECKS}, in order: every entry runs them (an indexed loop, no tuples). */
+const CHECK_FNS: readonly GateCheck[] = CHECKS.map(([, check]) => check);
+
 /**
  * The entry rules in the order they run; the first refusal wins and its code is the rule's name.
  * `invalid_context` is not a limit but stops unusable numbers before any limit compares them.
@@ -193,8 +196,9 @@ export class RiskGate {
 
   #entry(ctx: RiskContext): OpenPlan | Refusal {
     const c = this.config;
-    for (const [, check] of CHECKS) {
-      const refusal = check(ctx, c, this.#state.suspension);
+    const suspension = this.#state.suspension;
+    for (let k = 0; k < CHECK_FNS.length; k++) {
+      const refusal = CHECK_FNS[k](ctx, c, suspension);
       if (refusal) return refusal;
     }
     const sized = sizing(ctx, c);

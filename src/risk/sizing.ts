@@ -33,7 +33,17 @@ export function estimateQty(
   equity: number,
   takerFee: number,
 ): number {
-  const s = plan.size;
+  return qtyOf(plan.size, price, equity, takerFee);
+}
+
+/** The estimate of `size` at `price`: quantity and notional. */
+export function estimate(size: OrderSize, price: number, equity: number, fee: number): Estimate {
+  const qty = qtyOf(size, price, equity, fee);
+  return { price, qty, notional: qty * price };
+}
+
+/** {@link estimateQty} of a bare size (no wrapper object for every entry). */
+function qtyOf(s: OrderSize, price: number, equity: number, takerFee: number): number {
   switch (s.kind) {
     case "qty":
       return s.qty;
@@ -44,15 +54,11 @@ export function estimateQty(
   }
 }
 
-/** The estimate of `size` at `price`: quantity and notional. */
-export function estimate(size: OrderSize, price: number, equity: number, fee: number): Estimate {
-  const qty = estimateQty({ size }, price, equity, fee);
-  return { price, qty, notional: qty * price };
-}
-
 /** Why the bracket (sl, tp) does not fit the entry, or undefined when it does. */
 function bracketProblem(side: PositionSide, entry: number, sl?: number, tp?: number) {
-  const [below, above] = side === "long" ? ["below", "above"] : ["above", "below"];
+  if (sl === undefined && tp === undefined) return undefined; // nothing to check
+  const below = side === "long" ? "below" : "above";
+  const above = side === "long" ? "above" : "below";
   const dir = side === "long" ? 1 : -1;
   if (sl !== undefined && sl === entry) {
     return `stop ${num(sl)} is at the entry ${num(entry)}: the stop distance is zero`;

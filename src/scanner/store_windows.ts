@@ -68,7 +68,15 @@ export async function readWindows(
 }
 
 /** Runs a query of seven DOUBLE columns (series id, ts, OHLCV) into arrays. */
-async function streamColumns(
+function streamColumns(
+  store: CandleStore,
+  sql: string,
+  params: (string | bigint)[],
+): Promise<[Float64Array, CandleColumns]> {
+  return store.db.exclusive(() => readSeries(store, sql, params));
+}
+
+async function readSeries(
   store: CandleStore,
   sql: string,
   params: (string | bigint)[],

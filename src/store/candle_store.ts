@@ -73,9 +73,11 @@ export class CandleStore {
     const n = clean.ts.length;
     if (n === 0) return { written: 0, replaced: 0 };
     const id = (await this.seriesId(key, true))!;
-    await this.fillStage(clean);
     const lo = clean.ts[0], hi = clean.ts[n - 1];
     return await this.db.transaction(async () => {
+      // Staged inside the transaction: the stage table is shared by concurrent upserts (the
+      // service's feeds), and transactions run one at a time.
+      await this.fillStage(clean);
       const del = await this.db.conn.run(
         `DELETE FROM candles WHERE series_id = ? AND ts BETWEEN ? AND ?
            AND ts IN (SELECT ts FROM candle_stage)`,
@@ -139,9 +141,11 @@ export class CandleStore {
   async delete(key: SeriesKey, range: TimeRange = {}): Promise<number> {
     const id = await this.seriesId(key);
     if (id === undefined) return 0;
-    const res = await this.db.conn.run(
-      "DELETE FROM candles WHERE series_id = ? AND ts >= ? AND ts < ?",
-      [id, BigInt(range.from ?? -8.64e15), BigInt(range.to ?? 8.64e15)],
+    const res = await this.db.exclusive(() =>
+      this.db.conn.run(
+        "DELETE FROM candles WHERE series_id = ? AND ts >= ? AND ts < ?",
+        [id, BigInt(range.from ?? -8.64e15), BigInt(range.to ?? 8.64e15)],
+      )
     );
     return Number(res.rowsChanged);
   }
@@ -179,10 +183,18 @@ export class CandleStore {
  * Runs a query whose six DOUBLE columns are ts, open, high, low, close, volume (in that order)
  * and returns them as columns.
  */
-export async function queryColumns(
+export function queryColumns(
   db: Db,
   sql: string,
   params: (number | bigint | string)[] = [],
+): Promise<CandleColumns> {
+  return db.exclusive(() => readColumns(db, sql, params));
+}
+
+async function readColumns(
+  db: Db,
+  sql: string,
+  params: (number | bigint | string)[],
 ): Promise<CandleColumns> {
   const result = await db.conn.stream(sql, params);
   const parts: Float64Array[][] = [[], [], [], [], [], []];

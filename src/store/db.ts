@@ -1,5 +1,6 @@
 // Opens a DuckDB file (or ":memory:"), runs migrations, and turns lock errors into advice.
 
+import { AsyncLocalStorage } from "node:async_hooks";
 import { DuckDBConnection, DuckDBInstance, type DuckDBValue } from "@duckdb/node-api";
 import { StoreLockedError } from "../core/errors.ts";
 import { migrate } from "./migrations.ts";
@@ -49,27 +50,48 @@ export class Db {
   }
 
   /** Runs a statement, with `$1`-style or positional `?` parameters. */
-  async run(sql: string, params?: DuckDBValue[]): Promise<void> {
-    await this.conn.run(sql, params);
+  run(sql: string, params?: DuckDBValue[]): Promise<void> {
+    return this.exclusive(async () => void await this.conn.run(sql, params));
   }
 
   /** Runs a query and returns its rows as plain JS objects (BIGINT becomes bigint). */
-  async all(sql: string, params?: DuckDBValue[]): Promise<Row[]> {
-    const reader = await this.conn.runAndReadAll(sql, params);
-    return reader.getRowObjectsJS() as Row[];
+  all(sql: string, params?: DuckDBValue[]): Promise<Row[]> {
+    return this.exclusive(async () => {
+      const reader = await this.conn.runAndReadAll(sql, params);
+      return reader.getRowObjectsJS() as Row[];
+    });
   }
 
-  /** Runs `fn` inside a transaction; rolls back and rethrows when it throws. */
-  async transaction<T>(fn: () => Promise<T>): Promise<T> {
-    await this.conn.run("BEGIN TRANSACTION");
-    try {
-      const out = await fn();
-      await this.conn.run("COMMIT");
-      return out;
-    } catch (err) {
-      await this.conn.run("ROLLBACK");
-      throw err;
-    }
+  /** The tail of the queue of exclusive sections (one connection, one user at a time). */
+  #queue: Promise<unknown> = Promise.resolve();
+  readonly #inside = new AsyncLocalStorage<boolean>();
+
+  /**
+   * Runs `fn` with the connection to itself: concurrent callers (bots, the feed, HTTP handlers)
+   * queue, so their statements never interleave on the one connection. Calls made from inside
+   * `fn` (directly or through the store classes) run at once.
+   */
+  exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.#inside.getStore()) return fn();
+    const run = () => this.#inside.run(true, fn);
+    const out = this.#queue.then(run, run);
+    this.#queue = out.catch(() => {});
+    return out;
+  }
+
+  /** Runs `fn` inside a transaction (exclusively); rolls back and rethrows when it throws. */
+  transaction<T>(fn: () => Promise<T>): Promise<T> {
+    return this.exclusive(async () => {
+      await this.conn.run("BEGIN TRANSACTION");
+      try {
+        const out = await fn();
+        await this.conn.run("COMMIT");
+        return out;
+      } catch (err) {
+        await this.conn.run("ROLLBACK");
+        throw err;
+      }
+    });
   }
 
   /** Closes the connection and the instance (releasing the file lock). */

@@ -130,6 +130,143 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 4,
+    name: "service: bots, their events and records, confirmations, audit log, settings",
+    sql: `
+      -- One row a bot ever defined; desired_status survives restarts.
+      CREATE TABLE bots (
+        bot_id VARCHAR PRIMARY KEY,
+        config JSON NOT NULL,
+        desired_status VARCHAR NOT NULL CHECK (desired_status IN ('running', 'paused', 'stopped')),
+        created_at BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL
+      );
+      -- What happened to a bot from outside its candles, in order. A bot's state is its candles
+      -- replayed with these applied after the candle with open time after_ts (NULL: before any).
+      CREATE TABLE bot_events (
+        bot_id VARCHAR NOT NULL,
+        seq INTEGER NOT NULL,
+        after_ts BIGINT,
+        kind VARCHAR NOT NULL,
+        payload JSON NOT NULL,
+        occurred_at BIGINT NOT NULL,
+        PRIMARY KEY (bot_id, seq)
+      );
+      CREATE TABLE bot_decisions (
+        bot_id VARCHAR NOT NULL,
+        ts BIGINT NOT NULL,
+        n INTEGER NOT NULL,
+        correlation_id VARCHAR NOT NULL,
+        symbol VARCHAR NOT NULL,
+        strategy_version VARCHAR NOT NULL,
+        side VARCHAR,
+        confidence DOUBLE,
+        signal JSON,
+        outcome VARCHAR NOT NULL,
+        code VARCHAR NOT NULL,
+        reason VARCHAR NOT NULL,
+        orders JSON NOT NULL,
+        PRIMARY KEY (bot_id, ts, n)
+      );
+      CREATE TABLE bot_orders (
+        bot_id VARCHAR NOT NULL,
+        client_id VARCHAR NOT NULL,
+        correlation_id VARCHAR NOT NULL,
+        ts BIGINT NOT NULL,
+        symbol VARCHAR NOT NULL,
+        side VARCHAR NOT NULL,
+        type VARCHAR NOT NULL,
+        request JSON NOT NULL,
+        PRIMARY KEY (bot_id, client_id)
+      );
+      CREATE TABLE bot_fills (
+        bot_id VARCHAR NOT NULL,
+        seq INTEGER NOT NULL,
+        correlation_id VARCHAR NOT NULL,
+        client_id VARCHAR NOT NULL,
+        ts BIGINT NOT NULL,
+        symbol VARCHAR NOT NULL,
+        side VARCHAR NOT NULL,
+        qty DOUBLE NOT NULL,
+        price DOUBLE NOT NULL,
+        fee DOUBLE NOT NULL,
+        liquidity VARCHAR NOT NULL,
+        exit_reason VARCHAR,
+        PRIMARY KEY (bot_id, seq)
+      );
+      -- The position after each fill (qty 0: flat).
+      CREATE TABLE bot_positions (
+        bot_id VARCHAR NOT NULL,
+        seq INTEGER NOT NULL,
+        correlation_id VARCHAR NOT NULL,
+        ts BIGINT NOT NULL,
+        symbol VARCHAR NOT NULL,
+        side VARCHAR,
+        qty DOUBLE NOT NULL,
+        entry_price DOUBLE,
+        PRIMARY KEY (bot_id, seq)
+      );
+      CREATE TABLE bot_trades (
+        bot_id VARCHAR NOT NULL,
+        seq INTEGER NOT NULL,
+        symbol VARCHAR NOT NULL,
+        side VARCHAR NOT NULL,
+        entry_ts BIGINT NOT NULL,
+        exit_ts BIGINT NOT NULL,
+        qty DOUBLE NOT NULL,
+        entry_price DOUBLE NOT NULL,
+        exit_price DOUBLE NOT NULL,
+        fees DOUBLE NOT NULL,
+        funding DOUBLE NOT NULL,
+        pnl DOUBLE NOT NULL,
+        exit_reason VARCHAR NOT NULL,
+        PRIMARY KEY (bot_id, seq)
+      );
+      -- Equity after each candle the bot traded on (ts: the candle's open time).
+      CREATE TABLE bot_equity (
+        bot_id VARCHAR NOT NULL,
+        ts BIGINT NOT NULL,
+        equity DOUBLE NOT NULL,
+        balance DOUBLE NOT NULL,
+        PRIMARY KEY (bot_id, ts)
+      );
+      CREATE TABLE pending_confirmations (
+        id VARCHAR PRIMARY KEY,
+        bot_id VARCHAR NOT NULL,
+        correlation_id VARCHAR NOT NULL,
+        client_id VARCHAR NOT NULL,
+        ts BIGINT NOT NULL,
+        request JSON NOT NULL,
+        created_at BIGINT NOT NULL,
+        expires_at BIGINT NOT NULL,
+        status VARCHAR NOT NULL,
+        decided_at BIGINT,
+        decided_by VARCHAR
+      );
+      CREATE SEQUENCE audit_seq START 1;
+      CREATE TABLE audit_log (
+        seq BIGINT PRIMARY KEY DEFAULT nextval('audit_seq'),
+        occurred_at BIGINT NOT NULL,
+        action VARCHAR NOT NULL,
+        target VARCHAR,
+        surface VARCHAR NOT NULL,
+        actor VARCHAR NOT NULL,
+        outcome VARCHAR NOT NULL,
+        details JSON NOT NULL
+      );
+      CREATE SEQUENCE incident_seq START 1;
+      CREATE TABLE incidents (
+        seq BIGINT PRIMARY KEY DEFAULT nextval('incident_seq'),
+        occurred_at BIGINT NOT NULL,
+        bot_id VARCHAR,
+        kind VARCHAR NOT NULL,
+        message VARCHAR NOT NULL,
+        restart_in_ms BIGINT
+      );
+      CREATE TABLE settings (key VARCHAR PRIMARY KEY, value JSON NOT NULL);
+    `,
+  },
 ];
 
 /** Applies every migration not yet recorded, each in its own transaction. Returns those applied. */

@@ -24,8 +24,12 @@ export function crossSignal(
   i: number,
   label: string,
 ): Signal | null {
-  if (crossedAbove(fast, slow, i)) return crossSignals(label).above;
-  if (crossedBelow(fast, slow, i)) return crossSignals(label).below;
+  // crossedAbove / crossedBelow written out: this runs on every candle, and where several
+  // strategies share it V8 did not always inline the two helpers (two calls a candle).
+  if (i === 0) return null;
+  const f0 = fast[i - 1], s0 = slow[i - 1], f1 = fast[i], s1 = slow[i];
+  if (f0 < s0 && f1 > s1) return crossSignals(label).above;
+  if (f0 > s0 && f1 < s1) return crossSignals(label).below;
   return null;
 }
 

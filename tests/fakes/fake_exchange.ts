@@ -36,6 +36,10 @@
 //   (ccxt reads index 6) and `vol` = contracts; Binance index 5 = base volume. Quote volumes,
 //   trade counts and taker volumes are synthetic but consistent.
 //
+// Hooks (`addHook`) serve paths the fake itself does not know, with the request body read: the
+// OKX private REST of fake_okx_trading.ts plugs in this way. A hook's request is logged in
+// `requests` like any other; `failNext` does not apply to it (hooks bring their own faults).
+//
 // Faults (`failNext`) hit candle requests only (OKX candles/history-candles, Binance klines):
 // 429 answers the venue's rate-limit body (ccxt: okx RateLimitExceeded, binance DDoSProtection),
 // 5xx an HTML gateway page (ccxt: ExchangeNotAvailable or RequestTimeout for 504), `drop` destroys
@@ -46,6 +50,7 @@
 import { createServer } from "node:http";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
+import { Buffer } from "node:buffer";
 import type { Candle } from "../../src/core/candles.ts";
 import { timeframeMs } from "../../src/core/timeframe.ts";
 
@@ -125,8 +130,57 @@ export interface FakeExchange {
   failNext(failure: FakeFailure): void;
   /** Removes a market: it leaves the market list and its candle requests answer "unknown symbol". */
   delist(venue: FakeVenue, symbol: string): void;
+  /** A copy of one seeded series, `[]` when none (the websocket fake, fake_ws.ts, streams it). */
+  seeded(venue: FakeVenue, symbol: string, timeframe: string): Candle[];
+  /** Listed markets of a venue with their venue ids and contract sizes (for fake_ws.ts). */
+  listedMarkets(venue: FakeVenue): { symbol: string; id: string; contractSize: number }[];
+  /** Hands the requests `hook` claims to it (first claiming hook wins). */
+  addHook(hook: FakeRequestHook): void;
+  /** Close of the latest candle opened by now in the finest seeded series of a market. */
+  lastPrice(venue: FakeVenue, symbol: string): number | undefined;
+  /** A listed market by exchange id ("BTC-USDT"), with its rules as the venue lists them. */
+  instrument(venue: FakeVenue, id: string): FakeInstrument | undefined;
   /** Stops the server and cuts every open connection. */
   close(): Promise<void>;
+}
+
+/** A listed market as hooks see it (strings, as the venue sends them). */
+export interface FakeInstrument {
+  symbol: string;
+  id: string;
+  base: string;
+  quote: string;
+  settle: string | null;
+  tickSize: string;
+  lotSize: string;
+  minSize: string;
+  active: boolean;
+}
+
+/** A request handed to a {@link FakeRequestHook}, with its body read. */
+export interface FakeHookRequest {
+  method: string;
+  /** Path and query exactly as received ("/api/v5/trade/order?instId=BTC-USDT"). */
+  url: string;
+  path: string;
+  query: Record<string, string>;
+  /** Header names in lower case. */
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** A hook's answer: a reply, or "drop" (destroy the socket) or "stall" (never answer). */
+export type FakeHookReply =
+  | { status: number; body: string; headers?: Record<string, string> }
+  | "drop"
+  | "stall";
+
+/** Serves requests the fake's own routes do not know (e.g. OKX private REST). */
+export interface FakeRequestHook {
+  /** Whether this hook serves `method path`. */
+  claims(method: string, path: string): boolean;
+  /** The answer to a claimed request. */
+  handle(req: FakeHookRequest): FakeHookReply | Promise<FakeHookReply>;
 }
 
 /** Internal description of a listed market. */
@@ -260,6 +314,7 @@ class FakeState {
   readonly rules: Rule[] = [];
   fixedNow: number | undefined;
   readonly keepAlive: boolean;
+  readonly hooks: FakeRequestHook[] = [];
 
   constructor(options: FakeExchangeOptions) {
     this.fixedNow = options.nowMs;
@@ -305,6 +360,19 @@ class FakeState {
       },
       delist: (venue, symbol) => {
         this.market(venue, symbol).listed = false;
+      },
+      seeded: (venue, symbol, timeframe) =>
+        (this.series.get(this.seriesKey(venue, symbol, timeframe)) ?? []).map((c) => ({ ...c })),
+      listedMarkets: (venue) =>
+        [...this.markets.values()].filter((m) => m.venue === venue && m.listed)
+          .map((m) => ({ symbol: m.symbol, id: m.id, contractSize: Number(m.contractSize) })),
+      addHook: (hook) => void this.hooks.push(hook),
+      lastPrice: (venue, symbol) => this.lastPrice(venue, symbol),
+      instrument: (venue, id) => {
+        const m = this.byId(venue, id);
+        if (!m) return undefined;
+        const { symbol, base, quote, settle, tickSize, lotSize, minSize, active } = m;
+        return { symbol, id: m.id, base, quote, settle, tickSize, lotSize, minSize, active };
       },
       close: async () => {
         await new Promise<void>((resolve) => {
@@ -353,6 +421,8 @@ class FakeState {
       : null;
     const entry: FakeRequest = { method: req.method ?? "GET", path, query, status: 0, venue };
     this.requests.push(entry);
+    const hook = this.hooks.find((h) => h.claims(entry.method, path));
+    if (hook) return void this.runHook(hook, req, res, entry, query);
 
     const isCandles = path === "/api/v5/market/candles" ||
       path === "/api/v5/market/history-candles" || path === "/fapi/v1/klines";
@@ -380,6 +450,48 @@ class FakeState {
       reply = { status: 500, body: JSON.stringify({ error: String(err) }) };
     }
     this.send(res, entry, reply);
+  }
+
+  /** Reads the body, asks `hook`, then answers, drops or stalls as it says. */
+  async runHook(
+    hook: FakeRequestHook,
+    req: IncomingMessage,
+    res: ServerResponse,
+    entry: FakeRequest,
+    query: Query,
+  ): Promise<void> {
+    const chunks: Uint8Array[] = [];
+    for await (const chunk of req) chunks.push(chunk as Uint8Array);
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers[k] = v;
+    const body = new TextDecoder().decode(Buffer.concat(chunks));
+    let reply: FakeHookReply;
+    try {
+      const url = req.url ?? entry.path;
+      reply = await hook.handle({ method: entry.method, url, path: entry.path, query, headers, body });
+    } catch (err) {
+      reply = { status: 500, body: JSON.stringify({ error: String(err) }) };
+    }
+    if (reply === "drop") req.socket.destroy();
+    else if (reply !== "stall") this.send(res, entry, reply);
+  }
+
+  /** Close of the latest candle with `ts <= now` in the finest seeded series of a market. */
+  lastPrice(venue: FakeVenue, symbol: string): number | undefined {
+    const now = this.now;
+    let best: Candle | undefined;
+    let bestTf = Infinity;
+    for (const [key, rows] of this.series) {
+      const [v, s, timeframe] = key.split("|");
+      if (v !== venue || s !== symbol) continue;
+      let i = rows.length - 1;
+      while (i >= 0 && rows[i].ts > now) i--;
+      const tf = timeframeMs(timeframe);
+      if (i >= 0 && (tf < bestTf || (tf === bestTf && rows[i].ts > best!.ts))) {
+        (best = rows[i], bestTf = tf);
+      }
+    }
+    return best?.close;
   }
 
   send(res: ServerResponse, entry: FakeRequest, reply: Reply): void {

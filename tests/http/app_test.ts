@@ -20,6 +20,8 @@ Deno.test("health, series and candles answer from the real store", async () => {
       mode: "paper",
       version: "test",
       database: { ok: true, series: 1 },
+      exchanges: [],
+      bots: {},
     });
 
     const series = await (await app.request("/api/candles/series")).json();

@@ -1,0 +1,89 @@
+// The service with the five example bots (replay feed): resident memory and candle-to-order latency.
+
+import type { BenchRow } from "./backtest_bench.ts";
+
+const ROOT = new URL("../", import.meta.url).pathname;
+
+function statusField(pid: number, field: string): number {
+  const text = Deno.readTextFileSync(`/proc/${pid}/status`);
+  const m = new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(text);
+  return m ? Number(m[1]) * 1024 : NaN;
+}
+
+/**
+ * Starts `deno task start --replay` on the shipped configs/bots (5 bots) in a temporary data
+ * directory, lets it run `seconds` of wall time at `speed`, then reads the process's resident
+ * memory (now and peak) and the bots' latency from a closed candle's arrival to its orders
+ * reaching the paper broker.
+ */
+export async function benchService(seconds = 20, speed = 600): Promise<BenchRow[]> {
+  const dir = await Deno.makeTempDir({ prefix: "tidewatch_service_bench_" });
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "src/main.ts", "--port", "0", "--replay", "--speed", String(speed)],
+    cwd: ROOT,
+    env: { TIDEWATCH_DATA_DIR: dir, TIDEWATCH_API_TOKEN: "bench-token-0123456789", NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
+  try {
+    const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    let out = "";
+    let url: string | undefined;
+    while (!url) {
+      const { value, done } = await reader.read();
+      if (done) throw new Error(`service exited: ${out}`);
+      out += value;
+      url = /"url":"(http:\/\/[^"]+)"/.exec(out)?.[1];
+    }
+    (async () => {
+      while (!(await reader.read()).done) { /* drain */ }
+    })().catch(() => {});
+    await new Promise((r) => setTimeout(r, seconds * 1000));
+    const rss = statusField(child.pid, "VmRSS");
+    const peak = statusField(child.pid, "VmHWM");
+    const bots = (await (await fetch(`${url}/api/bots`)).json()).bots as {
+      bot_id: string;
+      state: string;
+      latency_ms: { n: number; p50: number; p99: number } | null;
+    }[];
+    const running = bots.filter((b) => b.state === "running").length;
+    const lat = bots.map((b) => b.latency_ms).filter((l) => l !== null);
+    const n = lat.reduce((a, l) => a + l!.n, 0);
+    const p50 = Math.max(...lat.map((l) => l!.p50));
+    const p99 = Math.max(...lat.map((l) => l!.p99));
+    return [
+      {
+        name: `service RSS with ${running} bots running (replay x${speed}, ${seconds}s)`,
+        value: Math.round(rss / 2 ** 20),
+        unit: "MiB",
+        goal: "< 250",
+        met: rss < 250 * 2 ** 20,
+      },
+      {
+        name: "service peak RSS (VmHWM) over the same run",
+        value: Math.round(peak / 2 ** 20),
+        unit: "MiB",
+        goal: "(reported)",
+        met: true,
+      },
+      {
+        name: `paper: candle arrival -> order at broker, p50 (worst bot, ${n} candles)`,
+        value: p50,
+        unit: "ms",
+        goal: "(reported)",
+        met: true,
+      },
+      {
+        name: "paper: candle arrival -> order at broker, p99 (worst bot)",
+        value: p99,
+        unit: "ms",
+        goal: "< 50",
+        met: p99 < 50,
+      },
+    ];
+  } finally {
+    child.kill("SIGTERM");
+    await child.status;
+    await Deno.remove(dir, { recursive: true });
+  }
+}

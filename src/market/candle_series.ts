@@ -1,0 +1,325 @@
+// One live series of the feed: a shared websocket stream, REST back-fill, closed candles delivered once.
+
+import type { OHLCV } from "ccxt";
+import { type Candle, type SeriesKey, toColumns, toRows } from "../core/candles.ts";
+import { floorToTimeframe, isOnGrid, timeframeMs } from "../core/timeframe.ts";
+import type { CandleStore } from "../store/candle_store.ts";
+import { downloadCandles } from "./download.ts";
+import type { ExchangeLink } from "./exchange_link.ts";
+import type { CandleSource, ClosedCandle } from "./feed.ts";
+import { type Backoff, backoffDelay, streamLoop } from "./stream_loop.ts";
+
+/** What every series of a feed shares. */
+export interface SeriesSettings {
+  store: CandleStore;
+  now: () => number;
+  graceMs: number;
+  backoff: Backoff;
+  maxBackfillCandles: number;
+  clockCheckMs: number;
+  onError: (err: unknown, context: string) => void;
+}
+
+/** A listener of a series. */
+export interface SeriesListener {
+  /** Open time of the last candle it received. */
+  afterTs: number;
+  onCandle: (c: ClosedCandle) => void | Promise<void>;
+  /** False until the candles between `afterTs` and the series' position reached it. */
+  synced: boolean;
+}
+
+/**
+ * One (exchange, symbol, timeframe) series: one upstream `watchOHLCVForSymbols` shared by every
+ * listener. A streamed candle is closed once a later one appears; a series with no later candle
+ * `graceMs` after the close time is completed over REST, as is every gap (before the first
+ * update, after a reconnect). All work runs in one queue, so deliveries are in time order; each
+ * candle is upserted into the store before any listener sees it.
+ */
+export class CandleSeries {
+  readonly listeners = new Set<SeriesListener>();
+  readonly #tf: number;
+  /** Open time of the next candle not yet delivered (nor known to be missing). */
+  #doneUntil: number;
+  /** The newest streamed candle, still open as far as the stream shows. */
+  #open: Candle | undefined;
+  /** Streamed candles known closed but not yet delivered (a gap before them), oldest first. */
+  #closedWs: Candle[] = [];
+  #queue: Promise<void> = Promise.resolve();
+  readonly #stop = new AbortController();
+  #loop: Promise<void> = Promise.resolve();
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  /** When (by `now()`) to look over REST for candles the stream did not close. */
+  #nextCheckAt: number;
+  #quietChecks = 0;
+  #restFailures = 0;
+  /** An update arrived since the last subscribe: the upstream subscription is live. */
+  #live = false;
+  /** Open time of the newest streamed row taken from ccxt's cache. */
+  #seenTs = -Infinity;
+
+  constructor(
+    readonly key: SeriesKey,
+    private readonly link: ExchangeLink,
+    private readonly s: SeriesSettings,
+    afterTs: number,
+  ) {
+    this.#tf = timeframeMs(key.timeframe);
+    this.#doneUntil = this.#firstSlot(afterTs);
+    this.#nextCheckAt = this.#doneUntil + this.#tf + s.graceMs;
+  }
+
+  /** Starts following: over the websocket when `stream`, else over REST alone. */
+  start(stream: boolean): void {
+    if (this.#stop.signal.aborted) return;
+    if (!stream) return this.#enqueue(() => this.#sync("time"));
+    const ex = this.link.ex;
+    const pair = [[this.key.symbol, this.key.timeframe]];
+    this.#loop = streamLoop({
+      watch: () =>
+        ex.markets
+          ? ex.watchOHLCVForSymbols(pair)
+          : ex.loadMarkets().then(() => ex.watchOHLCVForSymbols(pair)),
+      // A back-fill at subscribe time and after every reconnect.
+      onSubscribe: () => this.#enqueue(() => this.#sync("time")),
+      onData: (res) => {
+        this.#live = true;
+        this.link.message();
+        const rows = this.#fresh(res);
+        this.#enqueue(() => this.#onRows(rows));
+      },
+      onError: (err) => {
+        this.#live = false;
+        this.link.streamFailed(err);
+        this.s.onError(err, `${this.#label()} websocket`);
+        // Updates were missed: the open candle's last values may not be its final ones.
+        this.#enqueue(() => void (this.#open = undefined));
+      },
+      backoff: this.s.backoff,
+      signal: this.#stop.signal,
+    });
+  }
+
+  /** Adds a listener; one behind the series' position is caught up over REST first. */
+  add(afterTs: number, onCandle: SeriesListener["onCandle"]): SeriesListener {
+    const l: SeriesListener = { afterTs, onCandle, synced: afterTs >= this.#doneUntil - this.#tf };
+    this.listeners.add(l);
+    if (!l.synced) this.#enqueue(() => this.#sync("stream"));
+    return l;
+  }
+
+  /** Stops the stream and timers; with `unsubscribe`, ends the upstream subscription too. */
+  async stop(unsubscribe: boolean): Promise<void> {
+    this.#stop.abort();
+    clearTimeout(this.#timer);
+    await this.#loop;
+    await this.#queue;
+    clearTimeout(this.#timer);
+    if (!unsubscribe || !this.#live || this.link.closing) return;
+    await this.link.unsubscribe(() =>
+      this.link.ex.unWatchOHLCVForSymbols([[this.key.symbol, this.key.timeframe]])
+    );
+  }
+
+  // ---------------------------------------------------------------- the queue
+
+  #enqueue(task: () => Promise<void> | void): void {
+    this.#queue = this.#queue.then(async () => {
+      if (this.#stop.signal.aborted) return;
+      try {
+        await task();
+      } catch (err) {
+        if (!this.#stop.signal.aborted) this.s.onError(err, this.#label());
+      }
+      this.#schedule();
+    });
+  }
+
+  /** Arms the quiet-market timer; it re-reads `now()` at least every `clockCheckMs`. */
+  #schedule(): void {
+    clearTimeout(this.#timer);
+    if (this.#stop.signal.aborted) return;
+    const wait = Math.min(Math.max(0, this.#nextCheckAt - this.s.now()), this.s.clockCheckMs);
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      if (this.s.now() >= this.#nextCheckAt) this.#enqueue(() => this.#sync("time"));
+      else this.#schedule();
+    }, wait);
+  }
+
+  // ---------------------------------------------------------------- candles
+
+  /**
+   * The streamed rows updated since the last wake-up, copied from ccxt's candle cache rather than
+   * taken from the answer: an update that arrives before the next watch is armed (Deno's
+   * WebSocket can dispatch two messages within one microtask run) resolves no future and would
+   * otherwise wait for the next message. Called after the loop re-armed, so nothing slips.
+   */
+  #fresh(res: Record<string, Record<string, OHLCV[]>>): Candle[] {
+    const cache = this.link.ex.ohlcvs?.[this.key.symbol]?.[this.key.timeframe] as
+      | OHLCV[]
+      | undefined;
+    let rows: OHLCV[];
+    if (cache) {
+      rows = [];
+      for (let i = cache.length - 1; i >= 0 && Number(cache[i][0]) >= this.#seenTs; i--) {
+        rows.push(cache[i]);
+      }
+    } else rows = Object.values(res)[0]?.[this.key.timeframe] ?? [];
+    const out = rows.map(toCandle).sort((a, b) => a.ts - b.ts);
+    if (out.length > 0) this.#seenTs = out[out.length - 1].ts;
+    return out;
+  }
+
+  /** Takes streamed rows: a row newer than the open candle closes it. */
+  async #onRows(rows: Candle[]): Promise<void> {
+    for (const c of rows) {
+      if (!isOnGrid(c.ts, this.key.timeframe) || c.ts < this.#doneUntil) continue;
+      const open = this.#open;
+      if (!open || c.ts === open.ts) this.#open = c;
+      else if (c.ts > open.ts) {
+        this.#keepClosed(open);
+        this.#open = c;
+      } else this.#keepClosed(c); // a late update of a candle already closed
+    }
+    await this.#sync("stream");
+  }
+
+  /**
+   * Delivers what is known closed: streamed candles that continue the series, and over REST
+   * whatever lies between. "stream" trusts only the stream's evidence; "time" also takes every
+   * candle closed more than `graceMs` ago, and reschedules itself while the exchange has none.
+   */
+  async #sync(mode: "stream" | "time"): Promise<void> {
+    const now = this.s.now();
+    const tf = this.#tf;
+    const before = this.#doneUntil;
+    const lastWs = this.#closedWs[this.#closedWs.length - 1];
+    const evidence = Math.max(this.#open?.ts ?? -Infinity, lastWs ? lastWs.ts + tf : -Infinity);
+    const closedUntil = mode === "time"
+      ? Math.max(evidence, floorToTimeframe(now - this.s.graceMs, this.key.timeframe))
+      : evidence;
+    try {
+      await this.#catchUp();
+      this.#closedWs = this.#closedWs.filter((c) => c.ts >= this.#doneUntil);
+      while (this.#closedWs[0]?.ts === this.#doneUntil) {
+        await this.#emit(this.#closedWs.shift()!, "ws", false);
+      }
+      if (this.#doneUntil < closedUntil) {
+        const lo = Math.max(this.#doneUntil, closedUntil - this.s.maxBackfillCandles * tf);
+        const rest = await this.#fetch(lo, closedUntil);
+        const byTs = new Map<number, [Candle, CandleSource, boolean]>();
+        for (const c of this.#closedWs) if (c.ts < closedUntil) byTs.set(c.ts, [c, "ws", false]);
+        // The exchange's REST candle is its final word; it replaces a streamed one.
+        for (const c of rest) byTs.set(c.ts, [c, "backfill", true]);
+        const todo = [...byTs.values()].sort((a, b) => a[0].ts - b[0].ts);
+        for (const [c, source, stored] of todo) {
+          if (c.ts >= this.#doneUntil) await this.#emit(c, source, stored);
+        }
+        // A later streamed candle proves the range closed, even where the exchange has holes.
+        if (evidence > this.#doneUntil) this.#doneUntil = Math.min(evidence, closedUntil);
+        this.#closedWs = this.#closedWs.filter((c) => c.ts >= this.#doneUntil);
+      }
+      this.#restFailures = 0;
+    } catch (err) {
+      if (this.#stop.signal.aborted) return;
+      this.#restFailures++;
+      this.link.restFailed(err);
+      this.s.onError(err, `${this.#label()} back-fill`);
+      this.#nextCheckAt = now + backoffDelay(this.#restFailures, this.s.backoff);
+      return;
+    }
+    if (this.#doneUntil > before) {
+      this.#quietChecks = 0;
+      this.#nextCheckAt = this.#doneUntil + tf + this.s.graceMs;
+    } else if (mode === "time") {
+      // Nothing new over REST yet: look again, less and less often (at most once a candle).
+      this.#quietChecks++;
+      const again = Math.max(this.s.graceMs, 1_000) * 2 ** (this.#quietChecks - 1);
+      this.#nextCheckAt = now + Math.min(again, tf);
+    }
+  }
+
+  /** Delivers the stored candles behind the series' position to listeners that joined late. */
+  async #catchUp(): Promise<void> {
+    for (const l of this.listeners) {
+      if (l.synced) continue;
+      const hi = this.#doneUntil;
+      const lo = Math.max(this.#firstSlot(l.afterTs), hi - this.s.maxBackfillCandles * this.#tf);
+      const rows = await this.#fetch(lo, hi);
+      for (const c of rows) {
+        if (c.ts <= l.afterTs || !this.listeners.has(l)) continue;
+        l.afterTs = c.ts;
+        await this.#deliver(l, c, "backfill");
+      }
+      l.synced = true;
+    }
+  }
+
+  /** Fetches [lo, hi) over REST into the store (resuming after stored candles) and reads it. */
+  async #fetch(lo: number, hi: number): Promise<Candle[]> {
+    if (hi <= lo) return [];
+    await downloadCandles(this.link.ex, this.s.store, {
+      exchange: this.key.exchange,
+      symbol: this.key.symbol,
+      timeframe: this.key.timeframe,
+      since: lo,
+      until: hi,
+      now: Math.max(this.s.now(), hi),
+      retry: { attempts: 1 },
+      signal: this.#stop.signal,
+    });
+    return toRows(await this.s.store.read(this.key, { from: lo, to: hi }));
+  }
+
+  /** Stores (unless already stored) and hands one closed candle to every synced listener. */
+  async #emit(c: Candle, source: CandleSource, stored: boolean): Promise<void> {
+    if (!stored) await this.s.store.upsert(this.key, toColumns([c]));
+    this.#doneUntil = c.ts + this.#tf;
+    for (const l of [...this.listeners]) {
+      if (!l.synced || c.ts <= l.afterTs || !this.listeners.has(l)) continue;
+      l.afterTs = c.ts;
+      await this.#deliver(l, c, source);
+    }
+  }
+
+  async #deliver(l: SeriesListener, candle: Candle, source: CandleSource): Promise<void> {
+    try {
+      await l.onCandle({ key: this.key, candle, source, receivedAt: this.s.now() });
+    } catch (err) {
+      this.s.onError(err, `${this.#label()} listener`);
+    }
+  }
+
+  #keepClosed(c: Candle): void {
+    const i = this.#closedWs.findIndex((x) => x.ts >= c.ts);
+    if (i < 0) this.#closedWs.push(c);
+    else if (this.#closedWs[i].ts === c.ts) this.#closedWs[i] = c;
+    else this.#closedWs.splice(i, 0, c);
+  }
+
+  /** The first slot after `afterTs`, no further back than `maxBackfillCandles` from now. */
+  #firstSlot(afterTs: number): number {
+    const tf = this.#tf;
+    const oldest = floorToTimeframe(this.s.now(), this.key.timeframe) -
+      this.s.maxBackfillCandles * tf;
+    if (!Number.isFinite(afterTs)) return oldest;
+    return Math.max(oldest, floorToTimeframe(afterTs, this.key.timeframe) + tf);
+  }
+
+  #label(): string {
+    return `${this.key.exchange} ${this.key.symbol} ${this.key.timeframe}`;
+  }
+}
+
+/** A copy of a ccxt OHLCV row (ccxt keeps mutating its cache rows). */
+function toCandle(r: OHLCV): Candle {
+  return {
+    ts: Number(r[0]),
+    open: Number(r[1]),
+    high: Number(r[2]),
+    low: Number(r[3]),
+    close: Number(r[4]),
+    volume: Number(r[5] ?? 0),
+  };
+}

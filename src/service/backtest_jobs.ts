@@ -1,0 +1,185 @@
+// Backtests requested through the API: run in the background on stored candles, with progress.
+
+import { z } from "zod";
+import type { BacktestConfig, BacktestResult } from "../backtest/run.ts";
+import type { CandleColumns } from "../core/candles.ts";
+import type { BacktestWorkerOutput } from "./backtest_worker.ts";
+import { toRunToSave } from "../backtest/stored_run.ts";
+import { InputError } from "../core/errors.ts";
+import type { BacktestStore } from "../store/backtest_store.ts";
+import type { CandleStore } from "../store/candle_store.ts";
+import type { EventBus } from "./event_bus.ts";
+
+/** The body of `POST /api/backtests`. */
+export const backtestRequest = z.object({
+  strategy: z.string().min(1),
+  exchange: z.string().min(1).default("okx"),
+  symbol: z.string().min(1),
+  timeframe: z.string().regex(/^[1-9][0-9]*[mhdw]$/, "a timeframe such as 1m, 4h or 1d"),
+  from: z.number().int().optional().describe("First candle open time, UTC ms"),
+  to: z.number().int().optional().describe("Candles before this open time, UTC ms"),
+  params: z.record(z.string(), z.unknown()).default({}),
+  cash: z.number().positive().optional(),
+  fee: z.number().min(0).max(0.1).optional(),
+  slippage_bps: z.number().min(0).max(1000).optional(),
+  size_mode: z.enum(["equity", "risk"]).optional(),
+  size: z.number().positive().optional(),
+  leverage: z.number().min(1).max(125).optional(),
+}).strict();
+
+/** A backtest request as validated. */
+export type BacktestRequest = z.output<typeof backtestRequest>;
+
+/** A background backtest. */
+export interface BacktestJob {
+  job_id: string;
+  state: "running" | "done" | "failed" | "cancelled";
+  progress: number;
+  request: BacktestRequest;
+  run_id?: string;
+  error?: string;
+  started_at: number;
+  finished_at?: number;
+}
+
+/** Runs API backtests one at a time in the background and stores their results. */
+export class BacktestJobs {
+  readonly #jobs = new Map<string, BacktestJob & { abort: AbortController }>();
+  #next = 1;
+  #chain: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly candles: CandleStore,
+    private readonly runs: BacktestStore,
+    private readonly bus: EventBus,
+    private readonly wallNow: () => number = Date.now,
+  ) {}
+
+  /** Queues a backtest; checks the candles exist first. Returns the job. */
+  async submit(req: BacktestRequest): Promise<BacktestJob> {
+    const key = { exchange: req.exchange, symbol: req.symbol, timeframe: req.timeframe };
+    const known = (await this.candles.list()).some((s) =>
+      s.exchange === key.exchange && s.symbol === key.symbol && s.timeframe === key.timeframe
+    );
+    if (!known) {
+      throw new InputError(
+        `No stored candles for ${req.exchange} ${req.symbol} ${req.timeframe}: download them ` +
+          `first (deno task data download) or pick a series from GET /api/candles/series.`,
+      );
+    }
+    const job = {
+      job_id: `job-${this.#next++}`,
+      state: "running" as const,
+      progress: 0,
+      request: req,
+      started_at: this.wallNow(),
+      abort: new AbortController(),
+    };
+    this.#jobs.set(job.job_id, job);
+    this.#chain = this.#chain.then(() => this.#run(job.job_id)).catch(() => {});
+    return this.view(job);
+  }
+
+  /** Every job, newest first. */
+  list(): BacktestJob[] {
+    return [...this.#jobs.values()].reverse().map((j) => this.view(j));
+  }
+
+  get(id: string): BacktestJob | undefined {
+    const j = this.#jobs.get(id);
+    return j && this.view(j);
+  }
+
+  /** Cancels a running job or forgets a finished one; false when unknown. */
+  remove(id: string): boolean {
+    const j = this.#jobs.get(id);
+    if (!j) return false;
+    j.abort.abort();
+    this.#jobs.delete(id);
+    return true;
+  }
+
+  view(j: BacktestJob): BacktestJob {
+    const { abort: _abort, ...rest } = j as BacktestJob & { abort?: AbortController };
+    return rest;
+  }
+
+  async #run(id: string): Promise<void> {
+    const job = this.#jobs.get(id);
+    if (!job || job.abort.signal.aborted) return;
+    const r = job.request;
+    try {
+      const candles = await this.candles.read(
+        { exchange: r.exchange, symbol: r.symbol, timeframe: r.timeframe },
+        { from: r.from, to: r.to },
+      );
+      let last = 0;
+      const result = await inWorker(
+        {
+          strategy: r.strategy,
+          exchange: r.exchange,
+          symbol: r.symbol,
+          timeframe: r.timeframe,
+          params: r.params,
+          cash: r.cash,
+          fee: r.fee,
+          slippageBps: r.slippage_bps,
+          sizeMode: r.size_mode,
+          size: r.size,
+          leverage: r.leverage,
+        },
+        candles,
+        job.abort.signal,
+        (f) => {
+          job.progress = f;
+          if (f - last >= 0.1 || f === 1) {
+            last = f;
+            this.bus.publish({ type: "backtest.progress", data: { job_id: id, progress: f } });
+          }
+        },
+      );
+      await this.runs.save(toRunToSave(result));
+      Object.assign(job, { state: "done", progress: 1, run_id: result.run_id });
+    } catch (err) {
+      job.state = job.abort.signal.aborted ? "cancelled" : "failed";
+      job.error = err instanceof Error ? err.message : String(err);
+    }
+    job.finished_at = this.wallNow();
+    this.bus.publish({ type: "backtest.done", data: this.view(job) });
+  }
+}
+
+/** Runs one backtest in a fresh worker (the candles' buffers are moved to it). */
+function inWorker(
+  config: BacktestConfig,
+  candles: CandleColumns,
+  signal: AbortSignal,
+  onProgress: (f: number) => void,
+): Promise<BacktestResult> {
+  const worker = new Worker(new URL("./backtest_worker.ts", import.meta.url).href, {
+    type: "module",
+  });
+  return new Promise<BacktestResult>((resolve, reject) => {
+    const abort = () => {
+      worker.terminate();
+      reject(new Error("Backtest cancelled."));
+    };
+    signal.addEventListener("abort", abort, { once: true });
+    worker.onmessage = (e: MessageEvent<BacktestWorkerOutput>) => {
+      const m = e.data;
+      if (m.type === "progress") return onProgress(m.fraction);
+      signal.removeEventListener("abort", abort);
+      worker.terminate();
+      if (m.type === "done") resolve(m.result);
+      else reject(new Error(m.message));
+    };
+    worker.onerror = (e) => {
+      e.preventDefault();
+      signal.removeEventListener("abort", abort);
+      worker.terminate();
+      reject(new Error(e.message));
+    };
+    const buffers = Object.values(candles).map((a) => (a as Float64Array).buffer as ArrayBuffer);
+    worker.postMessage({ config, candles }, [...new Set(buffers)]);
+  });
+}

@@ -1,0 +1,180 @@
+// Collects what a bot decided and did on one candle (or one event) into rows with correlation ids.
+
+import type { Fill, OrderRequest, PositionView, Refusal, Trade } from "../core/trading.ts";
+import type { HeldOrder } from "../engine/confirming_broker.ts";
+import type { Decision } from "../engine/engine.ts";
+import type { Accepted, OrderRefusal } from "../engine/ports.ts";
+import type { CandleRecords } from "../store/bot_store.ts";
+import type { Row } from "../store/db.ts";
+
+/** A record as announced on the event bus. */
+export interface Announcement {
+  type: "bot.decision" | "bot.order" | "bot.fill" | "bot.position" | "bot.trade" | "bot.pending";
+  correlationId: string;
+  data: Row;
+}
+
+/**
+ * Turns the engine's and brokers' callbacks into rows. Every row carries a correlation id that
+ * links a decision (`<bot>:<candle close ts>:<n>`) to its orders, fills and position changes;
+ * orders without a decision (position timeout, flatten) get `<bot>:<ts>:<client id>`.
+ * Numbering is deterministic, so a replay after a crash produces the very same keys.
+ */
+export class BotRecorder {
+  #rows: CandleRecords = empty();
+  #announce: Announcement[] = [];
+  #perTs = new Map<number, number>();
+  #corr = new Map<string, string>();
+  #fillSeq = 0;
+  #tradeSeq = 0;
+  #orderTs = new Map<string, number>();
+
+  constructor(
+    readonly botId: string,
+    private readonly strategyVersion: string,
+    private readonly ttlMs: number,
+    /** Wall clock for pending confirmations' creation and expiry. */
+    private readonly wallNow: () => number,
+  ) {}
+
+  /** The correlation id of an order (bracket legs "<id>:sl" share their entry's). */
+  correlationOf(clientId: string, ts: number): string {
+    const base = clientId.replace(/:(sl|tp|trail|trailing)$/, "");
+    return this.#corr.get(base) ?? `${this.botId}:${ts}:${base}`;
+  }
+
+  onSubmit(req: OrderRequest, ts: number, res: Accepted | Refusal): void {
+    if (!res.ok) return;
+    this.#orderTs.set(req.clientId, ts);
+    this.#rows.orders.push({
+      client_id: req.clientId,
+      ts,
+      symbol: req.symbol,
+      side: req.side,
+      type: req.type,
+      request: req,
+    });
+  }
+
+  onHold(h: HeldOrder): void {
+    const now = this.wallNow();
+    this.#rows.pending.push({
+      id: `${this.botId}:${h.clientId}`,
+      client_id: h.clientId,
+      ts: h.ts,
+      request: h.req,
+      created_at: now,
+      expires_at: now + this.ttlMs,
+      status: "pending",
+    });
+  }
+
+  onDecision(d: Decision): void {
+    const n = this.#perTs.get(d.ts) ?? 0;
+    this.#perTs.set(d.ts, n + 1);
+    const correlationId = `${this.botId}:${d.ts}:${n}`;
+    for (const id of d.orders) this.#corr.set(id, correlationId);
+    const row: Row = {
+      ts: d.ts,
+      n,
+      correlation_id: correlationId,
+      symbol: d.symbol,
+      strategy_version: this.strategyVersion,
+      side: d.signal.side,
+      confidence: d.signal.confidence,
+      signal: d.signal,
+      outcome: d.outcome,
+      code: d.code,
+      reason: d.reason,
+      orders: d.orders,
+    };
+    this.#rows.decisions.push(row);
+    this.#announce.push({ type: "bot.decision", correlationId, data: row });
+  }
+
+  onOrderRefusal(r: OrderRefusal): void {
+    this.onDecision({
+      ts: r.ts,
+      symbol: r.symbol,
+      signal: { side: "exit", confidence: 0, reason: `order ${r.clientId} cancelled at fill time` },
+      outcome: "refused",
+      code: r.code,
+      reason: r.reason,
+      orders: [r.clientId],
+    });
+  }
+
+  onFill(f: Fill, position: PositionView | undefined): void {
+    const correlationId = this.correlationOf(f.clientId, f.ts);
+    const seq = this.#fillSeq++;
+    const fill: Row = {
+      seq,
+      correlation_id: correlationId,
+      client_id: f.clientId,
+      ts: f.ts,
+      symbol: f.symbol,
+      side: f.side,
+      qty: f.qty,
+      price: f.price,
+      fee: f.fee,
+      liquidity: f.liquidity,
+      exit_reason: f.exitReason ?? null,
+    };
+    const pos: Row = {
+      seq,
+      correlation_id: correlationId,
+      ts: f.ts,
+      symbol: f.symbol,
+      side: position?.side ?? null,
+      qty: position?.qty ?? 0,
+      entry_price: position?.entryPrice ?? null,
+    };
+    this.#rows.fills.push(fill);
+    this.#rows.positions.push(pos);
+    this.#announce.push({ type: "bot.fill", correlationId, data: fill });
+    this.#announce.push({ type: "bot.position", correlationId, data: pos });
+  }
+
+  /** Adds trades closed since the last call (the broker's list grows). */
+  onTrades(all: readonly Trade[]): void {
+    for (; this.#tradeSeq < all.length; this.#tradeSeq++) {
+      const t = all[this.#tradeSeq];
+      const row: Row = { seq: this.#tradeSeq, ...t };
+      this.#rows.trades.push(row);
+      this.#announce.push({
+        type: "bot.trade",
+        correlationId: this.correlationOf(`${this.botId}:${t.exit_ts}`, t.exit_ts),
+        data: row,
+      });
+    }
+  }
+
+  /** Takes the rows collected since the last call (with the equity row when given). */
+  take(equity?: { ts: number; equity: number; balance: number }): {
+    rows: CandleRecords;
+    announcements: Announcement[];
+  } {
+    const rows = this.#rows;
+    for (const o of rows.orders) {
+      const id = String(o.client_id);
+      const corr = this.correlationOf(id, Number(o.ts));
+      o.correlation_id = corr;
+      this.#corr.set(id, corr);
+      this.#announce.push({ type: "bot.order", correlationId: corr, data: o });
+    }
+    for (const p of rows.pending) {
+      const corr = this.correlationOf(String(p.client_id), Number(p.ts));
+      p.correlation_id = corr;
+      this.#announce.push({ type: "bot.pending", correlationId: corr, data: p });
+    }
+    if (equity) rows.equity = equity;
+    const announcements = this.#announce;
+    this.#rows = empty();
+    this.#announce = [];
+    return { rows, announcements };
+  }
+}
+
+function empty(): CandleRecords {
+  return { decisions: [], orders: [], fills: [], positions: [], trades: [], pending: [] };
+}

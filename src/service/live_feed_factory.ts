@@ -1,0 +1,17 @@
+// The live market-data feed the service uses when it is not replaying.
+
+import { CcxtFeed } from "../market/ccxt_feed.ts";
+import type { MarketFeed } from "../market/feed.ts";
+import type { CandleStore } from "../store/candle_store.ts";
+import { log } from "./log.ts";
+
+/**
+ * Closed candles from the exchanges' websockets (ccxt pro), every one written to `candles`
+ * before the bots see it; recovered failures become warn log lines.
+ */
+export function liveFeedFor(candles: CandleStore): MarketFeed {
+  return new CcxtFeed({
+    store: candles,
+    onError: (e) => log("warn", "market feed", { context: e.context, error: e.message }),
+  });
+}

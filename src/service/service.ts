@@ -1,0 +1,124 @@
+// Assembles the running service: store, feed, supervisor, settings, jobs, HTTP app.
+
+import type { Hono, MiddlewareHandler } from "hono";
+import { createApp } from "../http/app.ts";
+import type { ServiceDeps } from "../http/service_deps.ts";
+import type { MarketFeed } from "../market/feed.ts";
+import { ReplayFeed } from "../market/replay_feed.ts";
+import { BacktestStore } from "../store/backtest_store.ts";
+import { BotStore } from "../store/bot_store.ts";
+import { CandleStore } from "../store/candle_store.ts";
+import type { Db } from "../store/db.ts";
+import type { Clock } from "../engine/ports.ts";
+import { floorToTimeframe } from "../core/timeframe.ts";
+import { BacktestJobs } from "./backtest_jobs.ts";
+import { EventBus } from "./event_bus.ts";
+import { SettingsService } from "./settings.ts";
+import { type BotEntry, Supervisor } from "./supervisor.ts";
+
+/** Options for {@link startService}. */
+export interface ServiceOptions {
+  db: Db;
+  entries: readonly BotEntry[];
+  /** Guards the API's writes. */
+  auth: MiddlewareHandler;
+  version: string;
+  /** Replay instead of live data: candles per wall second = speed / timeframe seconds. */
+  replay?: { speed: number };
+  /** The live feed (required unless replaying); built by the caller from the exchanges used. */
+  liveFeed?: (candles: CandleStore) => MarketFeed;
+  wallNow?: () => number;
+  /** First restart delay of a failed bot [1000 ms]. */
+  backoffMs?: number;
+  /** How often expired confirmations are looked for [1000 ms]. */
+  expiryCheckMs?: number;
+}
+
+/** A started service. */
+export interface Service {
+  app: Hono;
+  supervisor: Supervisor;
+  bus: EventBus;
+  feed: MarketFeed;
+  clock: Clock;
+  close(): Promise<void>;
+}
+
+const REPLAY_CLOCK = "replay.clock";
+
+/**
+ * Starts the service: bots that should run are launched (rebuilt from their records), the
+ * feed starts delivering, and the returned `app` answers the API. `close()` halts the bots
+ * (their state stays in the store) and stops the feed; the caller closes the database.
+ */
+export async function startService(o: ServiceOptions): Promise<Service> {
+  const wallNow = o.wallNow ?? Date.now;
+  const candles = new CandleStore(o.db);
+  const bots = new BotStore(o.db);
+  const runs = new BacktestStore(o.db);
+  const bus = new EventBus(wallNow);
+  let feed: MarketFeed;
+  let clock: Clock;
+  let saveClock: ReturnType<typeof setInterval> | undefined;
+  if (o.replay) {
+    const saved = await bots.getSetting<number>(REPLAY_CLOCK);
+    const startTs = saved ?? floorToTimeframe(wallNow(), "1m");
+    const replay = new ReplayFeed({ store: candles, startTs, speed: o.replay.speed, wallNow });
+    await bots.setSetting(REPLAY_CLOCK, startTs);
+    saveClock = setInterval(() => {
+      bots.setSetting(REPLAY_CLOCK, Math.floor(replay.clock.now())).catch(() => {});
+    }, 1000);
+    feed = replay;
+    clock = replay.clock;
+  } else {
+    if (!o.liveFeed) throw new Error("startService needs liveFeed unless replaying");
+    feed = o.liveFeed(candles);
+    clock = { now: wallNow };
+  }
+  const supervisor = new Supervisor({
+    store: bots,
+    candles,
+    feed,
+    bus,
+    clock,
+    wallNow,
+    backoffMs: o.backoffMs,
+    expiryCheckMs: o.expiryCheckMs,
+  });
+  const settings = new SettingsService(bots, supervisor);
+  const jobs = new BacktestJobs(candles, runs, bus, wallNow);
+  await supervisor.start(o.entries);
+  if ((await settings.get()).require_confirmation) await supervisor.requireConfirmation(true);
+  const deps: ServiceDeps = {
+    supervisor,
+    bots,
+    candles,
+    runs,
+    jobs,
+    bus,
+    feed,
+    settings,
+    wallNow,
+    liveRefusal: "set TRADING_MODE=live and TRADING_APPROVED=true and give the exchange keys",
+  };
+  const app = createApp({
+    store: candles,
+    mode: "paper",
+    version: o.version,
+    service: deps,
+    auth: o.auth,
+  });
+  return {
+    app,
+    supervisor,
+    bus,
+    feed,
+    clock,
+    async close() {
+      clearInterval(saveClock);
+      await supervisor.close();
+      await feed.close();
+      if (o.replay) await bots.setSetting(REPLAY_CLOCK, Math.floor(clock.now()));
+    },
+  };
+}

@@ -1,0 +1,309 @@
+// Runs the bots: launches those that should run, controls them, restarts failed ones with backoff.
+
+import { InputError } from "../core/errors.ts";
+import type { Clock } from "../engine/ports.ts";
+import type { MarketFeed } from "../market/feed.ts";
+import type { BotStore, DesiredStatus } from "../store/bot_store.ts";
+import type { CandleStore } from "../store/candle_store.ts";
+import type { StrategyDefinition } from "../core/strategy.ts";
+import { Bot, type BotSpec } from "./bot.ts";
+import type { EventBus } from "./event_bus.ts";
+
+/** Who asked for a control action, for the audit log. */
+export interface Actor {
+  /** "api", "telegram", "discord", "web", "service"... */
+  surface: string;
+  /** Token name, chat user... never a secret. */
+  actor: string;
+}
+
+/** A control action on one bot. */
+export type BotAction = "start" | "stop" | "pause" | "resume";
+
+/** Options for {@link Supervisor}. */
+export interface SupervisorOptions {
+  store: BotStore;
+  candles: CandleStore;
+  feed: MarketFeed;
+  bus: EventBus;
+  /** The bots' clock (wall, or the replay's). */
+  clock: Clock;
+  /** Wall clock for timers, TTLs and the audit log [Date.now]. */
+  wallNow?: () => number;
+  /** First restart delay after a failure [1000 ms]; doubles up to `maxBackoffMs`. */
+  backoffMs?: number;
+  /** [300000 ms] */
+  maxBackoffMs?: number;
+  /** How often expired confirmations are looked for [1000 ms]. */
+  expiryCheckMs?: number;
+}
+
+/** A bot definition as the supervisor receives it. */
+export interface BotEntry {
+  spec: BotSpec;
+  def: StrategyDefinition;
+  /** Whether it runs on its very first start. */
+  enabled: boolean;
+  /** The definition as written (stored with the bot). */
+  config: unknown;
+}
+
+/**
+ * Owns the bots. Which bots run is persisted (bots.desired_status): after a restart the same
+ * bots run again, rebuilt from their stored candles and events. A bot that throws is halted,
+ * the incident recorded and announced, and relaunched after a growing delay; other bots never
+ * notice (each has its own queue and account).
+ */
+export class Supervisor {
+  readonly bots = new Map<string, Bot>();
+  readonly #o: Required<Omit<SupervisorOptions, "wallNow">> & { wallNow: () => number };
+  readonly #attempts = new Map<string, number>();
+  readonly #restarts = new Map<string, ReturnType<typeof setTimeout>>();
+  #expiry?: ReturnType<typeof setInterval>;
+  #closed = false;
+
+  constructor(options: SupervisorOptions) {
+    this.#o = {
+      wallNow: Date.now,
+      backoffMs: 1000,
+      maxBackoffMs: 300_000,
+      expiryCheckMs: 1000,
+      ...options,
+    };
+  }
+
+  /** Registers the bots, persists their definitions, and launches those that should run. */
+  async start(entries: readonly BotEntry[]): Promise<void> {
+    const { store } = this.#o;
+    const desired = await store.desired();
+    for (const e of entries) {
+      const id = e.spec.botId;
+      await store.upsertBot(id, e.config, e.enabled ? "running" : "stopped", this.#o.wallNow());
+      const bot = new Bot(e.spec, {
+        def: e.def,
+        store,
+        candles: this.#o.candles,
+        feed: this.#o.feed,
+        bus: this.#o.bus,
+        clock: this.#o.clock,
+      });
+      bot.onFailure = (err) => this.#failed(bot, err);
+      this.bots.set(id, bot);
+      if (!desired.has(id) && !e.enabled) continue;
+      const want: DesiredStatus = desired.get(id) ?? "running";
+      if (want !== "stopped") await this.#launch(bot);
+    }
+    this.#expiry = setInterval(() => this.#expire(), this.#o.expiryCheckMs);
+  }
+
+  /** The bot with `id`, or an InputError naming the known ones. */
+  get(id: string): Bot {
+    const bot = this.bots.get(id);
+    if (!bot) {
+      throw new InputError(
+        `Bot "${id}" does not exist. Known bots: ${[...this.bots.keys()].join(", ") || "none"}.`,
+      );
+    }
+    return bot;
+  }
+
+  /** Starts, stops, pauses or resumes one bot; audited. Returns its status after. */
+  async control(id: string, action: BotAction, who: Actor) {
+    const bot = this.get(id);
+    const { store } = this.#o;
+    let outcome = "ok";
+    try {
+      if (action === "start") {
+        if (bot.state === "stopped" || bot.state === "failed") {
+          await store.setDesired(id, "running", this.#o.wallNow());
+          this.#cancelRestart(id);
+          await this.#launch(bot);
+        } else outcome = "already running";
+      } else if (action === "stop") {
+        if (bot.state !== "stopped") {
+          await store.setDesired(id, "stopped", this.#o.wallNow());
+          this.#cancelRestart(id);
+          if (bot.state === "running" || bot.state === "paused") await bot.control("stop");
+          await bot.halt("stopped");
+        } else outcome = "already stopped";
+      } else {
+        if (bot.state !== "running" && bot.state !== "paused") {
+          throw new InputError(`Bot "${id}" is ${bot.state}: start it before you ${action} it.`);
+        }
+        await bot.control(action);
+        await store.setDesired(id, action === "pause" ? "paused" : "running", this.#o.wallNow());
+      }
+    } catch (err) {
+      outcome = `error: ${err instanceof Error ? err.message : String(err)}`;
+      await this.#audit(action, id, who, outcome);
+      throw err;
+    }
+    await this.#audit(action, id, who, outcome);
+    return bot.status();
+  }
+
+  /** Confirms or rejects a pending order; audited. */
+  async decide(pendingId: string, verdict: "confirm" | "reject", who: Actor) {
+    const rows = await this.#o.store.pending();
+    const p = rows.find((r) => r.id === pendingId);
+    if (!p) throw new InputError(`Pending confirmation "${pendingId}" does not exist.`);
+    if (p.status !== "pending") {
+      throw new InputError(`Pending confirmation "${pendingId}" is already ${p.status}.`);
+    }
+    const bot = this.get(String(p.bot_id));
+    try {
+      await bot.control(verdict, { clientId: p.client_id });
+    } catch (err) {
+      // No longer held (replaced by a newer signal): the record says so from now on.
+      await this.#o.store.decidePending(pendingId, "superseded", this.#o.wallNow(), "bot");
+      throw err;
+    }
+    await this.#o.store.decidePending(
+      pendingId,
+      verdict === "confirm" ? "confirmed" : "rejected",
+      this.#o.wallNow(),
+      `${who.surface}:${who.actor}`,
+    );
+    await this.#audit(verdict, pendingId, who, "ok");
+    return { id: pendingId, status: verdict === "confirm" ? "confirmed" : "rejected" };
+  }
+
+  /** Stops every bot and cancels their entries; with `flatten`, closes their positions first. */
+  async kill(flatten: boolean, who: Actor) {
+    const stopped: string[] = [];
+    for (const [id, bot] of this.bots) {
+      if (bot.state === "running" || bot.state === "paused") {
+        if (flatten) await bot.control("flatten");
+        await this.control(id, "stop", who);
+        stopped.push(id);
+      }
+    }
+    await this.#audit("kill", null, who, "ok", { flatten, stopped });
+    return { stopped, flatten };
+  }
+
+  /** Deletes the records and events of `ids` (fresh accounts); running ones start afresh. */
+  async reset(ids: readonly string[], who: Actor) {
+    const out = [];
+    for (const id of ids) {
+      const bot = this.get(id);
+      const was = bot.state;
+      if (was !== "stopped") {
+        this.#cancelRestart(id);
+        await bot.halt("stopped");
+      }
+      await this.#o.store.resetBot(id);
+      if (was !== "stopped") await this.#launch(bot);
+      out.push({ bot_id: id, state: bot.state });
+    }
+    await this.#audit("reset", null, who, "ok", { bots: ids });
+    return { bots: out };
+  }
+
+  /** Turns the confirmation requirement on or off for every running bot. */
+  async requireConfirmation(on: boolean): Promise<void> {
+    for (const bot of this.bots.values()) {
+      if (bot.state === "running" || bot.state === "paused") {
+        await bot.control("require_confirmation", { on });
+      }
+    }
+  }
+
+  /** Halts every bot (their state stays in the store) and stops timers. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    clearInterval(this.#expiry);
+    for (const id of this.#restarts.keys()) this.#cancelRestart(id);
+    for (const bot of this.bots.values()) {
+      if (bot.state !== "stopped") await bot.halt(bot.state);
+    }
+  }
+
+  async #launch(bot: Bot): Promise<void> {
+    try {
+      await bot.launch();
+    } catch (err) {
+      bot.lastError = err instanceof Error ? err.message : String(err);
+      this.#failed(bot, err);
+    }
+  }
+
+  #failed(bot: Bot, err: unknown): void {
+    if (this.#closed) return;
+    const id = bot.spec.botId;
+    const attempt = (this.#attempts.get(id) ?? 0) + 1;
+    this.#attempts.set(id, attempt);
+    const delay = Math.min(this.#o.maxBackoffMs, this.#o.backoffMs * 2 ** (attempt - 1));
+    const message = err instanceof Error ? err.message : String(err);
+    this.#o.bus.publish({
+      type: "incident",
+      botId: id,
+      data: { kind: "bot_failed", message, attempt, restart_in_ms: delay },
+    });
+    console.error(JSON.stringify({
+      level: "error",
+      msg: "bot failed; restarting with backoff",
+      bot_id: id,
+      error: message,
+      attempt,
+      restart_in_ms: delay,
+    }));
+    this.#o.store.incident({
+      at: this.#o.wallNow(),
+      botId: id,
+      kind: "bot_failed",
+      message,
+      restartInMs: delay,
+    }).catch(() => {});
+    bot.halt("failed").then(() => {
+      if (this.#closed || this.#restarts.has(id)) return;
+      this.#restarts.set(
+        id,
+        setTimeout(() => {
+          this.#restarts.delete(id);
+          if (!this.#closed && bot.state === "failed") void this.#launch(bot);
+        }, delay),
+      );
+    });
+  }
+
+  #cancelRestart(id: string): void {
+    clearTimeout(this.#restarts.get(id));
+    this.#restarts.delete(id);
+    this.#attempts.delete(id);
+  }
+
+  async #expire(): Promise<void> {
+    const now = this.#o.wallNow();
+    const rows = await this.#o.store.pending("pending").catch(() => []);
+    for (const p of rows) {
+      if (Number(p.expires_at) > now) continue;
+      const bot = this.bots.get(String(p.bot_id));
+      if (bot && (bot.state === "running" || bot.state === "paused")) {
+        await bot.control("expire", { clientId: p.client_id }).catch(() => {});
+      }
+      await this.#o.store.decidePending(String(p.id), "expired", now, "service:ttl");
+      this.#o.bus.publish({ type: "pending.expired", botId: String(p.bot_id), data: p });
+    }
+  }
+
+  async #audit(
+    action: string,
+    target: string | null,
+    who: Actor,
+    outcome: string,
+    details: unknown = {},
+  ): Promise<void> {
+    const e = {
+      at: this.#o.wallNow(),
+      action,
+      target: target ?? undefined,
+      surface: who.surface,
+      actor: who.actor,
+      outcome,
+      details,
+    };
+    await this.#o.store.audit(e);
+    this.#o.bus.publish({ type: "audit", botId: target ?? undefined, data: e });
+  }
+}

@@ -1,0 +1,405 @@
+// Bots in DuckDB: definitions and desired status, their events, and what they decided and did.
+
+import type { Trade } from "../core/trading.ts";
+import type { Db, Row } from "./db.ts";
+
+/** Something that happened to a bot from outside its candles (replayed on restart). */
+export interface BotEvent {
+  seq: number;
+  /** Open time of the last candle processed before it took effect (null: before any). */
+  afterTs: number | null;
+  kind: BotEventKind;
+  payload: Record<string, unknown>;
+  /** Wall-clock ms. */
+  at: number;
+}
+
+/** Kinds of {@link BotEvent}. */
+export type BotEventKind =
+  | "start"
+  | "stop"
+  | "pause"
+  | "resume"
+  | "confirm"
+  | "reject"
+  | "expire"
+  | "require_confirmation"
+  | "flatten";
+
+/** A bot's desired status, persisted so a restart runs the same bots. */
+export type DesiredStatus = "running" | "paused" | "stopped";
+
+/** Everything one processed candle produced, written in one transaction. */
+export interface CandleRecords {
+  decisions: Row[];
+  orders: Row[];
+  fills: Row[];
+  positions: Row[];
+  trades: Row[];
+  equity?: Row;
+  pending: Row[];
+}
+
+/** Rows are inserted in this column order. */
+const COLUMNS: Record<keyof Omit<CandleRecords, "equity">, [string, string[]]> = {
+  decisions: [
+    "bot_decisions",
+    [
+      "bot_id",
+      "ts",
+      "n",
+      "correlation_id",
+      "symbol",
+      "strategy_version",
+      "side",
+      "confidence",
+      "signal",
+      "outcome",
+      "code",
+      "reason",
+      "orders",
+    ],
+  ],
+  orders: [
+    "bot_orders",
+    ["bot_id", "client_id", "correlation_id", "ts", "symbol", "side", "type", "request"],
+  ],
+  fills: [
+    "bot_fills",
+    [
+      "bot_id",
+      "seq",
+      "correlation_id",
+      "client_id",
+      "ts",
+      "symbol",
+      "side",
+      "qty",
+      "price",
+      "fee",
+      "liquidity",
+      "exit_reason",
+    ],
+  ],
+  positions: [
+    "bot_positions",
+    ["bot_id", "seq", "correlation_id", "ts", "symbol", "side", "qty", "entry_price"],
+  ],
+  trades: [
+    "bot_trades",
+    [
+      "bot_id",
+      "seq",
+      "symbol",
+      "side",
+      "entry_ts",
+      "exit_ts",
+      "qty",
+      "entry_price",
+      "exit_price",
+      "fees",
+      "funding",
+      "pnl",
+      "exit_reason",
+    ],
+  ],
+  pending: [
+    "pending_confirmations",
+    [
+      "id",
+      "bot_id",
+      "correlation_id",
+      "client_id",
+      "ts",
+      "request",
+      "created_at",
+      "expires_at",
+      "status",
+    ],
+  ],
+};
+
+const BIG = new Set(["ts", "entry_ts", "exit_ts", "created_at", "expires_at", "after_ts"]);
+
+// deno-lint-ignore no-explicit-any
+function value(col: string, v: unknown): any {
+  if (v === undefined || v === null) return null;
+  if (BIG.has(col)) return BigInt(Math.round(Number(v)));
+  if (typeof v === "object") return JSON.stringify(v);
+  return v;
+}
+
+/** Converts DuckDB values (bigint, JSON text) back to plain numbers and objects. */
+export function plainRow(r: Row, json: readonly string[] = []): Row {
+  const out: Row = {};
+  for (const [k, v] of Object.entries(r)) {
+    out[k] = typeof v === "bigint"
+      ? Number(v)
+      : json.includes(k) && typeof v === "string"
+      ? JSON.parse(v)
+      : v;
+  }
+  return out;
+}
+
+/** Stores and reads everything about bots. All writes are idempotent (replays write again). */
+export class BotStore {
+  constructor(readonly db: Db) {}
+
+  /** Inserts or updates a bot's definition; keeps its desired status unless given. */
+  async upsertBot(
+    botId: string,
+    config: unknown,
+    desired: DesiredStatus,
+    at: number,
+  ): Promise<void> {
+    await this.db.transaction(async () => {
+      const rows = await this.db.all("SELECT bot_id FROM bots WHERE bot_id = ?", [botId]);
+      if (rows.length) {
+        await this.db.run("UPDATE bots SET config = ?, updated_at = ? WHERE bot_id = ?", [
+          JSON.stringify(config),
+          BigInt(at),
+          botId,
+        ]);
+      } else {
+        await this.db.run("INSERT INTO bots VALUES (?, ?, ?, ?, ?)", [
+          botId,
+          JSON.stringify(config),
+          desired,
+          BigInt(at),
+          BigInt(at),
+        ]);
+      }
+    });
+  }
+
+  /** The persisted desired status of every known bot. */
+  async desired(): Promise<Map<string, DesiredStatus>> {
+    const rows = await this.db.all("SELECT bot_id, desired_status FROM bots");
+    return new Map(rows.map((r) => [String(r.bot_id), r.desired_status as DesiredStatus]));
+  }
+
+  async setDesired(botId: string, desired: DesiredStatus, at: number): Promise<void> {
+    await this.db.transaction(() =>
+      this.db.run("UPDATE bots SET desired_status = ?, updated_at = ? WHERE bot_id = ?", [
+        desired,
+        BigInt(at),
+        botId,
+      ])
+    );
+  }
+
+  /** Appends an event (its seq is the next one) and returns it. */
+  async appendEvent(botId: string, e: Omit<BotEvent, "seq">): Promise<BotEvent> {
+    return await this.db.transaction(async () => {
+      const [{ n }] = await this.db.all(
+        "SELECT coalesce(max(seq), -1) + 1 AS n FROM bot_events WHERE bot_id = ?",
+        [botId],
+      );
+      const seq = Number(n);
+      await this.db.run("INSERT INTO bot_events VALUES (?, ?, ?, ?, ?, ?)", [
+        botId,
+        seq,
+        e.afterTs === null ? null : BigInt(e.afterTs),
+        e.kind,
+        JSON.stringify(e.payload),
+        BigInt(e.at),
+      ]);
+      return { ...e, seq };
+    });
+  }
+
+  async events(botId: string): Promise<BotEvent[]> {
+    const rows = await this.db.all(
+      "SELECT * FROM bot_events WHERE bot_id = ? ORDER BY seq",
+      [botId],
+    );
+    return rows.map((r) => ({
+      seq: Number(r.seq),
+      afterTs: r.after_ts === null ? null : Number(r.after_ts),
+      kind: r.kind as BotEventKind,
+      payload: JSON.parse(String(r.payload)),
+      at: Number(r.occurred_at),
+    }));
+  }
+
+  /** Open time of the latest candle whose records are stored (-Infinity: none). */
+  async lastRecorded(botId: string): Promise<number> {
+    const [{ t }] = await this.db.all("SELECT max(ts) AS t FROM bot_equity WHERE bot_id = ?", [
+      botId,
+    ]);
+    return t === null ? -Infinity : Number(t);
+  }
+
+  /** Writes one candle's records (rows already present are left alone). */
+  async write(botId: string, rec: CandleRecords): Promise<void> {
+    await this.db.transaction(async () => {
+      for (const key of Object.keys(COLUMNS) as (keyof typeof COLUMNS)[]) {
+        const [table, cols] = COLUMNS[key];
+        for (const row of rec[key]) {
+          await this.db.run(
+            `INSERT OR IGNORE INTO ${table} (${cols.join(", ")}) VALUES (${
+              cols.map(() => "?").join(", ")
+            })`,
+            cols.map((c) => value(c, c === "bot_id" ? botId : row[c])),
+          );
+        }
+      }
+      if (rec.equity) {
+        await this.db.run("INSERT OR IGNORE INTO bot_equity VALUES (?, ?, ?, ?)", [
+          botId,
+          BigInt(Number(rec.equity.ts)),
+          Number(rec.equity.equity),
+          Number(rec.equity.balance),
+        ]);
+      }
+    });
+  }
+
+  /** Deletes a bot's events and records (a fresh paper account); the definition stays. */
+  async resetBot(botId: string): Promise<void> {
+    await this.db.transaction(async () => {
+      for (
+        const t of [
+          "bot_events",
+          "bot_decisions",
+          "bot_orders",
+          "bot_fills",
+          "bot_positions",
+          "bot_trades",
+          "bot_equity",
+          "pending_confirmations",
+        ]
+      ) {
+        await this.db.run(`DELETE FROM ${t} WHERE bot_id = ?`, [botId]);
+      }
+    });
+  }
+
+  /** Sets the status of a pending confirmation. */
+  async decidePending(id: string, status: string, at: number, by: string): Promise<void> {
+    await this.db.transaction(() =>
+      this.db.run(
+        "UPDATE pending_confirmations SET status = ?, decided_at = ?, decided_by = ? WHERE id = ? AND status = 'pending'",
+        [status, BigInt(at), by, id],
+      )
+    );
+  }
+
+  /** Pending confirmations (all, or of one status), newest first. */
+  async pending(status?: string): Promise<Row[]> {
+    const rows = await this.db.all(
+      `SELECT * FROM pending_confirmations ${
+        status ? "WHERE status = ?" : ""
+      } ORDER BY created_at DESC, id`,
+      status ? [status] : [],
+    );
+    return rows.map((r) => plainRow(r, ["request"]));
+  }
+
+  /** A page of one of a bot's record tables, newest first, optionally within [from, to]. */
+  async page(
+    table: "decisions" | "orders" | "fills" | "positions" | "trades" | "equity",
+    botId: string,
+    q: { from?: number; to?: number; limit?: number; offset?: number },
+  ): Promise<Row[]> {
+    const tsCol = table === "trades" ? "exit_ts" : "ts";
+    const where = ["bot_id = ?"];
+    const params: (string | bigint | number)[] = [botId];
+    if (q.from !== undefined) (where.push(`${tsCol} >= ?`), params.push(BigInt(q.from)));
+    if (q.to !== undefined) (where.push(`${tsCol} <= ?`), params.push(BigInt(q.to)));
+    const order = table === "equity"
+      ? "ts DESC"
+      : `${tsCol} DESC, ${
+        table === "decisions" ? "n" : table === "orders" ? "client_id" : "seq"
+      } DESC`;
+    const rows = await this.db.all(
+      `SELECT * FROM bot_${table} WHERE ${where.join(" AND ")} ORDER BY ${order} LIMIT ? OFFSET ?`,
+      [...params, q.limit ?? 100, q.offset ?? 0],
+    );
+    return rows.map((r) => plainRow(r, ["signal", "orders", "request"]));
+  }
+
+  /** Every trade of a bot, oldest first. */
+  async trades(botId: string): Promise<Trade[]> {
+    const rows = await this.db.all("SELECT * FROM bot_trades WHERE bot_id = ? ORDER BY seq", [
+      botId,
+    ]);
+    return rows.map((r) => {
+      const p = plainRow(r);
+      delete p.bot_id;
+      delete p.seq;
+      return p as unknown as Trade;
+    });
+  }
+
+  /** Appends to the audit log. */
+  async audit(
+    e: {
+      at: number;
+      action: string;
+      target?: string;
+      surface: string;
+      actor: string;
+      outcome: string;
+      details?: unknown;
+    },
+  ): Promise<void> {
+    await this.db.transaction(() =>
+      this.db.run(
+        "INSERT INTO audit_log (occurred_at, action, target, surface, actor, outcome, details) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [
+          BigInt(e.at),
+          e.action,
+          e.target ?? null,
+          e.surface,
+          e.actor,
+          e.outcome,
+          JSON.stringify(e.details ?? {}),
+        ],
+      )
+    );
+  }
+
+  async auditLog(limit = 100): Promise<Row[]> {
+    const rows = await this.db.all("SELECT * FROM audit_log ORDER BY seq DESC LIMIT ?", [limit]);
+    return rows.map((r) => plainRow(r, ["details"]));
+  }
+
+  /** Records an incident (a bot failed, the feed failed...). */
+  async incident(
+    e: { at: number; botId?: string; kind: string; message: string; restartInMs?: number },
+  ): Promise<void> {
+    await this.db.transaction(() =>
+      this.db.run(
+        "INSERT INTO incidents (occurred_at, bot_id, kind, message, restart_in_ms) VALUES (?, ?, ?, ?, ?)",
+        [
+          BigInt(e.at),
+          e.botId ?? null,
+          e.kind,
+          e.message,
+          e.restartInMs === undefined ? null : BigInt(e.restartInMs),
+        ],
+      )
+    );
+  }
+
+  async incidents(botId?: string, limit = 100): Promise<Row[]> {
+    const rows = await this.db.all(
+      `SELECT * FROM incidents ${botId ? "WHERE bot_id = ?" : ""} ORDER BY seq DESC LIMIT ?`,
+      botId ? [botId, limit] : [limit],
+    );
+    return rows.map((r) => plainRow(r));
+  }
+
+  async getSetting<T>(key: string): Promise<T | undefined> {
+    const rows = await this.db.all("SELECT value FROM settings WHERE key = ?", [key]);
+    return rows.length ? JSON.parse(String(rows[0].value)) as T : undefined;
+  }
+
+  async setSetting(key: string, v: unknown): Promise<void> {
+    await this.db.transaction(() =>
+      this.db.run("INSERT OR REPLACE INTO settings VALUES (?, ?)", [key, JSON.stringify(v)])
+    );
+  }
+}

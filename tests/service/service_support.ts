@@ -1,0 +1,69 @@
+// Test support for the service: bot specs, a supervisor on a replay feed, waiting for bus events.
+
+import type { BotSpec } from "../../src/service/bot.ts";
+import type { BusEvent, EventBus } from "../../src/service/event_bus.ts";
+import { getStrategy, parseParams } from "../../src/engine/strategy_registry.ts";
+import type { BotEntry } from "../../src/service/supervisor.ts";
+
+/** A paper bot spec with test-friendly defaults. */
+export async function entry(
+  botId: string,
+  over: Partial<BotSpec> & { strategy?: string } = {},
+): Promise<BotEntry> {
+  const strategy = over.strategy ?? "sma_cross";
+  const def = await getStrategy(strategy);
+  const params = parseParams(
+    def,
+    over.params ?? { fast_period: 3, slow_period: 8, direction: "both" },
+  );
+  const spec: BotSpec = {
+    botId,
+    strategy,
+    exchange: "okx",
+    symbol: "BTC/USDT",
+    timeframe: "1m",
+    virtualBalance: 10_000,
+    fees: { maker: 0.001, taker: 0.001 },
+    slippageBps: 2,
+    leverage: 1,
+    risk: {},
+    mode: "paper",
+    requireConfirmation: false,
+    confirmationTtlMs: 300_000,
+    ...over,
+    params,
+  };
+  return { spec, def, enabled: true, config: { bot_id: botId, strategy } };
+}
+
+/** Resolves with the first bus event (from now on) matching `pred`; rejects after `ms`. */
+export function waitFor(
+  bus: EventBus,
+  pred: (e: BusEvent) => boolean,
+  ms = 20_000,
+  what = "an event",
+): Promise<BusEvent> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      stop();
+      reject(new Error(`Timed out waiting for ${what}`));
+    }, ms);
+    const stop = bus.subscribe((e) => {
+      if (!pred(e)) return;
+      clearTimeout(timer);
+      stop();
+      resolve(e);
+    });
+  });
+}
+
+/** Waits until bot `botId` has announced `n` more equity snapshots. */
+export async function candlesTraded(bus: EventBus, botId: string, n: number): Promise<void> {
+  let k = 0;
+  await waitFor(
+    bus,
+    (e) => e.botId === botId && e.type === "bot.equity" && ++k >= n,
+    30_000,
+    `${n} candles of ${botId}`,
+  );
+}
