@@ -9,14 +9,17 @@
 // The ledger is then rebuilt from the fills of these orders and of the entries their exit legs
 // belong to: positions (entry price, fees), and trades that closed while the bot was away. Its
 // balance is the exchange's quote balance plus the open positions at cost. Open orders at the
-// exchange that are not ours (or not in the journal) are reported and left alone; a filled entry
-// whose exits were never journaled gets them placed (reported in `exitsPlaced`).
+// exchange that are not ours (or not in the journal) are reported and left alone. Afterwards,
+// outside reconcile itself: a filled entry whose exits were never journaled gets them placed
+// (`exitsPlaced`), and an open exit whose position closed while away is cancelled
+// (`exitsCancelled`, the OCO the bot could not keep).
 
 import type { Order } from "ccxt";
 import type { Fill, PositionView } from "../core/trading.ts";
 import { Portfolio } from "../engine/portfolio.ts";
 import { looksLikeOurs } from "./client_order_id.ts";
-import { lookupOrder, openOrdersAt, recentFills } from "./exchange_orders.ts";
+import { fetchOrderById, lookupOrder, openOrdersAt, recentFills } from "./exchange_orders.ts";
+import { withRetry } from "./retry.ts";
 import { type IncomingFill, LiveBook, type LiveOrder, livePositionView } from "./live_orders.ts";
 import { incomingFill, type LiveCore } from "./live_poll.ts";
 import type { JournalEntry } from "./order_journal.ts";
@@ -35,8 +38,16 @@ export interface ReconcileReport {
   fills: Fill[];
   /** Exit legs queued for entries that filled while the bot was away (client ids). */
   exitsPlaced: string[];
+  /** Open exits of positions that closed while the bot was away: cancels queued (client ids). */
+  exitsCancelled: string[];
   /** Positions the ledger holds afterwards. */
   positions: PositionView[];
+  /**
+   * Coins of the watched spot markets held at the exchange that no reconciled order accounts
+   * for (a position opened without exits before the restart, or the user's own): not adopted,
+   * never sold by the bot.
+   */
+  untrackedHoldings: { symbol: string; qty: number }[];
   /** Open orders at the exchange that the journal does not know: left alone. */
   unknownOrders: {
     symbol: string;
@@ -54,6 +65,8 @@ export interface ReconcileReport {
 
 /** What reconcile needs from the broker besides its core. */
 export interface ReconcileDeps {
+  /** Markets the bot trades: their holdings not accounted for are reported. */
+  symbols: readonly string[];
   /** Fixed ledger cash (options.cash), else the exchange's balance is used. */
   cash: number | undefined;
   quoteBalance(): Promise<number>;
@@ -61,6 +74,8 @@ export interface ReconcileDeps {
   adopt(o: LiveOrder): void;
   /** Queues the exit legs of a filled entry. */
   placeExits(entry: LiveOrder): void;
+  /** Queues the cancel of an adopted order. */
+  cancel(o: LiveOrder): void;
 }
 
 /** An order being reconciled, its fills (journal's and new) and its entry's client id. */
@@ -115,7 +130,9 @@ export async function reconcile(core: LiveCore, deps: ReconcileDeps): Promise<Re
     finished: [],
     fills: [],
     exitsPlaced: [],
+    exitsCancelled: [],
     positions: [],
+    untrackedHoldings: [],
     unknownOrders: [],
     problems: [],
   };
@@ -177,7 +194,11 @@ export async function reconcile(core: LiveCore, deps: ReconcileDeps): Promise<Re
       }
     }
     const filledQty = t.fills.reduce((s, f) => s + f.qty, 0);
-    const open = found.status === "open" && !(fired && filledQty >= e.qty * (1 - 1e-9));
+    // a fired trigger is open while the order it placed rests (a take-profit limit)
+    const open = fired
+      ? filledQty < e.qty * (1 - 1e-9) &&
+        (await fetchOrderById(ex, e.symbol, fired, false, call)).status === "open"
+      : found.status === "open";
     if (open) {
       t.o.status = "open";
       report.adopted.push(e.clientId);
@@ -214,17 +235,28 @@ export async function reconcile(core: LiveCore, deps: ReconcileDeps): Promise<Re
     if (o.exchangeOrderId) book.linkExchangeId(o, o.exchangeOrderId);
     deps.adopt(o);
   }
+  await findUnknown(core, orders, report);
+  // entries whose exits were never journaled (looked up before anything is queued)
+  const unprotected: LiveOrder[] = [];
   for (const { o } of orders.values()) {
     const done = o.status === "filled" || (o.status === "cancelled" && o.netFilled > 0);
     if (!done || !o.bracket || o.legs || book.pf.position(o.symbol) === undefined) continue;
     const sl = await journal.byClientId(`${o.clientId}:sl`);
     const tp = await journal.byClientId(`${o.clientId}:tp`);
-    if (sl || tp) continue;
+    if (!sl && !tp) unprotected.push(o);
+  }
+  // queued for after reconcile returns: nothing runs while it looks
+  for (const { o } of orders.values()) {
+    // an exit whose position closed while the bot was away (its partner filled): cancel it
+    if (o.status !== "open" || !o.reduceOnly || book.pf.position(o.symbol) !== undefined) continue;
+    deps.cancel(o);
+    report.exitsCancelled.push(o.clientId);
+  }
+  for (const o of unprotected) {
     deps.placeExits(o);
     const placed: LiveOrder[] = o.legs ?? [];
     for (const leg of placed) report.exitsPlaced.push(leg.clientId);
   }
-  await findUnknown(core, orders, report);
   return report;
 }
 
@@ -240,8 +272,9 @@ async function rebuildLedger(
   learnt: ReadonlySet<string>,
   report: ReconcileReport,
 ): Promise<void> {
+  // in time order; at the same ms an entry's fills come before its exits'
   const events = [...orders.values()].flatMap(({ o, fills }) => fills.map((f) => ({ o, f })))
-    .sort((a, b) => a.f.ts - b.f.ts);
+    .sort((a, b) => a.f.ts - b.f.ts || (a.o.parent ? 1 : 0) - (b.o.parent ? 1 : 0));
   const scratch = new LiveBook();
   const copies = new Map<LiveOrder, LiveOrder>();
   for (const { o, f } of events) {
@@ -261,18 +294,25 @@ async function rebuildLedger(
   book.pending.clear();
   book.fills.length = 0;
   const positions = book.pf.openPositions.map((p) => p.symbol);
-  const balance = positions.length ? await core.ex.fetchBalance() : undefined;
+  const watched = deps.symbols.filter((s) => core.market(s)?.spot && !positions.includes(s));
+  const balance = positions.length || watched.length
+    ? await withRetry(() => core.ex.fetchBalance(), core.call.retry)
+    : undefined;
+  const held = (ccy: string) =>
+    Number((balance?.total as unknown as Record<string, number> | undefined)?.[ccy] ?? 0);
+  for (const symbol of watched) {
+    const m = core.market(symbol)!;
+    const qty = held(m.base);
+    if (qty > 0 && qty >= m.rules.minQty) report.untrackedHoldings.push({ symbol, qty });
+  }
   for (const symbol of positions) {
     const p = book.pf.position(symbol)!;
     const m = core.market(symbol);
-    if (m?.spot && balance) {
-      const held = Number((balance.total as unknown as Record<string, number>)?.[m.base] ?? 0);
-      if (held < p.qty * (1 - 1e-6)) {
-        report.problems.push(
-          `The journal gives a ${p.qty} ${m.base} position in ${symbol} but ${core.call.label} ` +
-            `holds ${held}; check it on the exchange by hand.`,
-        );
-      }
+    if (m?.spot && held(m.base) < p.qty * (1 - 1e-6)) {
+      report.problems.push(
+        `The journal gives a ${p.qty} ${m.base} position in ${symbol} but ${core.call.label} ` +
+          `holds ${held(m.base)}; check it on the exchange by hand.`,
+      );
     }
     const v = livePositionView(book, symbol);
     if (v) report.positions.push(v);

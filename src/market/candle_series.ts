@@ -1,12 +1,12 @@
 // One live series of the feed: a shared websocket stream, REST back-fill, closed candles delivered once.
 
-import type { OHLCV } from "ccxt";
 import { type Candle, type SeriesKey, toColumns, toRows } from "../core/candles.ts";
-import { floorToTimeframe, isOnGrid, timeframeMs } from "../core/timeframe.ts";
+import { floorToTimeframe, timeframeMs } from "../core/timeframe.ts";
 import type { CandleStore } from "../store/candle_store.ts";
 import { downloadCandles } from "./download.ts";
 import type { ExchangeLink } from "./exchange_link.ts";
 import type { CandleSource, ClosedCandle } from "./feed.ts";
+import { StreamCandles } from "./stream_candles.ts";
 import { type Backoff, backoffDelay, streamLoop } from "./stream_loop.ts";
 
 /** What every series of a feed shares. */
@@ -41,10 +41,8 @@ export class CandleSeries {
   readonly #tf: number;
   /** Open time of the next candle not yet delivered (nor known to be missing). */
   #doneUntil: number;
-  /** The newest streamed candle, still open as far as the stream shows. */
-  #open: Candle | undefined;
-  /** Streamed candles known closed but not yet delivered (a gap before them), oldest first. */
-  #closedWs: Candle[] = [];
+  /** What the websocket showed: the open candle, closed ones waiting for delivery. */
+  readonly #ws: StreamCandles;
   #queue: Promise<void> = Promise.resolve();
   readonly #stop = new AbortController();
   #loop: Promise<void> = Promise.resolve();
@@ -55,8 +53,8 @@ export class CandleSeries {
   #restFailures = 0;
   /** An update arrived since the last subscribe: the upstream subscription is live. */
   #live = false;
-  /** Open time of the newest streamed row taken from ccxt's cache. */
-  #seenTs = -Infinity;
+  /** Upper end of the last range REST was asked for. */
+  #askedUntil = -Infinity;
 
   constructor(
     readonly key: SeriesKey,
@@ -65,6 +63,7 @@ export class CandleSeries {
     afterTs: number,
   ) {
     this.#tf = timeframeMs(key.timeframe);
+    this.#ws = new StreamCandles(key, this.#tf);
     this.#doneUntil = this.#firstSlot(afterTs);
     this.#nextCheckAt = this.#doneUntil + this.#tf + s.graceMs;
   }
@@ -79,13 +78,13 @@ export class CandleSeries {
       watch: () =>
         ex.markets
           ? ex.watchOHLCVForSymbols(pair)
-          : ex.loadMarkets().then(() => ex.watchOHLCVForSymbols(pair)),
+          : this.link.markets().then(() => ex.watchOHLCVForSymbols(pair)),
       // A back-fill at subscribe time and after every reconnect.
       onSubscribe: () => this.#enqueue(() => this.#sync("time")),
       onData: (res) => {
         this.#live = true;
         this.link.message();
-        const rows = this.#fresh(res);
+        const rows = this.#ws.fresh(ex, res);
         this.#enqueue(() => this.#onRows(rows));
       },
       onError: (err) => {
@@ -93,7 +92,7 @@ export class CandleSeries {
         this.link.streamFailed(err);
         this.s.onError(err, `${this.#label()} websocket`);
         // Updates were missed: the open candle's last values may not be its final ones.
-        this.#enqueue(() => void (this.#open = undefined));
+        this.#enqueue(() => void (this.#ws.open = undefined));
       },
       backoff: this.s.backoff,
       signal: this.#stop.signal,
@@ -149,39 +148,9 @@ export class CandleSeries {
 
   // ---------------------------------------------------------------- candles
 
-  /**
-   * The streamed rows updated since the last wake-up, copied from ccxt's candle cache rather than
-   * taken from the answer: an update that arrives before the next watch is armed (Deno's
-   * WebSocket can dispatch two messages within one microtask run) resolves no future and would
-   * otherwise wait for the next message. Called after the loop re-armed, so nothing slips.
-   */
-  #fresh(res: Record<string, Record<string, OHLCV[]>>): Candle[] {
-    const cache = this.link.ex.ohlcvs?.[this.key.symbol]?.[this.key.timeframe] as
-      | OHLCV[]
-      | undefined;
-    let rows: OHLCV[];
-    if (cache) {
-      rows = [];
-      for (let i = cache.length - 1; i >= 0 && Number(cache[i][0]) >= this.#seenTs; i--) {
-        rows.push(cache[i]);
-      }
-    } else rows = Object.values(res)[0]?.[this.key.timeframe] ?? [];
-    const out = rows.map(toCandle).sort((a, b) => a.ts - b.ts);
-    if (out.length > 0) this.#seenTs = out[out.length - 1].ts;
-    return out;
-  }
-
-  /** Takes streamed rows: a row newer than the open candle closes it. */
+  /** Takes streamed rows, then delivers what they closed. */
   async #onRows(rows: Candle[]): Promise<void> {
-    for (const c of rows) {
-      if (!isOnGrid(c.ts, this.key.timeframe) || c.ts < this.#doneUntil) continue;
-      const open = this.#open;
-      if (!open || c.ts === open.ts) this.#open = c;
-      else if (c.ts > open.ts) {
-        this.#keepClosed(open);
-        this.#open = c;
-      } else this.#keepClosed(c); // a late update of a candle already closed
-    }
+    this.#ws.take(rows, this.#doneUntil);
     await this.#sync("stream");
   }
 
@@ -194,31 +163,37 @@ export class CandleSeries {
     const now = this.s.now();
     const tf = this.#tf;
     const before = this.#doneUntil;
-    const lastWs = this.#closedWs[this.#closedWs.length - 1];
-    const evidence = Math.max(this.#open?.ts ?? -Infinity, lastWs ? lastWs.ts + tf : -Infinity);
+    const ws = this.#ws;
+    const evidence = ws.evidence();
     const closedUntil = mode === "time"
       ? Math.max(evidence, floorToTimeframe(now - this.s.graceMs, this.key.timeframe))
       : evidence;
     try {
       await this.#catchUp();
-      this.#closedWs = this.#closedWs.filter((c) => c.ts >= this.#doneUntil);
-      while (this.#closedWs[0]?.ts === this.#doneUntil) {
-        await this.#emit(this.#closedWs.shift()!, "ws", false);
+      ws.prune(this.#doneUntil);
+      while (ws.closed[0]?.ts === this.#doneUntil) {
+        await this.#emit(ws.closed.shift()!, "ws", false);
       }
-      if (this.#doneUntil < closedUntil) {
+      // The stream asks REST once per new evidence; the timer asks again (a lagging REST).
+      const ask = mode === "time" || closedUntil > this.#askedUntil;
+      if (this.#doneUntil < closedUntil && ask) {
         const lo = Math.max(this.#doneUntil, closedUntil - this.s.maxBackfillCandles * tf);
         const rest = await this.#fetch(lo, closedUntil);
+        this.#askedUntil = Math.max(this.#askedUntil, closedUntil);
         const byTs = new Map<number, [Candle, CandleSource, boolean]>();
-        for (const c of this.#closedWs) if (c.ts < closedUntil) byTs.set(c.ts, [c, "ws", false]);
+        for (const c of ws.closed) if (c.ts < closedUntil) byTs.set(c.ts, [c, "ws", false]);
         // The exchange's REST candle is its final word; it replaces a streamed one.
         for (const c of rest) byTs.set(c.ts, [c, "backfill", true]);
         const todo = [...byTs.values()].sort((a, b) => a[0].ts - b[0].ts);
         for (const [c, source, stored] of todo) {
           if (c.ts >= this.#doneUntil) await this.#emit(c, source, stored);
         }
-        // A later streamed candle proves the range closed, even where the exchange has holes.
-        if (evidence > this.#doneUntil) this.#doneUntil = Math.min(evidence, closedUntil);
-        this.#closedWs = this.#closedWs.filter((c) => c.ts >= this.#doneUntil);
+        // A later streamed candle proves the range closed, even where REST has a hole; a hole
+        // closed less than `graceMs` ago may be REST lagging, so it is asked again later.
+        const settled = floorToTimeframe(now - this.s.graceMs, this.key.timeframe);
+        const skipTo = Math.min(evidence, closedUntil, Math.max(settled, this.#doneUntil));
+        if (skipTo > this.#doneUntil) this.#doneUntil = skipTo;
+        ws.prune(this.#doneUntil);
       }
       this.#restFailures = 0;
     } catch (err) {
@@ -259,6 +234,7 @@ export class CandleSeries {
   /** Fetches [lo, hi) over REST into the store (resuming after stored candles) and reads it. */
   async #fetch(lo: number, hi: number): Promise<Candle[]> {
     if (hi <= lo) return [];
+    await this.link.markets();
     await downloadCandles(this.link.ex, this.s.store, {
       exchange: this.key.exchange,
       symbol: this.key.symbol,
@@ -269,6 +245,7 @@ export class CandleSeries {
       retry: { attempts: 1 },
       signal: this.#stop.signal,
     });
+    this.link.restOk();
     return toRows(await this.s.store.read(this.key, { from: lo, to: hi }));
   }
 
@@ -291,13 +268,6 @@ export class CandleSeries {
     }
   }
 
-  #keepClosed(c: Candle): void {
-    const i = this.#closedWs.findIndex((x) => x.ts >= c.ts);
-    if (i < 0) this.#closedWs.push(c);
-    else if (this.#closedWs[i].ts === c.ts) this.#closedWs[i] = c;
-    else this.#closedWs.splice(i, 0, c);
-  }
-
   /** The first slot after `afterTs`, no further back than `maxBackfillCandles` from now. */
   #firstSlot(afterTs: number): number {
     const tf = this.#tf;
@@ -310,16 +280,4 @@ export class CandleSeries {
   #label(): string {
     return `${this.key.exchange} ${this.key.symbol} ${this.key.timeframe}`;
   }
-}
-
-/** A copy of a ccxt OHLCV row (ccxt keeps mutating its cache rows). */
-function toCandle(r: OHLCV): Candle {
-  return {
-    ts: Number(r[0]),
-    open: Number(r[1]),
-    high: Number(r[2]),
-    low: Number(r[3]),
-    close: Number(r[4]),
-    volume: Number(r[5] ?? 0),
-  };
 }

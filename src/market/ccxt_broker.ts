@@ -22,9 +22,10 @@
 //  5. start-up: reconcile() (broker_reconcile.ts) settles what the journal left unfinished.
 // Only spot markets are traded live for now; derivatives are refused at submit.
 
+import { withDefaults } from "../core/options.ts";
 import type { Exchange } from "ccxt";
 import type { Candle } from "../core/candles.ts";
-import { ConfigError, ExchangeError, ExchangeTemporaryError, InputError } from "../core/errors.ts";
+import { ConfigError } from "../core/errors.ts";
 import type {
   ExitReason,
   Fill,
@@ -35,63 +36,26 @@ import type {
 } from "../core/trading.ts";
 import { Portfolio } from "../engine/portfolio.ts";
 import type { Accepted, Broker, Clock, OrderRefusal, OrderView } from "../engine/ports.ts";
-import { exchangeInfo } from "./exchanges.ts";
-import {
-  brief,
-  type CallOptions,
-  cancelAtExchange,
-  fetchOrderById,
-  placeOnce,
-  type PlaceSpec,
-  redact,
-} from "./exchange_orders.ts";
+import { reconcile, type ReconcileReport } from "./broker_reconcile.ts";
+import { brief, type CallOptions, redact, startFailure } from "./exchange_orders.ts";
+import { type CcxtBrokerOptions, labelOf, stderrLog } from "./ccxt_broker_options.ts";
+import { bracketLegs } from "./live_brackets.ts";
+import { checkOrder } from "./live_checks.ts";
 import { type LiveMarket, liveMarket } from "./live_market.ts";
 import {
-  intentOf,
   isActive,
   LiveBook,
   type LiveOrder,
   liveOrderView,
   livePositionView,
 } from "./live_orders.ts";
-import { acknowledge, type LiveCore, markCancelled, pollSymbol, settle } from "./live_poll.ts";
-import { checkOrder } from "./live_checks.ts";
-import { bracketLegs } from "./live_brackets.ts";
-import type { OrderJournal } from "./order_journal.ts";
-import { reconcile, type ReconcileReport } from "./broker_reconcile.ts";
-import { type RetryOptions, withRetry } from "./retry.ts";
+import { type LiveCore, pollSymbol } from "./live_poll.ts";
+import { cancelOrder, sendOrder } from "./live_sender.ts";
+import { withRetry } from "./retry.ts";
 import { SerialQueue } from "./serial_queue.ts";
-import ccxt from "ccxt";
 
 export type { ReconcileReport } from "./broker_reconcile.ts";
-
-/** Options for {@link CcxtBroker}. */
-export interface CcxtBrokerOptions {
-  /** Where intents, acks and fills are written (required). */
-  journal: OrderJournal;
-  /** Exchange name as configured, for the journal and messages (default: the ccxt id). */
-  exchange?: string;
-  /** Currency the ledger counts in (default "USDT"). */
-  quote?: string;
-  /** Starting ledger cash instead of the exchange's `quote` balance (default: fetched). */
-  cash?: number;
-  /** Time for journal records (default the wall clock). */
-  clock?: Clock;
-  /** Retries of exchange calls (default 5 attempts, 500 ms doubling to 10 s). */
-  retry?: RetryOptions;
-  /** Poll the exchange this often once started, in ms; 0 turns the timer off (default 5000). */
-  pollIntervalMs?: number;
-  /** Also poll after every onBar (default true). */
-  pollOnBar?: boolean;
-  /** Log sink; messages are redacted of keys (default: warnings and errors as JSON on stderr). */
-  log?: (level: "info" | "warn" | "error", msg: string, fields?: Record<string, unknown>) => void;
-}
-
-/** The default log: warnings and errors as one JSON line on stderr. */
-function stderrLog(level: string, msg: string, fields: Record<string, unknown> = {}): void {
-  if (level === "info") return;
-  console.error(JSON.stringify({ ts: new Date().toISOString(), level, msg, ...fields }));
-}
+export type { CcxtBrokerOptions } from "./ccxt_broker_options.ts";
 
 /**
  * A Broker that trades on a real exchange through a ccxt client with API keys (spot markets).
@@ -110,7 +74,6 @@ function stderrLog(level: string, msg: string, fields: Record<string, unknown> =
  */
 export class CcxtBroker implements Broker {
   readonly #ex: Exchange;
-  readonly #journal: OrderJournal;
   readonly #name: string;
   readonly #quote: string;
   readonly #cash: number | undefined;
@@ -133,7 +96,6 @@ export class CcxtBroker implements Broker {
       throw new ConfigError("CcxtBroker needs a journal: pass { journal } in its options.");
     }
     this.#ex = exchange;
-    this.#journal = options.journal;
     this.#name = options.exchange ?? exchange.id;
     this.#quote = options.quote ?? "USDT";
     this.#cash = options.cash;
@@ -141,20 +103,19 @@ export class CcxtBroker implements Broker {
     this.#pollMs = options.pollIntervalMs ?? 5000;
     this.#pollOnBar = options.pollOnBar ?? true;
     this.#sink = options.log ?? stderrLog;
-    let label = exchange.id;
-    try {
-      label = exchangeInfo(this.#name).label;
-    } catch { /* an exchange without a table row keeps its ccxt id */ }
-    this.#call = {
-      label,
-      retry: { attempts: 5, baseMs: 500, maxMs: 10_000, ...options.retry },
-    };
+    const retry = withDefaults({ attempts: 5, baseMs: 500, maxMs: 10_000 }, options.retry);
+    this.#call = { label: labelOf(this.#name, exchange.id), retry };
     this.#queue = new SerialQueue((err, job) =>
       this.#log("warn", `live broker job "${job}" failed`, { error: brief(err) })
     );
     this.#core = {
+      name: this.#name,
+      redact: (text) => redact(text, this.#secrets()),
+      afterAck: (o) => {
+        if (o.cancelWanted) this.#queueCancel(o);
+      },
       ex: exchange,
-      journal: this.#journal,
+      journal: options.journal,
       book: this.#book,
       call: this.#call,
       clock: this.#clock,
@@ -165,10 +126,13 @@ export class CcxtBroker implements Broker {
     };
   }
 
+  #secrets(): string[] {
+    return [this.#ex.apiKey, this.#ex.secret, this.#ex.password];
+  }
+
   #log(level: "info" | "warn" | "error", msg: string, fields: Record<string, unknown> = {}): void {
-    const secrets = [this.#ex.apiKey, this.#ex.secret, this.#ex.password];
-    const clean = JSON.parse(redact(JSON.stringify(fields), secrets));
-    this.#sink(level, redact(msg, secrets), clean);
+    const clean = JSON.parse(redact(JSON.stringify(fields), this.#secrets()));
+    this.#sink(level, redact(msg, this.#secrets()), clean);
   }
 
   #market(symbol: string): LiveMarket | undefined {
@@ -190,7 +154,7 @@ export class CcxtBroker implements Broker {
       await withRetry(() => this.#ex.loadMarkets(), this.#call.retry);
       this.#book.pf = new Portfolio(this.#cash ?? await this.quoteBalance(), 0);
     } catch (err) {
-      throw this.#startFailure(err);
+      throw startFailure(err, this.#call.label, this.#secrets());
     }
     this.#started = true;
     if (this.#pollMs > 0) {
@@ -206,40 +170,32 @@ export class CcxtBroker implements Broker {
     return Number((b.total as unknown as Record<string, number> | undefined)?.[this.#quote] ?? 0);
   }
 
-  #startFailure(err: unknown): Error {
-    const secrets = [this.#ex.apiKey, this.#ex.secret, this.#ex.password];
-    const msg = redact(brief(err), secrets);
-    const label = this.#call.label;
-    if (err instanceof ccxt.AuthenticationError) {
-      return new ConfigError(
-        `${label} refused the API keys (${msg}). Check the key, secret and passphrase, ` +
-          `and that the key may trade.`,
-      );
-    }
-    if (err instanceof ccxt.NetworkError) {
-      return new ExchangeTemporaryError(
-        `${label} could not be reached (${msg}). Check the network and start the bot again.`,
-      );
-    }
-    return new ExchangeError(`${label} failed at start-up (${msg}).`);
-  }
-
   /**
    * Start-up: starts the broker, then settles the journal's unfinished orders against the
-   * exchange (see broker_reconcile.ts). Sends nothing. Call once, before the first submit.
+   * exchange (see broker_reconcile.ts) and reports coins of `symbols` it cannot account for.
+   * Sends nothing itself; exits of entries that filled while away are queued. Call once,
+   * before the first submit. Exchange failures come as our errors (keys redacted).
    */
-  async reconcile(): Promise<ReconcileReport> {
+  async reconcile(options: { symbols?: readonly string[] } = {}): Promise<ReconcileReport> {
     await this.start();
-    const report = await reconcile(this.#core, {
-      cash: this.#cash,
-      quoteBalance: () => this.quoteBalance(),
-      adopt: (o) => {
-        this.#book.add(o);
-        this.#clientIds.add(o.clientId);
-      },
-      placeExits: (entry) => this.#placeLegs(entry),
-    });
-    return report;
+    try {
+      return await reconcile(this.#core, {
+        symbols: options.symbols ?? [],
+        cash: this.#cash,
+        quoteBalance: () => this.quoteBalance(),
+        adopt: (o) => {
+          this.#book.add(o);
+          this.#clientIds.add(o.clientId);
+        },
+        placeExits: (entry) => this.#placeLegs(entry),
+        cancel: (o) => void this.cancel(o.id),
+      });
+    } catch (err) {
+      // no trading on a book that could not be settled
+      this.#started = false;
+      this.#stopTimer();
+      throw startFailure(err, this.#call.label, this.#secrets());
+    }
   }
 
   /** Accepts (and queues) an order or refuses it with a reason; see the file header. */
@@ -255,72 +211,8 @@ export class CcxtBroker implements Broker {
     const o: LiveOrder = { ...res.order, createdTs: ts };
     this.#book.add(o);
     this.#clientIds.add(o.clientId);
-    this.#queue.push(`send ${o.clientId}`, () => this.#send(o));
+    this.#queue.push(`send ${o.clientId}`, () => sendOrder(this.#core, o));
     return { ok: true, orderId: o.id };
-  }
-
-  /** Sends a queued order: journal first, then the exchange (never twice). */
-  async #send(o: LiveOrder): Promise<void> {
-    if (o.cancelWanted) {
-      o.status = "cancelled"; // never left this process
-      return;
-    }
-    o.status = "sending";
-    const now = this.#clock.now();
-    try {
-      await this.#journal.intent(intentOf(o, this.#name));
-    } catch (err) {
-      o.status = "rejected";
-      const dup = err instanceof InputError;
-      this.#book.refuse(
-        o,
-        dup ? "duplicate_client_id" : "journal_failed",
-        dup
-          ? (err as Error).message
-          : `Order "${o.clientId}" was not sent: the journal could not store it (${brief(err)}).`,
-        now,
-      );
-      return;
-    }
-    const m = this.#market(o.symbol)!;
-    const spec: PlaceSpec = {
-      symbol: o.symbol,
-      type: o.type === "market" || o.type === "stop_market" ? "market" : "limit",
-      side: o.side,
-      amount: o.qty,
-      exchangeClientId: o.exchangeClientId,
-      reduceOnly: o.reduceOnly && !m.spot,
-    };
-    if (spec.type === "limit") spec.price = o.price;
-    if (o.stopPrice !== undefined) spec.triggerPrice = o.stopPrice;
-    else if (o.algo) spec.triggerPrice = o.price; // a take-profit sent as a trigger at its limit
-    let out;
-    try {
-      out = await placeOnce(this.#ex, spec, this.#call);
-    } catch (err) {
-      out = { kind: "unknown" as const, reason: brief(err) };
-    }
-    const secrets = [this.#ex.apiKey, this.#ex.secret, this.#ex.password];
-    if (out.kind === "acked") {
-      await acknowledge(this.#core, o, out.exchangeOrderId);
-    } else if (out.kind === "rejected") {
-      o.status = "rejected";
-      const reason = redact(`Order "${o.clientId}": ${out.reason}`, secrets);
-      await this.#journal.rejected(o.clientId, { code: out.code, reason }, this.#clock.now());
-      this.#book.refuse(o, out.code, reason, this.#clock.now());
-      if (o.role !== "order") {
-        this.#log("error", "exit order refused: the position is not protected", {
-          clientId: o.clientId,
-          reason,
-        });
-      }
-    } else {
-      o.status = "unknown";
-      this.#log("warn", "order state unclear after retries; it is looked up on every poll", {
-        clientId: o.clientId,
-        reason: redact(out.reason, secrets),
-      });
-    }
   }
 
   /** Cancels one order (a bracket leg alone leaves its partner live); false when not open. */
@@ -328,28 +220,12 @@ export class CcxtBroker implements Broker {
     const o = this.#book.orders.get(orderId);
     if (o === undefined || !isActive(o) || o.cancelWanted) return false;
     o.cancelWanted = true;
-    if (o.status !== "queued") this.#queue.push(`cancel ${o.clientId}`, () => this.#cancelJob(o));
+    if (o.status !== "queued") this.#queueCancel(o);
     return true;
   }
 
-  async #cancelJob(o: LiveOrder): Promise<void> {
-    if (o.status !== "open" || o.exchangeOrderId === undefined) return; // poll resolves the rest
-    const fired = o.firedOrderId;
-    const res = await cancelAtExchange(this.#ex, {
-      symbol: o.symbol,
-      exchangeOrderId: fired ?? o.exchangeOrderId,
-      algo: o.algo && fired === undefined,
-    }, this.#call);
-    if (res === "cancelled") return markCancelled(this.#core, o);
-    // no longer open: filled or cancelled meanwhile; learn which now
-    const order = await fetchOrderById(
-      this.#ex,
-      o.symbol,
-      o.exchangeOrderId,
-      o.algo,
-      this.#call,
-    );
-    await settle(this.#core, o, order);
+  #queueCancel(o: LiveOrder): void {
+    this.#queue.push(`cancel ${o.clientId}`, () => cancelOrder(this.#core, o));
   }
 
   /** Cancels every open order, of one symbol when given. */
@@ -401,9 +277,13 @@ export class CcxtBroker implements Broker {
 
   /** Stops the poll timer and waits for queued work. */
   async close(): Promise<void> {
+    this.#stopTimer();
+    await this.flush();
+  }
+
+  #stopTimer(): void {
     if (this.#timer !== undefined) clearInterval(this.#timer);
     this.#timer = undefined;
-    await this.flush();
   }
 
   #afterFill(o: LiveOrder): void {
@@ -432,7 +312,7 @@ export class CcxtBroker implements Broker {
     for (const leg of res.legs) {
       this.#book.add(leg);
       this.#clientIds.add(leg.clientId);
-      this.#queue.push(`send ${leg.clientId}`, () => this.#send(leg));
+      this.#queue.push(`send ${leg.clientId}`, () => sendOrder(this.#core, leg));
     }
   }
 

@@ -10,7 +10,7 @@ import { createExchange } from "./ccxt_client.ts";
 import { ExchangeLink, safeErrorMessage } from "./exchange_link.ts";
 import { exchangeInfo } from "./exchanges.ts";
 import type { ClosedCandle, FeedHealth, MarketFeed, Subscription } from "./feed.ts";
-import { backoffWith, type BackoffOptions } from "./stream_loop.ts";
+import { type BackoffOptions, backoffWith } from "./stream_loop.ts";
 import { type LiveTicker, TickerStream } from "./ticker_stream.ts";
 
 export type { LiveTicker } from "./ticker_stream.ts";
@@ -233,5 +233,7 @@ export class CcxtFeed implements MarketFeed {
 }
 
 function logError(e: FeedError): void {
-  console.warn(JSON.stringify({ level: "warn", msg: "market feed", context: e.context, error: e.message }));
+  console.warn(
+    JSON.stringify({ level: "warn", msg: "market feed", context: e.context, error: e.message }),
+  );
 }

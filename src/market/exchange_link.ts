@@ -25,7 +25,8 @@ export function safeErrorMessage(err: unknown): string {
 /**
  * A ccxt pro client shared by every stream of one exchange, and the health figures the feed
  * reports for it. `reachable` follows the websocket: true once a connection opens or an update
- * arrives, false after a stream error until the next connection opens.
+ * arrives, false after a stream error until the next connection opens. REST answers decide it
+ * only while no websocket has a say (before the first connection, or for REST-only series).
  */
 export class ExchangeLink {
   reachable = false;
@@ -37,6 +38,11 @@ export class ExchangeLink {
   /** Work to await before the client is closed (unsubscribes in flight). */
   readonly pending = new Set<Promise<unknown>>();
   readonly #connectedUrls = new Set<string>();
+  #marketsFailed = false;
+  /** A websocket connected or delivered since the last stream failure. */
+  #streamUp = false;
+  /** A websocket stream failed and none connected since. */
+  #streamDown = false;
 
   constructor(
     /** ccxt id, e.g. "okx". */
@@ -52,30 +58,60 @@ export class ExchangeLink {
     };
   }
 
+  /**
+   * Loads the markets once. ccxt keeps the promise of a failed `loadMarkets()` and hands the
+   * same rejection to every later call, so after a failure this asks for a reload.
+   */
+  async markets(): Promise<void> {
+    if (this.ex.markets) return;
+    try {
+      await this.ex.loadMarkets(this.#marketsFailed);
+    } catch (err) {
+      this.#marketsFailed = true;
+      throw err;
+    }
+  }
+
   /** A websocket connection opened; a URL opened before counts as a reconnect. */
   connected(url: string): void {
     if (this.#connectedUrls.has(url)) this.reconnects++;
     this.#connectedUrls.add(url);
-    this.reachable = true;
-    this.error = undefined;
+    this.#up();
   }
 
   /** An update arrived over the websocket. */
   message(): void {
     this.lastMessageAt = this.now();
-    this.reachable = true;
-    this.error = undefined;
+    this.#up();
   }
 
   /** A websocket stream failed: unreachable until the next connection opens. */
   streamFailed(err: unknown): void {
+    this.#streamUp = false;
+    this.#streamDown = true;
     this.reachable = false;
     this.error = safeErrorMessage(err);
   }
 
-  /** A REST call failed; reported as the error only while the websocket is down too. */
+  /** A REST call succeeded: reachable, unless a websocket is down (it decides then). */
+  restOk(): void {
+    if (this.#streamDown) return;
+    this.reachable = true;
+    this.error = undefined;
+  }
+
+  /** A REST call failed: unreachable, unless a websocket is up (it decides then). */
   restFailed(err: unknown): void {
-    if (!this.reachable) this.error = safeErrorMessage(err);
+    if (this.#streamUp) return;
+    this.reachable = false;
+    this.error = safeErrorMessage(err);
+  }
+
+  #up(): void {
+    this.#streamUp = true;
+    this.#streamDown = false;
+    this.reachable = true;
+    this.error = undefined;
   }
 
   /** Health of this exchange with `series` subscribed series. */

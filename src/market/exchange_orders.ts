@@ -3,6 +3,12 @@
 
 import ccxt from "ccxt";
 import type { Exchange, Order, Trade } from "ccxt";
+import {
+  ConfigError,
+  ExchangeError,
+  ExchangeTemporaryError,
+  TidewatchError,
+} from "../core/errors.ts";
 import type { OrderSide } from "../core/trading.ts";
 import { isTemporary, type RetryOptions, sleep as timerSleep, withRetry } from "./retry.ts";
 
@@ -287,4 +293,27 @@ export function redact(text: string, secrets: readonly (string | undefined)[]): 
   let out = text;
   for (const s of secrets) if (s && s.length >= 4) out = out.split(s).join("***");
   return out;
+}
+
+/**
+ * An error of start-up (markets, balance, reconcile) in our tree, keys redacted, with what to
+ * do next; our own errors pass through.
+ */
+export function startFailure(err: unknown, label: string, secrets: readonly string[]): Error {
+  if (err instanceof TidewatchError) return err;
+  const msg = redact(brief(err), secrets);
+  if (err instanceof ccxt.AuthenticationError) {
+    return new ConfigError(
+      `${label} refused the API keys (${msg}). Check the key, secret and passphrase, ` +
+        `and that the key may trade.`,
+      { cause: err },
+    );
+  }
+  if (err instanceof ccxt.NetworkError) {
+    return new ExchangeTemporaryError(
+      `${label} could not be reached (${msg}). Check the network and start the bot again.`,
+      { cause: err },
+    );
+  }
+  return new ExchangeError(`${label} failed at start-up (${msg}).`, { cause: err });
 }

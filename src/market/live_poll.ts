@@ -14,8 +14,14 @@ import {
 import type { LiveMarket } from "./live_market.ts";
 import type { IncomingFill, LiveBook, LiveOrder } from "./live_orders.ts";
 
-/** What polling needs from the broker. */
+/** What polling, sending and reconciling need from the broker. */
 export interface LiveCore {
+  /** Exchange name for the journal ("okx"). */
+  name: string;
+  /** `text` with the API keys replaced by "***". */
+  redact(text: string): string;
+  /** Called when an order is acknowledged (a cancel asked meanwhile is sent now). */
+  afterAck(o: LiveOrder): void;
   ex: Exchange;
   journal: OrderJournal;
   book: LiveBook;
@@ -84,6 +90,7 @@ export async function acknowledge(core: LiveCore, o: LiveOrder, id: string): Pro
   core.book.linkExchangeId(o, id);
   if (o.status === "unknown" || o.status === "sending" || o.status === "queued") o.status = "open";
   await core.journal.ack(o.clientId, id, core.clock.now());
+  core.afterAck(o);
 }
 
 /** Ends `o` as cancelled at the exchange. */

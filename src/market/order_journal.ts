@@ -219,6 +219,12 @@ export class MemoryOrderJournal implements OrderJournal {
     return this.byClientId(id ?? "\u0000");
   }
 
+  /** Puts back an entry read from durable storage (start-up of a durable journal). */
+  restore(entry: JournalEntry): void {
+    this.#entries.set(entry.clientId, structuredClone(entry));
+    this.#byExchangeId.set(entry.exchangeClientId, entry.clientId);
+  }
+
   /** Every entry in the order written (copies): for tests and the status page. */
   all(): JournalEntry[] {
     return [...this.#entries.values()].map((e) => structuredClone(e));

@@ -1,5 +1,6 @@
 // A ccxt `watch*` loop that re-arms after every update and reconnects with capped exponential backoff.
 
+import { withDefaults } from "../core/options.ts";
 import { sleep } from "./retry.ts";
 
 /** Reconnect backoff: `initialMs`, doubled (`factor`) per failed attempt, capped at `maxMs`. */
@@ -17,7 +18,7 @@ export type Backoff = Required<BackoffOptions>;
 
 /** Fills in the defaults of {@link BackoffOptions}. */
 export function backoffWith(options: BackoffOptions = {}): Backoff {
-  return { initialMs: 500, maxMs: 30_000, factor: 2, ...options };
+  return withDefaults({ initialMs: 500, maxMs: 30_000, factor: 2 }, options);
 }
 
 /** The wait before attempt `attempt + 1` after `attempt` failures (attempt >= 1). */

@@ -53,7 +53,7 @@ export class TickerStream {
       watch: () =>
         ex.markets
           ? ex.watchTicker(this.symbol)
-          : ex.loadMarkets().then(() => ex.watchTicker(this.symbol)),
+          : this.link.markets().then(() => ex.watchTicker(this.symbol)),
       onData: (t) => {
         this.#live = true;
         this.link.message();

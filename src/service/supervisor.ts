@@ -1,6 +1,7 @@
 // Runs the bots: launches those that should run, controls them, restarts failed ones with backoff.
 
 import { InputError } from "../core/errors.ts";
+import { withDefaults } from "../core/options.ts";
 import type { Clock } from "../engine/ports.ts";
 import type { MarketFeed } from "../market/feed.ts";
 import type { BotStore, DesiredStatus } from "../store/bot_store.ts";
@@ -63,13 +64,12 @@ export class Supervisor {
   #closed = false;
 
   constructor(options: SupervisorOptions) {
-    this.#o = {
-      wallNow: Date.now,
-      backoffMs: 1000,
-      maxBackoffMs: 300_000,
-      expiryCheckMs: 1000,
-      ...options,
-    };
+    // Field by field: the service forwards `{ expiryCheckMs: undefined }`, which a spread would
+    // turn into a back-to-back expiry check hammering the database.
+    this.#o = withDefaults(
+      { wallNow: Date.now, backoffMs: 1000, maxBackoffMs: 300_000, expiryCheckMs: 1000 },
+      options,
+    );
   }
 
   /** Registers the bots, persists their definitions, and launches those that should run. */

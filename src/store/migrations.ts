@@ -267,6 +267,23 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE TABLE settings (key VARCHAR PRIMARY KEY, value JSON NOT NULL);
     `,
   },
+  {
+    version: 5,
+    name: "live order journal",
+    sql: `
+      -- One row a live order: its intent (written before it is sent), status, exchange id, fills.
+      CREATE TABLE live_orders (
+        client_id VARCHAR PRIMARY KEY,
+        exchange_client_id VARCHAR NOT NULL UNIQUE,
+        exchange VARCHAR NOT NULL,
+        symbol VARCHAR NOT NULL,
+        status VARCHAR NOT NULL,
+        entry JSON NOT NULL,
+        seq BIGINT NOT NULL,
+        updated_ts BIGINT NOT NULL
+      );
+    `,
+  },
 ];
 
 /** Applies every migration not yet recorded, each in its own transaction. Returns those applied. */

@@ -468,7 +468,14 @@ class FakeState {
     let reply: FakeHookReply;
     try {
       const url = req.url ?? entry.path;
-      reply = await hook.handle({ method: entry.method, url, path: entry.path, query, headers, body });
+      reply = await hook.handle({
+        method: entry.method,
+        url,
+        path: entry.path,
+        query,
+        headers,
+        body,
+      });
     } catch (err) {
       reply = { status: 500, body: JSON.stringify({ error: String(err) }) };
     }

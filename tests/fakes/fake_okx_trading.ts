@@ -59,6 +59,7 @@ import type {
 } from "./fake_exchange.ts";
 import {
   authFailure,
+  clean,
   fail,
   failureReply,
   type OkxAlgoOrder,
@@ -68,6 +69,7 @@ import {
   reply,
 } from "./fake_okx_rows.ts";
 import { OkxBook } from "./fake_okx_book.ts";
+import { OkxRoutes } from "./fake_okx_routes.ts";
 
 /** Options for {@link attachFakeOkxTrading}. */
 export interface FakeOkxTradingOptions {
@@ -208,6 +210,7 @@ export function attachFakeOkxTrading(
     maker: options.fees?.maker ?? 0.0008,
     taker: options.fees?.taker ?? 0.001,
   });
+  const routes = new OkxRoutes(book);
   const faults: (FakeTradingFailure & { remaining: number })[] = [];
   const hook: FakeRequestHook = {
     claims: (_method, path) =>
@@ -231,13 +234,13 @@ export function attachFakeOkxTrading(
   function handle(req: FakeHookRequest): FakeHookReply {
     const denied = authFailure(req, keys);
     if (denied) return denied;
-    const route = book.route(req.method, req.path);
+    const route = routes.route(req.method, req.path);
     if (!route) {
       return reply(404, { code: 404, data: {}, msg: "Not Found", error_message: "Not Found" });
     }
     const fault = takeFault(route.kind);
     if (fault && !fault.after) {
-      if (route.kind === "place") book.logFailed(req, route.endpoint);
+      if (route.kind === "place") routes.logFailed(req, route.endpoint);
       return faultReply(fault);
     }
     const logged = book.orderLog.length;
@@ -260,8 +263,8 @@ export function attachFakeOkxTrading(
       book.orderLog.filter((e) =>
         e.outcome === "placed" && (e.clOrdId === id || e.algoClOrdId === id)
       ).length,
-    orders: () => book.views(),
-    order: (id) => book.views().find((v) => v.id === id || v.clientId === id),
+    orders: () => viewsOf(book),
+    order: (id) => viewsOf(book).find((v) => v.id === id || v.clientId === id),
     fills: () => book.fills.map((f) => ({ ...f })),
     balance: (ccy) => book.wallet(ccy),
     setBalance: (ccy, total) => book.setBalance(ccy, total),
@@ -278,6 +281,41 @@ export function attachFakeOkxTrading(
       faults.push({ ...f, remaining: f.count ?? 1 });
     },
   };
+}
+
+/** Every order and trigger order of `book` as tests see them, oldest first. */
+function viewsOf(book: OkxBook): FakeOkxOrderView[] {
+  const sym = (id: string) => book.inst(id)?.symbol ?? id;
+  const out: FakeOkxOrderView[] = book.orders.map((o) => ({
+    kind: "order",
+    id: o.ordId,
+    clientId: o.clOrdId,
+    symbol: sym(o.instId),
+    side: o.side,
+    ordType: o.ordType,
+    state: o.state,
+    sz: o.sz,
+    ...(Number.isNaN(o.px) ? {} : { px: o.px }),
+    filled: o.accFillSz,
+    ...(o.accFillSz > 0 ? { avgPx: clean(o.fillValue / o.accFillSz) } : {}),
+  }));
+  for (const a of book.algos) {
+    out.push({
+      kind: "algo",
+      id: a.algoId,
+      clientId: a.algoClOrdId,
+      symbol: sym(a.instId),
+      side: a.side,
+      ordType: a.ordType,
+      state: a.state,
+      sz: a.sz,
+      ...(a.orderPx === "-1" ? {} : { px: Number(a.orderPx) }),
+      triggerPx: a.triggerPx,
+      filled: book.find(a.ordId)?.accFillSz ?? 0,
+      ...(a.ordId ? { ordId: a.ordId } : {}),
+    });
+  }
+  return out;
 }
 
 export type { FakeInstrument, OkxAlgoOrder, OkxFill, OkxOrder };

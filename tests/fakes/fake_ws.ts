@@ -144,7 +144,10 @@ export interface FakeWsHub {
  * await ws.close();
  * ```
  */
-export async function startFakeWs(rest: FakeExchange, options: FakeWsOptions = {}): Promise<FakeWs> {
+export async function startFakeWs(
+  rest: FakeExchange,
+  options: FakeWsOptions = {},
+): Promise<FakeWs> {
   const conns = new Set<FakeWsConnection>();
   const waiters = new Set<() => void>();
   let refusing = false;
@@ -175,8 +178,10 @@ export async function startFakeWs(rest: FakeExchange, options: FakeWsOptions = {
     },
   });
 
+  let listening: () => void = () => {};
+  const ready = new Promise<void>((resolve) => (listening = resolve));
   const server = Deno.serve(
-    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+    { hostname: "127.0.0.1", port: 0, onListen: () => listening() },
     (req) => {
       const path = new URL(req.url).pathname;
       const venue = venueOf(path);
@@ -200,6 +205,7 @@ export async function startFakeWs(rest: FakeExchange, options: FakeWsOptions = {
       return response;
     },
   );
+  await ready;
   const url = `ws://127.0.0.1:${server.addr.port}`;
 
   const open = () => [...conns].filter((c) => c.isOpen());

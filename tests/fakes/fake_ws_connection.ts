@@ -73,7 +73,9 @@ export class FakeWsConnection {
   }
 
   subscriptions(): FakeWsSubscription[] {
-    return [...this.#subs.values()].map(({ venue, path, connection, kind, symbol, timeframe, channel }) => ({
+    return [...this.#subs.values()].map((
+      { venue, path, connection, kind, symbol, timeframe, channel },
+    ) => ({
       venue,
       path,
       connection,

@@ -143,7 +143,9 @@ Deno.test("okx: tickers on /ws/v5/public; ping answers pong; wrong URL answers 6
     });
     await new Promise((resolve) => (raw.onopen = resolve));
     raw.send("ping");
-    raw.send(JSON.stringify({ op: "subscribe", args: [{ channel: "candle1m", instId: "BTC-USDT" }] }));
+    raw.send(
+      JSON.stringify({ op: "subscribe", args: [{ channel: "candle1m", instId: "BTC-USDT" }] }),
+    );
     await twoReplies;
     assert.equal(replies[0], "pong");
     assert.equal(JSON.parse(replies[1]).code, "60018");

@@ -77,7 +77,7 @@ Deno.test("restart: reconcile records what reached the exchange, marks the rest 
   const b = s.restart();
   const before = s.fake.requests.length;
   const placedBefore = okx.orderLog.length;
-  const report = await b.reconcile();
+  const report = await b.reconcile({ symbols: [SYM] });
   const posts = s.fake.requests.slice(before).filter((r) => r.method === "POST");
   assert.deepEqual(posts, [], "reconcile sends nothing");
   assert.equal(okx.orderLog.length, placedBefore);
@@ -89,6 +89,7 @@ Deno.test("restart: reconcile records what reached the exchange, marks the rest 
   assert.deepEqual(report.fills.map((f) => [f.clientId, f.qty, f.price]), [["rc-x", 0.01, 40_000]]);
   assert.deepEqual(report.exitsPlaced, []);
   assert.deepEqual(report.problems, []);
+  assert.deepEqual(report.untrackedHoldings, [], "the coins are the tracked position");
   assert.equal(report.positions.length, 1);
   near(report.positions[0].qty, 0.00999, "position from the fill learnt now");
   assert.equal(report.positions[0].entryPrice, 40_000);
@@ -202,4 +203,41 @@ Deno.test("restart: an entry filled while away gets its exits; adopted exits kee
       assert.equal(s.okx.placed(exchangeClientId("bx-1:sl")), 1);
     },
   );
+  await t.step("the stop filled while away: the target is cancelled after reconcile", async () => {
+    await using s = await liveSetup();
+    await s.broker.reconcile();
+    s.broker.onBar(SYM, bar(T0, 40_000));
+    assert.ok(s.broker.submit(entry, T0).ok);
+    await s.broker.poll();
+    s.okx.setPrice(SYM, 38_900); // the process is down: nobody cancels the target
+    const b = s.restart();
+    const before = s.fake.requests.length;
+    const placed = s.okx.orderLog.length;
+    const report = await b.reconcile();
+    await b.flush();
+    assert.equal(s.okx.orderLog.length, placed, "no order is sent");
+    assert.deepEqual(
+      s.fake.requests.slice(before).filter((r) => r.method === "POST").map((r) => r.path),
+      ["/api/v5/trade/cancel-algos"],
+      "only the cancel of the orphaned target",
+    );
+    assert.deepEqual(report.finished, [{ clientId: "bx-1:sl", status: "filled" }]);
+    assert.deepEqual(report.exitsCancelled, ["bx-1:tp"]);
+    assert.deepEqual(report.positions, []);
+    assert.deepEqual(b.trades().map((x) => [x.exit_price, x.exit_reason]), [[38_900, "sl"]]);
+    assert.equal(s.okx.order(exchangeClientId("bx-1:tp"))!.state, "canceled");
+    assert.deepEqual(b.openOrders(), []);
+  });
+  await t.step("a position without exits at restart: reported, not adopted", async () => {
+    await using s = await liveSetup();
+    await s.broker.reconcile();
+    s.broker.onBar(SYM, bar(T0, 40_000));
+    assert.ok(s.broker.submit({ ...entry, clientId: "bx-2", bracket: undefined }, T0).ok);
+    await s.broker.poll();
+    const b = s.restart();
+    const report = await b.reconcile({ symbols: [SYM, "ETH/USDT"] });
+    assert.deepEqual(report.positions, []);
+    assert.deepEqual(report.untrackedHoldings, [{ symbol: SYM, qty: 0.00999 }]);
+    assert.equal(b.position(SYM), undefined, "the bot never sells coins it cannot account for");
+  });
 });

@@ -102,6 +102,25 @@ Deno.test("a live market order round trip: journal first, sent once, filled, boo
   assertNoKeys(JSON.stringify([s.logs, journal.all(), broker.refusals()]));
 });
 
+Deno.test("onBar polls in the background; awaiting flush() brings the fill to the next bar", async () => {
+  await using s = await liveSetup({ broker: { pollOnBar: true } });
+  await s.broker.reconcile();
+  s.broker.onBar(SYM, bar(T0 - MIN, 40_000));
+  assert.ok(
+    s.broker.submit({
+      clientId: "bg-1",
+      symbol: SYM,
+      side: "buy",
+      type: "market",
+      size: { kind: "qty", qty: 0.001 },
+    }, T0).ok,
+  );
+  await s.broker.flush();
+  assert.deepEqual(s.broker.onBar(SYM, bar(T0, 40_000)), [], "the poll starts with this bar");
+  await s.broker.flush();
+  assert.deepEqual(s.broker.onBar(SYM, bar(T0 + MIN, 40_000)).map((f) => f.clientId), ["bg-1"]);
+});
+
 Deno.test("sizes by equity fraction at the latest close, rounded down to the lot", async () => {
   await using s = await liveSetup();
   await s.broker.reconcile();

@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import type { Candle, SeriesKey } from "../../src/core/candles.ts";
 import { toRows } from "../../src/core/candles.ts";
+import { ConfigError } from "../../src/core/errors.ts";
 import { CcxtFeed, type CcxtFeedOptions, type FeedError } from "../../src/market/ccxt_feed.ts";
 import { createExchange } from "../../src/market/ccxt_client.ts";
 import type { ClosedCandle } from "../../src/market/feed.ts";
@@ -13,6 +14,7 @@ import { type FakeWs, startFakeWs } from "../fakes/fake_ws.ts";
 import { tempDir } from "../helpers.ts";
 
 const MIN = 60_000;
+const DAY = 86_400_000;
 const T0 = Date.UTC(2024, 0, 1);
 /** Two seconds into candle 10, which is still open. */
 const NOW = T0 + 10 * MIN + 2_000;
@@ -37,10 +39,13 @@ const at = (i: number) => T0 + i * MIN;
 const range = (from: number, to: number) =>
   Array.from({ length: to - from + 1 }, (_, k) => from + k);
 
-/** Collects delivered candles; `until` awaits a delivery matching a condition. */
+/** Collects delivered candles; `until` awaits the delivery of one. */
 class Collector {
   readonly got: ClosedCandle[] = [];
   #waiters: (() => void)[] = [];
+
+  /** `step`: the timeframe in ms, for candle numbers (candle i opens at T0 + i * step). */
+  constructor(readonly step = MIN) {}
 
   readonly on = (c: ClosedCandle): void => {
     this.got.push(c);
@@ -48,14 +53,14 @@ class Collector {
   };
 
   get indexes(): number[] {
-    return this.got.map((c) => (c.candle.ts - T0) / MIN);
+    return this.got.map((c) => (c.candle.ts - T0) / this.step);
   }
 
   /** Resolves once the newest delivered candle is candle `i`. */
   until(i: number): Promise<void> {
     return new Promise((resolve, reject) => {
       const check = () => {
-        if (this.got.at(-1)?.candle.ts !== at(i)) return;
+        if (this.got.at(-1)?.candle.ts !== T0 + i * this.step) return;
         clearTimeout(timer);
         this.#waiters = this.#waiters.filter((w) => w !== check);
         resolve();
@@ -126,7 +131,12 @@ Deno.test("two listeners share one subscription and get only closed candles, in 
 
     // A second listener from further back is caught up before it sees live candles.
     const b = new Collector();
-    const subB = feed.subscribe(OKX, at(2), b.on);
+    const storedFirst: boolean[] = [];
+    const subB = feed.subscribe(OKX, at(2), async (c) => {
+      const row = await store.read(OKX, { from: c.candle.ts, to: c.candle.ts + 1 });
+      storedFirst.push(row.close.length === 1 && row.close[0] === c.candle.close);
+      b.on(c);
+    });
     await b.until(9);
     assert.deepEqual(b.indexes, range(3, 9));
     assert.equal(ws.subscriptions({ kind: "candles" }).length, 1);
@@ -150,6 +160,7 @@ Deno.test("two listeners share one subscription and get only closed candles, in 
     assert.deepEqual(b.indexes, range(3, 11));
     assert.deepEqual(a.got.at(-1)!.candle, candle(11, 1));
 
+    assert.deepEqual(storedFirst, b.got.map(() => true), "stored before delivery");
     // Every delivered candle is in the store (the temp DuckDB file), with the delivered values.
     const stored = toRows(await store.read(OKX, { from: at(3) }));
     assert.deepEqual(stored, b.got.map((c) => c.candle));
@@ -181,7 +192,8 @@ Deno.test("a dropped websocket reconnects and back-fills the missed candles once
     assert.deepEqual(a.indexes, range(8, 12));
     assert.deepEqual(a.got.slice(2).map((c) => c.source), ["backfill", "backfill", "backfill"]);
     assert.deepEqual(a.got.map((c) => c.candle), range(8, 12).map((i) => candle(i)));
-    // Live again: the next candle closes over the stream.
+    // Live again: a late update of a delivered candle is dropped; the next one closes 13.
+    ws.pushCandle("okx", "BTC/USDT", "1m", candle(12, 5));
     rest.nowMs = at(14) + 1_000;
     ws.pushCandle("okx", "BTC/USDT", "1m", candle(14));
     await a.until(13);
@@ -199,17 +211,13 @@ Deno.test("a dropped websocket reconnects and back-fills the missed candles once
 
 Deno.test("an exchange unreachable at start is reported, retried, then followed when it returns", async () => {
   await withFeed(async ({ rest, ws, feed, errors }) => {
+    rest.nowMs = at(150) + 2_000; // candle 150 just opened
     ws.refuse(); // no websocket, no REST: no network
     const a = new Collector();
     feed.subscribe(OKX, at(-1), a.on);
     // Re-checked whenever the fake refuses a connection or drops a request: on every retry.
     const streamErrors = () => errors.filter((e) => /websocket/.test(e.context)).length;
-    await ws.until(() => streamErrors() >= 3 && !!feed.health()[0]?.error, "three retries").catch(
-      (e) => {
-        console.log(errors.map((x) => [x.context, x.message]), feed.health(), ws.refused);
-        throw e;
-      },
-    );
+    await ws.until(() => streamErrors() >= 3 && !!feed.health()[0]?.error, "three retries");
     const [down] = feed.health();
     assert.deepEqual([down.exchange, down.reachable, down.series], ["okx", false, 1]);
     assert.match(down.error!, /NetworkError/);
@@ -225,7 +233,21 @@ Deno.test("an exchange unreachable at start is reported, retried, then followed 
     assert.equal(up.lastMessageAt, rest.nowMs);
     const pages = rest.requests.filter((r) => r.path.includes("candles") && r.status === 200);
     assert.ok(pages.length >= 2, `candle pages ${pages.length}`);
-  }, { seed: 150 });
+  }, { seed: 151 });
+});
+
+Deno.test("close() while the exchange is unreachable stops every retry and timer", async () => {
+  await withFeed(async ({ ws, feed, errors }) => {
+    ws.refuse();
+    feed.subscribe(OKX, at(5), () => assert.fail("nothing can be delivered"));
+    feed.watchTicker("okx", "BTC/USDT", () => assert.fail("no ticker either"));
+    await ws.until(() => errors.length >= 4, "retries");
+    await feed.close();
+    const seen = errors.length;
+    assert.throws(() => feed.subscribe(OKX, at(5), () => {}), ConfigError);
+    assert.equal(errors.length, seen);
+    // The sanitizers fail this test if a socket, fetch or timer outlived close().
+  });
 });
 
 Deno.test("a quiet market still advances: REST fetches the candle once the grace period passed", async () => {
@@ -240,6 +262,23 @@ Deno.test("a quiet market still advances: REST fetches the candle once the grace
     assert.deepEqual(a.indexes, range(7, 10));
     assert.deepEqual([a.got.at(-1)!.candle, a.got.at(-1)!.source], [candle(10, 4), "backfill"]);
   }, { seed: 9, feed: { graceMs: 1_000, clockCheckMs: 5 } });
+});
+
+Deno.test("okx daily bars (Hong Kong time on the websocket) follow REST alone", async () => {
+  await withFeed(async ({ rest, ws, feed }) => {
+    const day = (i: number) => ({ ...candle(i), ts: T0 + i * DAY });
+    rest.setCandles("okx", "BTC/USDT", "1d", range(0, 5).map(day));
+    rest.nowMs = T0 + 5 * DAY + 10_000;
+    const a = new Collector(DAY);
+    feed.subscribe({ ...OKX, timeframe: "1d" }, T0 + DAY, a.on);
+    await a.until(4);
+    rest.nowMs = T0 + 6 * DAY + 2_000; // day 5 closed; the timer notices after the grace period
+    await a.until(5);
+    assert.deepEqual(a.indexes, [2, 3, 4, 5]);
+    assert.equal(ws.accepted, 0);
+    const [h] = feed.health();
+    assert.deepEqual([h.reachable, h.series, h.lastMessageAt], [true, 1, null]);
+  }, { feed: { graceMs: 1_000, clockCheckMs: 5 } });
 });
 
 Deno.test("binanceusdm: back-fill, then klines closed over the stream", async () => {

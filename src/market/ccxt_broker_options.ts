@@ -1,0 +1,43 @@
+// Options of the live broker (CcxtBroker), with their defaults, and its default log.
+
+import type { Clock } from "../engine/ports.ts";
+import { exchangeInfo } from "./exchanges.ts";
+import type { OrderJournal } from "./order_journal.ts";
+import type { RetryOptions } from "./retry.ts";
+
+/** Options for `CcxtBroker` (ccxt_broker.ts). */
+export interface CcxtBrokerOptions {
+  /** Where intents, acks and fills are written (required). */
+  journal: OrderJournal;
+  /** Exchange name as configured, for the journal and messages (default: the ccxt id). */
+  exchange?: string;
+  /** Currency the ledger counts in (default "USDT"). */
+  quote?: string;
+  /** Starting ledger cash instead of the exchange's `quote` balance (default: fetched). */
+  cash?: number;
+  /** Time for journal records (default the wall clock). */
+  clock?: Clock;
+  /** Retries of exchange calls (default 5 attempts, 500 ms doubling to 10 s). */
+  retry?: RetryOptions;
+  /** Poll the exchange this often once started, in ms; 0 turns the timer off (default 5000). */
+  pollIntervalMs?: number;
+  /** Also poll after every onBar (default true). */
+  pollOnBar?: boolean;
+  /** Log sink; messages are redacted of keys (default: warnings and errors as JSON on stderr). */
+  log?: (level: "info" | "warn" | "error", msg: string, fields?: Record<string, unknown>) => void;
+}
+
+/** The label of a configured exchange ("OKX"), else the ccxt id. */
+export function labelOf(name: string, ccxtId: string): string {
+  try {
+    return exchangeInfo(name).label;
+  } catch {
+    return ccxtId;
+  }
+}
+
+/** The default log: warnings and errors as one JSON line on stderr. */
+export function stderrLog(level: string, msg: string, fields: Record<string, unknown> = {}): void {
+  if (level === "info") return;
+  console.error(JSON.stringify({ ts: new Date().toISOString(), level, msg, ...fields }));
+}
