@@ -1,4 +1,4 @@
-// `deno task bench [store|indicators|scan|backtest|optimize|service]`: measures speed targets, prints a table, writes JSON.
+// `deno task bench [store|indicators|scan|backtest|optimize|service|live]`: measures speed targets, prints a table, writes JSON.
 
 import { allocColumns } from "../src/core/candles.ts";
 import { CandleStore } from "../src/store/candle_store.ts";
@@ -103,6 +103,10 @@ if (!only || only === "optimize") {
 if (!only || only === "service") {
   const { benchService } = await import("./service_bench.ts");
   rows.push(...await benchService());
+}
+if (!only || only === "live") {
+  const { benchLive } = await import("./live_bench.ts");
+  rows.push(...await benchLive());
 }
 if (!only || only === "backtest") {
   const { benchBacktests } = await import("./backtest_bench.ts");

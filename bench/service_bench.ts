@@ -19,7 +19,18 @@ function statusField(pid: number, field: string): number {
 export async function benchService(seconds = 20, speed = 600): Promise<BenchRow[]> {
   const dir = await Deno.makeTempDir({ prefix: "tidewatch_service_bench_" });
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "src/main.ts", "--port", "0", "--replay", "--speed", String(speed)],
+    // The V8 flags of `deno task start` (deno.json): a small young generation keeps RSS low.
+    args: [
+      "run",
+      "-A",
+      "--v8-flags=--max-semi-space-size=2",
+      "src/main.ts",
+      "--port",
+      "0",
+      "--replay",
+      "--speed",
+      String(speed),
+    ],
     cwd: ROOT,
     env: { TIDEWATCH_DATA_DIR: dir, TIDEWATCH_API_TOKEN: "bench-token-0123456789", NO_COLOR: "1" },
     stdout: "piped",

@@ -6,6 +6,7 @@ import { requireBearer } from "./http/auth.ts";
 import { resolveApiToken } from "./service/api_token.ts";
 import { botEntries } from "./service/bot_entries.ts";
 import { liveFeedFor } from "./service/live_feed_factory.ts";
+import { LiveAccounts } from "./service/live_accounts.ts";
 import { startService } from "./service/service.ts";
 import { Db } from "./store/db.ts";
 import { dataDir, dbPath } from "./store/paths.ts";
@@ -60,7 +61,17 @@ TRADING_APPROVED=true with keys) and serves the API on 127.0.0.1:8080 (TIDEWATCH
   const tokenWhere = token.source === "env"
     ? "the TIDEWATCH_API_TOKEN environment variable"
     : `the file ${token.path}`;
+  const liveIds = entries.filter((e) => e.spec.mode === "live").map((e) => e.spec.botId);
+  if (f.replay && liveIds.length) {
+    throw new ConfigError(
+      `--replay feeds stored or synthetic candles, and real orders must never follow them: ` +
+        `bot${liveIds.length > 1 ? "s" : ""} ${liveIds.map((id) => `"${id}"`).join(", ")} ` +
+        `${liveIds.length > 1 ? "are" : "is"} live. Replay with paper bots only.`,
+    );
+  }
   const db = await Db.open(dbPath(optional(f, "db")));
+  const liveBots = liveIds;
+  const live = liveBots.length ? await LiveAccounts.open(db) : undefined;
   const service = await startService({
     db,
     entries,
@@ -68,6 +79,7 @@ TRADING_APPROVED=true with keys) and serves the API on 127.0.0.1:8080 (TIDEWATCH
     version: VERSION,
     replay: f.replay ? { speed } : undefined,
     liveFeed: (candles) => liveFeedFor(candles),
+    live,
   });
   const ac = new AbortController();
   const server = Deno.serve({
@@ -77,7 +89,8 @@ TRADING_APPROVED=true with keys) and serves the API on 127.0.0.1:8080 (TIDEWATCH
     onListen: ({ hostname, port }) =>
       log("info", "tidewatch listening", {
         url: `http://${hostname}:${port}`,
-        mode: "paper",
+        mode: liveBots.length ? "live" : "paper",
+        ...(liveBots.length ? { live_bots: liveBots } : {}),
         replay: f.replay ? { speed } : false,
         db: db.path,
         bots: entries.map((e) => e.spec.botId),
@@ -91,6 +104,7 @@ TRADING_APPROVED=true with keys) and serves the API on 127.0.0.1:8080 (TIDEWATCH
   Deno.addSignalListener("SIGTERM", stop);
   await server.finished;
   await service.close();
+  await live?.close();
   db.close();
   log("info", "tidewatch stopped");
   return 0;

@@ -57,19 +57,22 @@ export function toColumns(rows: readonly Candle[]): CandleColumns {
   return cols;
 }
 
+/** Row `i` of `cols` as a candle. */
+export function candleAt(cols: CandleColumns, i: number): Candle {
+  return {
+    ts: cols.ts[i],
+    open: cols.open[i],
+    high: cols.high[i],
+    low: cols.low[i],
+    close: cols.close[i],
+    volume: cols.volume[i],
+  };
+}
+
 /** Converts columns to rows. */
 export function toRows(cols: CandleColumns): Candle[] {
   const out: Candle[] = new Array(cols.ts.length);
-  for (let i = 0; i < cols.ts.length; i++) {
-    out[i] = {
-      ts: cols.ts[i],
-      open: cols.open[i],
-      high: cols.high[i],
-      low: cols.low[i],
-      close: cols.close[i],
-      volume: cols.volume[i],
-    };
-  }
+  for (let i = 0; i < cols.ts.length; i++) out[i] = candleAt(cols, i);
   return out;
 }
 

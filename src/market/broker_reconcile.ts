@@ -69,6 +69,11 @@ export interface ReconcileDeps {
   symbols: readonly string[];
   /** Fixed ledger cash (options.cash), else the exchange's balance is used. */
   cash: number | undefined;
+  /**
+   * Every journal entry of this ledger: their fills are replayed too, and the fixed `cash` is
+   * where the ledger starts (a bot's budget), not where it ends.
+   */
+  history?: () => Promise<JournalEntry[]>;
   quoteBalance(): Promise<number>;
   /** Tracks an order again (active or not: its client id counts as used). */
   adopt(o: LiveOrder): void;
@@ -213,6 +218,13 @@ export async function reconcile(core: LiveCore, deps: ReconcileDeps): Promise<Re
       report.finished.push({ clientId: e.clientId, status });
     }
   }
+  // with the whole history: every settled entry's fills count as well
+  for (const e of deps.history ? await deps.history() : []) {
+    if (orders.has(e.clientId) || e.fills.length === 0 || core.market(e.symbol) === undefined) {
+      continue;
+    }
+    if (e.status === "filled" || e.status === "cancelled") track(e);
+  }
   // the entries of exit legs (already finished in the journal) carry the position
   for (const { o, parentClientId } of [...orders.values()]) {
     if (parentClientId === undefined) continue;
@@ -285,7 +297,8 @@ async function rebuildLedger(
   let atCost = 0;
   for (const p of scratch.pf.openPositions) atCost += p.qty * p.entryPrice;
   const book = core.book;
-  book.pf = new Portfolio(cash + atCost - scratch.pf.balance, 0);
+  const fromStart = deps.history !== undefined && deps.cash !== undefined;
+  book.pf = new Portfolio(fromStart ? cash : cash + atCost - scratch.pf.balance, 0);
   for (const { o, f } of events) {
     const fill = book.book(o, f);
     if (learnt.has(f.tradeId)) report.fills.push(fill);

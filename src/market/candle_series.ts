@@ -13,6 +13,8 @@ import { type Backoff, backoffDelay, streamLoop } from "./stream_loop.ts";
 export interface SeriesSettings {
   store: CandleStore;
   now: () => number;
+  /** Wall clock for `receivedAt` (latency figures), whatever `now` is. */
+  wallNow: () => number;
   graceMs: number;
   backoff: Backoff;
   maxBackfillCandles: number;
@@ -262,7 +264,7 @@ export class CandleSeries {
 
   async #deliver(l: SeriesListener, candle: Candle, source: CandleSource): Promise<void> {
     try {
-      await l.onCandle({ key: this.key, candle, source, receivedAt: this.s.now() });
+      await l.onCandle({ key: this.key, candle, source, receivedAt: this.s.wallNow() });
     } catch (err) {
       this.s.onError(err, `${this.#label()} listener`);
     }

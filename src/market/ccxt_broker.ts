@@ -77,6 +77,7 @@ export class CcxtBroker implements Broker {
   readonly #name: string;
   readonly #quote: string;
   readonly #cash: number | undefined;
+  readonly #ledgerFromJournal: boolean;
   readonly #clock: Clock;
   readonly #call: CallOptions;
   readonly #pollMs: number;
@@ -99,6 +100,7 @@ export class CcxtBroker implements Broker {
     this.#name = options.exchange ?? exchange.id;
     this.#quote = options.quote ?? "USDT";
     this.#cash = options.cash;
+    this.#ledgerFromJournal = options.ledgerFromJournal === true && options.cash !== undefined;
     this.#clock = options.clock ?? { now: () => Date.now() };
     this.#pollMs = options.pollIntervalMs ?? 5000;
     this.#pollOnBar = options.pollOnBar ?? true;
@@ -108,6 +110,10 @@ export class CcxtBroker implements Broker {
     this.#queue = new SerialQueue((err, job) =>
       this.#log("warn", `live broker job "${job}" failed`, { error: brief(err) })
     );
+    this.#book.dust = (s) => {
+      const r = this.#market(s)?.rules;
+      return r ? Math.max(r.qtyStep, r.minQty) : 0;
+    };
     this.#core = {
       name: this.#name,
       redact: (text) => redact(text, this.#secrets()),
@@ -179,9 +185,11 @@ export class CcxtBroker implements Broker {
   async reconcile(options: { symbols?: readonly string[] } = {}): Promise<ReconcileReport> {
     await this.start();
     try {
+      const journal = this.#core.journal;
       return await reconcile(this.#core, {
         symbols: options.symbols ?? [],
         cash: this.#cash,
+        history: this.#ledgerFromJournal && journal.entries ? () => journal.entries!() : undefined,
         quoteBalance: () => this.quoteBalance(),
         adopt: (o) => {
           this.#book.add(o);

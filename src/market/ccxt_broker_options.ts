@@ -15,6 +15,12 @@ export interface CcxtBrokerOptions {
   quote?: string;
   /** Starting ledger cash instead of the exchange's `quote` balance (default: fetched). */
   cash?: number;
+  /**
+   * With `cash`: the ledger starts at `cash` and replays every fill of the journal (which must
+   * implement `entries`), so a restarted bot has its position, realised P&L and trades back,
+   * not only what was unfinished (default false).
+   */
+  ledgerFromJournal?: boolean;
   /** Time for journal records (default the wall clock). */
   clock?: Clock;
   /** Retries of exchange calls (default 5 attempts, 500 ms doubling to 10 s). */

@@ -86,6 +86,7 @@ export class CcxtFeed implements MarketFeed {
     this.#settings = {
       store: options.store,
       now: options.now ?? Date.now,
+      wallNow: Date.now,
       graceMs: options.graceMs ?? 5_000,
       backoff: backoffWith(options.backoff),
       maxBackfillCandles: options.maxBackfillCandles ?? 5_000,

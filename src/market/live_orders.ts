@@ -112,6 +112,11 @@ export class LiveBook {
   readonly refusals: OrderRefusal[] = [];
   /** Latest price per symbol (bar closes, or set by the caller). */
   readonly marks = new Map<string, number>();
+  /**
+   * The largest quantity of `symbol` that cannot be traded (below the lot step or the minimum
+   * quantity): a sell leaving less than this closes the position (0: none).
+   */
+  dust: (symbol: string) => number = () => 0;
   /** Fills per symbol not yet returned by onBar. */
   readonly pending = new Map<string, Fill[]>();
   /** Every fill booked by this broker, in order. */
@@ -173,7 +178,8 @@ export class LiveBook {
     const opens = o.side === "buy" ? "long" : "short";
     if (pos !== undefined && pos.side !== opens) {
       const reason = exitReasonOf(o);
-      const closeQty = Math.min(net, pos.qty);
+      // a remainder too small to ever sell (a spot buy's fee kept in the coin) goes with it
+      const closeQty = pos.qty - net < this.dust(o.symbol) ? pos.qty : Math.min(net, pos.qty);
       pf.reduce(pos, { qty: closeQty, price: f.price, fee: f.fee, ts: f.ts, reason });
       fill.exitReason = reason;
       const rest = net - closeQty;

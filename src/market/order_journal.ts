@@ -111,6 +111,11 @@ export interface OrderJournal {
   byClientId(clientId: string): Promise<JournalEntry | undefined>;
   /** The entry sent under this exchange client id, if any. */
   byExchangeClientId(exchangeClientId: string): Promise<JournalEntry | undefined>;
+  /**
+   * Every entry, oldest intent first (optional: a broker whose ledger is a bot's own budget
+   * rebuilds it from every journaled fill, see `CcxtBrokerOptions.ledgerFromJournal`).
+   */
+  entries?(): Promise<JournalEntry[]>;
 }
 
 /** Statuses an entry may move to from each status (fills may still arrive after `cancelled`). */

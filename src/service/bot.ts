@@ -1,71 +1,46 @@
-// One bot of the service: a LiveRunner on its own paper account, rebuilt from its candles and events.
+// One bot of the service: a LiveRunner on a paper or live account, rebuilt from its records.
 
-import type { Candle, SeriesKey } from "../core/candles.ts";
+import { type Candle, candleAt, type SeriesKey } from "../core/candles.ts";
 import { InputError } from "../core/errors.ts";
-import type { StrategyDefinition } from "../core/strategy.ts";
 import { floorToTimeframe, timeframeMs } from "../core/timeframe.ts";
-import type { FeeSchedule, PositionView } from "../core/trading.ts";
-import { simSetup } from "../backtest/wiring.ts";
+import type { PositionView } from "../core/trading.ts";
 import { ConfirmingBroker } from "../engine/confirming_broker.ts";
 import { LiveRunner } from "../engine/live_runner.ts";
-import type { Clock } from "../engine/ports.ts";
-import type { SimBroker } from "../engine/sim_broker.ts";
-import type { MarketFeed, Subscription } from "../market/feed.ts";
-import type { BotEvent, BotEventKind, BotStore } from "../store/bot_store.ts";
-import type { CandleStore } from "../store/candle_store.ts";
+import type { Subscription } from "../market/feed.ts";
+import type { BotEvent, BotEventKind } from "../store/bot_store.ts";
+import { type BotAccount, buildAccount, manualOutcome, manualRequest } from "./bot_account.ts";
+import { applyEvent } from "./bot_events.ts";
 import { BotRecorder } from "./bot_records.ts";
-import type { EventBus } from "./event_bus.ts";
+import type {
+  BotDeps,
+  BotSpec,
+  BotState,
+  ManualOrderRequest,
+  ManualOrderResult,
+} from "./bot_types.ts";
+import { liveStanding } from "./bot_events.ts";
 import { LatencyWindow } from "./latency.ts";
 
-/** What a bot is, resolved from its config file. */
-export interface BotSpec {
-  botId: string;
-  strategy: string;
-  /** Parsed strategy parameters. */
-  params: Record<string, unknown>;
-  exchange: string;
-  /** Unified ccxt symbol. */
-  symbol: string;
-  timeframe: string;
-  virtualBalance: number;
-  fees: FeeSchedule;
-  slippageBps: number;
-  leverage: number;
-  /** Risk settings (src/risk/config.ts). */
-  risk: Record<string, unknown>;
-  mode: "paper" | "live";
-  requireConfirmation: boolean;
-  confirmationTtlMs: number;
-}
-
-/** What a bot needs from the service. */
-export interface BotDeps {
-  def: StrategyDefinition;
-  store: BotStore;
-  candles: CandleStore;
-  feed: MarketFeed;
-  bus: EventBus;
-  /** The service clock: wall time, or the replay's time. */
-  clock: Clock;
-}
-
-/** Where a bot is in its life. */
-export type BotState = "stopped" | "starting" | "running" | "paused" | "failed";
+export type { BotDeps, BotSpec, BotState, ManualOrderRequest, ManualOrderResult };
 
 /** Candles of history a bot loads before its first decision, besides the strategy's warm-up. */
 const EXTRA_HISTORY = 50;
 
 /**
- * A paper bot. Its whole state is a function of its candles and its events (start, stop, pause,
- * confirmations...): on launch it replays the stored candles with the stored events applied at
- * the candles they happened after, so a crash loses nothing and sends nothing twice, then it
- * follows the feed. Candles and events go through one queue, so they never interleave.
+ * A bot. A paper bot's whole state is a function of its candles and its events (start, stop,
+ * pause, confirmations...): on launch it replays the stored candles with the stored events
+ * applied at the candles they happened after, so a crash loses nothing and sends nothing twice,
+ * then it follows the feed. A live bot's orders and positions are at the exchange: on launch it
+ * reconciles its journaled orders with the exchange, warms its indicators on the stored candles
+ * without deciding, takes its switches (stopped, paused, confirmations) from its events, and
+ * trades only on candles that close from then on. Candles and events go through one queue, so
+ * they never interleave.
  */
 export class Bot {
   state: BotState = "stopped";
   lastError?: string;
   #runner?: LiveRunner;
-  #sim?: SimBroker;
+  #account?: BotAccount;
   #broker?: ConfirmingBroker;
   #recorder?: BotRecorder;
   #sub?: Subscription;
@@ -80,6 +55,8 @@ export class Bot {
   #superseded: string[] = [];
   /** Milliseconds from a candle's arrival to its orders reaching the broker (recent candles). */
   readonly latency = new LatencyWindow(1000);
+  /** The same, for the candles that sent orders only. */
+  readonly orderLatency = new LatencyWindow(1000);
   /** Called when processing a candle throws (the supervisor restarts the bot). */
   onFailure: (err: unknown) => void = () => {};
 
@@ -97,46 +74,28 @@ export class Bot {
   async launch(): Promise<void> {
     this.state = "starting";
     const { store } = this.deps;
-    const tf = timeframeMs(this.spec.timeframe);
     let events = await store.events(this.spec.botId);
     if (!events.some((e) => e.kind === "start")) {
-      const lastClosed = floorToTimeframe(this.deps.clock.now(), this.spec.timeframe) - tf;
-      const warm = this.deps.def.warmup(this.spec.params) + EXTRA_HISTORY;
+      const { lastClosed, historyFrom } = this.#window();
       await store.appendEvent(this.spec.botId, {
         afterTs: null,
         kind: "start",
-        payload: { historyFrom: lastClosed - (warm - 1) * tf, tradeAfter: lastClosed },
+        payload: { historyFrom, tradeAfter: lastClosed },
         at: this.deps.clock.now(),
       });
       events = await store.events(this.spec.botId);
     }
     const historyFrom = Number(events.find((e) => e.kind === "start")!.payload.historyFrom);
     this.#build();
-    this.#lastRecorded = await store.lastRecorded(this.spec.botId);
-    const stored = await this.deps.candles.read(this.key, { from: historyFrom });
-    this.#replaying = true;
-    let k = 0;
-    for (let i = 0; i < stored.ts.length; i++) {
-      const ts = stored.ts[i];
-      while (k < events.length && (events[k].afterTs ?? -Infinity) < ts) {
-        await this.#apply(events[k++]);
-      }
-      await this.#process({
-        ts,
-        open: stored.open[i],
-        high: stored.high[i],
-        low: stored.low[i],
-        close: stored.close[i],
-        volume: stored.volume[i],
-      });
+    try {
+      if (this.#account!.live) await this.#restoreLive(events, historyFrom);
+      else await this.#replay(events, historyFrom);
+    } catch (err) {
+      await this.#releaseLive();
+      throw err;
     }
-    while (k < events.length) await this.#apply(events[k++]);
-    this.#replaying = false;
     // Started after a stop: candles up to now only warm up; trading resumes with the next one.
-    if (!this.#trading) {
-      const lastClosed = floorToTimeframe(this.deps.clock.now(), this.spec.timeframe) - tf;
-      await this.#record("start", { tradeAfter: lastClosed });
-    }
+    if (!this.#trading) await this.#record("start", { tradeAfter: this.#window().lastClosed });
     this.state = this.#runner!.paused ? "paused" : "running";
     const after = Math.max(this.#runner!.lastTs, historyFrom - 1);
     this.#sub = this.deps.feed.subscribe(
@@ -147,11 +106,59 @@ export class Bot {
     this.#announce("bot.status", { state: this.state });
   }
 
+  /** Paper: the stored candles again, with the stored events where they happened. */
+  async #replay(events: BotEvent[], historyFrom: number): Promise<void> {
+    this.#lastRecorded = await this.deps.store.lastRecorded(this.spec.botId);
+    const stored = await this.deps.candles.read(this.key, { from: historyFrom });
+    this.#replaying = true;
+    let k = 0;
+    for (let i = 0; i < stored.ts.length; i++) {
+      const ts = stored.ts[i];
+      while (k < events.length && (events[k].afterTs ?? -Infinity) < ts) {
+        await this.#apply(events[k++]);
+      }
+      await this.#process(candleAt(stored, i));
+    }
+    while (k < events.length) await this.#apply(events[k++]);
+    this.#replaying = false;
+  }
+
+  /** Live: reconcile with the exchange, warm up without deciding, take the switches. */
+  async #restoreLive(events: BotEvent[], historyFrom: number): Promise<void> {
+    const live = this.#account!.live!;
+    const report = await live.reconcile({ symbols: [this.spec.symbol] });
+    this.#recorder!.resumeAt(await this.deps.store.nextSeqs(this.spec.botId), live.trades().length);
+    // Enough history to warm up; what happened before is at the exchange, not replayed.
+    const window = this.#window();
+    const lastClosed = window.lastClosed;
+    const from = Math.max(historyFrom, window.historyFrom);
+    const stored = await this.deps.candles.read(this.key, { from });
+    for (let i = 0; i < stored.ts.length; i++) {
+      const c = candleAt(stored, i);
+      this.#runner!.warm(c);
+      this.#lastCandle = c;
+      this.#candles++;
+    }
+    if (this.#lastCandle) live.setMark(this.spec.symbol, this.#lastCandle.close);
+    const standing = liveStanding(events);
+    this.#runner!.setPaused(standing.paused);
+    this.#broker!.required = standing.requireConfirmation ?? this.spec.requireConfirmation;
+    this.#trading = standing.trading;
+    this.#tradeAfter = lastClosed;
+    this.#announce("bot.reconciled", report);
+  }
+
+  async #releaseLive(): Promise<void> {
+    const live = this.#account?.live;
+    if (live) await this.deps.live?.release(live);
+  }
+
   /** Stops following the feed and forgets in-memory state (the store keeps everything). */
   async halt(state: BotState = "stopped"): Promise<void> {
     this.#sub?.unsubscribe();
     this.#sub = undefined;
     await this.#queue.catch(() => {});
+    await this.#releaseLive();
     this.#runner = undefined;
     this.state = state;
     this.#announce("bot.status", { state, error: this.lastError });
@@ -176,14 +183,40 @@ export class Bot {
         this.#announce("bot.status", { state: this.state });
       }
     };
-    const out = this.#queue.then(run, run);
-    this.#queue = out.catch(() => {});
-    return out;
+    return this.#serial(run);
+  }
+
+  /**
+   * A person's order on a live bot's account (no confirmation, no risk gate: it is theirs),
+   * queued with the candles, stored, and sent; resolves with the exchange's answer. The client
+   * id is `<bot>-manual-<at>`, so the same request at the same millisecond is refused as a
+   * duplicate rather than sent twice.
+   */
+  manual(o: ManualOrderRequest, at: number): Promise<ManualOrderResult> {
+    const run = async (): Promise<ManualOrderResult> => {
+      const live = this.#account?.live;
+      if (!this.#runner || !live) {
+        throw new InputError(
+          `Bot "${this.spec.botId}" ${
+            this.#runner ? "trades on paper" : "is not running"
+          }: manual orders go through a running live bot.`,
+        );
+      }
+      const req = manualRequest(this.spec, o, at);
+      const ts = this.#lastCandle ? this.#lastCandle.ts + timeframeMs(this.spec.timeframe) : at;
+      const res = live.submit(req, ts);
+      this.#recorder!.onSubmit(req, ts, res);
+      const out = this.#recorder!.take();
+      await this.deps.store.write(this.spec.botId, out.rows);
+      for (const a of out.announcements) this.#announce(a.type, a.data, a.correlationId);
+      return await manualOutcome(live, req, res);
+    };
+    return this.#serial(run);
   }
 
   /** A summary for the API. */
   status() {
-    const sim = this.#sim;
+    const sim = this.#account?.base;
     const runner = this.#runner;
     const position: PositionView | undefined = sim?.position(this.spec.symbol);
     const warm = this.deps.def.warmup(this.spec.params);
@@ -208,28 +241,20 @@ export class Bot {
       warming_up: this.#candles < warm ? { have: this.#candles, need: warm } : null,
       error: this.lastError ?? null,
       latency_ms: this.latency.summary(),
+      order_latency_ms: this.orderLatency.summary(),
     };
   }
 
   #build(): void {
     const s = this.spec;
-    const setup = simSetup({
-      strategy: s.strategy,
-      symbol: s.symbol,
-      timeframe: s.timeframe,
-      cash: s.virtualBalance,
-      fees: s.fees,
-      slippageBps: s.slippageBps,
-      leverage: s.leverage,
-      risk: s.risk,
-    }, [s.symbol]);
+    const account = buildAccount(s, this.deps.live && ((spec) => this.deps.live!.broker(spec)));
     const recorder = new BotRecorder(
       s.botId,
       this.deps.def.version,
       s.confirmationTtlMs,
-      () => Date.now(),
+      this.deps.wallNow ?? Date.now,
     );
-    const broker = new ConfirmingBroker(setup.broker, {
+    const broker = new ConfirmingBroker(account.base, {
       onHold: (h) => recorder.onHold(h),
       onSubmit: (req, ts, res) => recorder.onSubmit(req, ts, res),
       onRelease: (h, why) => {
@@ -237,7 +262,7 @@ export class Bot {
       },
     });
     broker.required = s.requireConfirmation;
-    this.#sim = setup.broker;
+    this.#account = account;
     this.#broker = broker;
     this.#recorder = recorder;
     this.#trading = false;
@@ -249,14 +274,29 @@ export class Bot {
       symbol: s.symbol,
       timeframe: s.timeframe,
       broker,
-      risk: setup.risk,
+      risk: account.risk,
       leverage: s.leverage,
-      takerFee: setup.fees.taker,
+      takerFee: account.takerFee,
       idPrefix: s.botId,
       onDecision: (d) => recorder.onDecision(d),
-      onFill: (f) => recorder.onFill(f, setup.broker.position(f.symbol)),
+      onFill: (f) => recorder.onFill(f, account.base.position(f.symbol)),
       onOrderRefusal: (r) => recorder.onOrderRefusal(r),
     });
+  }
+
+  /** Runs `fn` after everything queued before it (candles, events, manual orders). */
+  #serial<T>(fn: () => Promise<T>): Promise<T> {
+    const out = this.#queue.then(fn, fn);
+    this.#queue = out.catch(() => {});
+    return out;
+  }
+
+  /** The latest closed candle's open time and the first candle a fresh start loads. */
+  #window(): { lastClosed: number; historyFrom: number } {
+    const tf = timeframeMs(this.spec.timeframe);
+    const lastClosed = floorToTimeframe(this.deps.clock.now(), this.spec.timeframe) - tf;
+    const warm = this.deps.def.warmup(this.spec.params) + EXTRA_HISTORY;
+    return { lastClosed, historyFrom: lastClosed - (warm - 1) * tf };
   }
 
   #enqueue(c: Candle, receivedAt: number): Promise<void> {
@@ -279,15 +319,23 @@ export class Bot {
       return;
     }
     const equity = runner.step(c);
-    // Orders of this candle are at the broker now: the latency figure of the service.
-    if (receivedAt !== undefined) this.latency.add(Date.now() - receivedAt);
-    this.#recorder!.onTrades(this.#sim!.trades());
-    const out = this.#recorder!.take({ ts: c.ts, equity, balance: this.#sim!.balance() });
+    const base = this.#account!.base;
+    const live = this.#account!.live;
+    // Orders of this candle are at the broker now (paper), or acknowledged by the exchange
+    // (live: flush waits for the sends): the latency figure of the service.
+    if (live) await live.flush();
+    const latency = receivedAt === undefined ? undefined : Date.now() - receivedAt;
+    if (latency !== undefined) this.latency.add(latency);
+    // Live fills are polled now, so the next candle (and the API meanwhile) knows them.
+    if (live) await live.poll();
+    this.#recorder!.onTrades(base.trades());
+    const out = this.#recorder!.take({ ts: c.ts, equity, balance: base.balance() });
+    if (latency !== undefined && out.rows.orders.length > 0) this.orderLatency.add(latency);
     if (this.#replaying && c.ts <= this.#lastRecorded) return;
     await this.deps.store.write(this.spec.botId, out.rows);
     await this.#voidSuperseded();
     for (const a of out.announcements) this.#announce(a.type, a.data, a.correlationId);
-    this.#announce("bot.equity", { ts: c.ts, equity, balance: this.#sim!.balance() });
+    this.#announce("bot.equity", { ts: c.ts, equity, balance: base.balance() });
   }
 
   /** Stores an event (live), then applies it. */
@@ -305,45 +353,19 @@ export class Bot {
   async #apply(e: BotEvent): Promise<void> {
     const runner = this.#runner!;
     const broker = this.#broker!;
-    const tf = timeframeMs(this.spec.timeframe);
-    const closeTs = runner.lastTs + tf;
-    const clientId = String(e.payload.clientId ?? "");
-    switch (e.kind) {
-      case "start":
-        this.#trading = true;
-        this.#tradeAfter = Number(e.payload.tradeAfter ?? -Infinity);
-        break;
-      case "stop":
-        this.#trading = false;
-        for (const o of broker.openOrders(this.spec.symbol)) {
-          if (!o.reduceOnly && !o.ocoWith) broker.cancel(o.id);
-        }
-        break;
-      case "pause":
-        runner.setPaused(true);
-        break;
-      case "resume":
-        runner.setPaused(false);
-        break;
-      case "confirm":
-        broker.confirm(clientId, closeTs);
-        break;
-      case "reject":
-      case "expire":
-        broker.release(clientId, e.kind === "reject" ? "rejected" : "expired");
-        break;
-      case "require_confirmation":
-        broker.required = Boolean(e.payload.on);
-        break;
-      case "flatten": {
-        const c = this.#lastCandle;
-        const f = c && broker.closePosition(this.spec.symbol, c.close, closeTs, "kill_switch");
-        if (f) this.#recorder!.onFill(f, this.#sim!.position(this.spec.symbol));
-        break;
-      }
-    }
-    const fills = this.#sim!.trades();
-    this.#recorder!.onTrades(fills);
+    const f = applyEvent(e, {
+      runner,
+      broker,
+      symbol: this.spec.symbol,
+      closeTs: runner.lastTs + timeframeMs(this.spec.timeframe),
+      lastClose: this.#lastCandle?.close,
+      trade: (on, after) => {
+        this.#trading = on;
+        if (on) this.#tradeAfter = after;
+      },
+    });
+    if (f) this.#recorder!.onFill(f, this.#account!.base.position(this.spec.symbol));
+    this.#recorder!.onTrades(this.#account!.base.trades());
     const out = this.#recorder!.take();
     await this.deps.store.write(this.spec.botId, out.rows);
     await this.#voidSuperseded();
@@ -357,7 +379,7 @@ export class Bot {
       await this.deps.store.decidePending(
         `${this.spec.botId}:${id}`,
         "superseded",
-        Date.now(),
+        (this.deps.wallNow ?? Date.now)(),
         "bot",
       );
     }

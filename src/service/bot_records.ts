@@ -27,6 +27,7 @@ export class BotRecorder {
   #corr = new Map<string, string>();
   #fillSeq = 0;
   #tradeSeq = 0;
+  #tradeBase = 0;
   #orderTs = new Map<string, number>();
 
   constructor(
@@ -36,6 +37,17 @@ export class BotRecorder {
     /** Wall clock for pending confirmations' creation and expiry. */
     private readonly wallNow: () => number,
   ) {}
+
+  /**
+   * Numbers the next fill `fills` and the next trade `trades`, the broker already listing
+   * `seen` trades (a live bot's broker rebuilds its trades from the journal after a restart;
+   * those are stored already).
+   */
+  resumeAt(seqs: { fills: number; trades: number }, seen: number): void {
+    this.#fillSeq = seqs.fills;
+    this.#tradeBase = seqs.trades - seen;
+    this.#tradeSeq = seen;
+  }
 
   /** The correlation id of an order (bracket legs "<id>:sl" share their entry's). */
   correlationOf(clientId: string, ts: number): string {
@@ -139,7 +151,7 @@ export class BotRecorder {
   onTrades(all: readonly Trade[]): void {
     for (; this.#tradeSeq < all.length; this.#tradeSeq++) {
       const t = all[this.#tradeSeq];
-      const row: Row = { seq: this.#tradeSeq, ...t };
+      const row: Row = { seq: this.#tradeBase + this.#tradeSeq, ...t };
       this.#rows.trades.push(row);
       this.#announce.push({
         type: "bot.trade",

@@ -13,6 +13,7 @@ import type { Clock } from "../engine/ports.ts";
 import { floorToTimeframe } from "../core/timeframe.ts";
 import { BacktestJobs } from "./backtest_jobs.ts";
 import { EventBus } from "./event_bus.ts";
+import type { LiveAccounts } from "./live_accounts.ts";
 import { SettingsService } from "./settings.ts";
 import { type BotEntry, Supervisor } from "./supervisor.ts";
 
@@ -32,6 +33,8 @@ export interface ServiceOptions {
   backoffMs?: number;
   /** How often expired confirmations are looked for [1000 ms]. */
   expiryCheckMs?: number;
+  /** Exchange accounts for the live bots among `entries` (required when there are any). */
+  live?: LiveAccounts;
 }
 
 /** A started service. */
@@ -84,6 +87,7 @@ export async function startService(o: ServiceOptions): Promise<Service> {
     wallNow,
     backoffMs: o.backoffMs,
     expiryCheckMs: o.expiryCheckMs,
+    live: o.live,
   });
   const settings = new SettingsService(bots, supervisor);
   const jobs = new BacktestJobs(candles, runs, bus, wallNow);
@@ -100,10 +104,20 @@ export async function startService(o: ServiceOptions): Promise<Service> {
     settings,
     wallNow,
     liveRefusal: "set TRADING_MODE=live and TRADING_APPROVED=true and give the exchange keys",
+    manualOrder: o.live && o.entries.some((e) => e.spec.mode === "live")
+      ? (m, who) =>
+        supervisor.manualOrder(m.bot_id, {
+          side: m.side,
+          type: m.type,
+          qty: m.qty,
+          price: m.price,
+          reduceOnly: m.reduce_only,
+        }, who)
+      : undefined,
   };
   const app = createApp({
     store: candles,
-    mode: "paper",
+    mode: o.entries.some((e) => e.spec.mode === "live") ? "live" : "paper",
     version: o.version,
     service: deps,
     auth: o.auth,

@@ -7,8 +7,9 @@ import type { MarketFeed } from "../market/feed.ts";
 import type { BotStore, DesiredStatus } from "../store/bot_store.ts";
 import type { CandleStore } from "../store/candle_store.ts";
 import type { StrategyDefinition } from "../core/strategy.ts";
-import { Bot, type BotSpec } from "./bot.ts";
+import { Bot, type BotSpec, type ManualOrderRequest, type ManualOrderResult } from "./bot.ts";
 import type { EventBus } from "./event_bus.ts";
+import type { LiveAccounts } from "./live_accounts.ts";
 
 /** Who asked for a control action, for the audit log. */
 export interface Actor {
@@ -37,6 +38,8 @@ export interface SupervisorOptions {
   maxBackoffMs?: number;
   /** How often expired confirmations are looked for [1000 ms]. */
   expiryCheckMs?: number;
+  /** Exchange accounts for live bots (absent: paper only). */
+  live?: LiveAccounts;
 }
 
 /** A bot definition as the supervisor receives it. */
@@ -57,7 +60,10 @@ export interface BotEntry {
  */
 export class Supervisor {
   readonly bots = new Map<string, Bot>();
-  readonly #o: Required<Omit<SupervisorOptions, "wallNow">> & { wallNow: () => number };
+  readonly #o: Required<Omit<SupervisorOptions, "wallNow" | "live">> & {
+    wallNow: () => number;
+    live?: LiveAccounts;
+  };
   readonly #attempts = new Map<string, number>();
   readonly #restarts = new Map<string, ReturnType<typeof setTimeout>>();
   #expiry?: ReturnType<typeof setInterval>;
@@ -86,6 +92,8 @@ export class Supervisor {
         feed: this.#o.feed,
         bus: this.#o.bus,
         clock: this.#o.clock,
+        live: this.#o.live,
+        wallNow: this.#o.wallNow,
       });
       bot.onFailure = (err) => this.#failed(bot, err);
       this.bots.set(id, bot);
@@ -166,6 +174,23 @@ export class Supervisor {
     );
     await this.#audit(verdict, pendingId, who, "ok");
     return { id: pendingId, status: verdict === "confirm" ? "confirmed" : "rejected" };
+  }
+
+  /** A manual order through a running live bot's account; audited. */
+  async manualOrder(id: string, o: ManualOrderRequest, who: Actor): Promise<ManualOrderResult> {
+    const bot = this.get(id);
+    let res: ManualOrderResult;
+    try {
+      res = await bot.manual(o, this.#o.wallNow());
+    } catch (err) {
+      await this.#audit("manual_order", id, who, `error: ${(err as Error).message}`, o);
+      throw err;
+    }
+    await this.#audit("manual_order", id, who, res.accepted ? "ok" : `refused: ${res.reason}`, {
+      ...o,
+      client_id: res.client_id,
+    });
+    return res;
   }
 
   /** Stops every bot and cancels their entries; with `flatten`, closes their positions first. */

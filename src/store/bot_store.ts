@@ -231,6 +231,16 @@ export class BotStore {
     return t === null ? -Infinity : Number(t);
   }
 
+  /** The next fill and trade numbers of a bot (a live bot resumes its numbering after a restart). */
+  async nextSeqs(botId: string): Promise<{ fills: number; trades: number }> {
+    const [r] = await this.db.all(
+      `SELECT (SELECT coalesce(max(seq) + 1, 0) FROM bot_fills WHERE bot_id = ?) AS fills,
+              (SELECT coalesce(max(seq) + 1, 0) FROM bot_trades WHERE bot_id = ?) AS trades`,
+      [botId, botId],
+    );
+    return { fills: Number(r.fills), trades: Number(r.trades) };
+  }
+
   /** Writes one candle's records (rows already present are left alone). */
   async write(botId: string, rec: CandleRecords): Promise<void> {
     await this.db.transaction(async () => {

@@ -66,6 +66,10 @@ export class DuckOrderJournal implements OrderJournal {
     await this.#save(clientId);
   }
 
+  entries(): Promise<JournalEntry[]> {
+    return Promise.resolve(this.#mem.all());
+  }
+
   unfinished(): Promise<JournalEntry[]> {
     return this.#mem.unfinished();
   }

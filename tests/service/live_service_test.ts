@@ -1,0 +1,268 @@
+// A live bot in the service, through real ccxt against the fake OKX: orders, restart, reconcile.
+
+import assert from "node:assert/strict";
+import type { Candle } from "../../src/core/candles.ts";
+import { ConfigError } from "../../src/core/errors.ts";
+import { requireBearer } from "../../src/http/auth.ts";
+import { CcxtFeed } from "../../src/market/ccxt_feed.ts";
+import { createExchange } from "../../src/market/ccxt_client.ts";
+import { exchangeClientId } from "../../src/market/client_order_id.ts";
+import { botEntries } from "../../src/service/bot_entries.ts";
+import { LiveAccounts } from "../../src/service/live_accounts.ts";
+import { type Service, startService } from "../../src/service/service.ts";
+import { BotStore } from "../../src/store/bot_store.ts";
+import { CandleStore } from "../../src/store/candle_store.ts";
+import { Db } from "../../src/store/db.ts";
+import { type FakeExchange, startFakeExchange } from "../fakes/fake_exchange.ts";
+import { attachFakeOkxTrading, type FakeOkxTrading } from "../fakes/fake_okx_trading.ts";
+import { type FakeWs, startFakeWs } from "../fakes/fake_ws.ts";
+import { tempDir } from "../helpers.ts";
+import { until } from "./service_process.ts";
+
+const MIN = 60_000;
+const T0 = Date.UTC(2025, 0, 6, 12);
+const at = (i: number) => T0 + i * MIN;
+const TOKEN = "live-test-token-0123456789";
+const KEYS = { key: "live-key-5b2e", secret: "live-secret-77ad10", pass: "live-pass-3k" };
+const ENV = {
+  TRADING_MODE: "live",
+  TRADING_APPROVED: "true",
+  TIDEWATCH_OKX_API_KEY: KEYS.key,
+  TIDEWATCH_OKX_API_SECRET: KEYS.secret,
+  TIDEWATCH_OKX_API_PASSWORD: KEYS.pass,
+};
+const BOT = {
+  bot_id: "live_btc",
+  strategy: "sma_cross",
+  mode: "live",
+  parameters: { fast_period: 2, slow_period: 5, symbol: "BTC-USDT" },
+  virtual_balance: 1000,
+};
+
+/** A zigzag that crosses the averages every few candles. */
+function candle(i: number): Candle {
+  const close = 40_000 + 300 * Math.sin(i / 2.5) + i;
+  const open = 40_000 + 300 * Math.sin((i - 1) / 2.5) + i - 1;
+  return {
+    ts: at(i),
+    open,
+    high: Math.max(open, close) + 5,
+    low: Math.min(open, close) - 5,
+    close,
+    volume: 10,
+  };
+}
+
+interface Live {
+  rest: FakeExchange;
+  okx: FakeOkxTrading;
+  ws: FakeWs;
+  db: Db;
+  dir: string;
+}
+
+/** Starts the service on the fakes: a CcxtFeed and live accounts pointed at them. */
+async function start(l: Live): Promise<{ svc: Service; feed: CcxtFeed; accounts: LiveAccounts }> {
+  const entries = await botEntries(`${l.dir}/bots`, ENV);
+  const accounts = await LiveAccounts.open(l.db, {
+    env: ENV,
+    exchange: (name, credentials) =>
+      createExchange(name, { restOrigin: l.rest.url, rateLimitMs: 1, credentials }),
+    broker: { pollIntervalMs: 0, clock: { now: () => l.rest.nowMs } },
+  });
+  const feed = new CcxtFeed({
+    store: new CandleStore(l.db),
+    now: () => l.rest.nowMs,
+    exchange: (id) =>
+      createExchange(id, { pro: true, restOrigin: l.rest.url, wsOrigin: l.ws.url, rateLimitMs: 1 }),
+    backoff: { initialMs: 10, maxMs: 50 },
+    graceMs: 60_000,
+  });
+  const svc = await startService({
+    db: l.db,
+    entries,
+    auth: requireBearer(TOKEN),
+    version: "test",
+    liveFeed: () => feed,
+    wallNow: () => l.rest.nowMs,
+    live: accounts,
+  });
+  return { svc, feed, accounts };
+}
+
+async function stop(s: { svc: Service; accounts: LiveAccounts }): Promise<void> {
+  await s.svc.close();
+  await s.accounts.close();
+}
+
+type Status = {
+  state: string;
+  mode: string;
+  last_candle_ts: number | null;
+  position: { side: string; qty: number } | null;
+  error: string | null;
+  order_latency_ms: { n: number } | null;
+};
+
+const status = async (svc: Service): Promise<Status> =>
+  await (await svc.app.request("/api/bots/live_btc")).json();
+
+/** Closes candle `i` on the websocket (the fake's price moves to its close) and waits for it. */
+async function close(l: Live, svc: Service, i: number): Promise<void> {
+  l.rest.nowMs = at(i + 1) + 1_000;
+  l.okx.setPrice("BTC/USDT", candle(i).close);
+  l.ws.pushCandle("okx", "BTC/USDT", "1m", candle(i));
+  l.ws.pushCandle("okx", "BTC/USDT", "1m", candle(i + 1), { closed: false });
+  await until(async () => (await status(svc)).last_candle_ts === at(i), 15_000, `candle ${i}`);
+}
+
+Deno.test("live bot: orders reach the exchange once, survive a restart, reconcile", async () => {
+  await using tmp = await tempDir();
+  await Deno.mkdir(`${tmp.path}/bots`);
+  await Deno.writeTextFile(`${tmp.path}/bots/live_btc.json`, JSON.stringify(BOT));
+  const rest = await startFakeExchange({ markets: { okx: ["BTC/USDT"] }, nowMs: at(39) + 1_000 });
+  const okx = attachFakeOkxTrading(rest, {
+    apiKey: KEYS.key,
+    secret: KEYS.secret,
+    passphrase: KEYS.pass,
+    balances: { USDT: 10_000 },
+  });
+  rest.setCandles("okx", "BTC/USDT", "1m", Array.from({ length: 40 }, (_, i) => candle(i)));
+  okx.setPrice("BTC/USDT", candle(38).close);
+  const ws = await startFakeWs(rest);
+  const db = await Db.open(`${tmp.path}/live.duckdb`);
+  const l: Live = { rest, okx, ws, db, dir: tmp.path };
+  const logs: string[] = [];
+  const origError = console.error;
+  console.error = (...a: unknown[]) => logs.push(a.join(" "));
+  try {
+    let s = await start(l);
+    let st = await until(
+      async () => {
+        const x = await status(s.svc);
+        return x.last_candle_ts === at(38) && x;
+      },
+      15_000,
+      "warm-up from REST",
+    ).catch(async (e) => {
+      origError(JSON.stringify(await status(s.svc)), logs.slice(0, 10).join("\n"));
+      throw e;
+    });
+    assert.equal(st.mode, "live");
+    assert.equal(okx.orderLog.length, 0, "history only warms up: nothing sent");
+
+    // Trade on new candles until a buy has filled and the bot holds BTC.
+    // The position shows as soon as the fill is polled; the engine (and the fills table) learn
+    // of it on the next candle, as with the simulated broker.
+    const bots = new BotStore(db);
+    const filled = async () => (await bots.page("fills", "live_btc", { limit: 1 })).length > 0;
+    let i = 39;
+    for (; i < 70 && !(await filled()); i++) await close(l, s.svc, i);
+    st = await status(s.svc);
+    assert.ok(st.position, `a long after candle ${i - 1}: ${JSON.stringify(st)}`);
+    const buys = okx.orderLog.filter((o) => o.side === "buy" && o.outcome === "placed");
+    assert.equal(buys.length, 1);
+    const orders = await bots.page("orders", "live_btc", { limit: 100 });
+    assert.equal(orders.length, 1);
+    assert.equal(buys[0].clOrdId, exchangeClientId(String(orders[0].client_id)));
+    const fills = await bots.page("fills", "live_btc", { limit: 100 });
+    assert.equal(fills.length, 1, "the exchange's fill is stored");
+    assert.equal(Number(fills[0].qty), okx.fills()[0] ? Number(okx.fills()[0].fillSz) : NaN);
+    const journal = await db.all("SELECT client_id, status FROM live_orders");
+    assert.deepEqual(journal.map((r) => [r.client_id, r.status]), [[
+      orders[0].client_id,
+      "filled",
+    ]]);
+    assert.ok(st.order_latency_ms && st.order_latency_ms.n >= 1);
+    const held = st.position!.qty;
+
+    // Restart: the position is read back, nothing is sent again, trading goes on.
+    await stop(s);
+    const placedBefore = okx.orderLog.length;
+    s = await start(l);
+    st = await until(
+      async () => {
+        const x = await status(s.svc);
+        return x.state === "running" && x.last_candle_ts === at(i - 1) && x;
+      },
+      15_000,
+      "the restarted bot",
+    );
+    assert.equal(okx.orderLog.length, placedBefore, "nothing sent at restart");
+    assert.equal(st.position?.qty, held, "position intact");
+
+    // The next bearish cross sells exactly what is held, once.
+    const traded = async () => (await bots.trades("live_btc")).length > 0;
+    for (; i < 110 && !(await traded()); i++) await close(l, s.svc, i);
+    assert.equal((await status(s.svc)).position, null, "flat again");
+    const sells = okx.orderLog.filter((o) => o.side === "sell" && o.outcome === "placed");
+    assert.equal(sells.length, 1);
+    const ids = okx.orderLog.map((o) => o.clOrdId);
+    assert.equal(new Set(ids).size, ids.length, "no client id sent twice");
+    const trades = await bots.trades("live_btc");
+    assert.equal(trades.length, 1, "the round trip is one stored trade");
+
+    // A manual order goes through the same account and is audited.
+    const res = await s.svc.app.request("/api/orders", {
+      method: "POST",
+      headers: { Authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
+      body: JSON.stringify({
+        bot_id: "live_btc",
+        side: "buy",
+        type: "limit",
+        qty: 0.001,
+        price: 30000,
+      }),
+    });
+    const body = await res.json();
+    assert.equal(res.status, 200, JSON.stringify(body));
+    assert.equal(body.accepted, true);
+    assert.equal(body.open, true, "a limit far below the market rests");
+    assert.ok(okx.orders().some((o) => o.clientId === exchangeClientId(body.client_id)));
+    const audit = await (await s.svc.app.request("/api/audit")).json();
+    assert.ok(JSON.stringify(audit).includes("manual_order"));
+    await stop(s);
+  } finally {
+    console.error = origError;
+    await ws.close();
+    await rest.close();
+    db.close();
+  }
+  for (const line of logs) {
+    for (const v of Object.values(KEYS)) assert.ok(!line.includes(v), `a key leaked: ${line}`);
+  }
+});
+
+Deno.test("live bots: refused without approval (naming what is missing) and with --replay", async () => {
+  await using tmp = await tempDir();
+  await Deno.writeTextFile(`${tmp.path}/b.json`, JSON.stringify(BOT));
+  const { TRADING_APPROVED: _a, ...notApproved } = ENV;
+  await assert.rejects(
+    () => botEntries(tmp.path, notApproved),
+    (e: Error) =>
+      e instanceof ConfigError && /live_btc/.test(e.message) &&
+      /TRADING_APPROVED/.test(e.message) && !e.message.includes(KEYS.secret),
+  );
+  const { TIDEWATCH_OKX_API_SECRET: _s, ...noSecret } = ENV;
+  await assert.rejects(
+    () => botEntries(tmp.path, noSecret),
+    /TIDEWATCH_OKX_API_SECRET/,
+  );
+  await Deno.writeTextFile(`${tmp.path}/c.json`, JSON.stringify({ ...BOT, bot_id: "live_two" }));
+  await assert.rejects(() => botEntries(tmp.path, ENV), /one live bot a symbol and exchange/);
+  await Deno.remove(`${tmp.path}/c.json`);
+  const entries = await botEntries(tmp.path, ENV);
+  assert.equal(entries[0].spec.mode, "live");
+  const cmd = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "src/main.ts", "--port", "0", "--replay", "--configs", tmp.path],
+    cwd: new URL("../../", import.meta.url).pathname,
+    env: { ...ENV, TIDEWATCH_DATA_DIR: tmp.path, TIDEWATCH_API_TOKEN: TOKEN, NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  });
+  const out = await cmd.output();
+  const err = new TextDecoder().decode(out.stderr);
+  assert.notEqual(out.code, 0);
+  assert.match(err, /real orders must never follow them/);
+  assert.ok(!err.includes(KEYS.secret));
+});
