@@ -1,6 +1,6 @@
 // The StrategyContext of a live bot: candles arrive one at a time; indicators grow with them.
 
-import type { Candle, CandleColumns } from "../core/candles.ts";
+import { type Candle, candleAt, type CandleColumns } from "../core/candles.ts";
 import { ConfigError } from "../core/errors.ts";
 import type {
   IndicatorSpec,
@@ -145,14 +145,7 @@ export class LiveContext {
         // Declared late: catch up over the candles already seen.
         const d = this.#base.columns;
         for (let i = 0; i < d.ts.length; i++) {
-          s.push({
-            ts: d.ts[i],
-            open: d.open[i],
-            high: d.high[i],
-            low: d.low[i],
-            close: d.close[i],
-            volume: d.volume[i],
-          });
+          s.push(candleAt(d, i));
         }
         this.#streams.set(key, s);
       }

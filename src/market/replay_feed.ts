@@ -1,6 +1,6 @@
 // A MarketFeed that replays stored candles, then synthetic ones, on a fast-forwarded clock (demos, tests).
 
-import type { Candle, CandleColumns, SeriesKey } from "../core/candles.ts";
+import { type Candle, candleAt, type CandleColumns, type SeriesKey } from "../core/candles.ts";
 import { floorToTimeframe, timeframeMs } from "../core/timeframe.ts";
 import { synthCandles } from "../data/synth.ts";
 import type { Clock } from "../engine/ports.ts";
@@ -138,14 +138,7 @@ export class ReplayFeed implements MarketFeed {
           l.afterTs = behind.ts[i];
           await l.onCandle({
             key: s.key,
-            candle: {
-              ts: behind.ts[i],
-              open: behind.open[i],
-              high: behind.high[i],
-              low: behind.low[i],
-              close: behind.close[i],
-              volume: behind.volume[i],
-            },
+            candle: candleAt(behind, i),
             source: "backfill",
             receivedAt: this.#wall(),
           });
@@ -203,14 +196,7 @@ export class ReplayFeed implements MarketFeed {
 function push(s: Series, cols: CandleColumns): void {
   for (let i = 0; i < cols.ts.length; i++) {
     if (!(cols.ts[i] > s.lastTs)) continue;
-    s.buffer.push({
-      ts: cols.ts[i],
-      open: cols.open[i],
-      high: cols.high[i],
-      low: cols.low[i],
-      close: cols.close[i],
-      volume: cols.volume[i],
-    });
+    s.buffer.push(candleAt(cols, i));
     s.lastTs = cols.ts[i];
     s.lastClose = cols.close[i];
   }
