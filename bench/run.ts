@@ -103,6 +103,7 @@ if (!only || only === "optimize") {
 if (!only || only === "service") {
   const { benchService } = await import("./service_bench.ts");
   rows.push(...await benchService());
+  rows.push(...await benchService(20, 600, 4)); // 20 bots: "comfortable", reported
 }
 if (!only || only === "live") {
   const { benchLive } = await import("./live_bench.ts");

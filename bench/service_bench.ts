@@ -1,4 +1,5 @@
-// The service with the five example bots (replay feed): resident memory and candle-to-order latency.
+// The service with the five example bots, and with twenty (replay feed): resident memory and
+// candle-to-order latency.
 
 import type { BenchRow } from "./backtest_bench.ts";
 
@@ -16,8 +17,9 @@ function statusField(pid: number, field: string): number {
  * memory (now and peak) and the bots' latency from a closed candle's arrival to its orders
  * reaching the paper broker.
  */
-export async function benchService(seconds = 20, speed = 600): Promise<BenchRow[]> {
+export async function benchService(seconds = 20, speed = 600, copies = 1): Promise<BenchRow[]> {
   const dir = await Deno.makeTempDir({ prefix: "tidewatch_service_bench_" });
+  const configs = copies > 1 ? await copiedBots(dir, copies) : undefined;
   const child = new Deno.Command(Deno.execPath(), {
     // The V8 flags of `deno task start` (deno.json): a small young generation keeps RSS low.
     args: [
@@ -30,6 +32,7 @@ export async function benchService(seconds = 20, speed = 600): Promise<BenchRow[
       "--replay",
       "--speed",
       String(speed),
+      ...(configs ? ["--configs", configs] : []),
     ],
     cwd: ROOT,
     env: { TIDEWATCH_DATA_DIR: dir, TIDEWATCH_API_TOKEN: "bench-token-0123456789", NO_COLOR: "1" },
@@ -67,8 +70,8 @@ export async function benchService(seconds = 20, speed = 600): Promise<BenchRow[
         name: `service RSS with ${running} bots running (replay x${speed}, ${seconds}s)`,
         value: Math.round(rss / 2 ** 20),
         unit: "MiB",
-        goal: "< 250",
-        met: rss < 250 * 2 ** 20,
+        goal: copies > 1 ? "(reported)" : "< 250",
+        met: copies > 1 || rss < 250 * 2 ** 20,
       },
       {
         name: "service peak RSS (VmHWM) over the same run",
@@ -88,8 +91,8 @@ export async function benchService(seconds = 20, speed = 600): Promise<BenchRow[
         name: "paper: candle arrival -> order at broker, p99 (worst bot)",
         value: p99,
         unit: "ms",
-        goal: "< 50",
-        met: p99 < 50,
+        goal: copies > 1 ? "(reported)" : "< 50",
+        met: copies > 1 || p99 < 50,
       },
     ];
   } finally {
@@ -97,4 +100,25 @@ export async function benchService(seconds = 20, speed = 600): Promise<BenchRow[
     await child.status;
     await Deno.remove(dir, { recursive: true });
   }
+}
+
+/**
+ * A bots folder holding `copies` of each shipped example bot (ids suffixed `_2`, `_3`, …; JSON,
+ * so YAML examples are parsed and written back): 20 bots from the 5 examples with `copies` 4.
+ */
+async function copiedBots(dir: string, copies: number): Promise<string> {
+  const { parse } = await import("yaml");
+  const out = `${dir}/bots`;
+  await Deno.mkdir(out);
+  for await (const e of Deno.readDir(`${ROOT}configs/bots`)) {
+    if (!e.isFile || e.name.startsWith(".") || e.name.startsWith("_")) continue;
+    const spec = parse(await Deno.readTextFile(`${ROOT}configs/bots/${e.name}`)) as {
+      bot_id: string;
+    };
+    for (let k = 1; k <= copies; k++) {
+      const id = k === 1 ? spec.bot_id : `${spec.bot_id}_${k}`;
+      await Deno.writeTextFile(`${out}/${id}.json`, JSON.stringify({ ...spec, bot_id: id }));
+    }
+  }
+  return out;
 }

@@ -379,10 +379,11 @@ export class Engine {
     ts: number,
     reason: ExitReason,
   ): string | undefined {
-    const pending = this.opts.broker.openOrders(symbol).find((o) =>
-      o.reduceOnly && o.type === "market"
-    );
-    if (pending) return pending.clientId; // an exit is already on its way
+    const open = this.opts.broker.openOrders(symbol);
+    for (let k = 0; k < open.length; k++) {
+      // an exit is already on its way
+      if (open[k].reduceOnly && open[k].type === "market") return open[k].clientId;
+    }
     const clientId = `${this.prefix}-${symbol}-${ts}-${reason}`;
     const res = this.opts.broker.submit({
       clientId,

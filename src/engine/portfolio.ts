@@ -215,6 +215,17 @@ export class Portfolio {
     return paid;
   }
 
+  /**
+   * Books a funding payment the exchange settled (live): `amount` paid (negative: received)
+   * comes off the balance and counts in `costs()`; with `p` it is also `p`'s funding, allocated
+   * to its trade at close (without: the position had closed before the payment was known).
+   */
+  payFunding(p: Position | undefined, amount: number): void {
+    this.#balance -= amount;
+    this.#funding += amount;
+    if (p !== undefined) p.funding += amount;
+  }
+
   /** Closed round trips in closing order. */
   get trades(): readonly Trade[] {
     return this.#trades;

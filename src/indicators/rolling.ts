@@ -27,7 +27,8 @@ function rollingExtreme(src: Float64Array, period: number, sign: number): Float6
     } else {
       lastNan = i;
     }
-    out[i] = i >= p - 1 && i - lastNan >= p ? sign * val[head] : NaN;
+    if (i >= p - 1 && i - lastNan >= p) out[i] = sign * val[head];
+    else out[i] = NaN;
   }
   return out;
 }
@@ -198,7 +199,8 @@ export function rollingStdev(src: Float64Array, period: number): Float64Array {
         s2 += d * d;
       }
     }
-    out[i] = i - lastNan >= p ? stdevOf(s1, s2, p) : NaN;
+    if (i - lastNan >= p) out[i] = stdevOf(s1, s2, p);
+    else out[i] = NaN;
     i++;
     for (const end = Math.min(n, i + p - 1); i < end; i++) {
       const x = src[i];
@@ -215,7 +217,8 @@ export function rollingStdev(src: Float64Array, period: number): Float64Array {
       } else {
         lastNan = i;
       }
-      out[i] = i - lastNan >= p ? stdevOf(s1, s2, p) : NaN;
+      if (i - lastNan >= p) out[i] = stdevOf(s1, s2, p);
+      else out[i] = NaN;
     }
   }
   return out;

@@ -1,5 +1,6 @@
 // Start-up reconciliation of the live broker: the journal's unfinished orders are looked up at
 // the exchange, their outcome recorded, the open ones tracked again; nothing is resent.
+// (Contract positions are compared with the exchange's afterwards: live_derivatives.ts.)
 //
 // For each journal entry still in `intent` or `acked`, looked up by its exchange client id:
 // - found: acked (if it was an intent), fills the journal lacks are recorded, and it is adopted
@@ -7,18 +8,25 @@
 // - not found, was an intent: marked `not_sent` (the decision is stale; it is never resent);
 // - not found, was acked: reported as a problem (the exchange should know it).
 // The ledger is then rebuilt from the fills of these orders and of the entries their exit legs
-// belong to: positions (entry price, fees), and trades that closed while the bot was away. Its
-// balance is the exchange's quote balance plus the open positions at cost. Open orders at the
-// exchange that are not ours (or not in the journal) are reported and left alone. Afterwards,
-// outside reconcile itself: a filled entry whose exits were never journaled gets them placed
-// (`exitsPlaced`), and an open exit whose position closed while away is cancelled
-// (`exitsCancelled`, the OCO the bot could not keep).
+// belong to: positions (entry price, fees, funding: live_funding.ts), and trades that closed
+// while the bot was away. Its balance is the exchange's quote balance plus the open positions at
+// cost. Open orders at the exchange that are not ours (or not in the journal) are reported and
+// left alone. Afterwards, outside reconcile itself: a filled entry whose exits were never
+// journaled gets them placed (`exitsPlaced`), and an open exit whose position closed while away
+// is cancelled (`exitsCancelled`, the OCO the bot could not keep).
 
-import type { Order } from "ccxt";
 import type { Fill, PositionView } from "../core/trading.ts";
 import { Portfolio } from "../engine/portfolio.ts";
 import { looksLikeOurs } from "./client_order_id.ts";
-import { fetchOrderById, lookupOrder, openOrdersAt, recentFills } from "./exchange_orders.ts";
+import {
+  fetchOrderById,
+  firedOrderId,
+  lookupOrder,
+  openOrdersAt,
+  recentFills,
+} from "./exchange_orders.ts";
+import type { UntrackedPosition } from "./live_derivatives.ts";
+import { inTimeOrder, type LiveFunding, replayPayment } from "./live_funding.ts";
 import { withRetry } from "./retry.ts";
 import { type IncomingFill, LiveBook, type LiveOrder, livePositionView } from "./live_orders.ts";
 import { incomingFill, type LiveCore } from "./live_poll.ts";
@@ -48,6 +56,12 @@ export interface ReconcileReport {
    * never sold by the bot.
    */
   untrackedHoldings: { symbol: string; qty: number }[];
+  /**
+   * Contract positions at the exchange (watched symbols and the ledger's) that no reconciled
+   * order accounts for: not adopted, never closed by the bot. A side or size that differs from
+   * the ledger is in `problems`.
+   */
+  untrackedPositions: UntrackedPosition[];
   /** Open orders at the exchange that the journal does not know: left alone. */
   unknownOrders: {
     symbol: string;
@@ -75,6 +89,8 @@ export interface ReconcileDeps {
    */
   history?: () => Promise<JournalEntry[]>;
   quoteBalance(): Promise<number>;
+  /** Funding payments (contracts): journaled and missed ones are replayed with the fills. */
+  funding?: LiveFunding;
   /** Tracks an order again (active or not: its client id counts as used). */
   adopt(o: LiveOrder): void;
   /** Queues the exit legs of a filled entry. */
@@ -117,14 +133,6 @@ function fromEntry(e: JournalEntry): LiveOrder {
   return o;
 }
 
-/** The regular order a fired trigger order placed, from the exchange's answer. */
-function firedId(order: Order): string | undefined {
-  const info = (order.info ?? {}) as Record<string, unknown>;
-  if (typeof info.ordId === "string" && info.ordId !== "") return info.ordId;
-  const list = info.ordIdList;
-  return Array.isArray(list) && typeof list[0] === "string" ? list[0] : undefined;
-}
-
 /** Settles the journal against the exchange; see the file header. */
 export async function reconcile(core: LiveCore, deps: ReconcileDeps): Promise<ReconcileReport> {
   const { ex, journal, book, call, clock } = core;
@@ -138,6 +146,7 @@ export async function reconcile(core: LiveCore, deps: ReconcileDeps): Promise<Re
     exitsCancelled: [],
     positions: [],
     untrackedHoldings: [],
+    untrackedPositions: [],
     unknownOrders: [],
     problems: [],
   };
@@ -183,12 +192,12 @@ export async function reconcile(core: LiveCore, deps: ReconcileDeps): Promise<Re
       report.acked.push(e.clientId);
     }
     const t = track({ ...e, exchangeOrderId: id });
-    const fired = e.algo ? firedId(found) : undefined;
+    const fired = e.algo ? firedOrderId(found) : undefined;
     if (fired) t.o.firedOrderId = fired;
     const fillOrder = e.algo ? fired : id;
     if (fillOrder) {
       const known = new Set(e.fills.map((f) => f.tradeId));
-      const trades = await recentFills(ex, e.symbol, call, { ordId: fillOrder });
+      const trades = await recentFills(ex, e.symbol, call, fillOrder);
       for (const tr of trades.sort((a, b) => Number(a.timestamp) - Number(b.timestamp))) {
         if (known.has(String(tr.id))) continue;
         const f = incomingFill(tr, core.market(e.symbol));
@@ -275,7 +284,8 @@ export async function reconcile(core: LiveCore, deps: ReconcileDeps): Promise<Re
 /**
  * Replays the fills of `orders` into a fresh ledger whose balance ends at the exchange's quote
  * balance plus the open positions at cost (a first pass on a scratch book finds what the
- * replay itself adds to the balance). Spot positions above the coins held are reported.
+ * replay itself adds to the balance; a futures balance is the wallet, margin included). Spot
+ * positions above the coins held are reported.
  */
 async function rebuildLedger(
   core: LiveCore,
@@ -284,28 +294,47 @@ async function rebuildLedger(
   learnt: ReadonlySet<string>,
   report: ReconcileReport,
 ): Promise<void> {
-  // in time order; at the same ms an entry's fills come before its exits'
+  // in time order; at the same ms an entry's fills come before its exits', then by order age
   const events = [...orders.values()].flatMap(({ o, fills }) => fills.map((f) => ({ o, f })))
-    .sort((a, b) => a.f.ts - b.f.ts || (a.o.parent ? 1 : 0) - (b.o.parent ? 1 : 0));
+    .sort((a, b) =>
+      a.f.ts - b.f.ts || (a.o.parent ? 1 : 0) - (b.o.parent ? 1 : 0) ||
+      a.o.createdTs - b.o.createdTs
+    );
+  const fillsAt = events.map(({ o, f }) => ({ symbol: o.symbol, ts: f.ts }));
+  const timeline = inTimeOrder(events, await deps.funding?.forReplay(fillsAt) ?? []);
   const scratch = new LiveBook();
   const copies = new Map<LiveOrder, LiveOrder>();
-  for (const { o, f } of events) {
-    if (!copies.has(o)) copies.set(o, { ...o, filled: 0, netFilled: 0 });
-    scratch.book(copies.get(o)!, f);
+  for (const e of timeline) {
+    if (!("f" in e)) {
+      replayPayment(scratch.pf, e);
+      continue;
+    }
+    if (!copies.has(e.o)) copies.set(e.o, { ...e.o, filled: 0, netFilled: 0 });
+    scratch.book(copies.get(e.o)!, e.f);
   }
   const cash = deps.cash ?? await deps.quoteBalance();
+  // spot coins were bought with quote the balance no longer shows; contract margin still counts
   let atCost = 0;
-  for (const p of scratch.pf.openPositions) atCost += p.qty * p.entryPrice;
+  for (const p of scratch.pf.openPositions) {
+    if (core.market(p.symbol)?.spot !== false) atCost += p.qty * p.entryPrice;
+  }
   const book = core.book;
   const fromStart = deps.history !== undefined && deps.cash !== undefined;
   book.pf = new Portfolio(fromStart ? cash : cash + atCost - scratch.pf.balance, 0);
-  for (const { o, f } of events) {
-    const fill = book.book(o, f);
-    if (learnt.has(f.tradeId)) report.fills.push(fill);
+  const paid = [];
+  for (const e of timeline) {
+    if (!("f" in e)) {
+      if (replayPayment(book.pf, e)) paid.push(e);
+      continue;
+    }
+    const fill = book.book(e.o, e.f);
+    if (learnt.has(e.f.tradeId)) report.fills.push(fill);
   }
-  // fills learnt at start-up are reported here, not through onBar
+  await deps.funding?.booked(paid);
+  // fills learnt at start-up are reported here, not through onBar; rebuilt from the whole
+  // journal, the ledger lists every fill (as it lists every trade), else only those from now on
   book.pending.clear();
-  book.fills.length = 0;
+  if (!fromStart) book.fills.length = 0;
   const positions = book.pf.openPositions.map((p) => p.symbol);
   const watched = deps.symbols.filter((s) => core.market(s)?.spot && !positions.includes(s));
   const balance = positions.length || watched.length

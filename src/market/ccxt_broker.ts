@@ -1,26 +1,35 @@
 // CcxtBroker: the live Broker. Orders go to a real exchange through ccxt, journaled before they
-// are sent; fills come back by polling and are reported through onBar like SimBroker's.
+// are sent; fills come back by polling and are reported through onBar like SimBroker's. Spot
+// markets, and linear perpetuals where the exchange's row in exchanges.ts has `derivatives`
+// (Binance USDT-M), on isolated margin at the bot's `leverage`.
 //
 // Lifecycle of an order (the README's "lifecycle of an order" points here):
 //  1. submit (synchronous): validated, rounded to the market's tick and step, a price-dependent
 //     size resolved at the latest price (the limit or stop price, else the last bar close given
-//     to onBar or setMark), checked against the minimums and the free quote balance; refused
-//     with a reason, or accepted and queued. Its id is the exchange client id ("tw" + hash of
-//     the clientId), known before anything is sent.
-//  2. send (async, one at a time, in order): the intent is written to the journal FIRST; then
-//     createOrder with that client id. Temporary failures are retried, but after a failure whose
+//     to onBar or setMark), checked against the minimums and the free quote balance (contracts:
+//     notional / leverage plus the fee against the free margin; shorts allowed); refused with a
+//     reason, or accepted and queued. Its id is the exchange client id ("tw" + hash of the
+//     clientId), known before anything is sent.
+//  2. send (async, one at a time, in order): before a contract symbol's first opening order,
+//     isolated margin and the leverage are set (else nothing is sent: refused). The intent is
+//     written to the journal FIRST; then createOrder with that client id (contracts: amounts in
+//     contracts, `reduceOnly` sent). Temporary failures are retried, but after a failure whose
 //     effect is unclear the order is looked up by its client id before any resend (see
 //     exchange_orders.ts): an order is never created twice. Then ack, or rejected (a refusal
 //     with the exchange's message, seen by the engine through refusals()).
 //  3. poll (every `pollIntervalMs`, after each onBar, or poll()): new fills are booked in the
-//     ledger (same accounting as SimBroker: one net position per symbol, pnl net of fees; spot
-//     buys that pay the fee in the base currency grow the position by the net amount) and
-//     returned by the next onBar of their symbol.
+//     ledger (as SimBroker: one net position per symbol, pnl net of fees in quote; spot only:
+//     a fee paid in the coin shrinks what a buy adds, a remainder below the lot is closed with
+//     the position) and returned by the next onBar of their symbol. Contracts: funding payments
+//     are journaled and booked to the position (live_funding.ts).
 //  4. brackets: once an entry is filled its exits go out (stop-market and take-profit, reduce
-//     only, sized to what the entry added). When one fills the broker cancels the other (OCO);
-//     when the position is flat every exit left for that symbol is cancelled.
-//  5. start-up: reconcile() (broker_reconcile.ts) settles what the journal left unfinished.
-// Only spot markets are traded live for now; derivatives are refused at submit.
+//     only, sized to what the entry added; a take-profit-market trigger on contracts). When one
+//     fills the broker cancels the other (OCO); when the position is flat every exit left for
+//     that symbol is cancelled.
+//  5. start-up: reconcile() (broker_reconcile.ts) settles what the journal left unfinished and
+//     compares contract positions with the exchange's (live_derivatives.ts).
+// Refused at submit: derivatives where the exchange has no `derivatives` row, inverse
+// contracts, trailing stops, icebergs and IOC.
 
 import { withDefaults } from "../core/options.ts";
 import type { Exchange } from "ccxt";
@@ -39,7 +48,10 @@ import type { Accepted, Broker, Clock, OrderRefusal, OrderView } from "../engine
 import { reconcile, type ReconcileReport } from "./broker_reconcile.ts";
 import { brief, type CallOptions, redact, startFailure } from "./exchange_orders.ts";
 import { type CcxtBrokerOptions, labelOf, stderrLog } from "./ccxt_broker_options.ts";
-import { bracketLegs } from "./live_brackets.ts";
+import { comparePositions, ContractSetup, walletBalance } from "./live_derivatives.ts";
+import { type ExchangeInfo, findExchangeInfo } from "./exchanges.ts";
+import { fundingFor, type LiveFunding } from "./live_funding.ts";
+import { afterCancel, afterFill, type BracketHost, placeLegs } from "./live_brackets.ts";
 import { checkOrder } from "./live_checks.ts";
 import { type LiveMarket, liveMarket } from "./live_market.ts";
 import {
@@ -58,7 +70,8 @@ export type { ReconcileReport } from "./broker_reconcile.ts";
 export type { CcxtBrokerOptions } from "./ccxt_broker_options.ts";
 
 /**
- * A Broker that trades on a real exchange through a ccxt client with API keys (spot markets).
+ * A Broker that trades on a real exchange through a ccxt client with API keys (spot markets, and
+ * linear perpetuals where the exchange supports them, e.g. "BTC/USDT:USDT" on binanceusdm).
  * Call `reconcile()` once at start-up before submitting; `flush()` waits for queued sends and
  * `close()` stops polling.
  *
@@ -87,6 +100,10 @@ export class CcxtBroker implements Broker {
   readonly #queue: SerialQueue;
   readonly #clientIds = new Set<string>();
   readonly #core: LiveCore;
+  readonly #host: BracketHost;
+  readonly #venue: ExchangeInfo | undefined;
+  readonly #leverage: number;
+  readonly #funding: LiveFunding | undefined;
   #started = false;
   #pollQueued = false;
   #timer: ReturnType<typeof setInterval> | undefined;
@@ -105,15 +122,25 @@ export class CcxtBroker implements Broker {
     this.#pollMs = options.pollIntervalMs ?? 5000;
     this.#pollOnBar = options.pollOnBar ?? true;
     this.#sink = options.log ?? stderrLog;
+    this.#venue = findExchangeInfo(this.#name, exchange.id);
+    this.#leverage = options.leverage ?? 1;
     const retry = withDefaults({ attempts: 5, baseMs: 500, maxMs: 10_000 }, options.retry);
-    this.#call = { label: labelOf(this.#name, exchange.id), retry };
+    this.#call = {
+      label: labelOf(this.#name, exchange.id),
+      retry,
+      orderTradesParam: this.#venue?.orderTradesParam,
+      triggerClientIdParam: this.#venue?.triggerClientIdParam,
+    };
     this.#queue = new SerialQueue((err, job) =>
       this.#log("warn", `live broker job "${job}" failed`, { error: brief(err) })
     );
     this.#book.dust = (s) => {
-      const r = this.#market(s)?.rules;
-      return r ? Math.max(r.qtyStep, r.minQty) : 0;
+      const m = this.#market(s); // spot only: a contract position has no coins kept as fees
+      return m?.spot ? Math.max(m.rules.qtyStep, m.rules.minQty) : 0;
     };
+    this.#book.leverage = (s) => this.#market(s)?.spot === false ? this.#leverage : 1;
+    const log: LiveCore["log"] = (level, msg, fields) => this.#log(level, msg, fields);
+    const setup = new ContractSetup(exchange, this.#leverage, this.#call, log);
     this.#core = {
       name: this.#name,
       redact: (text) => redact(text, this.#secrets()),
@@ -126,9 +153,19 @@ export class CcxtBroker implements Broker {
       call: this.#call,
       clock: this.#clock,
       market: (s) => this.#market(s),
-      afterFill: (o) => this.#afterFill(o),
-      afterCancel: (o) => this.#afterCancel(o),
-      log: (level, msg, fields) => this.#log(level, msg, fields),
+      afterFill: (o) => afterFill(this.#host, o),
+      afterCancel: (o) => afterCancel(this.#host, o),
+      prepare: (s) => setup.prepare(s, this.#market(s)),
+      log,
+    };
+    this.#funding = fundingFor(this.#core, this.#venue, options.fundingPollMs);
+    this.#host = {
+      book: this.#book,
+      market: (s) => this.#market(s),
+      now: () => this.#clock.now(),
+      log,
+      cancel: (id) => this.cancel(id),
+      send: (leg) => this.#send(leg),
     };
   }
 
@@ -158,6 +195,8 @@ export class CcxtBroker implements Broker {
     if (this.#started) return;
     try {
       await withRetry(() => this.#ex.loadMarkets(), this.#call.retry);
+      // reconcile lists open orders of every symbol once; Binance warns about that by default
+      if (this.#venue?.derivatives) this.#ex.options.warnOnFetchOpenOrdersWithoutSymbol = false;
       this.#book.pf = new Portfolio(this.#cash ?? await this.quoteBalance(), 0);
     } catch (err) {
       throw startFailure(err, this.#call.label, this.#secrets());
@@ -170,34 +209,43 @@ export class CcxtBroker implements Broker {
     }
   }
 
-  /** The exchange's total balance of the ledger currency (free plus in orders). */
+  /**
+   * The exchange's total balance of the ledger currency (free plus in orders); on a futures
+   * exchange the wallet balance (margin included, unrealised P&L not).
+   */
   async quoteBalance(): Promise<number> {
+    if (this.#venue?.derivatives) return walletBalance(this.#ex, this.#quote, this.#call);
     const b = await withRetry(() => this.#ex.fetchBalance(), this.#call.retry);
     return Number((b.total as unknown as Record<string, number> | undefined)?.[this.#quote] ?? 0);
   }
 
   /**
    * Start-up: starts the broker, then settles the journal's unfinished orders against the
-   * exchange (see broker_reconcile.ts) and reports coins of `symbols` it cannot account for.
-   * Sends nothing itself; exits of entries that filled while away are queued. Call once,
-   * before the first submit. Exchange failures come as our errors (keys redacted).
+   * exchange (see broker_reconcile.ts) and reports coins of `symbols` it cannot account for;
+   * on contracts, the exchange's positions (in `symbols` and the ledger's) are compared with
+   * the ledger. Sends nothing itself; exits of entries that filled while away are queued. Call
+   * once, before the first submit. Exchange failures come as our errors (keys redacted).
    */
   async reconcile(options: { symbols?: readonly string[] } = {}): Promise<ReconcileReport> {
     await this.start();
     try {
       const journal = this.#core.journal;
-      return await reconcile(this.#core, {
-        symbols: options.symbols ?? [],
+      const symbols = options.symbols ?? [];
+      const report = await reconcile(this.#core, {
+        symbols,
         cash: this.#cash,
         history: this.#ledgerFromJournal && journal.entries ? () => journal.entries!() : undefined,
         quoteBalance: () => this.quoteBalance(),
+        funding: this.#funding,
         adopt: (o) => {
           this.#book.add(o);
           this.#clientIds.add(o.clientId);
         },
-        placeExits: (entry) => this.#placeLegs(entry),
+        placeExits: (entry) => placeLegs(this.#host, entry),
         cancel: (o) => void this.cancel(o.id),
       });
+      if (this.#venue?.derivatives?.positions) await comparePositions(this.#core, symbols, report);
+      return report;
     } catch (err) {
       // no trading on a book that could not be settled
       this.#started = false;
@@ -214,13 +262,20 @@ export class CcxtBroker implements Broker {
       known: (id) => this.#clientIds.has(id),
       market: (s) => this.#market(s),
       book: this.#book,
+      derivatives: this.#venue?.derivatives !== undefined,
+      leverage: this.#leverage,
     });
     if (!res.ok) return res;
     const o: LiveOrder = { ...res.order, createdTs: ts };
+    this.#send(o);
+    return { ok: true, orderId: o.id };
+  }
+
+  /** Tracks `o` and queues its send. */
+  #send(o: LiveOrder): void {
     this.#book.add(o);
     this.#clientIds.add(o.clientId);
     this.#queue.push(`send ${o.clientId}`, () => sendOrder(this.#core, o));
-    return { ok: true, orderId: o.id };
   }
 
   /** Cancels one order (a bracket leg alone leaves its partner live); false when not open. */
@@ -268,7 +323,9 @@ export class CcxtBroker implements Broker {
     this.#queue.push("poll", async () => {
       this.#pollQueued = false;
       const symbols = new Set(this.#book.active().map((o) => o.symbol));
+      await this.#funding?.beforeFills();
       for (const s of symbols) await pollSymbol(this.#core, s);
+      await this.#funding?.afterFills();
     });
   }
 
@@ -292,36 +349,6 @@ export class CcxtBroker implements Broker {
   #stopTimer(): void {
     if (this.#timer !== undefined) clearInterval(this.#timer);
     this.#timer = undefined;
-  }
-
-  #afterFill(o: LiveOrder): void {
-    const pos = this.#book.pf.position(o.symbol);
-    if (o.status === "filled" && o.bracket && !o.legs && pos !== undefined) this.#placeLegs(o);
-    if (o.status === "filled" && o.oco && isActive(o.oco)) this.cancel(o.oco.id);
-    if (pos === undefined) {
-      for (const x of this.#book.active(o.symbol)) if (x.reduceOnly) this.cancel(x.id);
-    }
-  }
-
-  #afterCancel(o: LiveOrder): void {
-    const pos = this.#book.pf.position(o.symbol);
-    if (o.netFilled > 0 && o.bracket && !o.legs && pos !== undefined) this.#placeLegs(o);
-  }
-
-  #placeLegs(entry: LiveOrder): void {
-    const m = this.#market(entry.symbol)!;
-    const res = bracketLegs(entry, m, this.#book.pf.position(entry.symbol)!);
-    if (!res.ok) {
-      this.#book.refuse(entry, res.code, res.reason, this.#clock.now());
-      this.#log("error", "bracket not placed", { clientId: entry.clientId, reason: res.reason });
-      return;
-    }
-    entry.legs = res.legs;
-    for (const leg of res.legs) {
-      this.#book.add(leg);
-      this.#clientIds.add(leg.clientId);
-      this.#queue.push(`send ${leg.clientId}`, () => sendOrder(this.#core, leg));
-    }
   }
 
   /**
@@ -372,7 +399,7 @@ export class CcxtBroker implements Broker {
     return this.#book.pf.trades;
   }
 
-  /** Fees paid so far (no funding on spot). */
+  /** Fees and funding paid so far (funding received counts negative). */
   costs(): { fees: number; funding: number } {
     return this.#book.pf.costs();
   }

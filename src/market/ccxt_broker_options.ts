@@ -21,12 +21,23 @@ export interface CcxtBrokerOptions {
    * not only what was unfinished (default false).
    */
   ledgerFromJournal?: boolean;
+  /**
+   * Leverage of contract positions (linear perpetuals): set on the exchange with isolated
+   * margin before a symbol's first opening order, and the margin checks use it (default 1).
+   * A whole number; spot ignores it.
+   */
+  leverage?: number;
   /** Time for journal records (default the wall clock). */
   clock?: Clock;
   /** Retries of exchange calls (default 5 attempts, 500 ms doubling to 10 s). */
   retry?: RetryOptions;
   /** Poll the exchange this often once started, in ms; 0 turns the timer off (default 5000). */
   pollIntervalMs?: number;
+  /**
+   * Check the funding payments of open contract positions at most this often, in ms, besides
+   * once a new UTC hour and once after a close (default 300000; see live_funding.ts).
+   */
+  fundingPollMs?: number;
   /** Also poll after every onBar (default true). */
   pollOnBar?: boolean;
   /** Log sink; messages are redacted of keys (default: warnings and errors as JSON on stderr). */

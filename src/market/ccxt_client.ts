@@ -71,7 +71,11 @@ export function createExchange(name: string, options: CreateExchangeOptions = {}
     ...(options.credentials ?? {}),
   });
   const origin = options.restOrigin ?? Deno.env.get(info.urlEnv);
-  if (origin) ex.urls = { ...ex.urls, api: rewriteOrigins(ex.urls.api, origin) };
+  if (origin) {
+    const before = ex.urls.api;
+    ex.urls = { ...ex.urls, api: rewriteOrigins(before, origin) };
+    keepErrorTables(ex, urlPairs(before, ex.urls.api));
+  }
   if (options.pro) {
     const wsOrigin = options.wsOrigin ?? Deno.env.get(info.wsUrlEnv);
     const api = ex.urls.api as Record<string, unknown>;
@@ -83,6 +87,39 @@ export function createExchange(name: string, options: CreateExchangeOptions = {}
     ex.options.ws = { ...ws, backoff: { ...backoff, base: 0 } };
   }
   return ex;
+}
+
+/** Each URL of a (nested) ccxt `urls.api` value with what it became, longest rewritten first. */
+function urlPairs(before: unknown, after: unknown): { from: string; to: string }[] {
+  const out: { from: string; to: string }[] = [];
+  const walk = (a: unknown, b: unknown) => {
+    if (typeof a === "string" && typeof b === "string") {
+      if (a !== b) out.push({ from: a, to: b });
+    } else if (a && typeof a === "object" && b && typeof b === "object") {
+      for (const [k, v] of Object.entries(a)) walk(v, (b as Record<string, unknown>)[k]);
+    }
+  };
+  walk(before, after);
+  return out.sort((x, y) => y.to.length - x.to.length);
+}
+
+/**
+ * Binance-family clients pick the error table of an answer by its URL's host (fapi, dapi, api…),
+ * so behind a rewritten origin a futures refusal (-2019 margin, -4116 duplicate id) came out as a
+ * bare ExchangeError. This maps a rewritten URL back to the original before that lookup.
+ */
+function keepErrorTables(ex: Exchange, pairs: { from: string; to: string }[]): void {
+  const target = ex as unknown as { getExceptionsByUrl?: (url: unknown, kind: unknown) => unknown };
+  const lookup = target.getExceptionsByUrl;
+  if (typeof lookup !== "function" || pairs.length === 0) return;
+  target.getExceptionsByUrl = (url, kind) => {
+    if (typeof url === "string") {
+      for (const p of pairs) {
+        if (url.startsWith(p.to)) return lookup.call(ex, p.from + url.slice(p.to.length), kind);
+      }
+    }
+    return lookup.call(ex, url, kind);
+  };
 }
 
 /** Replaces the origin of every URL string in a (nested) ccxt `urls.api` value. */

@@ -24,6 +24,11 @@ export interface PlaceSpec {
   price?: number;
   /** Trigger price: the order is a conditional (algo) order. */
   triggerPrice?: number;
+  /**
+   * The trigger is a take-profit (contracts: TAKE_PROFIT_MARKET, sent as ccxt's
+   * `takeProfitPrice`); otherwise a stop or plain trigger (`triggerPrice`).
+   */
+  takeProfit?: boolean;
   /** Our id at the exchange (clOrdId / algoClOrdId). */
   exchangeClientId: string;
   /** Send `reduceOnly` (contracts; spot brokers enforce it themselves). */
@@ -44,14 +49,19 @@ export interface CallOptions {
   retry: RetryOptions;
   /** Exchange label for sentences ("OKX"). */
   label: string;
+  /** The `fetchMyTrades` param selecting one order's fills (default "ordId"; exchanges.ts). */
+  orderTradesParam?: string;
+  /** The param that also carries the client id of a trigger order (exchanges.ts). */
+  triggerClientIdParam?: string;
 }
 
 /** The ccxt params that carry our client id (and the trigger) for `spec`. */
-function placeParams(spec: PlaceSpec): Record<string, unknown> {
+export function placeParams(spec: PlaceSpec, o: CallOptions): Record<string, unknown> {
   const p: Record<string, unknown> = { clientOrderId: spec.exchangeClientId };
   if (spec.triggerPrice !== undefined) {
-    p.triggerPrice = spec.triggerPrice;
-    p.algoClOrdId = spec.exchangeClientId;
+    if (spec.takeProfit) p.takeProfitPrice = spec.triggerPrice;
+    else p.triggerPrice = spec.triggerPrice;
+    if (o.triggerClientIdParam) p[o.triggerClientIdParam] = spec.exchangeClientId;
   }
   if (spec.reduceOnly) p.reduceOnly = true;
   return p;
@@ -105,7 +115,7 @@ export async function placeOnce(
         spec.side,
         spec.amount,
         spec.price,
-        placeParams(spec),
+        placeParams(spec, o),
       );
       return { kind: "acked", exchangeOrderId: String(order.id), lookedUp: false };
     } catch (err) {
@@ -220,14 +230,31 @@ export function openOrdersAt(
   );
 }
 
-/** The newest fills of `symbol` (at most 100), or those of one order with `{ ordId }` params. */
+/** The newest fills of `symbol` (at most 100), or those of the exchange order `orderId`. */
 export function recentFills(
   ex: Exchange,
   symbol: string,
   o: CallOptions,
-  params: Record<string, unknown> = {},
+  orderId?: string,
 ): Promise<Trade[]> {
+  const params = orderId === undefined ? {} : { [o.orderTradesParam ?? "ordId"]: orderId };
   return withRetry(() => ex.fetchMyTrades(symbol, undefined, 100, params), o.retry);
+}
+
+/**
+ * The regular order a fired trigger order placed, from the exchange's answer (OKX `ordId` or
+ * `ordIdList`, Binance `actualOrderId`), or undefined while it has not fired.
+ */
+export function firedOrderId(order: Order): string | undefined {
+  const info = (order.info ?? {}) as Record<string, unknown>;
+  for (const key of ["ordId", "actualOrderId"]) {
+    const v = info[key];
+    if ((typeof v === "string" && v !== "" && v !== "0") || (typeof v === "number" && v > 0)) {
+      return String(v);
+    }
+  }
+  const list = info.ordIdList;
+  return Array.isArray(list) && typeof list[0] === "string" ? list[0] : undefined;
 }
 
 /** Whether `err` says the client order id is taken (the order exists already). */

@@ -22,6 +22,35 @@ export interface ExchangeInfo {
   wsCandleTimeframes?: readonly string[];
   /** Market type used when a symbol is ambiguous. */
   defaultType: "spot" | "swap";
+  /**
+   * Live trading of linear perpetuals (USDT-margined swaps): what the venue supports. Without
+   * it the live broker refuses derivatives markets of the exchange.
+   */
+  derivatives?: DerivativesInfo;
+  /** The ccxt `fetchMyTrades` param that selects one order's fills (default "ordId", OKX). */
+  orderTradesParam?: string;
+  /**
+   * The ccxt param carrying our client id on a trigger (conditional) order, besides
+   * `clientOrderId` (OKX "algoClOrdId"; unset: ccxt maps `clientOrderId` itself).
+   */
+  triggerClientIdParam?: string;
+}
+
+/** How an exchange trades linear perpetuals live (venue data, read by the live broker). */
+export interface DerivativesInfo {
+  /** `setLeverage(leverage, symbol)` is set before the first order of a symbol. */
+  leverage: true;
+  /** `fetchPositions` reports the account's positions (compared with the ledger at start-up). */
+  positions: true;
+  /** `reduceOnly: true` is sent on exits. */
+  reduceOnly: true;
+  /** Margin mode set with `setMarginMode` before the first order of a symbol. */
+  marginMode: "isolated";
+  /**
+   * `fetchFundingHistory(symbol, since)` lists the account's funding payments: the live broker
+   * books them into the ledger and the journal (live_funding.ts). Unset: funding is not booked.
+   */
+  funding?: true;
 }
 
 const TABLE: Record<string, ExchangeInfo> = {
@@ -33,6 +62,7 @@ const TABLE: Record<string, ExchangeInfo> = {
     wsUrlEnv: "TIDEWATCH_OKX_WS_URL",
     wsCandleTimeframes: ["1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h"],
     defaultType: "spot",
+    triggerClientIdParam: "algoClOrdId",
   },
   binanceusdm: {
     ccxtId: "binanceusdm",
@@ -41,6 +71,14 @@ const TABLE: Record<string, ExchangeInfo> = {
     urlEnv: "TIDEWATCH_BINANCEUSDM_URL",
     wsUrlEnv: "TIDEWATCH_BINANCEUSDM_WS_URL",
     defaultType: "swap",
+    derivatives: {
+      leverage: true,
+      positions: true,
+      reduceOnly: true,
+      marginMode: "isolated",
+      funding: true,
+    },
+    orderTradesParam: "orderId",
   },
   bybit: {
     ccxtId: "bybit",
@@ -68,6 +106,17 @@ const ALIASES: Record<string, string> = {
 
 /** Names accepted by `--exchange`. */
 export const EXCHANGE_NAMES = Object.keys(TABLE);
+
+/** The row of `name`, else of the ccxt id `ccxtId`, else undefined (no error). */
+export function findExchangeInfo(name: string, ccxtId?: string): ExchangeInfo | undefined {
+  for (const n of [name, ccxtId]) {
+    if (n === undefined) continue;
+    const key = n.toLowerCase();
+    const info = TABLE[ALIASES[key] ?? key];
+    if (info) return info;
+  }
+  return undefined;
+}
 
 /**
  * Looks up an exchange by name (case-insensitive; "binance" means Binance USDT-M).

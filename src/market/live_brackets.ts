@@ -1,18 +1,19 @@
 // Exit legs of a filled live entry: a stop-market and a take-profit, reduce-only, one cancels
-// the other (the broker keeps the OCO: it cancels the partner when one fills).
+// the other (the broker keeps the OCO: it cancels the partner when one fills), and when.
 
 import type { Refusal } from "../core/trading.ts";
 import type { Position } from "../engine/portfolio.ts";
 import { floorToStep, num, refusal } from "../engine/order_rules.ts";
 import { exchangeClientId } from "./client_order_id.ts";
 import type { LiveMarket } from "./live_market.ts";
-import type { LiveOrder } from "./live_orders.ts";
+import { isActive, type LiveBook, type LiveOrder } from "./live_orders.ts";
 
 /**
  * The legs for `entry` (filled, with a bracket), sized to what it added to the position
  * (net of fees paid in the base currency), rounded down to the step and capped by the position.
  * Client ids are the entry's plus ":sl" / ":tp". The stop is a trigger order; the take-profit a
- * limit, sent as a trigger at its price where `m.exitsAsTriggers` (spot: see LiveMarket).
+ * limit, sent as a trigger at its price where `m.exitsAsTriggers` (spot: see LiveMarket), and
+ * as a take-profit-market trigger where `m.takeProfitMarket` (contracts; see placeSpec).
  */
 export function bracketLegs(
   entry: LiveOrder,
@@ -57,4 +58,48 @@ export function bracketLegs(
   if (b.tp !== undefined) legs.push(Object.assign(leg("tp"), { price: b.tp }));
   if (legs.length === 2) (legs[0].oco = legs[1], legs[1].oco = legs[0]);
   return { ok: true, legs };
+}
+
+/** What keeping brackets needs from the broker. */
+export interface BracketHost {
+  book: LiveBook;
+  market(symbol: string): LiveMarket | undefined;
+  now(): number;
+  log(level: "info" | "warn" | "error", msg: string, fields?: Record<string, unknown>): void;
+  /** Cancels an order by id (false when not open). */
+  cancel(orderId: string): boolean;
+  /** Tracks a new order and queues its send. */
+  send(o: LiveOrder): void;
+}
+
+/**
+ * After a fill of `o`: a filled entry gets its exits, a filled leg's partner is cancelled (OCO),
+ * and a flat position has every exit left for its symbol cancelled.
+ */
+export function afterFill(h: BracketHost, o: LiveOrder): void {
+  const pos = h.book.pf.position(o.symbol);
+  if (o.status === "filled" && o.bracket && !o.legs && pos !== undefined) placeLegs(h, o);
+  if (o.status === "filled" && o.oco && isActive(o.oco)) h.cancel(o.oco.id);
+  if (pos === undefined) {
+    for (const x of h.book.active(o.symbol)) if (x.reduceOnly) h.cancel(x.id);
+  }
+}
+
+/** After `o` ended cancelled: a partly filled entry still gets exits for what it added. */
+export function afterCancel(h: BracketHost, o: LiveOrder): void {
+  const pos = h.book.pf.position(o.symbol);
+  if (o.netFilled > 0 && o.bracket && !o.legs && pos !== undefined) placeLegs(h, o);
+}
+
+/** Queues the exit legs of filled `entry`, or records (and logs) why there are none. */
+export function placeLegs(h: BracketHost, entry: LiveOrder): void {
+  const m = h.market(entry.symbol)!;
+  const res = bracketLegs(entry, m, h.book.pf.position(entry.symbol)!);
+  if (!res.ok) {
+    h.book.refuse(entry, res.code, res.reason, h.now());
+    h.log("error", "bracket not placed", { clientId: entry.clientId, reason: res.reason });
+    return;
+  }
+  entry.legs = res.legs;
+  for (const leg of res.legs) h.send(leg);
 }

@@ -1,5 +1,6 @@
 // The live broker's submit-time checks: shape, market, rounding to its rules, sizing at the
-// latest price, minimums and the free balance. A refusal is a value with the reason.
+// latest price, minimums and the free balance (spot) or free margin at the leverage (linear
+// contracts). A refusal is a value with the reason.
 
 import type { OrderRequest, Refusal } from "../core/trading.ts";
 import { sideOpened } from "../engine/fill_rules.ts";
@@ -27,15 +28,26 @@ export interface CheckContext {
   known(clientId: string): boolean;
   market(symbol: string): LiveMarket | undefined;
   book: LiveBook;
+  /** The exchange trades linear contracts live (exchanges.ts `derivatives`). */
+  derivatives: boolean;
+  /** The leverage contracts are traded at (the broker's `leverage`). */
+  leverage: number;
 }
 
-/** Quote tied up by active buy orders that open positions (remaining × price, taker fee on top). */
-function reservedQuote(book: LiveBook, taker: number): number {
+/**
+ * Quote tied up by active orders that open positions: spot buys at remaining × price, contract
+ * orders of either side at remaining × price / leverage; the taker fee on top.
+ */
+function reservedQuote(ctx: CheckContext, taker: number): number {
+  const book = ctx.book;
   let r = 0;
   for (const o of book.active()) {
-    if (o.side !== "buy" || o.reduceOnly || o.cancelWanted) continue;
+    if (o.reduceOnly || o.cancelWanted) continue;
+    const spot = ctx.market(o.symbol)?.spot ?? true;
+    if (spot && o.side !== "buy") continue;
     const px = o.price ?? o.stopPrice ?? book.marks.get(o.symbol) ?? 0;
-    r += (o.qty - o.filled) * px * (1 + taker);
+    const notional = (o.qty - o.filled) * px;
+    r += notional / (spot ? 1 : ctx.leverage) + notional * taker;
   }
   return r;
 }
@@ -52,8 +64,10 @@ function promisedExits(book: LiveBook, symbol: string): number {
 /**
  * The order to queue for `req`, or why not. Prices are rounded conservatively to the tick (buy
  * limits down, sell limits up, stops away from the market); the quantity is resolved at the
- * reference price (limit, stop, else the latest mark), rounded down to the step, and for sells
- * on spot capped at what the position holds.
+ * reference price (limit, stop, else the latest mark), rounded down to the step, and an order
+ * against the position capped at what it holds (it only reduces), unless on contracts the whole
+ * position is already promised to exits (a flip's opening leg). Selling without a position
+ * opens a short on contracts and is refused on spot; opening needs the margin.
  */
 export function checkOrder(
   req: OrderRequest,
@@ -82,10 +96,22 @@ export function checkOrder(
       `${ctx.label} does not list "${symbol}"; check the symbol against the exchange's markets.`,
     );
   }
-  if (!m.spot) {
+  if (!m.spot && !(m.linear && ctx.derivatives)) {
     return refusal(
       "unsupported_market",
-      `"${symbol}" is a derivatives market; live trading supports spot markets only for now.`,
+      m.linear
+        ? `"${symbol}" is a derivatives market; live trading on ${ctx.label} supports spot ` +
+          `markets only (linear perpetuals trade live on Binance USDT-M futures).`
+        : `"${symbol}" is not a linear (USDT-margined) market; live trading supports spot and ` +
+          `linear perpetuals only.`,
+    );
+  }
+  if (!m.spot && req.leverage !== undefined && req.leverage !== ctx.leverage) {
+    return refusal(
+      "unsupported_order",
+      `Order "${clientId}": leverage ${num(req.leverage)} differs from the ${
+        num(ctx.leverage)
+      }x set on ${ctx.label} for ${symbol}; live leverage is one per symbol (the bot's leverage).`,
     );
   }
   if (req.type === "trailing_stop" || req.bracket?.trailFraction !== undefined) {
@@ -126,7 +152,7 @@ export function checkOrder(
       } position to reduce; there is none.`,
     );
   }
-  if (side === "sell" && against === undefined) {
+  if (m.spot && side === "sell" && against === undefined) {
     return refusal(
       "spot_short",
       `${symbol} is a spot market: selling needs coins this bot bought, and it holds none; ` +
@@ -138,25 +164,33 @@ export function checkOrder(
   let closing = false;
   if (against !== undefined) {
     const free = floorToStep(against.qty - promisedExits(book, symbol), rules.qtyStep);
-    if (free <= 0) {
+    // On contracts, an order that may open (not reduce-only) against a position whose whole
+    // quantity is promised to exits is the second leg of a flip: it opens the other side once
+    // they have filled, so it is sized and margin-checked as an opening order.
+    const flipLeg = !m.spot && !req.reduceOnly && free <= 0;
+    if (free <= 0 && !flipLeg) {
       return refusal(
         "nothing_to_reduce",
-        `Order "${clientId}": the ${num(against.qty)} ${m.base} held in ${symbol} is already ` +
+        `Order "${clientId}": the ${num(against.qty)} ${m.base} ${
+          m.spot ? "held" : `${against.side}`
+        } in ${symbol} is already ` +
           `promised to other exit orders.`,
       );
     }
-    if (qty > free) qty = free;
-    closing = true;
+    if (!flipLeg) {
+      if (qty > free) qty = free;
+      closing = true;
+    }
   }
   const small = checkMinimums(symbol, rules, { raw, qty, price: ref, reduceOnly: closing });
   if (small !== null) return small;
-  if (side === "buy") {
+  if (!closing && (side === "buy" || !m.spot)) {
     const short = checkMargin(symbol, {
       qty,
       price: ref,
-      leverage: 1,
+      leverage: m.spot ? 1 : ctx.leverage,
       feeRate: m.fees.taker,
-      available: book.pf.available() - reservedQuote(book, m.fees.taker),
+      available: book.pf.available() - reservedQuote(ctx, m.fees.taker),
     });
     if (short !== null) return short;
   }

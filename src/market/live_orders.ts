@@ -117,6 +117,8 @@ export class LiveBook {
    * quantity): a sell leaving less than this closes the position (0: none).
    */
   dust: (symbol: string) => number = () => 0;
+  /** The leverage positions of `symbol` are opened at (1 on spot). */
+  leverage: (symbol: string) => number = () => 1;
   /** Fills per symbol not yet returned by onBar. */
   readonly pending = new Map<string, Fill[]>();
   /** Every fill booked by this broker, in order. */
@@ -154,8 +156,10 @@ export class LiveBook {
   }
 
   /**
-   * Books fill `f` of `o` in the ledger: a buy opens or adds to a long (by the net quantity),
-   * a sell reduces it (a spot account never goes short). Returns the engine's Fill.
+   * Books fill `f` of `o` in the ledger: one net position per symbol; a fill against it reduces
+   * it (what is left over opens the other side: contracts only, a spot sell is capped at the
+   * position). A buy grows a long by the net quantity (spot fees kept in the coin); positions
+   * open at the symbol's `leverage`. Returns the engine's Fill.
    */
   book(o: LiveOrder, f: IncomingFill): Fill {
     this.seenTrades.add(f.tradeId);
@@ -190,7 +194,7 @@ export class LiveBook {
           price: f.price,
           fee: 0,
           ts: f.ts,
-          leverage: 1,
+          leverage: this.leverage(o.symbol),
         });
       }
     } else {
@@ -200,7 +204,7 @@ export class LiveBook {
         price: f.price,
         fee: f.fee,
         ts: f.ts,
-        leverage: 1,
+        leverage: this.leverage(o.symbol),
       });
       const p = pf.position(o.symbol)!;
       p.mark = this.marks.get(o.symbol) ?? f.price;

@@ -7,11 +7,12 @@ import type { OrderJournal } from "./order_journal.ts";
 import {
   type CallOptions,
   fetchOrderById,
+  firedOrderId,
   lookupOrder,
   openOrdersAt,
   recentFills,
 } from "./exchange_orders.ts";
-import type { LiveMarket } from "./live_market.ts";
+import { fromContracts, type LiveMarket } from "./live_market.ts";
 import type { IncomingFill, LiveBook, LiveOrder } from "./live_orders.ts";
 
 /** What polling, sending and reconciling need from the broker. */
@@ -32,19 +33,27 @@ export interface LiveCore {
   afterFill(o: LiveOrder): void;
   /** Called when `o` ended cancelled (possibly partly filled). */
   afterCancel(o: LiveOrder): void;
+  /**
+   * Gets `symbol` ready for orders (contracts: leverage and margin mode set once); resolves to
+   * why it could not, else undefined. Unset: nothing to prepare.
+   */
+  prepare?(symbol: string): Promise<string | undefined>;
   log(level: "info" | "warn" | "error", msg: string, fields?: Record<string, unknown>): void;
 }
 
 /** Quantity tolerance: a remainder below this fraction counts as filled. */
 const EPS = 1e-9;
 
-/** The exchange's trade as a fill to book, fee in quote (base-currency fees converted). */
+/**
+ * The exchange's trade as a fill to book: quantity in base units (contracts × contract size),
+ * fee in quote (a spot fee kept in the base currency converted at the fill price).
+ */
 export function incomingFill(t: Trade, m: LiveMarket | undefined): IncomingFill {
-  const qty = Number(t.amount);
+  const qty = fromContracts(m, Number(t.amount));
   const price = Number(t.price);
   const cost = Number(t.fee?.cost ?? 0);
   const ccy = t.fee?.currency;
-  const inBase = m !== undefined && ccy === m.base;
+  const inBase = m !== undefined && m.spot && ccy === m.base;
   return {
     tradeId: String(t.id),
     exchangeOrderId: String(t.order ?? ""),
@@ -103,40 +112,37 @@ export async function markCancelled(core: LiveCore, o: LiveOrder): Promise<void>
 
 /** Books the fills of one exchange order (by its ordId) that are not booked yet. */
 async function fillsOfOrder(core: LiveCore, symbol: string, ordId: string): Promise<void> {
-  await bookTrades(core, await recentFills(core.ex, symbol, core.call, { ordId }));
+  await bookTrades(core, await recentFills(core.ex, symbol, core.call, ordId));
 }
 
 /** Brings `o` in line with the exchange's `order` (it is no longer in the open list). */
 export async function settle(core: LiveCore, o: LiveOrder, order: Order): Promise<void> {
   const info = (order.info ?? {}) as Record<string, unknown>;
   if (o.algo) {
-    const list = info.ordIdList;
-    const fired = typeof info.ordId === "string" && info.ordId !== ""
-      ? info.ordId
-      : Array.isArray(list) && typeof list[0] === "string"
-      ? list[0]
-      : undefined;
+    const fired = firedOrderId(order);
     if (fired && o.firedOrderId === undefined) {
       o.firedOrderId = fired;
       core.book.linkExchangeId(o, fired);
     }
-    if (info.state === "order_failed") {
+    if (info.state === "order_failed" || order.status === "rejected") {
       core.book.refuse(
         o,
         "trigger_failed",
         `The ${o.role === "order" ? "trigger" : o.role} order "${o.clientId}" for ${o.symbol} ` +
-          `fired but the exchange could not place its order (code ${String(info.failCode)}); ` +
+          `fired but the exchange could not place its order (code ${
+            String(info.failCode ?? info.algoStatus)
+          }); ` +
           `the position may be unprotected: check it on the exchange.`,
         core.clock.now(),
       );
       core.log("error", "trigger order failed when it fired", { clientId: o.clientId });
       return markCancelled(core, o);
     }
-    if (order.status === "canceled") return markCancelled(core, o);
+    if (order.status === "canceled" || order.status === "expired") return markCancelled(core, o);
     if (fired) await fillsOfOrder(core, o.symbol, fired);
     return;
   }
-  const filled = Number(order.filled ?? 0);
+  const filled = fromContracts(core.market(o.symbol), Number(order.filled ?? 0));
   if (filled > o.filled * (1 + EPS) && o.exchangeOrderId) {
     await fillsOfOrder(core, o.symbol, o.exchangeOrderId);
   }

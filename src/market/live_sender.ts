@@ -9,22 +9,30 @@ import {
   type PlaceOutcome,
   type PlaceSpec,
 } from "./exchange_orders.ts";
+import { type LiveMarket, toContracts } from "./live_market.ts";
 import { intentOf, type LiveOrder } from "./live_orders.ts";
 import { acknowledge, type LiveCore, markCancelled, settle } from "./live_poll.ts";
 
-/** What goes to the exchange for `o`: a take-profit sent as a trigger triggers at its limit. */
-export function placeSpec(o: LiveOrder, spot: boolean): PlaceSpec {
+/**
+ * What goes to the exchange for `o` (`m`: its market; amounts in contracts): a take-profit sent
+ * as a trigger triggers at its limit, or on contracts is a take-profit-market; reduce-only is
+ * sent on contracts (spot: the broker enforces it).
+ */
+export function placeSpec(o: LiveOrder, m: LiveMarket | undefined): PlaceSpec {
+  const spot = m?.spot ?? true;
+  const tpMarket = o.role === "tp" && o.algo && m?.takeProfitMarket === true;
   const spec: PlaceSpec = {
     symbol: o.symbol,
-    type: o.type === "market" || o.type === "stop_market" ? "market" : "limit",
+    type: o.type === "market" || o.type === "stop_market" || tpMarket ? "market" : "limit",
     side: o.side,
-    amount: o.qty,
+    amount: toContracts(m, o.qty),
     exchangeClientId: o.exchangeClientId,
     reduceOnly: o.reduceOnly && !spot,
   };
   if (spec.type === "limit") spec.price = o.price;
   if (o.stopPrice !== undefined) spec.triggerPrice = o.stopPrice;
   else if (o.algo) spec.triggerPrice = o.price;
+  if (tpMarket) spec.takeProfit = true;
   return spec;
 }
 
@@ -39,6 +47,18 @@ export async function sendOrder(core: LiveCore, o: LiveOrder): Promise<void> {
     return;
   }
   o.status = "sending";
+  // leverage and margin mode matter for what opens a position; exits go out regardless
+  const unready = o.reduceOnly ? undefined : await core.prepare?.(o.symbol);
+  if (unready !== undefined) {
+    o.status = "rejected"; // nothing journaled, nothing sent
+    core.book.refuse(
+      o,
+      "not_prepared",
+      `Order "${o.clientId}" was not sent: ${unready}`,
+      core.clock.now(),
+    );
+    return;
+  }
   try {
     await core.journal.intent(intentOf(o, core.name));
   } catch (err) {
@@ -56,7 +76,7 @@ export async function sendOrder(core: LiveCore, o: LiveOrder): Promise<void> {
   }
   let out: PlaceOutcome;
   try {
-    out = await placeOnce(core.ex, placeSpec(o, core.market(o.symbol)?.spot ?? true), core.call);
+    out = await placeOnce(core.ex, placeSpec(o, core.market(o.symbol)), core.call);
   } catch (err) {
     out = { kind: "unknown", reason: brief(err) };
   }

@@ -65,6 +65,27 @@ export interface JournalFill {
   ts: number;
 }
 
+/**
+ * A funding payment of a perpetual booked into the live ledger, journaled when booked so a
+ * restart rebuilds it (and never books it twice).
+ */
+export interface JournalFunding {
+  /** Exchange name as in the config ("binanceusdm"). */
+  exchange: string;
+  symbol: string;
+  /** The exchange's id of the payment (Binance `tranId`); unique per exchange and symbol. */
+  id: string;
+  /** When the exchange settled it. */
+  ts: number;
+  /** Quote currency paid (negative: received), as `Position.funding` counts it. */
+  amount: number;
+  /**
+   * Booked to the open position's funding (its trade carries it); false: to the balance only,
+   * the position had closed before the payment was seen.
+   */
+  position: boolean;
+}
+
 /** A journal record: the intent, its status, the exchange's id and the fills so far. */
 export interface JournalEntry extends OrderIntent {
   status: JournalStatus;
@@ -116,6 +137,14 @@ export interface OrderJournal {
    * rebuilds it from every journaled fill, see `CcxtBrokerOptions.ledgerFromJournal`).
    */
   entries?(): Promise<JournalEntry[]>;
+  /**
+   * Records a funding payment before it is booked; resolves to false (no change) when one with
+   * its exchange, symbol and id is already recorded. Optional: without it the broker books
+   * funding but cannot rebuild it at a restart.
+   */
+  funding?(payment: JournalFunding): Promise<boolean>;
+  /** Every recorded funding payment, oldest first (see `funding`). */
+  fundings?(): Promise<JournalFunding[]>;
 }
 
 /** Statuses an entry may move to from each status (fills may still arrive after `cancelled`). */
@@ -141,6 +170,7 @@ const NEXT: Record<JournalStatus, readonly JournalStatus[]> = {
 export class MemoryOrderJournal implements OrderJournal {
   readonly #entries = new Map<string, JournalEntry>();
   readonly #byExchangeId = new Map<string, string>();
+  readonly #funding = new Map<string, JournalFunding>();
 
   /** Stores a new intent; throws an InputError for a known client id or exchange client id. */
   intent(intent: OrderIntent): Promise<void> {
@@ -224,6 +254,20 @@ export class MemoryOrderJournal implements OrderJournal {
     return this.byClientId(id ?? "\u0000");
   }
 
+  /** Records a funding payment; false when its exchange, symbol and id are known. */
+  funding(payment: JournalFunding): Promise<boolean> {
+    const key = fundingKey(payment);
+    if (this.#funding.has(key)) return Promise.resolve(false);
+    this.#funding.set(key, { ...payment });
+    return Promise.resolve(true);
+  }
+
+  /** Copies of the funding payments, oldest first. */
+  fundings(): Promise<JournalFunding[]> {
+    const out = [...this.#funding.values()].map((f) => ({ ...f }));
+    return Promise.resolve(out.sort((a, b) => a.ts - b.ts));
+  }
+
   /** Puts back an entry read from durable storage (start-up of a durable journal). */
   restore(entry: JournalEntry): void {
     this.#entries.set(entry.clientId, structuredClone(entry));
@@ -247,6 +291,11 @@ export class MemoryOrderJournal implements OrderJournal {
     fn(e);
     return Promise.resolve();
   }
+}
+
+/** The identity of a funding payment. */
+function fundingKey(f: JournalFunding): string {
+  return JSON.stringify([f.exchange, f.symbol, f.id]);
 }
 
 /** Moves `e` to `to` when allowed from its status; false (no change) otherwise. */

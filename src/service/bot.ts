@@ -9,6 +9,7 @@ import { LiveRunner } from "../engine/live_runner.ts";
 import type { Subscription } from "../market/feed.ts";
 import type { BotEvent, BotEventKind } from "../store/bot_store.ts";
 import { type BotAccount, buildAccount, manualOutcome, manualRequest } from "./bot_account.ts";
+import { catchUpLive } from "./live_catch_up.ts";
 import { applyEvent } from "./bot_events.ts";
 import { BotRecorder } from "./bot_records.ts";
 import type {
@@ -127,7 +128,8 @@ export class Bot {
   async #restoreLive(events: BotEvent[], historyFrom: number): Promise<void> {
     const live = this.#account!.live!;
     const report = await live.reconcile({ symbols: [this.spec.symbol] });
-    this.#recorder!.resumeAt(await this.deps.store.nextSeqs(this.spec.botId), live.trades().length);
+    const caught = await catchUpLive(this.deps.store, this.#recorder!, this.spec, live);
+    for (const a of caught) this.#announce(a.type, a.data, a.correlationId);
     // Enough history to warm up; what happened before is at the exchange, not replayed.
     const window = this.#window();
     const lastClosed = window.lastClosed;

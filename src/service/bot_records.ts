@@ -1,6 +1,13 @@
 // Collects what a bot decided and did on one candle (or one event) into rows with correlation ids.
 
-import type { Fill, OrderRequest, PositionView, Refusal, Trade } from "../core/trading.ts";
+import type {
+  Fill,
+  OrderRequest,
+  PositionSide,
+  PositionView,
+  Refusal,
+  Trade,
+} from "../core/trading.ts";
 import type { HeldOrder } from "../engine/confirming_broker.ts";
 import type { Decision } from "../engine/engine.ts";
 import type { Accepted, OrderRefusal } from "../engine/ports.ts";
@@ -29,6 +36,11 @@ export class BotRecorder {
   #tradeSeq = 0;
   #tradeBase = 0;
   #orderTs = new Map<string, number>();
+  /** The position after the latest recorded fill (netted from the fills; see onFill). */
+  #pos: Held | undefined;
+  /** The position row of the latest fill since `take`, and the broker's position then. */
+  #lastPosRow: Row | undefined;
+  #actual: PositionView | undefined;
 
   constructor(
     readonly botId: string,
@@ -43,10 +55,41 @@ export class BotRecorder {
    * `seen` trades (a live bot's broker rebuilds its trades from the journal after a restart;
    * those are stored already).
    */
-  resumeAt(seqs: { fills: number; trades: number }, seen: number): void {
+  resumeAt(
+    seqs: { fills: number; trades: number },
+    seen: number,
+    position?: PositionView,
+  ): void {
     this.#fillSeq = seqs.fills;
     this.#tradeBase = seqs.trades - seen;
     this.#tradeSeq = seen;
+    this.#pos = position && { side: position.side, qty: position.qty, entry: position.entryPrice };
+  }
+
+  /**
+   * After a live restart: records the broker's fills from index `from` and its trades from index
+   * `seen` of `resumeAt` on (rebuilt from the order journal: made while the service was down, or
+   * polled just before a crash, before that candle's records were written), with positions netted
+   * from the fills before and the stored orders' correlation ids (`correlations`, client id →
+   * id). `position` is the broker's position now. Call `take` next.
+   */
+  catchUp(
+    fills: readonly Fill[],
+    from: number,
+    trades: readonly Trade[],
+    position: PositionView | undefined,
+    correlations: ReadonlyMap<string, string>,
+  ): void {
+    let p: Held | undefined;
+    for (let k = 0; k < from; k++) p = netted(p, fills[k]);
+    this.#pos = p;
+    for (const [id, corr] of correlations) this.#corr.set(id, corr);
+    for (let k = from; k < fills.length; k++) this.onFill(fills[k], position);
+    this.onTrades(trades);
+    if (from >= fills.length) {
+      this.#pos = position &&
+        { side: position.side, qty: position.qty, entry: position.entryPrice };
+    }
   }
 
   /** The correlation id of an order (bracket legs "<id>:sl" share their entry's). */
@@ -116,7 +159,15 @@ export class BotRecorder {
     });
   }
 
+  /**
+   * Records a fill and the position after it. The broker's `position` is the one after every
+   * fill of the candle, so each fill's position is netted from the one before (a flip's close is
+   * flat, its entry the new side); the last fill before `take` gets the broker's own position,
+   * which also settles what netting cannot see (a spot fee paid in the coin).
+   */
   onFill(f: Fill, position: PositionView | undefined): void {
+    this.#pos = netted(this.#pos, f);
+    const held = this.#pos;
     const correlationId = this.correlationOf(f.clientId, f.ts);
     const seq = this.#fillSeq++;
     const fill: Row = {
@@ -137,10 +188,12 @@ export class BotRecorder {
       correlation_id: correlationId,
       ts: f.ts,
       symbol: f.symbol,
-      side: position?.side ?? null,
-      qty: position?.qty ?? 0,
-      entry_price: position?.entryPrice ?? null,
+      side: held?.side ?? null,
+      qty: held?.qty ?? 0,
+      entry_price: held?.entry ?? null,
     };
+    this.#lastPosRow = pos;
+    this.#actual = position;
     this.#rows.fills.push(fill);
     this.#rows.positions.push(pos);
     this.#announce.push({ type: "bot.fill", correlationId, data: fill });
@@ -167,6 +220,15 @@ export class BotRecorder {
     announcements: Announcement[];
   } {
     const rows = this.#rows;
+    const last = this.#lastPosRow;
+    if (last !== undefined) {
+      const p = this.#actual;
+      last.side = p?.side ?? null;
+      last.qty = p?.qty ?? 0;
+      last.entry_price = p?.entryPrice ?? null;
+      this.#pos = p && { side: p.side, qty: p.qty, entry: p.entryPrice };
+      this.#lastPosRow = undefined;
+    }
     for (const o of rows.orders) {
       const id = String(o.client_id);
       const corr = this.correlationOf(id, Number(o.ts));
@@ -189,4 +251,26 @@ export class BotRecorder {
 
 function empty(): CandleRecords {
   return { decisions: [], orders: [], fills: [], positions: [], trades: [], pending: [] };
+}
+
+/** A net position as the recorder follows it. */
+interface Held {
+  side: PositionSide;
+  qty: number;
+  entry: number;
+}
+
+/** `p` after fill `f`: added to (average entry), reduced, closed or flipped by the remainder. */
+function netted(p: Held | undefined, f: Fill): Held | undefined {
+  const side: PositionSide = f.side === "buy" ? "long" : "short";
+  if (p === undefined || !(p.qty > 0)) return { side, qty: f.qty, entry: f.price };
+  if (p.side === side) {
+    const qty = p.qty + f.qty;
+    return { side, qty, entry: (p.entry * p.qty + f.price * f.qty) / qty };
+  }
+  const left = p.qty - f.qty;
+  const dust = p.qty * 1e-9;
+  if (left > dust) return { side: p.side, qty: left, entry: p.entry };
+  if (left < -dust) return { side, qty: -left, entry: f.price };
+  return undefined;
 }

@@ -62,6 +62,7 @@ export class LiveAccounts {
       exchange: spec.exchange,
       journal: scopedJournal(this.journal, spec.exchange, spec.symbol),
       cash: spec.virtualBalance,
+      leverage: spec.leverage,
       ledgerFromJournal: true,
       log: (level, msg, fields) => log(level, msg, { bot: spec.botId, ...fields }),
     });
@@ -81,7 +82,7 @@ export class LiveAccounts {
   }
 }
 
-/** `journal` as one bot sees it: unfinished entries of its exchange and symbol only. */
+/** `journal` as one bot sees it: entries and funding payments of its exchange and symbol only. */
 export function scopedJournal(
   journal: OrderJournal,
   exchange: string,
@@ -98,6 +99,11 @@ export function scopedJournal(
     cancelled: (id, ts) => journal.cancelled(id, ts),
     unfinished: async () => (await journal.unfinished()).filter(mine),
     entries: async () => (await journal.entries?.() ?? []).filter(mine),
+    funding: journal.funding ? (f) => journal.funding!(f) : undefined,
+    fundings: async () =>
+      (await journal.fundings?.() ?? []).filter((f) =>
+        f.exchange === exchange && f.symbol === symbol
+      ),
     byClientId: (id) => journal.byClientId(id),
     byExchangeClientId: (id) => journal.byExchangeClientId(id),
   };

@@ -284,6 +284,22 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 6,
+    name: "live funding payments",
+    sql: `
+      -- One row a funding payment booked into a live ledger (amount paid; negative: received).
+      CREATE TABLE live_funding (
+        exchange VARCHAR NOT NULL,
+        symbol VARCHAR NOT NULL,
+        id VARCHAR NOT NULL,
+        ts BIGINT NOT NULL,
+        amount DOUBLE NOT NULL,
+        to_position BOOLEAN NOT NULL,
+        PRIMARY KEY (exchange, symbol, id)
+      );
+    `,
+  },
 ];
 
 /** Applies every migration not yet recorded, each in its own transaction. Returns those applied. */

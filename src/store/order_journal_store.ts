@@ -3,6 +3,7 @@
 import {
   type JournalEntry,
   type JournalFill,
+  type JournalFunding,
   MemoryOrderJournal,
   type OrderIntent,
   type OrderJournal,
@@ -27,6 +28,16 @@ export class DuckOrderJournal implements OrderJournal {
     for (const r of rows) {
       j.#mem.restore(JSON.parse(String(r.entry)) as JournalEntry);
       j.#seq = Math.max(j.#seq, Number(r.seq) + 1);
+    }
+    for (const r of await db.all("SELECT * FROM live_funding ORDER BY ts, id")) {
+      await j.#mem.funding({
+        exchange: String(r.exchange),
+        symbol: String(r.symbol),
+        id: String(r.id),
+        ts: Number(r.ts),
+        amount: Number(r.amount),
+        position: r.to_position === true,
+      });
     }
     return j;
   }
@@ -64,6 +75,24 @@ export class DuckOrderJournal implements OrderJournal {
   async cancelled(clientId: string, ts: number): Promise<void> {
     await this.#mem.cancelled(clientId, ts);
     await this.#save(clientId);
+  }
+
+  /** Stores the payment in `live_funding` (once per exchange, symbol and id), then in memory. */
+  async funding(f: JournalFunding): Promise<boolean> {
+    if ((await this.#mem.fundings()).some((x) => sameFunding(x, f))) return false;
+    await this.db.run("INSERT INTO live_funding VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", [
+      f.exchange,
+      f.symbol,
+      f.id,
+      BigInt(f.ts),
+      f.amount,
+      f.position,
+    ]);
+    return this.#mem.funding(f);
+  }
+
+  fundings(): Promise<JournalFunding[]> {
+    return this.#mem.fundings();
   }
 
   entries(): Promise<JournalEntry[]> {
@@ -110,4 +139,8 @@ export class DuckOrderJournal implements OrderJournal {
       }
     });
   }
+}
+
+function sameFunding(a: JournalFunding, b: JournalFunding): boolean {
+  return a.exchange === b.exchange && a.symbol === b.symbol && a.id === b.id;
 }

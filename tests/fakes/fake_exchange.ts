@@ -154,6 +154,8 @@ export interface FakeInstrument {
   tickSize: string;
   lotSize: string;
   minSize: string;
+  /** Smallest order value in quote (Binance `MIN_NOTIONAL.notional`; "" when none is listed). */
+  minNotional: string;
   active: boolean;
 }
 
@@ -371,8 +373,8 @@ class FakeState {
       instrument: (venue, id) => {
         const m = this.byId(venue, id);
         if (!m) return undefined;
-        const { symbol, base, quote, settle, tickSize, lotSize, minSize, active } = m;
-        return { symbol, id: m.id, base, quote, settle, tickSize, lotSize, minSize, active };
+        const { venue: _venue, contractSize: _contractSize, listed: _listed, ...rules } = m;
+        return rules;
       },
       close: async () => {
         await new Promise<void>((resolve) => {

@@ -55,3 +55,14 @@ Deno.test("safeErrorMessage masks signing parameters, names the class and keeps 
   assert.equal(msg, "NetworkError: GET /api?apiKey=***&signature=***&x=1 failed");
   assert.equal(safeErrorMessage(new Error("x".repeat(500))).length, 300);
 });
+
+Deno.test("createExchange keeps Binance's per-host error tables behind a rewritten origin", () => {
+  const ex = createExchange("binanceusdm", { restOrigin: "http://127.0.0.1:9" });
+  const lookup = (ex as unknown as {
+    getExceptionsByUrl(url: string, kind: string): Record<string, unknown>;
+  }).getExceptionsByUrl.bind(ex);
+  const futures = lookup("http://127.0.0.1:9/fapi/v1/order", "exact");
+  assert.equal(futures["-2019"], ccxt.InsufficientFunds); // margin is insufficient
+  assert.equal(futures["-4116"], ccxt.InvalidOrder); // duplicate client order id
+  assert.deepEqual(lookup("http://127.0.0.1:9/unknown", "exact"), {});
+});

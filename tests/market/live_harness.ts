@@ -69,11 +69,7 @@ export async function liveSetup(
     const b = new CcxtBroker(client(), {
       exchange: "okx",
       journal,
-      clock: { now: () => fake.nowMs },
-      retry: { attempts: 4, sleep: () => Promise.resolve() },
-      pollIntervalMs: 0,
-      pollOnBar: false,
-      log: (level, msg, fields) => logs.push(JSON.stringify({ level, msg, ...fields })),
+      ...testBrokerOptions(fake, logs),
       ...options.broker,
       ...extra,
     });
@@ -106,4 +102,21 @@ export function assertNoKeys(text: string): void {
   for (const v of Object.values(KEYS)) {
     if (text.includes(v)) throw new Error(`a key leaked into: ${text.slice(0, 300)}`);
   }
+}
+
+/**
+ * Broker options of the harnesses: the fake's clock, quick retries, polling only when asked,
+ * log lines kept as JSON in `logs`.
+ */
+export function testBrokerOptions(
+  fake: FakeExchange,
+  logs: string[],
+): Omit<CcxtBrokerOptions, "journal"> {
+  return {
+    clock: { now: () => fake.nowMs },
+    retry: { attempts: 4, sleep: () => Promise.resolve() },
+    pollIntervalMs: 0,
+    pollOnBar: false,
+    log: (level, msg, fields) => logs.push(JSON.stringify({ level, msg, ...fields })),
+  };
 }

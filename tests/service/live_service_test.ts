@@ -1,28 +1,28 @@
 // A live bot in the service, through real ccxt against the fake OKX: orders, restart, reconcile.
 
 import assert from "node:assert/strict";
-import type { Candle } from "../../src/core/candles.ts";
 import { ConfigError } from "../../src/core/errors.ts";
-import { requireBearer } from "../../src/http/auth.ts";
-import { CcxtFeed } from "../../src/market/ccxt_feed.ts";
-import { createExchange } from "../../src/market/ccxt_client.ts";
 import { exchangeClientId } from "../../src/market/client_order_id.ts";
 import { botEntries } from "../../src/service/bot_entries.ts";
-import { LiveAccounts } from "../../src/service/live_accounts.ts";
-import { type Service, startService } from "../../src/service/service.ts";
+import type { Service } from "../../src/service/service.ts";
 import { BotStore } from "../../src/store/bot_store.ts";
-import { CandleStore } from "../../src/store/candle_store.ts";
 import { Db } from "../../src/store/db.ts";
-import { type FakeExchange, startFakeExchange } from "../fakes/fake_exchange.ts";
+import { startFakeExchange } from "../fakes/fake_exchange.ts";
 import { attachFakeOkxTrading, type FakeOkxTrading } from "../fakes/fake_okx_trading.ts";
-import { type FakeWs, startFakeWs } from "../fakes/fake_ws.ts";
+import { startFakeWs } from "../fakes/fake_ws.ts";
 import { tempDir } from "../helpers.ts";
+import {
+  at,
+  botStatus,
+  candle,
+  captureLogs,
+  type LiveRig,
+  startLive as start,
+  stopLive as stop,
+  TOKEN,
+} from "./live_harness.ts";
 import { until } from "./service_process.ts";
 
-const MIN = 60_000;
-const T0 = Date.UTC(2025, 0, 6, 12);
-const at = (i: number) => T0 + i * MIN;
-const TOKEN = "live-test-token-0123456789";
 const KEYS = { key: "live-key-5b2e", secret: "live-secret-77ad10", pass: "live-pass-3k" };
 const ENV = {
   TRADING_MODE: "live",
@@ -39,73 +39,9 @@ const BOT = {
   virtual_balance: 1000,
 };
 
-/** A zigzag that crosses the averages every few candles. */
-function candle(i: number): Candle {
-  const close = 40_000 + 300 * Math.sin(i / 2.5) + i;
-  const open = 40_000 + 300 * Math.sin((i - 1) / 2.5) + i - 1;
-  return {
-    ts: at(i),
-    open,
-    high: Math.max(open, close) + 5,
-    low: Math.min(open, close) - 5,
-    close,
-    volume: 10,
-  };
-}
+type Live = LiveRig & { okx: FakeOkxTrading };
 
-interface Live {
-  rest: FakeExchange;
-  okx: FakeOkxTrading;
-  ws: FakeWs;
-  db: Db;
-  dir: string;
-}
-
-/** Starts the service on the fakes: a CcxtFeed and live accounts pointed at them. */
-async function start(l: Live): Promise<{ svc: Service; feed: CcxtFeed; accounts: LiveAccounts }> {
-  const entries = await botEntries(`${l.dir}/bots`, ENV);
-  const accounts = await LiveAccounts.open(l.db, {
-    env: ENV,
-    exchange: (name, credentials) =>
-      createExchange(name, { restOrigin: l.rest.url, rateLimitMs: 1, credentials }),
-    broker: { pollIntervalMs: 0, clock: { now: () => l.rest.nowMs } },
-  });
-  const feed = new CcxtFeed({
-    store: new CandleStore(l.db),
-    now: () => l.rest.nowMs,
-    exchange: (id) =>
-      createExchange(id, { pro: true, restOrigin: l.rest.url, wsOrigin: l.ws.url, rateLimitMs: 1 }),
-    backoff: { initialMs: 10, maxMs: 50 },
-    graceMs: 60_000,
-  });
-  const svc = await startService({
-    db: l.db,
-    entries,
-    auth: requireBearer(TOKEN),
-    version: "test",
-    liveFeed: () => feed,
-    wallNow: () => l.rest.nowMs,
-    live: accounts,
-  });
-  return { svc, feed, accounts };
-}
-
-async function stop(s: { svc: Service; accounts: LiveAccounts }): Promise<void> {
-  await s.svc.close();
-  await s.accounts.close();
-}
-
-type Status = {
-  state: string;
-  mode: string;
-  last_candle_ts: number | null;
-  position: { side: string; qty: number } | null;
-  error: string | null;
-  order_latency_ms: { n: number } | null;
-};
-
-const status = async (svc: Service): Promise<Status> =>
-  await (await svc.app.request("/api/bots/live_btc")).json();
+const status = (svc: Service) => botStatus(svc, "live_btc");
 
 /** Closes candle `i` on the websocket (the fake's price moves to its close) and waits for it. */
 async function close(l: Live, svc: Service, i: number): Promise<void> {
@@ -131,10 +67,8 @@ Deno.test("live bot: orders reach the exchange once, survive a restart, reconcil
   okx.setPrice("BTC/USDT", candle(38).close);
   const ws = await startFakeWs(rest);
   const db = await Db.open(`${tmp.path}/live.duckdb`);
-  const l: Live = { rest, okx, ws, db, dir: tmp.path };
-  const logs: string[] = [];
-  const origError = console.error;
-  console.error = (...a: unknown[]) => logs.push(a.join(" "));
+  const l: Live = { rest, okx, ws, db, dir: tmp.path, env: ENV };
+  const logs = captureLogs();
   try {
     let s = await start(l);
     let st = await until(
@@ -145,7 +79,7 @@ Deno.test("live bot: orders reach the exchange once, survive a restart, reconcil
       15_000,
       "warm-up from REST",
     ).catch(async (e) => {
-      origError(JSON.stringify(await status(s.svc)), logs.slice(0, 10).join("\n"));
+      logs.print(JSON.stringify(await status(s.svc)), logs.lines.slice(0, 10).join("\n"));
       throw e;
     });
     assert.equal(st.mode, "live");
@@ -222,13 +156,49 @@ Deno.test("live bot: orders reach the exchange once, survive a restart, reconcil
     const audit = await (await s.svc.app.request("/api/audit")).json();
     assert.ok(JSON.stringify(audit).includes("manual_order"));
     await stop(s);
+
+    // It fills while the service is down: the restart finds the fill at the exchange, books it
+    // and stores it (fill, position, correlation id of its order) without sending anything.
+    rest.nowMs = rest.nowMs + 30_000;
+    okx.fillOrder(exchangeClientId(body.client_id));
+    const placedAway = okx.orderLog.length;
+    s = await start(l);
+    const stored = await until(
+      async () => {
+        const rows = await bots.page("fills", "live_btc", { limit: 100 });
+        return rows.some((r) => r.client_id === body.client_id) && rows;
+      },
+      15_000,
+      "the fill made while away",
+    );
+    const away = stored.find((r) => r.client_id === body.client_id)!;
+    // every fill once, in order: the sell polled after its candle's records (the crash window)
+    // is stored too
+    assert.deepEqual(
+      stored.map((r) => [Number(r.seq), r.side]).sort((a, b) => Number(a[0]) - Number(b[0])),
+      [[0, "buy"], [1, "sell"], [2, "buy"]],
+    );
+    assert.equal(Number(away.qty), 0.001);
+    assert.equal(Number(away.price), 30_000);
+    const [manualOrder] = (await bots.page("orders", "live_btc", { limit: 100 })).filter((o) =>
+      o.client_id === body.client_id
+    );
+    assert.equal(away.correlation_id, manualOrder.correlation_id);
+    const positions = await bots.page("positions", "live_btc", { limit: 100 });
+    const last = positions.find((p) => Number(p.seq) === Number(away.seq))!;
+    // the position holds the 0.001 bought less the fee OKX takes in BTC
+    const pos = (await status(s.svc)).position!;
+    assert.ok(pos.qty > 0.00099 && pos.qty < 0.001, JSON.stringify(pos));
+    assert.deepEqual([last.side, Number(last.qty)], ["long", pos.qty]);
+    assert.equal(okx.orderLog.length, placedAway, "nothing sent at restart");
+    await stop(s);
   } finally {
-    console.error = origError;
+    logs.restore();
     await ws.close();
     await rest.close();
     db.close();
   }
-  for (const line of logs) {
+  for (const line of logs.lines) {
     for (const v of Object.values(KEYS)) assert.ok(!line.includes(v), `a key leaked: ${line}`);
   }
 });

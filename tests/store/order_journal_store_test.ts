@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { DuckOrderJournal } from "../../src/store/order_journal_store.ts";
 import { Db } from "../../src/store/db.ts";
 import { tempDir } from "../helpers.ts";
-import type { OrderIntent } from "../../src/market/order_journal.ts";
+import type { JournalFunding, OrderIntent } from "../../src/market/order_journal.ts";
 
 const intent = (clientId: string, exchangeClientId: string): OrderIntent => ({
   clientId,
@@ -62,6 +62,38 @@ Deno.test("journal entries survive a reopen; intents are never written twice", a
     await assert.rejects(() => j.intent(intent("bot-a-3-open", "twA2")), /never sent twice/);
     await j.notSent("bot-a-2-open", "not found at the exchange on start-up", 2000);
     assert.deepEqual(await j.unfinished(), []);
+  } finally {
+    db.close();
+  }
+});
+
+Deno.test("funding payments survive a reopen and are recorded once", async () => {
+  await using dir = await tempDir();
+  const path = `${dir.path}/f.duckdb`;
+  const pay = (id: string, ts: number, amount: number, position = true): JournalFunding => ({
+    exchange: "binanceusdm",
+    symbol: "BTC/USDT:USDT",
+    id,
+    ts,
+    amount,
+    position,
+  });
+  let db = await Db.open(path);
+  let j = await DuckOrderJournal.open(db);
+  assert.equal(await j.funding(pay("7001", 2000, 0.2)), true);
+  assert.equal(await j.funding(pay("7000", 1000, -0.05, false)), true);
+  assert.equal(await j.funding(pay("7001", 2000, 0.2)), false, "a known id is not recorded again");
+  db.close();
+
+  db = await Db.open(path);
+  try {
+    j = await DuckOrderJournal.open(db);
+    assert.deepEqual(await j.fundings(), [pay("7000", 1000, -0.05, false), pay("7001", 2000, 0.2)]);
+    assert.equal(await j.funding(pay("7001", 2000, 0.2)), false, "still known after the reopen");
+    // the same id on another symbol or exchange is another payment
+    assert.equal(await j.funding({ ...pay("7001", 2000, 0.1), symbol: "ETH/USDT:USDT" }), true);
+    const rows = await db.all("SELECT count(*) AS n FROM live_funding");
+    assert.equal(Number(rows[0].n), 3);
   } finally {
     db.close();
   }

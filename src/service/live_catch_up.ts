@@ -1,0 +1,44 @@
+// A live bot's restart: the fills and trades of the order journal its tables lack are stored.
+
+import type { CcxtBroker } from "../market/ccxt_broker.ts";
+import type { BotStore } from "../store/bot_store.ts";
+import type { BotRecorder } from "./bot_records.ts";
+import type { BotSpec } from "./bot_types.ts";
+
+/**
+ * Stores the fills and trades of the journal that the bot's tables lack: those made while the
+ * service was down (reconcile found them) and those polled just before a crash, before that
+ * candle's records were written. The stored rows are a prefix of the broker's lists, which it
+ * rebuilds from every journaled fill of the bot's symbol. Returns what to announce: the rows,
+ * and a `bot.caught_up` summary when there were any.
+ */
+export async function catchUpLive(
+  store: BotStore,
+  recorder: BotRecorder,
+  spec: Pick<BotSpec, "botId" | "symbol">,
+  live: CcxtBroker,
+): Promise<{ type: string; data: unknown; correlationId?: string }[]> {
+  const seqs = await store.nextSeqs(spec.botId);
+  const fills = live.fills();
+  const trades = live.trades();
+  const from = Math.min(seqs.fills, fills.length);
+  recorder.resumeAt(seqs, Math.min(seqs.trades, trades.length));
+  const missed = fills.slice(from).map((f) => orderOf(f.clientId));
+  const corr = await store.correlations(spec.botId, [...new Set(missed)]);
+  recorder.catchUp(fills, from, trades, live.position(spec.symbol), corr);
+  const out = recorder.take();
+  await store.write(spec.botId, out.rows);
+  const news = out.rows.fills.length + out.rows.trades.length;
+  return news === 0 ? [] : [
+    {
+      type: "bot.caught_up",
+      data: { fills: out.rows.fills.length, trades: out.rows.trades.length },
+    },
+    ...out.announcements,
+  ];
+}
+
+/** The client id of the order a fill belongs to (a bracket leg's is its entry's). */
+function orderOf(clientId: string): string {
+  return clientId.replace(/:(sl|tp|trail|trailing)$/, "");
+}
