@@ -48,6 +48,7 @@ import type { Accepted, Broker, Clock, OrderRefusal, OrderView } from "../engine
 import { reconcile, type ReconcileReport } from "./broker_reconcile.ts";
 import { brief, type CallOptions, redact, startFailure } from "./exchange_orders.ts";
 import { type CcxtBrokerOptions, labelOf, stderrLog } from "./ccxt_broker_options.ts";
+import type { IntentRecords } from "./order_journal.ts";
 import { comparePositions, ContractSetup, walletBalance } from "./live_derivatives.ts";
 import { type ExchangeInfo, findExchangeInfo } from "./exchanges.ts";
 import { fundingFor, type LiveFunding } from "./live_funding.ts";
@@ -157,6 +158,7 @@ export class CcxtBroker implements Broker {
       afterCancel: (o) => afterCancel(this.#host, o),
       prepare: (s) => setup.prepare(s, this.#market(s)),
       log,
+      records: (clientId) => this.intentRecords?.(clientId),
     };
     this.#funding = fundingFor(this.#core, this.#venue, options.fundingPollMs);
     this.#host = {
@@ -180,6 +182,18 @@ export class CcxtBroker implements Broker {
 
   #market(symbol: string): LiveMarket | undefined {
     return liveMarket(this.#ex, symbol);
+  }
+
+  /**
+   * The caller's records of an order, journaled with its intent before it is sent (a live bot's
+   * decision and order rows; see `journaledRecords`).
+   */
+  intentRecords?: (clientId: string) => IntentRecords | undefined;
+
+  /** Every record journaled with an intent (of this broker's journal), oldest first. */
+  async journaledRecords(): Promise<IntentRecords[]> {
+    const entries = this.#core.journal.entries ? await this.#core.journal.entries() : [];
+    return entries.flatMap((e) => (e.records ? [e.records] : []));
   }
 
   /** The exchange label used in messages ("OKX"). */

@@ -3,7 +3,7 @@
 
 import type { Exchange, Order, Trade } from "ccxt";
 import type { Clock } from "../engine/ports.ts";
-import type { OrderJournal } from "./order_journal.ts";
+import type { IntentRecords, OrderJournal } from "./order_journal.ts";
 import {
   type CallOptions,
   fetchOrderById,
@@ -39,6 +39,8 @@ export interface LiveCore {
    */
   prepare?(symbol: string): Promise<string | undefined>;
   log(level: "info" | "warn" | "error", msg: string, fields?: Record<string, unknown>): void;
+  /** The records journaled with the intent of order `clientId` (CcxtBroker.intentRecords). */
+  records?(clientId: string): IntentRecords | undefined;
 }
 
 /** Quantity tolerance: a remainder below this fraction counts as filled. */

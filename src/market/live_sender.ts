@@ -60,7 +60,10 @@ export async function sendOrder(core: LiveCore, o: LiveOrder): Promise<void> {
     return;
   }
   try {
-    await core.journal.intent(intentOf(o, core.name));
+    const intent = intentOf(o, core.name);
+    const records = core.records?.(o.clientId);
+    if (records) intent.records = records;
+    await core.journal.intent(intent);
   } catch (err) {
     o.status = "rejected";
     const dup = err instanceof InputError;

@@ -47,6 +47,18 @@ export interface OrderIntent {
   exitReason?: ExitReason;
   /** Decision time. */
   ts: number;
+  /**
+   * What the caller records of the order besides the journal (a bot's decision and order rows),
+   * written with the intent before the order is sent: after a crash the order at the exchange
+   * still has the record of why it was sent.
+   */
+  records?: IntentRecords;
+}
+
+/** Rows a bot stores for an order (see `OrderIntent.records`), as plain JSON values. */
+export interface IntentRecords {
+  decisions: Record<string, unknown>[];
+  orders: Record<string, unknown>[];
 }
 
 /** One execution of a journaled order. `fee` is in quote currency and >= 0. */

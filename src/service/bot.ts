@@ -264,6 +264,8 @@ export class Bot {
       },
     });
     broker.required = s.requireConfirmation;
+    // a live order's decision and order rows go to the journal with its intent, before it is sent
+    if (account.live) account.live.intentRecords = (id) => recorder.recordsOf(id);
     this.#account = account;
     this.#broker = broker;
     this.#recorder = recorder;

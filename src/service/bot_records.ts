@@ -92,6 +92,26 @@ export class BotRecorder {
     }
   }
 
+  /**
+   * The decision and order rows of order `clientId` collected since the last `take` (order rows
+   * with their correlation id), for the journal to keep with the order's intent; undefined when
+   * there are none (a bracket leg, a close-out).
+   */
+  recordsOf(clientId: string): { decisions: Row[]; orders: Row[] } | undefined {
+    const orders = this.#rows.orders.filter((o) => o.client_id === clientId);
+    const decisions = this.#rows.decisions.filter((d) =>
+      (d.orders as readonly string[]).includes(clientId)
+    );
+    if (orders.length === 0 && decisions.length === 0) return undefined;
+    return {
+      decisions: decisions.map((d) => ({ ...d })),
+      orders: orders.map((o) => ({
+        ...o,
+        correlation_id: this.correlationOf(clientId, Number(o.ts)),
+      })),
+    };
+  }
+
   /** The correlation id of an order (bracket legs "<id>:sl" share their entry's). */
   correlationOf(clientId: string, ts: number): string {
     const base = clientId.replace(/:(sl|tp|trail|trailing)$/, "");

@@ -6,9 +6,10 @@ import type { BotRecorder } from "./bot_records.ts";
 import type { BotSpec } from "./bot_types.ts";
 
 /**
- * Stores the fills and trades of the journal that the bot's tables lack: those made while the
- * service was down (reconcile found them) and those polled just before a crash, before that
- * candle's records were written. The stored rows are a prefix of the broker's lists, which it
+ * Stores what the order journal holds and the bot's tables lack: the decision and order rows
+ * journaled with an intent (a crash after sending, before the candle's records were written),
+ * and the fills and trades made while the service was down (reconcile found them) or polled
+ * just before a crash. The stored rows are a prefix of the broker's lists, which it
  * rebuilds from every journaled fill of the bot's symbol. Returns what to announce: the rows,
  * and a `bot.caught_up` summary when there were any.
  */
@@ -18,6 +19,21 @@ export async function catchUpLive(
   spec: Pick<BotSpec, "botId" | "symbol">,
   live: CcxtBroker,
 ): Promise<{ type: string; data: unknown; correlationId?: string }[]> {
+  // decisions and orders journaled with intents whose rows a crash kept from the tables
+  const known = await store.orderIds(spec.botId);
+  const lost = (await live.journaledRecords()).filter((r) =>
+    r.orders.some((o) => !known.has(String(o.client_id)))
+  );
+  if (lost.length > 0) {
+    await store.write(spec.botId, {
+      decisions: lost.flatMap((r) => r.decisions),
+      orders: lost.flatMap((r) => r.orders),
+      fills: [],
+      positions: [],
+      trades: [],
+      pending: [],
+    });
+  }
   const seqs = await store.nextSeqs(spec.botId);
   const fills = live.fills();
   const trades = live.trades();
@@ -28,11 +44,11 @@ export async function catchUpLive(
   recorder.catchUp(fills, from, trades, live.position(spec.symbol), corr);
   const out = recorder.take();
   await store.write(spec.botId, out.rows);
-  const news = out.rows.fills.length + out.rows.trades.length;
+  const news = lost.length + out.rows.fills.length + out.rows.trades.length;
   return news === 0 ? [] : [
     {
       type: "bot.caught_up",
-      data: { fills: out.rows.fills.length, trades: out.rows.trades.length },
+      data: { orders: lost.length, fills: out.rows.fills.length, trades: out.rows.trades.length },
     },
     ...out.announcements,
   ];

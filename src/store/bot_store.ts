@@ -114,6 +114,12 @@ export class BotStore {
     return { fills: Number(r.fills), trades: Number(r.trades) };
   }
 
+  /** The client ids of the stored orders of `botId`. */
+  async orderIds(botId: string): Promise<Set<string>> {
+    const rows = await this.db.all("SELECT client_id FROM bot_orders WHERE bot_id = ?", [botId]);
+    return new Set(rows.map((r) => String(r.client_id)));
+  }
+
   /** The correlation ids of the stored orders of `botId` with these client ids. */
   async correlations(botId: string, clientIds: readonly string[]): Promise<Map<string, string>> {
     const out = new Map<string, string>();

@@ -8,6 +8,8 @@ export interface ServiceProcess {
   child: Deno.ChildProcess;
   /** Everything it wrote to stderr so far (for failure messages). */
   stderr(): string;
+  /** Everything it wrote to stdout so far (its log lines). */
+  stdout(): string;
   /** GET a JSON answer. */
   get(path: string): Promise<{ status: number; body: Record<string, unknown> }>;
   /** POST with the token. */
@@ -49,13 +51,14 @@ export async function spawnService(
   clearTimeout(deadline);
   // Keep draining stdout so the child never blocks on a full pipe.
   (async () => {
-    while (!(await lines.read()).done) { /* drain */ }
+    for (let r = await lines.read(); !r.done; r = await lines.read()) out += r.value;
   })().catch(() => {});
   const json = async (res: Response) => ({ status: res.status, body: await res.json() });
   return {
     url,
     child,
     stderr: () => err,
+    stdout: () => out,
     get: async (path) => json(await fetch(url + path)),
     post: async (path, body) =>
       json(
