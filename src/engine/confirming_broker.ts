@@ -70,6 +70,14 @@ export class ConfirmingBroker implements Broker {
     return { ok: true, orderId: heldId(req.clientId) };
   }
 
+  /**
+   * Holds `h` again without announcing it (its pending confirmation is stored already): a live
+   * bot restarted while an entry waited for confirmation.
+   */
+  restore(h: HeldOrder): void {
+    this.#held.set(h.clientId, h);
+  }
+
   /** Sends a held entry now; undefined when it is no longer held. */
   confirm(clientId: string, ts: number): Accepted | Refusal | undefined {
     const h = this.#held.get(clientId);

@@ -9,7 +9,7 @@ import { LiveRunner } from "../engine/live_runner.ts";
 import type { Subscription } from "../market/feed.ts";
 import type { BotEvent, BotEventKind } from "../store/bot_store.ts";
 import { type BotAccount, buildAccount, manualOutcome, manualRequest } from "./bot_account.ts";
-import { catchUpLive } from "./live_catch_up.ts";
+import { catchUpLive, restoreHeld } from "./live_catch_up.ts";
 import { applyEvent } from "./bot_events.ts";
 import { BotRecorder } from "./bot_records.ts";
 import type {
@@ -130,6 +130,12 @@ export class Bot {
     const report = await live.reconcile({ symbols: [this.spec.symbol] });
     const caught = await catchUpLive(this.deps.store, this.#recorder!, this.spec, live);
     for (const a of caught) this.#announce(a.type, a.data, a.correlationId);
+    await restoreHeld(
+      this.deps.store,
+      this.#broker!,
+      this.spec.botId,
+      (this.deps.wallNow ?? Date.now)(),
+    );
     // Enough history to warm up; what happened before is at the exchange, not replayed.
     const window = this.#window();
     const lastClosed = window.lastClosed;

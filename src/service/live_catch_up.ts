@@ -1,5 +1,7 @@
 // A live bot's restart: the fills and trades of the order journal its tables lack are stored.
 
+import type { OrderRequest } from "../core/trading.ts";
+import type { ConfirmingBroker } from "../engine/confirming_broker.ts";
 import type { CcxtBroker } from "../market/ccxt_broker.ts";
 import type { BotStore } from "../store/bot_store.ts";
 import type { BotRecorder } from "./bot_records.ts";
@@ -57,4 +59,27 @@ export async function catchUpLive(
 /** The client id of the order a fill belongs to (a bracket leg's is its entry's). */
 function orderOf(clientId: string): string {
   return clientId.replace(/:(sl|tp|trail|trailing)$/, "");
+}
+
+/**
+ * Holds again the entries of `botId` still waiting for confirmation (stored pending, not expired
+ * at `now`), so they can be confirmed or rejected after a restart; returns how many.
+ */
+export async function restoreHeld(
+  store: BotStore,
+  broker: ConfirmingBroker,
+  botId: string,
+  now: number,
+): Promise<number> {
+  let n = 0;
+  for (const p of await store.pending("pending")) {
+    if (p.bot_id !== botId || !(Number(p.expires_at) > now)) continue;
+    broker.restore({
+      clientId: String(p.client_id),
+      req: p.request as OrderRequest,
+      ts: Number(p.ts),
+    });
+    n++;
+  }
+  return n;
 }

@@ -203,6 +203,66 @@ Deno.test("live bot: orders reach the exchange once, survive a restart, reconcil
   }
 });
 
+Deno.test("live bot: an entry waiting for confirmation survives a restart and is sent once confirmed", async () => {
+  await using tmp = await tempDir();
+  await Deno.mkdir(`${tmp.path}/bots`);
+  const bot = { ...BOT, require_confirmation: true, confirmation_ttl_s: 3600 };
+  await Deno.writeTextFile(`${tmp.path}/bots/live_btc.json`, JSON.stringify(bot));
+  const rest = await startFakeExchange({ markets: { okx: ["BTC/USDT"] }, nowMs: at(39) + 1_000 });
+  const okx = attachFakeOkxTrading(rest, {
+    apiKey: KEYS.key,
+    secret: KEYS.secret,
+    passphrase: KEYS.pass,
+    balances: { USDT: 10_000 },
+  });
+  rest.setCandles("okx", "BTC/USDT", "1m", Array.from({ length: 40 }, (_, i) => candle(i)));
+  okx.setPrice("BTC/USDT", candle(38).close);
+  const ws = await startFakeWs(rest);
+  const db = await Db.open(`${tmp.path}/live.duckdb`);
+  const l: Live = { rest, okx, ws, db, dir: tmp.path, env: ENV };
+  const logs = captureLogs();
+  try {
+    let s = await start(l);
+    await until(async () => (await status(s.svc)).last_candle_ts === at(38), 15_000, "warm-up");
+    const waiting = async (
+      svc: Service,
+    ) => ((await (await svc.app.request("/api/pending?status=pending")).json()).pending as {
+      id: string;
+      client_id: string;
+    }[]);
+    let i = 39;
+    for (; i < 70 && (await waiting(s.svc)).length === 0; i++) await close(l, s.svc, i);
+    const [held] = await waiting(s.svc);
+    assert.ok(held, "a buy waits for confirmation");
+    assert.equal(okx.orderLog.length, 0, "nothing is sent before it is confirmed");
+
+    await stop(s);
+    s = await start(l);
+    await until(
+      async () => (await status(s.svc)).state === "running",
+      15_000,
+      "the restarted bot",
+    );
+    assert.deepEqual((await waiting(s.svc)).map((p) => p.id), [held.id], "still waiting");
+    const res = await s.svc.app.request(`/api/pending/${encodeURIComponent(held.id)}/confirm`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${TOKEN}` },
+    });
+    assert.equal(res.status, 200, await res.clone().text());
+    assert.equal((await res.json()).status, "confirmed");
+    await until(async () => okx.orderLog.length > 0, 15_000, "the confirmed order");
+    await s.accounts.close(); // flushes the broker: every send is done
+    assert.equal(okx.placed(exchangeClientId(held.client_id)), 1, "sent once, as confirmed");
+    assert.equal(okx.orderLog.length, 1);
+    await s.svc.close();
+  } finally {
+    logs.restore();
+    await ws.close();
+    await rest.close();
+    db.close();
+  }
+});
+
 Deno.test("live bots: refused without approval (naming what is missing) and with --replay", async () => {
   await using tmp = await tempDir();
   await Deno.writeTextFile(`${tmp.path}/b.json`, JSON.stringify(BOT));
