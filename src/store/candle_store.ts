@@ -204,10 +204,7 @@ async function readColumns(
     if (!chunk || chunk.rowCount === 0) break;
     const rows = chunk.rowCount;
     for (let c = 0; c < 6; c++) {
-      const vec = chunk.getColumnVector(c) as DuckDBDoubleVector;
-      const dst = new Float64Array(rows);
-      for (let i = 0; i < rows; i++) dst[i] = vec.getItem(i) ?? NaN;
-      parts[c].push(dst);
+      parts[c].push(doubles(chunk.getColumnVector(c) as DuckDBDoubleVector, rows));
     }
     total += rows;
   }
@@ -218,6 +215,29 @@ async function readColumns(
     for (const p of parts[c]) (targets[c].set(p, pos), pos += p.length);
   }
   return out;
+}
+
+/**
+ * A copy of a DOUBLE vector's `rows` values, NULL as NaN. Without NULLs (no validity mask) the
+ * vector's own Float64Array view is copied at once: three times faster than `getItem` per value,
+ * which read 1M candles in 0.3-0.4 s. The view is a field @duckdb/node-api 1.5.5 keeps private
+ * (`items`, `validity.data`); when it is not there, values are read one by one.
+ */
+function doubles(vec: DuckDBDoubleVector, rows: number): Float64Array {
+  const raw = vec as unknown as { items?: unknown; validity?: { data?: unknown } };
+  const dst = new Float64Array(rows);
+  if (
+    raw.items instanceof Float64Array && raw.items.length === rows && raw.validity?.data === null
+  ) {
+    dst.set(raw.items);
+    return dst;
+  }
+  for (let i = 0; i < rows; i++) {
+    const v = vec.getItem(i);
+    if (v === null) dst[i] = NaN;
+    else dst[i] = v;
+  }
+  return dst;
 }
 
 /** Returns `cols` sorted by ts with one candle per ts (the last given wins); no copy if already so. */
