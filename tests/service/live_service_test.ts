@@ -250,7 +250,7 @@ Deno.test("live bot: an entry waiting for confirmation survives a restart and is
     });
     assert.equal(res.status, 200, await res.clone().text());
     assert.equal((await res.json()).status, "confirmed");
-    await until(async () => okx.orderLog.length > 0, 15_000, "the confirmed order");
+    await until(() => Promise.resolve(okx.orderLog.length > 0), 15_000, "the confirmed order");
     await s.accounts.close(); // flushes the broker: every send is done
     assert.equal(okx.placed(exchangeClientId(held.client_id)), 1, "sent once, as confirmed");
     assert.equal(okx.orderLog.length, 1);
