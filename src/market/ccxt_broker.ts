@@ -35,33 +35,21 @@ import { withDefaults } from "../core/options.ts";
 import type { Exchange } from "ccxt";
 import type { Candle } from "../core/candles.ts";
 import { ConfigError } from "../core/errors.ts";
-import type {
-  ExitReason,
-  Fill,
-  OrderRequest,
-  PositionView,
-  Refusal,
-  Trade,
-} from "../core/trading.ts";
+import type { ExitReason, Fill, OrderRequest, Refusal } from "../core/trading.ts";
 import { Portfolio } from "../engine/portfolio.ts";
-import type { Accepted, Broker, Clock, OrderRefusal, OrderView } from "../engine/ports.ts";
+import type { Accepted, Broker, Clock } from "../engine/ports.ts";
 import { reconcile, type ReconcileReport } from "./broker_reconcile.ts";
 import { brief, type CallOptions, redact, startFailure } from "./exchange_orders.ts";
 import { type CcxtBrokerOptions, labelOf, stderrLog } from "./ccxt_broker_options.ts";
-import type { IntentRecords } from "./order_journal.ts";
+import type { IntentRecords, OrderJournal } from "./order_journal.ts";
+import { LiveAccountView } from "./live_account_view.ts";
 import { comparePositions, ContractSetup, walletBalance } from "./live_derivatives.ts";
 import { type ExchangeInfo, findExchangeInfo } from "./exchanges.ts";
 import { fundingFor, type LiveFunding } from "./live_funding.ts";
 import { afterCancel, afterFill, type BracketHost, placeLegs } from "./live_brackets.ts";
 import { checkOrder } from "./live_checks.ts";
 import { type LiveMarket, liveMarket } from "./live_market.ts";
-import {
-  isActive,
-  LiveBook,
-  type LiveOrder,
-  liveOrderView,
-  livePositionView,
-} from "./live_orders.ts";
+import { isActive, LiveBook, type LiveOrder } from "./live_orders.ts";
 import { type LiveCore, pollSymbol } from "./live_poll.ts";
 import { cancelOrder, sendOrder } from "./live_sender.ts";
 import { withRetry } from "./retry.ts";
@@ -86,7 +74,7 @@ export type { CcxtBrokerOptions } from "./ccxt_broker_options.ts";
  * await broker.flush();
  * ```
  */
-export class CcxtBroker implements Broker {
+export class CcxtBroker extends LiveAccountView implements Broker {
   readonly #ex: Exchange;
   readonly #name: string;
   readonly #quote: string;
@@ -97,7 +85,7 @@ export class CcxtBroker implements Broker {
   readonly #pollMs: number;
   readonly #pollOnBar: boolean;
   readonly #sink: NonNullable<CcxtBrokerOptions["log"]>;
-  readonly #book = new LiveBook();
+  readonly #book: LiveBook;
   readonly #queue: SerialQueue;
   readonly #clientIds = new Set<string>();
   readonly #core: LiveCore;
@@ -114,6 +102,9 @@ export class CcxtBroker implements Broker {
     if (!options?.journal) {
       throw new ConfigError("CcxtBroker needs a journal: pass { journal } in its options.");
     }
+    const book = new LiveBook();
+    super(book);
+    this.#book = book;
     this.#ex = exchange;
     this.#name = options.exchange ?? exchange.id;
     this.#quote = options.quote ?? "USDT";
@@ -186,14 +177,13 @@ export class CcxtBroker implements Broker {
 
   /**
    * The caller's records of an order, journaled with its intent before it is sent (a live bot's
-   * decision and order rows; see `journaledRecords`).
+   * decision and order rows; read back with `journaledRecords` of order_journal.ts).
    */
   intentRecords?: (clientId: string) => IntentRecords | undefined;
 
-  /** Every record journaled with an intent (of this broker's journal), oldest first. */
-  async journaledRecords(): Promise<IntentRecords[]> {
-    const entries = this.#core.journal.entries ? await this.#core.journal.entries() : [];
-    return entries.flatMap((e) => (e.records ? [e.records] : []));
+  /** The order journal this broker writes (read it with `journaledRecords`). */
+  get journal(): OrderJournal {
+    return this.#core.journal;
   }
 
   /** The exchange label used in messages ("OKX"). */
@@ -386,45 +376,5 @@ export class CcxtBroker implements Broker {
     }, ts);
     if (!res.ok) this.#log("error", "close-out refused", { symbol, reason: res.reason });
     return undefined;
-  }
-
-  /** The open position in `symbol` with its live exits' levels, or undefined. */
-  position(symbol: string): PositionView | undefined {
-    return livePositionView(this.#book, symbol);
-  }
-
-  /** Orders accepted and not finished (of one symbol when given), oldest first. */
-  openOrders(symbol?: string): readonly OrderView[] {
-    return this.#book.active(symbol).filter((o) => !o.cancelWanted).map(liveOrderView);
-  }
-
-  /** Ledger balance plus unrealised P&L at the latest marks. */
-  equity(): number {
-    return this.#book.pf.equity();
-  }
-
-  /** Ledger balance: starting cash (plus adopted positions at cost) after realised P&L and fees. */
-  balance(): number {
-    return this.#book.pf.balance;
-  }
-
-  /** Closed round trips booked by this broker, in closing order. */
-  trades(): readonly Trade[] {
-    return this.#book.pf.trades;
-  }
-
-  /** Fees and funding paid so far (funding received counts negative). */
-  costs(): { fees: number; funding: number } {
-    return this.#book.pf.costs();
-  }
-
-  /** Orders refused after acceptance (by the exchange, or unsent), in order. */
-  refusals(): readonly OrderRefusal[] {
-    return this.#book.refusals;
-  }
-
-  /** Every fill booked so far, in order. */
-  fills(): readonly Fill[] {
-    return this.#book.fills;
   }
 }

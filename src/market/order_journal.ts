@@ -324,3 +324,9 @@ function duplicate(what: string, id: string): InputError {
       `Use a new client id for a new decision.`,
   );
 }
+
+/** Every record journaled with an intent (`OrderIntent.records`) in `journal`, oldest first. */
+export async function journaledRecords(journal: OrderJournal): Promise<IntentRecords[]> {
+  const entries = journal.entries ? await journal.entries() : [];
+  return entries.flatMap((e) => (e.records ? [e.records] : []));
+}

@@ -9,7 +9,7 @@ import { LiveRunner } from "../engine/live_runner.ts";
 import type { Subscription } from "../market/feed.ts";
 import type { BotEvent, BotEventKind } from "../store/bot_store.ts";
 import { type BotAccount, buildAccount, manualOutcome, manualRequest } from "./bot_account.ts";
-import { catchUpLive, restoreHeld } from "./live_catch_up.ts";
+import { settleLive } from "./live_catch_up.ts";
 import { applyEvent } from "./bot_events.ts";
 import { BotRecorder } from "./bot_records.ts";
 import type {
@@ -127,15 +127,13 @@ export class Bot {
   /** Live: reconcile with the exchange, warm up without deciding, take the switches. */
   async #restoreLive(events: BotEvent[], historyFrom: number): Promise<void> {
     const live = this.#account!.live!;
-    const report = await live.reconcile({ symbols: [this.spec.symbol] });
-    const caught = await catchUpLive(this.deps.store, this.#recorder!, this.spec, live);
-    for (const a of caught) this.#announce(a.type, a.data, a.correlationId);
-    await restoreHeld(
-      this.deps.store,
-      this.#broker!,
-      this.spec.botId,
-      (this.deps.wallNow ?? Date.now)(),
-    );
+    const { report, announcements } = await settleLive(this.deps.store, this.spec, {
+      live,
+      recorder: this.#recorder!,
+      broker: this.#broker!,
+      now: this.#wallNow(),
+    });
+    for (const a of announcements) this.#announce(a.type, a.data, a.correlationId);
     // Enough history to warm up; what happened before is at the exchange, not replayed.
     const window = this.#window();
     const lastClosed = window.lastClosed;
@@ -214,9 +212,7 @@ export class Bot {
       const ts = this.#lastCandle ? this.#lastCandle.ts + timeframeMs(this.spec.timeframe) : at;
       const res = live.submit(req, ts);
       this.#recorder!.onSubmit(req, ts, res);
-      const out = this.#recorder!.take();
-      await this.deps.store.write(this.spec.botId, out.rows);
-      for (const a of out.announcements) this.#announce(a.type, a.data, a.correlationId);
+      await this.#store(this.#recorder!.take());
       return await manualOutcome(live, req, res);
     };
     return this.#serial(run);
@@ -260,7 +256,7 @@ export class Bot {
       s.botId,
       this.deps.def.version,
       s.confirmationTtlMs,
-      this.deps.wallNow ?? Date.now,
+      () => this.#wallNow(),
     );
     const broker = new ConfirmingBroker(account.base, {
       onHold: (h) => recorder.onHold(h),
@@ -342,9 +338,7 @@ export class Bot {
     const out = this.#recorder!.take({ ts: c.ts, equity, balance: base.balance() });
     if (latency !== undefined && out.rows.orders.length > 0) this.orderLatency.add(latency);
     if (this.#replaying && c.ts <= this.#lastRecorded) return;
-    await this.deps.store.write(this.spec.botId, out.rows);
-    await this.#voidSuperseded();
-    for (const a of out.announcements) this.#announce(a.type, a.data, a.correlationId);
+    await this.#store(out);
     this.#announce("bot.equity", { ts: c.ts, equity, balance: base.balance() });
   }
 
@@ -376,23 +370,26 @@ export class Bot {
     });
     if (f) this.#recorder!.onFill(f, this.#account!.base.position(this.spec.symbol));
     this.#recorder!.onTrades(this.#account!.base.trades());
-    const out = this.#recorder!.take();
-    await this.deps.store.write(this.spec.botId, out.rows);
-    await this.#voidSuperseded();
-    if (!this.#replaying) {
-      for (const a of out.announcements) this.#announce(a.type, a.data, a.correlationId);
-    }
+    await this.#store(this.#recorder!.take());
   }
 
-  async #voidSuperseded(): Promise<void> {
+  /** Writes taken records, then marks the confirmations the engine replaced and announces. */
+  async #store(out: ReturnType<BotRecorder["take"]>): Promise<void> {
+    await this.deps.store.write(this.spec.botId, out.rows);
     for (const id of this.#superseded.splice(0)) {
       await this.deps.store.decidePending(
         `${this.spec.botId}:${id}`,
         "superseded",
-        (this.deps.wallNow ?? Date.now)(),
+        this.#wallNow(),
         "bot",
       );
     }
+    for (const a of out.announcements) this.#announce(a.type, a.data, a.correlationId);
+  }
+
+  /** The wall clock of confirmations (the supervisor's, else the system's). */
+  #wallNow(): number {
+    return (this.deps.wallNow ?? Date.now)();
   }
 
   #announce(type: string, data: unknown, correlationId?: string): void {

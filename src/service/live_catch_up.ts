@@ -1,11 +1,33 @@
-// A live bot's restart: the fills and trades of the order journal its tables lack are stored.
+// A live bot's restart: its broker reconciled with the exchange, the records of the order journal
+// its tables lack stored, its entries waiting for confirmation held again.
 
 import type { OrderRequest } from "../core/trading.ts";
 import type { ConfirmingBroker } from "../engine/confirming_broker.ts";
 import type { CcxtBroker } from "../market/ccxt_broker.ts";
+import { journaledRecords } from "../market/order_journal.ts";
 import type { BotStore } from "../store/bot_store.ts";
+import type { ReconcileReport } from "../market/broker_reconcile.ts";
 import type { BotRecorder } from "./bot_records.ts";
 import type { BotSpec } from "./bot_types.ts";
+
+/** Something to announce on the event bus. */
+type Announcement = { type: string; data: unknown; correlationId?: string };
+
+/**
+ * Settles a live bot at start-up: reconciles `live` with the exchange, stores what the journal
+ * holds and the tables lack ({@link catchUpLive}), and holds again the entries still waiting for
+ * confirmation at `now` ({@link restoreHeld}). Returns the reconcile report and what to announce.
+ */
+export async function settleLive(
+  store: BotStore,
+  spec: Pick<BotSpec, "botId" | "symbol">,
+  run: { live: CcxtBroker; recorder: BotRecorder; broker: ConfirmingBroker; now: number },
+): Promise<{ report: ReconcileReport; announcements: Announcement[] }> {
+  const report = await run.live.reconcile({ symbols: [spec.symbol] });
+  const announcements = await catchUpLive(store, run.recorder, spec, run.live);
+  await restoreHeld(store, run.broker, spec.botId, run.now);
+  return { report, announcements };
+}
 
 /**
  * Stores what the order journal holds and the bot's tables lack: the decision and order rows
@@ -20,10 +42,10 @@ export async function catchUpLive(
   recorder: BotRecorder,
   spec: Pick<BotSpec, "botId" | "symbol">,
   live: CcxtBroker,
-): Promise<{ type: string; data: unknown; correlationId?: string }[]> {
+): Promise<Announcement[]> {
   // decisions and orders journaled with intents whose rows a crash kept from the tables
   const known = await store.orderIds(spec.botId);
-  const lost = (await live.journaledRecords()).filter((r) =>
+  const lost = (await journaledRecords(live.journal)).filter((r) =>
     r.orders.some((o) => !known.has(String(o.client_id)))
   );
   if (lost.length > 0) {

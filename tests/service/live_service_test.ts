@@ -52,10 +52,18 @@ async function close(l: Live, svc: Service, i: number): Promise<void> {
   await until(async () => (await status(svc)).last_candle_ts === at(i), 15_000, `candle ${i}`);
 }
 
-Deno.test("live bot: orders reach the exchange once, survive a restart, reconcile", async () => {
+/**
+ * Runs `fn` on a live OKX rig for `bot`: the fakes with 40 candles of history (the price at the
+ * 39th close), the DuckDB file and the bots folder; then closes them and checks that no key
+ * reached any log line.
+ */
+async function withOkxBot(
+  bot: Record<string, unknown>,
+  fn: (l: Live, logs: ReturnType<typeof captureLogs>) => Promise<void>,
+): Promise<void> {
   await using tmp = await tempDir();
   await Deno.mkdir(`${tmp.path}/bots`);
-  await Deno.writeTextFile(`${tmp.path}/bots/live_btc.json`, JSON.stringify(BOT));
+  await Deno.writeTextFile(`${tmp.path}/bots/live_btc.json`, JSON.stringify(bot));
   const rest = await startFakeExchange({ markets: { okx: ["BTC/USDT"] }, nowMs: at(39) + 1_000 });
   const okx = attachFakeOkxTrading(rest, {
     apiKey: KEYS.key,
@@ -67,9 +75,23 @@ Deno.test("live bot: orders reach the exchange once, survive a restart, reconcil
   okx.setPrice("BTC/USDT", candle(38).close);
   const ws = await startFakeWs(rest);
   const db = await Db.open(`${tmp.path}/live.duckdb`);
-  const l: Live = { rest, okx, ws, db, dir: tmp.path, env: ENV };
   const logs = captureLogs();
   try {
+    await fn({ rest, okx, ws, db, dir: tmp.path, env: ENV }, logs);
+  } finally {
+    logs.restore();
+    await ws.close();
+    await rest.close();
+    db.close();
+  }
+  for (const line of logs.lines) {
+    for (const v of Object.values(KEYS)) assert.ok(!line.includes(v), `a key leaked: ${line}`);
+  }
+}
+
+Deno.test("live bot: orders reach the exchange once, survive a restart, reconcile", async () => {
+  await withOkxBot(BOT, async (l, logs) => {
+    const { rest, okx, db } = l;
     let s = await start(l);
     let st = await until(
       async () => {
@@ -192,36 +214,13 @@ Deno.test("live bot: orders reach the exchange once, survive a restart, reconcil
     assert.deepEqual([last.side, Number(last.qty)], ["long", pos.qty]);
     assert.equal(okx.orderLog.length, placedAway, "nothing sent at restart");
     await stop(s);
-  } finally {
-    logs.restore();
-    await ws.close();
-    await rest.close();
-    db.close();
-  }
-  for (const line of logs.lines) {
-    for (const v of Object.values(KEYS)) assert.ok(!line.includes(v), `a key leaked: ${line}`);
-  }
+  });
 });
 
 Deno.test("live bot: an entry waiting for confirmation survives a restart and is sent once confirmed", async () => {
-  await using tmp = await tempDir();
-  await Deno.mkdir(`${tmp.path}/bots`);
   const bot = { ...BOT, require_confirmation: true, confirmation_ttl_s: 3600 };
-  await Deno.writeTextFile(`${tmp.path}/bots/live_btc.json`, JSON.stringify(bot));
-  const rest = await startFakeExchange({ markets: { okx: ["BTC/USDT"] }, nowMs: at(39) + 1_000 });
-  const okx = attachFakeOkxTrading(rest, {
-    apiKey: KEYS.key,
-    secret: KEYS.secret,
-    passphrase: KEYS.pass,
-    balances: { USDT: 10_000 },
-  });
-  rest.setCandles("okx", "BTC/USDT", "1m", Array.from({ length: 40 }, (_, i) => candle(i)));
-  okx.setPrice("BTC/USDT", candle(38).close);
-  const ws = await startFakeWs(rest);
-  const db = await Db.open(`${tmp.path}/live.duckdb`);
-  const l: Live = { rest, okx, ws, db, dir: tmp.path, env: ENV };
-  const logs = captureLogs();
-  try {
+  await withOkxBot(bot, async (l) => {
+    const { okx } = l;
     let s = await start(l);
     await until(async () => (await status(s.svc)).last_candle_ts === at(38), 15_000, "warm-up");
     const waiting = async (
@@ -255,12 +254,7 @@ Deno.test("live bot: an entry waiting for confirmation survives a restart and is
     assert.equal(okx.placed(exchangeClientId(held.client_id)), 1, "sent once, as confirmed");
     assert.equal(okx.orderLog.length, 1);
     await s.svc.close();
-  } finally {
-    logs.restore();
-    await ws.close();
-    await rest.close();
-    db.close();
-  }
+  });
 });
 
 Deno.test("live bots: refused without approval (naming what is missing) and with --replay", async () => {
