@@ -5,6 +5,7 @@ import { ConfigError } from "../core/errors.ts";
 import { timeframeMs } from "../core/timeframe.ts";
 import type { Direction, FeeSchedule, MarketRules, PositionView, Trade } from "../core/trading.ts";
 import { type Decision, Engine } from "../engine/engine.ts";
+import { DecisionLog } from "../engine/decisions.ts";
 import type { OrderRefusal } from "../engine/ports.ts";
 import { SimBroker } from "../engine/sim_broker.ts";
 import { batchContext } from "../engine/strategy_context.ts";
@@ -105,7 +106,8 @@ export interface Simulation {
   equity: Float64Array;
   /** Candles stepped with a position open. */
   exposure: number;
-  decisions: Decision[];
+  /** Every decision, in order; their reason texts are written on the first read. */
+  readonly decisions: readonly Decision[];
   /** Orders accepted but cancelled by the broker at fill time, with the reason. */
   refusals: OrderRefusal[];
   /** Positions still open at the end (empty with closeAtEnd). */
@@ -135,7 +137,7 @@ export function simulate(
 ): Simulation {
   const { broker, risk, leverage } = wiring;
   const tfMs = timeframeMs(config.timeframe);
-  const decisions: Decision[] = [];
+  const decisions = new DecisionLog();
   const refusals: OrderRefusal[] = [];
   const engine = new Engine({
     strategyName: def.name,
@@ -146,7 +148,7 @@ export function simulate(
     leverage,
     takerFee: wiring.takerFee,
     warmup: Math.max(def.warmup(params), warmedCount(inputs, config.warmupUntil)),
-    onDecision: (d) => decisions.push(d),
+    decisions,
     onOrderRefusal: (r) => refusals.push(r),
   });
   const higher = def.timeframes?.(params) ?? [];
@@ -179,7 +181,9 @@ export function simulate(
     ts: curve.ts,
     equity: curve.equity,
     exposure: engine.exposureBars,
-    decisions,
+    get decisions() {
+      return decisions.all();
+    },
     refusals,
     open,
   };
@@ -313,6 +317,6 @@ export async function backtest(
     trades,
     equity_curve: { ts: Array.from(ts), equity: Array.from(equity) },
     order_refusals: sim.refusals,
-    decisions,
+    decisions: [...decisions],
   };
 }

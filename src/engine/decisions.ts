@@ -1,6 +1,7 @@
 // Decision records: what the engine reports for every signal, and how their texts are made.
 
 import type { Signal } from "../core/trading.ts";
+import type { Note } from "../risk/sizing_note.ts";
 
 /** One recorded decision: a signal and what became of it. */
 export interface Decision {
@@ -21,7 +22,7 @@ export interface Decision {
  * The signal's reason followed by the plan's notes, "; "-separated. `join` makes one flat string:
  * decisions are kept for the whole run, and a chain of concatenations would keep every piece.
  */
-export function joinReason(signalReason: string, notes: readonly string[]): string {
+export function joinReason(signalReason: string, notes: readonly Note[]): string {
   if (notes.length === 0) return signalReason;
   // one note (every plain entry): a pair literal, without the spread's iteration
   if (notes.length === 1) return [signalReason, notes[0]].join("; ");
@@ -40,11 +41,11 @@ export function orderIds(exitId: string | undefined, openId: string | undefined)
  */
 export class CloseReasons {
   #signalReason = "";
-  #note = "";
+  #note: Note = "";
   #reason = "";
 
   /** `joinReason(signalReason, notes)`, the last one's string when it is the same text. */
-  of(signalReason: string, notes: readonly string[]): string {
+  of(signalReason: string, notes: readonly Note[]): string {
     if (notes.length !== 1) return joinReason(signalReason, notes);
     if (signalReason !== this.#signalReason || notes[0] !== this.#note) {
       this.#signalReason = signalReason;
@@ -52,5 +53,99 @@ export class CloseReasons {
       this.#reason = joinReason(signalReason, notes);
     }
     return this.#reason;
+  }
+}
+
+function isNoteList(x: readonly Note[] | Note): x is readonly Note[] {
+  return Array.isArray(x);
+}
+
+/**
+ * One decision as the log keeps it: pointers only (its time is in the log's Float64Array, so
+ * no boxed double). The reason is written, and the orders' array made, when the log is read.
+ */
+class LoggedDecision {
+  constructor(
+    readonly symbol: string,
+    readonly signal: Signal,
+    readonly outcome: Decision["outcome"],
+    readonly code: string,
+    /** The whole reason, or with notes the signal's reason they follow. */
+    readonly reason: string,
+    /** The notes that follow the reason: one note alone, without its array. */
+    readonly notes: readonly Note[] | Note | undefined,
+    readonly exitId: string | undefined,
+    readonly openId: string | undefined,
+    /** The orders of a decision that is neither an exit nor an entry (a cancellation). */
+    readonly orders: string[] | undefined,
+  ) {}
+}
+
+/**
+ * Decisions kept as they are made, with their reason texts written when they are read. A
+ * backtest keeps every decision of the run, and an optimiser's trial reads none of their texts:
+ * the sizing note's numbers become a sentence (see SizingNote) only when {@link all} is called.
+ * One small object a decision: measured, that cost a third of what a column per field did (eight
+ * pushes). The decisions it builds are equal to those the engine hands to `onDecision`.
+ */
+export class DecisionLog {
+  #ts = new Float64Array(64);
+  readonly #rows: LoggedDecision[] = [];
+  readonly #built: Decision[] = [];
+  readonly #texts = new CloseReasons();
+
+  /** Number of decisions. */
+  get length(): number {
+    return this.#rows.length;
+  }
+
+  /**
+   * Appends one decision; `notes` (kept, not copied) follow `reason` when given. Its orders are
+   * `exitId` then `openId` (those given), or `orders` when they are neither.
+   */
+  add(
+    ts: number,
+    symbol: string,
+    signal: Signal,
+    outcome: Decision["outcome"],
+    code: string,
+    reason: string,
+    notes: readonly Note[] | undefined,
+    exitId: string | undefined,
+    openId: string | undefined,
+    orders?: string[],
+  ): void {
+    const n = this.#rows.length;
+    if (n === this.#ts.length) {
+      const next = new Float64Array(n * 2);
+      next.set(this.#ts);
+      this.#ts = next;
+    }
+    this.#ts[n] = ts;
+    // one note (every entry's sizing note) is kept without its array: one object less to keep
+    const kept = notes !== undefined && notes.length === 1 ? notes[0] : notes;
+    this.#rows.push(
+      new LoggedDecision(symbol, signal, outcome, code, reason, kept, exitId, openId, orders),
+    );
+  }
+
+  /** Every decision, in order (built once each, reasons written then). */
+  all(): readonly Decision[] {
+    const out = this.#built;
+    for (let k = out.length; k < this.#rows.length; k++) {
+      const r = this.#rows[k];
+      out.push({
+        ts: this.#ts[k],
+        symbol: r.symbol,
+        signal: r.signal,
+        outcome: r.outcome,
+        code: r.code,
+        reason: r.notes === undefined
+          ? r.reason
+          : this.#texts.of(r.reason, isNoteList(r.notes) ? r.notes : [r.notes]),
+        orders: r.orders ?? orderIds(r.exitId, r.openId),
+      });
+    }
+    return out;
   }
 }

@@ -24,8 +24,15 @@ import type {
 import type { RiskGate } from "../risk/gate.ts";
 import type { OpenPlan } from "../risk/types.ts";
 import { DecisionContext } from "./decision_context.ts";
-import { CloseReasons, type Decision, joinReason, orderIds } from "./decisions.ts";
-import type { Broker, OrderRefusal } from "./ports.ts";
+import type { Note } from "../risk/sizing_note.ts";
+import {
+  CloseReasons,
+  type Decision,
+  type DecisionLog,
+  joinReason,
+  orderIds,
+} from "./decisions.ts";
+import type { Accepted, Broker, OrderRefusal } from "./ports.ts";
 
 /** A strategy failed; the run stops with its name and the candle time. */
 export class StrategyError extends TidewatchError {}
@@ -57,7 +64,10 @@ export interface EngineOptions {
   warmup?: number;
   /** Prefix of client order ids (default "bt"); ids are `${prefix}-${symbol}-${ts}-${leg}`. */
   idPrefix?: string;
+  /** Called with every decision as it is made. */
   onDecision?: (d: Decision) => void;
+  /** Where every decision is kept as it is made, its reason written when read (a backtest). */
+  decisions?: DecisionLog;
   onFill?: (f: Fill) => void;
   /** Orders the broker cancelled at fill time (recorded like refused decisions). */
   onOrderRefusal?: (r: OrderRefusal) => void;
@@ -229,15 +239,18 @@ export class Engine {
     else if (i >= p.until) {
       this.opts.broker.cancel(p.orderId);
       this.pending.delete(symbol);
-      this.opts.onDecision?.({
+      this.record(
         ts,
         symbol,
-        signal: p.signal,
-        outcome: "cancelled",
-        code: "entry_expired",
-        reason: `limit entry not filled within ${p.signal.validBars} candles: cancelled`,
-        orders: [p.orderId],
-      });
+        p.signal,
+        "cancelled",
+        "entry_expired",
+        `limit entry not filled within ${p.signal.validBars} candles: cancelled`,
+        undefined,
+        undefined,
+        undefined,
+        [p.orderId],
+      );
     }
   }
 
@@ -267,36 +280,75 @@ export class Engine {
     ctx.lastLoss = this.book.lastLoss;
     ctx.killSwitch = this.book.killSwitch;
     const result = risk.evaluate(ctx);
-    if (!result.ok) {
-      this.opts.onDecision?.(this.refused(symbol, signal, result, ts));
-      return;
-    }
+    if (!result.ok) return this.refused(symbol, signal, result, ts);
     let exitId: string | undefined;
-    let opened: ReturnType<Engine["open"]> | undefined;
+    let openId: string | undefined;
+    let opened: Accepted | Refusal | undefined;
     if ((result.action === "close" || result.action === "flip") && position) {
       exitId = this.exit(symbol, position, ts, "signal");
     }
     if (result.action === "open" || result.action === "flip") {
-      opened = this.open(symbol, result, ts);
+      openId = `${this.prefix}-${symbol}-${ts}-open`;
+      opened = this.open(symbol, result, ts, openId);
       if (opened.ok && result.entryType === "limit" && signal.validBars !== undefined) {
         this.pending.set(symbol, { orderId: opened.orderId, until: i + signal.validBars, signal });
       }
     }
-    const refused = opened !== undefined && !opened.ok ? opened : undefined;
-    const decision: Decision = {
+    if (opened !== undefined && !opened.ok) {
+      this.record(ts, symbol, signal, "refused", opened.code, opened.reason, undefined, exitId);
+    } else {
+      const sent = opened === undefined ? undefined : openId;
+      this.record(
+        ts,
+        symbol,
+        signal,
+        "order",
+        result.action,
+        signal.reason,
+        result.notes,
+        exitId,
+        sent,
+      );
+    }
+  }
+
+  /**
+   * Reports one decision: to the log as it is, and to `onDecision` with its reason written out
+   * (`notes`, when given, follow `reason`). Its orders: the exit's and the entry's client ids
+   * (those given), or `orders` when they are neither.
+   */
+  private record(
+    ts: number,
+    symbol: string,
+    signal: Signal,
+    outcome: Decision["outcome"],
+    code: string,
+    reason: string,
+    notes: readonly Note[] | undefined,
+    exitId?: string,
+    openId?: string,
+    orders?: string[],
+  ): void {
+    const log = this.opts.decisions;
+    if (log !== undefined) {
+      log.add(ts, symbol, signal, outcome, code, reason, notes, exitId, openId, orders);
+    }
+    const on = this.opts.onDecision;
+    if (on === undefined) return;
+    const text = notes === undefined
+      ? reason
+      : code === "close"
+      ? this.closeReasons.of(reason, notes)
+      : joinReason(reason, notes);
+    on({
       ts,
       symbol,
       signal,
-      outcome: refused ? "refused" : "order",
-      code: refused ? refused.code : result.action,
-      reason: refused
-        ? refused.reason
-        : result.action === "close"
-        ? this.closeReasons.of(signal.reason, result.notes)
-        : joinReason(signal.reason, result.notes),
-      orders: orderIds(exitId, opened?.ok ? opened.clientId : undefined),
-    };
-    this.opts.onDecision?.(decision);
+      outcome,
+      code,
+      reason: text,
+      orders: orders ?? orderIds(exitId, openId),
+    });
   }
 
   private readonly closeReasons = new CloseReasons();
@@ -305,26 +357,29 @@ export class Engine {
    * The decision on a refused signal. Flat with an exit signal, a resting entry may be waiting:
    * the exit withdraws it ("cancelled" instead of "refused").
    */
-  private refused(symbol: string, signal: Signal, refusal: Refusal, ts: number): Decision {
+  private refused(symbol: string, signal: Signal, refusal: Refusal, ts: number): void {
     const { broker } = this.opts;
     const resting = refusal.code === "no_position" && signal.side === "exit"
       ? broker.openOrders(symbol).filter((o) => !o.reduceOnly && !o.ocoWith)
       : [];
     if (resting.length === 0) {
-      const { code, reason } = refusal;
-      return { ts, symbol, signal, outcome: "refused", code, reason, orders: [] };
+      this.record(ts, symbol, signal, "refused", refusal.code, refusal.reason, undefined);
+      return;
     }
     for (const o of resting) broker.cancel(o.id);
     this.pending.delete(symbol);
-    return {
+    this.record(
       ts,
       symbol,
       signal,
-      outcome: "cancelled",
-      code: "entry_cancelled",
-      reason: `${signal.reason}; the resting entry was cancelled`,
-      orders: resting.map((o) => o.clientId),
-    };
+      "cancelled",
+      "entry_cancelled",
+      `${signal.reason}; the resting entry was cancelled`,
+      undefined,
+      undefined,
+      undefined,
+      resting.map((o) => o.clientId),
+    );
   }
 
   /** Tracked symbols, in the order they were registered (no duplicates). */
@@ -347,14 +402,10 @@ export class Engine {
     if (!this.symbols.includes(symbol)) this.symbols.push(symbol);
   }
 
-  private open(
-    symbol: string,
-    plan: OpenPlan,
-    ts: number,
-  ): { ok: true; clientId: string; orderId: string } | Refusal {
+  /** Sends the entry of `plan` with `clientId`, after cancelling the symbol's resting entries. */
+  private open(symbol: string, plan: OpenPlan, ts: number, clientId: string): Accepted | Refusal {
     const { broker } = this.opts;
     for (const o of broker.openOrders(symbol)) if (!o.reduceOnly && !o.ocoWith) broker.cancel(o.id);
-    const clientId = `${this.prefix}-${symbol}-${ts}-open`;
     const limit = plan.entryType === "limit" && plan.entryPrice !== undefined;
     const res = broker.submit({
       clientId,
@@ -368,9 +419,8 @@ export class Engine {
         ? { sl: plan.sl, tp: plan.tp }
         : undefined,
     }, ts);
-    if (!res.ok) return res;
-    this.book.tradesToday++;
-    return { ok: true, clientId, orderId: res.orderId };
+    if (res.ok) this.book.tradesToday++;
+    return res;
   }
 
   private exit(

@@ -95,6 +95,37 @@ export interface QtyCheck {
 }
 
 /**
+ * True when {@link checkMinimums} passes `qty` at `price` (a known price: NaN answers false).
+ * The simulated broker asks this first on every fill, and builds the check object and its
+ * refusal only when it fails.
+ */
+export function meetsMinimums(
+  rules: MarketRules,
+  qty: number,
+  price: number,
+  reduceOnly: boolean,
+): boolean {
+  return qty > 0 && qty >= rules.minQty && (reduceOnly || qty * price >= rules.minNotional);
+}
+
+/**
+ * True when {@link checkMargin} passes: the initial margin `notional / leverage` plus the fee of
+ * opening `qty` at `price` fits in `available` (within float noise). The hot-path form, without
+ * an object or a refusal.
+ */
+export function marginFits(
+  qty: number,
+  price: number,
+  leverage: number,
+  feeRate: number,
+  available: number,
+): boolean {
+  const notional = qty * price;
+  const need = notional / leverage + notional * feeRate;
+  return need <= available + 1e-9 * Math.max(1, Math.abs(need));
+}
+
+/**
  * Refuses a rounded quantity below the market's minimum quantity (`min_qty`) or a notional
  * `qty * price` below its minimum notional (`min_notional`); null when it passes.
  */
@@ -140,11 +171,11 @@ export interface MarginCheck {
  */
 export function checkMargin(symbol: string, m: MarginCheck): Refusal | null {
   const { qty, price, leverage, feeRate, available } = m;
+  if (marginFits(qty, price, leverage, feeRate, available)) return null;
   const notional = qty * price;
   const margin = notional / leverage;
   const fee = notional * feeRate;
   const need = margin + fee;
-  if (need <= available + 1e-9 * Math.max(1, Math.abs(need))) return null;
   return refusal(
     "insufficient_margin",
     `Insufficient margin for ${symbol}: opening ${num(qty)} at ${num(price)} needs ${num(need)} ` +

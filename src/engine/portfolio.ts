@@ -25,15 +25,6 @@ export interface Position {
   funding: number;
 }
 
-/** One execution against a position. */
-export interface Execution {
-  qty: number;
-  price: number;
-  /** Fee paid on this execution (quote currency). */
-  fee: number;
-  ts: number;
-}
-
 /** A remainder below this fraction of the position counts as closed (float dust). */
 const DUST = 1e-9;
 
@@ -132,10 +123,18 @@ export class Portfolio {
 
   /**
    * Opens a new position or adds to one on the same side (average entry price; the position
-   * keeps its leverage and first entry time). Charges the fee.
+   * keeps its leverage and first entry time). Charges `fee` (quote currency). Arguments rather
+   * than an object: every fill calls it, and the object with its boxed doubles was garbage.
    */
-  open(symbol: string, e: Execution & { side: PositionSide; leverage: number }): Position {
-    const { side, qty, price, fee, ts, leverage } = e;
+  open(
+    symbol: string,
+    side: PositionSide,
+    qty: number,
+    price: number,
+    fee: number,
+    ts: number,
+    leverage: number,
+  ): Position {
     this.#balance -= fee;
     this.#fees += fee;
     let p = this.position(symbol);
@@ -165,11 +164,17 @@ export class Portfolio {
   }
 
   /**
-   * Closes `e.qty` (at most the whole) of `p`, charging the fee; records and returns the Trade
+   * Closes `qty` (at most the whole) of `p` at `price`, charging `fee`; records and returns the Trade
    * for the closed part, with its pro-rata share of entry fees and funding.
    */
-  reduce(p: Position, e: Execution & { reason: ExitReason }): Trade {
-    const { qty, price, fee, ts, reason } = e;
+  reduce(
+    p: Position,
+    qty: number,
+    price: number,
+    fee: number,
+    ts: number,
+    reason: ExitReason,
+  ): Trade {
     const whole = qty >= p.qty * (1 - DUST);
     const share = whole ? 1 : qty / p.qty;
     const entryFee = p.entryFees * share;

@@ -46,7 +46,14 @@ import type {
 import { fillAtOpen, walkCandle } from "./bar_walk.ts";
 import { isFundingTime, sideOpened, slip } from "./fill_rules.ts";
 import { IdSet } from "./id_set.ts";
-import { checkSubmit, floorToStep, num, refusal, validateRequest } from "./order_rules.ts";
+import {
+  checkSubmit,
+  floorToStep,
+  meetsMinimums,
+  num,
+  refusal,
+  validateRequest,
+} from "./order_rules.ts";
 import type { Accepted, Broker, OrderView } from "./ports.ts";
 import type { Position } from "./portfolio.ts";
 import { type Book, type RecordedRefusal, SimExecution } from "./sim_execution.ts";
@@ -141,14 +148,7 @@ export class SimBroker implements Broker {
         } is too high for the maintenance margin rate ${num(this.#mmr)}.`,
       );
     }
-    const o = newOrder(req, {
-      id: "",
-      ts,
-      armedAt: b.bars,
-      rules: b.rules,
-      leverage: orderLev,
-      mark: b.mark,
-    });
+    const o = newOrder(req, "", ts, b.bars, b.rules, orderLev, b.mark);
     if (req.size.kind === "qty") {
       const refused = this.#fixQty(o, req.size.qty, b, pos, against);
       if (refused !== null) return refused;
@@ -177,6 +177,11 @@ export class SimBroker implements Broker {
       ? o.stopPrice
       : b.mark;
     const closeQty = against === undefined ? 0 : Math.min(qty, against.qty);
+    // an exit (nothing to open) that meets the minimums: no margin to check, no check object
+    if ((o.reduceOnly || qty <= closeQty) && meetsMinimums(b.rules, qty, ref, o.reduceOnly)) {
+      o.qty = qty;
+      return null;
+    }
     const rate = o.type === "limit" ? ex.fees.maker : ex.fees.taker;
     const refused = checkSubmit(o.symbol, b.rules, {
       raw,

@@ -16,6 +16,8 @@ import {
   checkMargin,
   checkMinimums,
   floorToStep,
+  marginFits,
+  meetsMinimums,
   NO_RULES,
   num,
   refusal,
@@ -168,8 +170,10 @@ export class SimExecution {
         return this.refuse(b, o, refusal("invalid_size", `Order "${o.clientId}": ${why}.`), ts);
       }
       const qty = floorToStep(raw, b.rules.qtyStep);
-      const r = checkMinimums(o.symbol, b.rules, { raw, qty, price, reduceOnly: o.reduceOnly });
-      if (r !== null) return this.refuse(b, o, r, ts);
+      if (!meetsMinimums(b.rules, qty, price, o.reduceOnly)) {
+        const r = checkMinimums(o.symbol, b.rules, { raw, qty, price, reduceOnly: o.reduceOnly });
+        if (r !== null) return this.refuse(b, o, r, ts);
+      }
       o.qty = qty;
     }
     o.execAt = b.bars;
@@ -188,22 +192,23 @@ export class SimExecution {
     let openQty = o.reduceOnly ? 0 : want - closeQty;
     const closeFee = closeQty * price * rate;
     const reason = exitReasonOf(o);
-    if (closeQty > 0) pf.reduce(pos!, { qty: closeQty, price, fee: closeFee, ts, reason });
+    if (closeQty > 0) pf.reduce(pos!, closeQty, price, closeFee, ts, reason);
     let refused: Refusal | null = null;
     let openFee = 0;
     if (openQty > 0) {
       pos = pf.position(o.symbol);
       const lev = pos === undefined ? o.leverage : pos.leverage;
-      refused = checkMargin(o.symbol, {
+      const available = pf.available();
+      refused = marginFits(openQty, price, lev, rate, available) ? null : checkMargin(o.symbol, {
         qty: openQty,
         price,
         leverage: lev,
         feeRate: rate,
-        available: pf.available(),
+        available,
       });
       if (refused === null) {
         openFee = openQty * price * rate;
-        pf.open(o.symbol, { side, qty: openQty, price, fee: openFee, ts, leverage: lev });
+        pf.open(o.symbol, side, openQty, price, openFee, ts, lev);
       } else openQty = 0;
     }
     const qty = closeQty + openQty;
@@ -291,7 +296,7 @@ export class SimExecution {
       ts,
       exitReason: reason,
     };
-    this.pf.reduce(p, { qty: p.qty, price, fee, ts, reason });
+    this.pf.reduce(p, p.qty, price, fee, ts, reason);
     this.emit(f);
     this.dropReducers(b);
     b.dirty = true;

@@ -81,24 +81,21 @@ export function opposite(side: OrderSide): OrderSide {
   return side === "buy" ? "sell" : "buy";
 }
 
-/** Where a new order starts: its id, time, the book's bar count, rules and latest close. */
-export interface OrderStart {
-  id: string;
-  ts: number;
-  /** The symbol's bar count now: the order is eligible from the next bar. */
-  armedAt: number;
-  rules: MarketRules;
-  leverage: number;
-  /** Latest close (NaN before the first bar): where a standalone trailing stop starts. */
-  mark: number;
-}
-
 /**
  * A new order from an accepted request, prices rounded conservatively to the tick; its quantity
- * is NaN until the caller resolves it.
+ * is NaN until the caller resolves it. `armedAt` is the symbol's bar count now (the order is
+ * eligible from the next bar); `mark` the latest close (NaN before the first bar), where a
+ * standalone trailing stop starts. Arguments rather than an object: every order makes one.
  */
-export function newOrder(req: OrderRequest, at: OrderStart): SimOrder {
-  const { id, ts, armedAt, rules, leverage, mark } = at;
+export function newOrder(
+  req: OrderRequest,
+  id: string,
+  ts: number,
+  armedAt: number,
+  rules: MarketRules,
+  leverage: number,
+  mark: number,
+): SimOrder {
   const tick = rules.tickSize;
   const exit = opposite(req.side);
   const b = req.bracket;

@@ -184,28 +184,14 @@ export class LiveBook {
       const reason = exitReasonOf(o);
       // a remainder too small to ever sell (a spot buy's fee kept in the coin) goes with it
       const closeQty = pos.qty - net < this.dust(o.symbol) ? pos.qty : Math.min(net, pos.qty);
-      pf.reduce(pos, { qty: closeQty, price: f.price, fee: f.fee, ts: f.ts, reason });
+      pf.reduce(pos, closeQty, f.price, f.fee, f.ts, reason);
       fill.exitReason = reason;
       const rest = net - closeQty;
       if (rest > pos.qty * 1e-9 && pf.position(o.symbol) === undefined) {
-        pf.open(o.symbol, {
-          side: opens,
-          qty: rest,
-          price: f.price,
-          fee: 0,
-          ts: f.ts,
-          leverage: this.leverage(o.symbol),
-        });
+        pf.open(o.symbol, opens, rest, f.price, 0, f.ts, this.leverage(o.symbol));
       }
     } else {
-      pf.open(o.symbol, {
-        side: opens,
-        qty: net,
-        price: f.price,
-        fee: f.fee,
-        ts: f.ts,
-        leverage: this.leverage(o.symbol),
-      });
+      pf.open(o.symbol, opens, net, f.price, f.fee, f.ts, this.leverage(o.symbol));
       const p = pf.position(o.symbol)!;
       p.mark = this.marks.get(o.symbol) ?? f.price;
     }

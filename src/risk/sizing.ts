@@ -2,8 +2,9 @@
 
 import type { OrderSize, PositionSide, Refusal } from "../core/trading.ts";
 import type { RiskConfig } from "./config.ts";
-import { num, pct } from "./numbers.ts";
-import { entryPoint, type Estimate, refuse, type RiskContext } from "./types.ts";
+import { num } from "./numbers.ts";
+import { type Note, SizingNotes } from "./sizing_note.ts";
+import { type Estimate, refuse, type RiskContext } from "./types.ts";
 
 /** An entry that passed sizing: what caps then may shrink, and what the plan is built from. */
 export interface SizedEntry {
@@ -14,7 +15,7 @@ export interface SizedEntry {
   estimate: Estimate;
   /** One sentence per cap applied (empty when none). */
   capped: string[];
-  notes: string[];
+  notes: Note[];
 }
 
 /**
@@ -72,44 +73,63 @@ function bracketProblem(side: PositionSide, entry: number, sl?: number, tp?: num
   return undefined;
 }
 
+/** The `capped` of an entry no cap applied to (frozen: caps copy it into a new array). */
+const NO_CAPS = Object.freeze([]) as unknown as string[];
+
+/** Equity sizes by fraction: every entry of a run has the same one (frozen, shared). */
+const EQUITY_SIZES = new Map<number, OrderSize>();
+
+function equitySize(fraction: number): OrderSize {
+  let size = EQUITY_SIZES.get(fraction);
+  if (size === undefined) {
+    size = Object.freeze({ kind: "equity", fraction });
+    if (EQUITY_SIZES.size < 256) EQUITY_SIZES.set(fraction, size); // bounded: optimisers vary it
+  }
+  return size;
+}
+
 /**
  * Refuses an entry whose stop or target is on the wrong side of the entry (or at it), else
  * sizes it: `{kind: "risk", fraction: size, stop: sl}` in risk mode, `{kind: "equity",
- * fraction: size}` in equity mode, with the decision-time estimate.
+ * fraction: size}` in equity mode, with the decision-time estimate. Its note keeps its numbers in
+ * `notes` (the gate's: one array for all its entries).
  */
-export function sizing(ctx: RiskContext, config: RiskConfig): SizedEntry | Refusal {
+export function sizing(
+  ctx: RiskContext,
+  config: RiskConfig,
+  notes: SizingNotes = new SizingNotes(),
+): SizedEntry | Refusal {
   const side: PositionSide = ctx.signal.side === "short" ? "short" : "long";
-  const { entryType, price } = entryPoint(ctx);
+  const limit = ctx.signal.entry !== undefined; // entryPoint(ctx), without its object
+  const entryType = limit ? "limit" : "market";
+  const price = limit ? ctx.signal.entry! : ctx.price;
   const { sl, tp } = ctx.signal;
   const problem = bracketProblem(side, price, sl, tp);
   if (problem) return refuse("sizing", problem);
   const e = ctx.equity;
-  const equityText = num(e);
   let size: OrderSize;
-  let how: string;
   if (config.sizeMode === "risk") {
     if (sl === undefined) return refuse("sizing", "risk sizing needs a stop-loss");
     size = { kind: "risk", fraction: config.size, stop: sl };
-    how = `risk ${pct(config.size)} of equity ${equityText} (${num(config.size * e)}) over the ` +
-      `stop distance ${num(Math.abs(price - sl))}`;
-  } else {
-    size = { kind: "equity", fraction: config.size };
-    how = `${pct(config.size)} of equity ${equityText} at ${num(price)} with taker fee ${
-      pct(ctx.takerFee)
-    }`;
-  }
+  } else size = equitySize(config.size);
   const est = estimate(size, price, e, ctx.takerFee);
-  // flat, the balance is the equity: its text is not written twice
-  const balanceText = ctx.balance === e ? equityText : num(ctx.balance);
+  const note = notes.note(
+    config.sizeMode,
+    config.size,
+    ctx.takerFee,
+    e,
+    price,
+    sl === undefined ? NaN : Math.abs(price - sl),
+    est.qty,
+    ctx.balance,
+  );
   return {
     ok: true,
     side,
     entryType,
     size,
     estimate: est,
-    capped: [],
-    notes: [
-      `size: ${how}: qty ≈ ${num(est.qty)} (notional ${num(est.notional)}); balance ${balanceText}`,
-    ],
+    capped: NO_CAPS,
+    notes: [note],
   };
 }

@@ -9,6 +9,7 @@ import type {
   Signal,
 } from "../core/trading.ts";
 import type { RiskConfig } from "./config.ts";
+import type { Note } from "./sizing_note.ts";
 
 /**
  * Everything the risk gate looks at when a strategy emits a signal on a closed candle. The engine
@@ -93,7 +94,7 @@ export interface OpenPlan {
   /** The signal's reason, recorded with the orders. */
   signalReason: string;
   /** Sentences for people: sizing arithmetic, caps, the flip. */
-  notes: string[];
+  notes: Note[];
 }
 
 /** An approved exit: close the whole position in the symbol, exit reason "signal". */
@@ -106,7 +107,7 @@ export interface ClosePlan {
   exitReason: "signal";
   /** The signal's reason, recorded with the order. */
   signalReason: string;
-  notes: string[];
+  notes: Note[];
   /** Set when an opposite signal (direction "both") could not open its side: why not. */
   openRefused?: Refusal;
 }

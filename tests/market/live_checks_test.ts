@@ -27,7 +27,7 @@ function context(spot: boolean): CheckContext {
   const book = new LiveBook();
   book.pf = new Portfolio(1000, 0.004);
   const leverage = spot ? 1 : 3;
-  book.pf.open(symbol, { side: "long", qty: 0.025, price: 40_000, fee: 0, ts: 0, leverage });
+  book.pf.open(symbol, "long", 0.025, 40_000, 0, 0, leverage);
   book.marks.set(symbol, 40_000);
   book.add({
     id: "twclose",

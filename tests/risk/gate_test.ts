@@ -85,7 +85,8 @@ Deno.test("direction short: symmetric (long closes a short; long when flat refus
 
 Deno.test("direction both: an opposite signal flips (close, then open)", () => {
   const d = decide({}, ctxWith(pos(), { direction: "both", signal: { side: "short", sl: 104 } }));
-  assert.deepEqual(d, {
+  // notes are sentences for people: the sizing note is written when read (String)
+  assert.deepEqual(d.ok ? { ...d, notes: d.notes.map(String) } : d, {
     ok: true,
     action: "flip",
     side: "short",
