@@ -224,11 +224,12 @@ export class Engine {
 
   private afterFills(fills: Fill[]): void {
     for (const f of fills) this.opts.onFill?.(f);
-    const trades = this.opts.broker.trades();
-    for (let k = this.book.seenTrades; k < trades.length; k++) {
-      if (trades[k].pnl < 0) this.book.lastLoss = { ts: trades[k].exit_ts };
-    }
-    this.book.seenTrades = trades.length;
+    const { broker } = this.opts;
+    const n = broker.tradeCount();
+    if (n === this.book.seenTrades) return;
+    const lossTs = broker.lastLossSince(this.book.seenTrades);
+    if (lossTs === lossTs) this.book.lastLoss = { ts: lossTs };
+    this.book.seenTrades = n;
   }
 
   private expireEntries(symbol: string, i: number, ts: number): void {

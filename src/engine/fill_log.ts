@@ -1,38 +1,68 @@
-// The simulated broker's history of fills, kept compactly and turned into Fill objects on request.
+// The simulated broker's history of fills, kept as columns and turned into Fill objects on request.
 
-import type { ExitReason, Fill, OrderSide } from "../core/trading.ts";
+import type { ExitReason, Fill } from "../core/trading.ts";
 
-/** Doubles `buf` when `n` values fill it; returns the buffer to write into. */
-function room(buf: Float64Array<ArrayBuffer>, n: number): Float64Array<ArrayBuffer> {
-  if (n < buf.length) return buf;
-  const next = new Float64Array(buf.length * 2);
-  next.set(buf);
-  return next;
-}
+/** Exit reasons by code (code 0 in a fill's tag: none). */
+const REASONS: readonly (ExitReason | undefined)[] = [
+  undefined,
+  "tp",
+  "sl",
+  "trailing",
+  "timeout",
+  "signal",
+  "liquidation",
+  "end_of_data",
+  "kill_switch",
+  "manual",
+];
 
-/** The fields of a fill that are not numbers (strings shared with orders and decisions). */
-class FillNames {
-  constructor(
-    readonly orderId: string,
-    readonly clientId: string,
-    readonly symbol: string,
-    readonly side: OrderSide,
-    readonly liquidity: "maker" | "taker",
-    readonly exitReason: ExitReason | undefined,
-  ) {}
+/** The code of `r` in {@link REASONS} (a switch: no search through the list). */
+function reasonCode(r: ExitReason | undefined): number {
+  switch (r) {
+    case undefined:
+      return 0;
+    case "tp":
+      return 1;
+    case "sl":
+      return 2;
+    case "trailing":
+      return 3;
+    case "timeout":
+      return 4;
+    case "signal":
+      return 5;
+    case "liquidation":
+      return 6;
+    case "end_of_data":
+      return 7;
+    case "kill_switch":
+      return 8;
+    case "manual":
+      return 9;
+  }
 }
 
 /**
  * Every fill so far, in order. A backtest makes tens of thousands of fills and reads the history
- * rarely (`SimBroker.fills()`), so it is kept compactly: the four numbers in typed arrays, the
- * rest in one small object of pointers a fill. A Fill object with its four boxed doubles, kept
- * for the whole run, cost the garbage collector more than the fill itself, and a plain array
- * per field cost more in pushes than one object; the object the broker returns for the bar is
- * short-lived. {@link all} builds equal objects (same fields in the same order) the first time
- * it is asked for them.
+ * rarely (`SimBroker.fills()`), so it is kept as columns in typed arrays: the four numbers; side,
+ * liquidity, exit reason and symbol (by index in a table) as one integer tag; the order id as
+ * its number (the broker's ids are `${prefix}${n}`, rebuilt when read). Only the client id is
+ * kept as a string. Fill objects kept for the whole run (four boxed doubles each), a plain array
+ * per field, or an object of names per fill: each cost the garbage collector or the pushes more
+ * than the fill itself. {@link all} builds equal objects (same fields in the same order) the
+ * first time it is asked for them.
  */
 export class FillLog {
-  readonly #names: FillNames[] = [];
+  readonly #prefix: string;
+  readonly #clientId: string[] = [];
+  /** Symbol index << 6 | exit reason code << 2 | taker << 1 | sell. */
+  #tag = new Uint32Array(64);
+  /** The number of the order id; NaN when the id is not `${prefix}${n}` (see #otherIds). */
+  #seq = new Float64Array(64);
+  readonly #otherIds = new Map<number, string>();
+  readonly #symbols: string[] = [];
+  #lastSymbol = "";
+  #lastSymbolCode = -1;
   #qty = new Float64Array(64);
   #price = new Float64Array(64);
   #fee = new Float64Array(64);
@@ -40,50 +70,98 @@ export class FillLog {
   /** The fills built so far by `all` (a prefix of the log). */
   readonly #built: Fill[] = [];
 
+  /** A log of the fills of a broker whose order ids are `${idPrefix}${n}`. */
+  constructor(idPrefix: string) {
+    this.#prefix = idPrefix;
+  }
+
   /** Number of fills. */
   get length(): number {
-    return this.#names.length;
+    return this.#clientId.length;
   }
 
   /** Appends a copy of `f`'s fields. */
   push(f: Fill): void {
-    const n = this.#names.length;
-    this.#names.push(
-      new FillNames(f.orderId, f.clientId, f.symbol, f.side, f.liquidity, f.exitReason),
-    );
+    const n = this.#clientId.length;
+    this.#clientId.push(f.clientId);
     if (n === this.#ts.length) this.#grow(n);
+    this.#tag[n] = (this.#symbolCode(f.symbol) << 6) | (reasonCode(f.exitReason) << 2) |
+      (f.liquidity === "taker" ? 2 : 0) | (f.side === "sell" ? 1 : 0);
+    const seq = this.#seqOf(f.orderId);
+    this.#seq[n] = seq;
+    if (seq !== seq) this.#otherIds.set(n, f.orderId);
     this.#qty[n] = f.qty;
     this.#price[n] = f.price;
     this.#fee[n] = f.fee;
     this.#ts[n] = f.ts;
   }
 
+  /** n of an order id `${prefix}${n}` (digits as `String(n)` writes them), else NaN. */
+  #seqOf(id: string): number {
+    const p = this.#prefix;
+    const len = id.length;
+    if (len <= p.length || len > p.length + 15 || !id.startsWith(p)) return NaN;
+    if (id.charCodeAt(p.length) === 48 && len > p.length + 1) return NaN; // a leading zero
+    let v = 0;
+    for (let i = p.length; i < len; i++) {
+      const d = id.charCodeAt(i) - 48;
+      if (d < 0 || d > 9) return NaN;
+      v = v * 10 + d;
+    }
+    return v;
+  }
+
   #grow(n: number): void {
-    this.#qty = room(this.#qty, n);
-    this.#price = room(this.#price, n);
-    this.#fee = room(this.#fee, n);
-    this.#ts = room(this.#ts, n);
+    this.#tag = grown(this.#tag, n);
+    this.#seq = grown(this.#seq, n);
+    this.#qty = grown(this.#qty, n);
+    this.#price = grown(this.#price, n);
+    this.#fee = grown(this.#fee, n);
+    this.#ts = grown(this.#ts, n);
+  }
+
+  /** The index of `symbol` in the table (added on first sight; the last one is remembered). */
+  #symbolCode(symbol: string): number {
+    if (symbol === this.#lastSymbol) return this.#lastSymbolCode;
+    let code = this.#symbols.indexOf(symbol);
+    if (code < 0) code = this.#symbols.push(symbol) - 1;
+    this.#lastSymbol = symbol;
+    this.#lastSymbolCode = code;
+    return code;
   }
 
   /** Every fill, in order, as Fill objects (built once each; `exitReason` only when set). */
   all(): readonly Fill[] {
     const out = this.#built;
-    for (let k = out.length; k < this.#names.length; k++) {
-      const x = this.#names[k];
+    for (let k = out.length; k < this.#clientId.length; k++) {
+      const tag = this.#tag[k];
+      const seq = this.#seq[k];
       const f: Fill = {
-        orderId: x.orderId,
-        clientId: x.clientId,
-        symbol: x.symbol,
-        side: x.side,
+        orderId: seq === seq ? `${this.#prefix}${seq}` : this.#otherIds.get(k)!,
+        clientId: this.#clientId[k],
+        symbol: this.#symbols[tag >>> 6],
+        side: tag & 1 ? "sell" : "buy",
         qty: this.#qty[k],
         price: this.#price[k],
         fee: this.#fee[k],
-        liquidity: x.liquidity,
+        liquidity: tag & 2 ? "taker" : "maker",
         ts: this.#ts[k],
       };
-      if (x.exitReason !== undefined) f.exitReason = x.exitReason;
+      const reason = REASONS[(tag >>> 2) & 15];
+      if (reason !== undefined) f.exitReason = reason;
       out.push(f);
     }
     return out;
   }
+}
+
+/** `buf` doubled when `n` values fill it (else `buf` itself). */
+function grown<T extends Float64Array<ArrayBuffer> | Uint32Array<ArrayBuffer>>(
+  buf: T,
+  n: number,
+): T {
+  if (n < buf.length) return buf;
+  const next = new (buf.constructor as new (size: number) => T)(buf.length * 2);
+  next.set(buf);
+  return next;
 }

@@ -4,6 +4,7 @@
 import type { ExitReason, PositionSide, Trade } from "../core/trading.ts";
 import { removeFrom } from "./arrays.ts";
 import { liquidationPrice } from "./fill_rules.ts";
+import { TradeLog } from "./trade_log.ts";
 
 /** An open position, with the entry fees and funding not yet allocated to a closed trade. */
 export interface Position {
@@ -51,7 +52,7 @@ export class Portfolio {
   #lastSymbol: string | undefined;
   #lastPosition: Position | undefined;
   readonly #open: Position[] = [];
-  readonly #trades: Trade[] = [];
+  readonly #trades = new TradeLog();
 
   /** A wallet holding `cash` (quote currency); `mmr` is the maintenance margin rate. */
   constructor(cash: number, readonly mmr: number) {
@@ -164,7 +165,7 @@ export class Portfolio {
   }
 
   /**
-   * Closes `qty` (at most the whole) of `p` at `price`, charging `fee`; records and returns the Trade
+   * Closes `qty` (at most the whole) of `p` at `price`, charging `fee`; records the Trade
    * for the closed part, with its pro-rata share of entry fees and funding.
    */
   reduce(
@@ -174,7 +175,7 @@ export class Portfolio {
     fee: number,
     ts: number,
     reason: ExitReason,
-  ): Trade {
+  ): void {
     const whole = qty >= p.qty * (1 - DUST);
     const share = whole ? 1 : qty / p.qty;
     const entryFee = p.entryFees * share;
@@ -182,20 +183,19 @@ export class Portfolio {
     const gross = unrealisedPnl(p, price) * share;
     this.#balance += gross - fee;
     this.#fees += fee;
-    const trade: Trade = {
-      symbol: p.symbol,
-      side: p.side,
-      entry_ts: p.entryTs,
-      exit_ts: ts,
-      qty: whole ? p.qty : qty,
-      entry_price: p.entryPrice,
-      exit_price: price,
-      fees: entryFee + fee,
+    this.#trades.add(
+      p.symbol,
+      p.side,
+      p.entryTs,
+      ts,
+      whole ? p.qty : qty,
+      p.entryPrice,
+      price,
+      entryFee + fee,
       funding,
-      pnl: gross - entryFee - fee - funding,
-      exit_reason: reason,
-    };
-    this.#trades.push(trade);
+      gross - entryFee - fee - funding,
+      reason,
+    );
     if (whole) {
       this.#setPosition(p.symbol, undefined);
       removeFrom(this.#open, p);
@@ -205,7 +205,6 @@ export class Portfolio {
       p.entryFees -= entryFee;
       p.funding -= funding;
     }
-    return trade;
   }
 
   /**
@@ -231,9 +230,19 @@ export class Portfolio {
     if (p !== undefined) p.funding += amount;
   }
 
-  /** Closed round trips in closing order. */
+  /** Closed round trips in closing order (built when first read; see TradeLog). */
   get trades(): readonly Trade[] {
-    return this.#trades;
+    return this.#trades.all();
+  }
+
+  /** Number of closed round trips (without building them). */
+  get tradeCount(): number {
+    return this.#trades.length;
+  }
+
+  /** Exit time of the latest losing trade from index `from` on; NaN when none. */
+  lastLossSince(from: number): number {
+    return this.#trades.lastLossSince(from);
   }
 
   /** Fees and funding paid so far (funding received counts negative). */

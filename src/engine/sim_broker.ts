@@ -320,6 +320,16 @@ export class SimBroker implements Broker {
     return this.#ex.pf.trades;
   }
 
+  /** Number of closed round trips (without building them). */
+  tradeCount(): number {
+    return this.#ex.pf.tradeCount;
+  }
+
+  /** Exit time of the latest losing trade from index `from` on; NaN when none. */
+  lastLossSince(from: number): number {
+    return this.#ex.pf.lastLossSince(from);
+  }
+
   /** Fees and funding paid so far (funding received counts negative). */
   costs(): { fees: number; funding: number } {
     return this.#ex.pf.costs();

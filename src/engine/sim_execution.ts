@@ -56,7 +56,7 @@ export class SimExecution {
   readonly pf: Portfolio;
   readonly books = new Map<string, Book>();
   /** Every fill so far (columns; SimBroker.fills() builds the objects). */
-  readonly fills = new FillLog();
+  readonly fills: FillLog;
   readonly refusals: RecordedRefusal[] = [];
   /** Fills of the bar in progress (null until the first). */
   out: Fill[] | null = null;
@@ -76,6 +76,7 @@ export class SimExecution {
     this.slippageBps = o.slippageBps;
     this.rules = o.rules;
     this.idPrefix = o.idPrefix;
+    this.fills = new FillLog(o.idPrefix);
   }
 
   /** The next deterministic id: `${idPrefix}${n}`, n from 1. */

@@ -35,6 +35,16 @@ export class LiveAccountView {
     return this.book.pf.trades;
   }
 
+  /** Number of closed round trips booked by this broker. */
+  tradeCount(): number {
+    return this.book.pf.tradeCount;
+  }
+
+  /** Exit time of the latest losing trade from index `from` on; NaN when none. */
+  lastLossSince(from: number): number {
+    return this.book.pf.lastLossSince(from);
+  }
+
   /** Fees and funding paid so far (funding received counts negative). */
   costs(): { fees: number; funding: number } {
     return this.book.pf.costs();

@@ -1,4 +1,5 @@
-// The engine: higher timeframes only once closed, strategy failures named, several symbols at once.
+// The engine: higher timeframes only once closed, strategy failures named, several symbols at once,
+// losses watched for the cooldown.
 
 import assert from "node:assert/strict";
 import { backtest } from "../../src/backtest/run.ts";
@@ -142,4 +143,42 @@ Deno.test("a limit entry lapses after its valid candles; an exit signal withdraw
     [T0 + 5 * 60_000, "cancelled", "entry_cancelled"],
   ]);
   assert.equal(withdrawn.trades.length, 0);
+});
+
+Deno.test("a losing exit starts the cooldown; a winning one does not (the engine watches losses)", () => {
+  // prices fall for 20 candles, then rise: the first trade loses, the second wins
+  const data = makeCandles(60, T0);
+  for (let i = 0; i < 60; i++) {
+    const p = i < 20 ? 100 - i : 80 + (i - 20);
+    data.open[i] = p;
+    data.high[i] = p + 0.5;
+    data.low[i] = p - 0.5;
+    data.close[i] = p;
+  }
+  const long = { side: "long", confidence: 1, reason: "in" } as const;
+  const out = { side: "exit", confidence: 1, reason: "out" } as const;
+  const script: Record<number, typeof long | typeof out> = {
+    2: long, // fills at 3's open (97)
+    5: out, // fills at 6's open (94): a loss at 6's open time
+    7: long, // 1 minute after the loss: refused, cooldown of 10 minutes
+    17: long, // 11 minutes after: opens (fills at 18's open, 82)
+    30: out, // fills at 31's open (91): a win
+    32: long, // right after a win: opens
+  };
+  const broker = new SimBroker({ cash: 1000 });
+  const codes: string[] = [];
+  const engine = new Engine({
+    strategyName: "cool",
+    timeframeMs: 60_000,
+    broker,
+    risk: new RiskGate({ cooldownMs: 10 * 60_000 }),
+    direction: "long",
+    takerFee: 0.001,
+    onDecision: (d) => codes.push(`${(d.ts - T0) / 60_000}:${d.code}`),
+  });
+  const sym = { symbol: "X/USDT", data, strategy: { onCandle: (i: number) => script[i] ?? null } };
+  engine.track(sym.symbol);
+  for (let i = 0; i < data.ts.length; i++) engine.step(sym, i);
+  assert.deepEqual(codes, ["3:open", "6:close", "8:cooldown", "18:open", "31:close", "33:open"]);
+  assert.ok(broker.trades()[0].pnl < 0 && broker.trades()[1].pnl > 0);
 });
