@@ -64,29 +64,27 @@ function isNoteList(x: readonly Note[] | Note): x is readonly Note[] {
  * One decision as the log keeps it: pointers only (its time is in the log's Float64Array, so
  * no boxed double). The reason is written, and the orders' array made, when the log is read.
  */
-class LoggedDecision {
-  constructor(
-    readonly symbol: string,
-    readonly signal: Signal,
-    readonly outcome: Decision["outcome"],
-    readonly code: string,
-    /** The whole reason, or with notes the signal's reason they follow. */
-    readonly reason: string,
-    /** The notes that follow the reason: one note alone, without its array. */
-    readonly notes: readonly Note[] | Note | undefined,
-    readonly exitId: string | undefined,
-    readonly openId: string | undefined,
-    /** The orders of a decision that is neither an exit nor an entry (a cancellation). */
-    readonly orders: string[] | undefined,
-  ) {}
+interface LoggedDecision {
+  readonly symbol: string;
+  readonly signal: Signal;
+  readonly outcome: Decision["outcome"];
+  readonly code: string;
+  /** The whole reason, or with notes the signal's reason they follow. */
+  readonly reason: string;
+  /** The notes that follow the reason: one note alone, without its array. */
+  readonly notes: readonly Note[] | Note | undefined;
+  readonly exitId: string | undefined;
+  readonly openId: string | undefined;
+  /** The orders of a decision that is neither an exit nor an entry (a cancellation). */
+  readonly orders: string[] | undefined;
 }
 
 /**
  * Decisions kept as they are made, with their reason texts written when they are read. A
  * backtest keeps every decision of the run, and an optimiser's trial reads none of their texts:
  * the sizing note's numbers become a sentence (see SizingNote) only when {@link all} is called.
- * One small object a decision: measured, that cost a third of what a column per field did (eight
- * pushes). The decisions it builds are equal to those the engine hands to `onDecision`.
+ * One small object a decision (a literal: see `add`): measured, that cost a third of what a column
+ * per field did (eight pushes). The decisions it builds are equal to those the engine hands to `onDecision`.
  */
 export class DecisionLog {
   #ts = new Float64Array(64);
@@ -124,9 +122,9 @@ export class DecisionLog {
     this.#ts[n] = ts;
     // one note (every entry's sizing note) is kept without its array: one object less to keep
     const kept = notes !== undefined && notes.length === 1 ? notes[0] : notes;
-    this.#rows.push(
-      new LoggedDecision(symbol, signal, outcome, code, reason, kept, exitId, openId, orders),
-    );
+    // a literal, not `new`: V8 sees that nearly every one lives as long as the run and
+    // allocates them with the long-lived objects (no copying through the young generation)
+    this.#rows.push({ symbol, signal, outcome, code, reason, notes: kept, exitId, openId, orders });
   }
 
   /** Every decision, in order (built once each, reasons written then). */

@@ -289,7 +289,7 @@ export class Engine {
       exitId = this.exit(symbol, position, ts, "signal");
     }
     if (result.action === "open" || result.action === "flip") {
-      openId = `${this.prefix}-${symbol}-${ts}-open`;
+      openId = `${this.idHead(symbol)}${ts}-open`;
       opened = this.open(symbol, result, ts, openId);
       if (opened.ok && result.entryType === "limit" && signal.validBars !== undefined) {
         this.pending.set(symbol, { orderId: opened.orderId, until: i + signal.validBars, signal });
@@ -398,6 +398,18 @@ export class Engine {
     return out;
   }
 
+  #idHeadSymbol: string | undefined;
+  #idHead = "";
+
+  /** `${prefix}-${symbol}-`, the start of every client id of `symbol` (the last one is kept). */
+  private idHead(symbol: string): string {
+    if (symbol !== this.#idHeadSymbol) {
+      this.#idHeadSymbol = symbol;
+      this.#idHead = `${this.prefix}-${symbol}-`;
+    }
+    return this.#idHead;
+  }
+
   /** Registers a symbol so cross-symbol risk rules see its position. */
   track(symbol: string): void {
     if (!this.symbols.includes(symbol)) this.symbols.push(symbol);
@@ -435,7 +447,7 @@ export class Engine {
       // an exit is already on its way
       if (open[k].reduceOnly && open[k].type === "market") return open[k].clientId;
     }
-    const clientId = `${this.prefix}-${symbol}-${ts}-${reason}`;
+    const clientId = `${this.idHead(symbol)}${ts}-${reason}`;
     const res = this.opts.broker.submit({
       clientId,
       symbol,

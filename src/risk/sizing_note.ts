@@ -54,7 +54,7 @@ export class SizingNotes {
     v[at + 3] = qty;
     v[at + 4] = balance;
     this.#at = at + FIELDS;
-    return new SizingNote(v, at, b);
+    return { toString: sizingText, toJSON: sizingText, block: v, at, basis: b, text: undefined };
   }
 }
 
@@ -62,41 +62,52 @@ export class SizingNotes {
  * "size: 100% of equity 10000 at 42000 with taker fee 0.1%: qty ≈ …". Every entry has one, and
  * a backtest or an optimiser's trial makes thousands of entries whose reasons nobody reads:
  * writing its numbers as text took a quarter of an entry's cost. It keeps them as numbers (in a
- * block of {@link SizingNotes}), and `toString` (which `String(note)` and `[…].join` call) writes the
- * sentence, the same sentence every time.
+ * block of {@link SizingNotes}), and `toString` (which `String(note)` and `[…].join` call)
+ * writes the sentence, the same sentence every time.
+ *
+ * Notes are object literals made in one place (see {@link SizingNotes.note}), not class
+ * instances: V8 then sees that nearly all of them live as long as the run and allocates them
+ * with the long-lived objects, instead of copying each one twice in the young generation.
  */
-export class SizingNote {
-  #text: string | undefined = undefined;
-
-  /** `block[at..at+5)` holds its numbers (equity, price, stop distance, qty, balance). */
-  constructor(
-    readonly block: Float64Array,
-    readonly at: number,
-    readonly basis: SizingBasis,
-  ) {}
-
+export interface SizingNote {
   /** The sentence (made on the first call, then the same string). */
-  toString(): string {
-    return this.#text ??= this.#write();
-  }
+  toString(): string;
+  /** The sentence, for `JSON.stringify`. */
+  toJSON(): string;
+  /** `block[at..at+5)` holds its numbers (equity, price, stop distance, qty, balance). */
+  readonly block: Float64Array;
+  readonly at: number;
+  readonly basis: SizingBasis;
+  /** The sentence once written. */
+  text: string | undefined;
+}
 
-  #write(): string {
-    const { mode, size, takerFee } = this.basis;
-    const v = this.block;
-    const at = this.at;
-    const e = v[at];
-    const price = v[at + 1];
-    const qty = v[at + 3];
-    const balance = v[at + 4];
-    const equityText = num(e);
-    const how = mode === "risk"
-      ? `risk ${pct(size)} of equity ${equityText} (${num(size * e)}) over the ` +
-        `stop distance ${num(v[at + 2])}`
-      : `${pct(size)} of equity ${equityText} at ${num(price)} with taker fee ${pct(takerFee)}`;
-    // flat, the balance is the equity: its text is not written twice
-    const balanceText = balance === e ? equityText : num(balance);
-    return `size: ${how}: qty ≈ ${num(qty)} (notional ${num(qty * price)}); balance ${balanceText}`;
-  }
+/** True when `note` is a sizing note (not a plain string). */
+export function isSizingNote(note: Note): note is SizingNote {
+  return typeof note !== "string";
+}
+
+/** `toString` of every sizing note. */
+function sizingText(this: SizingNote): string {
+  return this.text ??= writeSizing(this);
+}
+
+function writeSizing(note: SizingNote): string {
+  const { mode, size, takerFee } = note.basis;
+  const v = note.block;
+  const at = note.at;
+  const e = v[at];
+  const price = v[at + 1];
+  const qty = v[at + 3];
+  const balance = v[at + 4];
+  const equityText = num(e);
+  const how = mode === "risk"
+    ? `risk ${pct(size)} of equity ${equityText} (${num(size * e)}) over the ` +
+      `stop distance ${num(v[at + 2])}`
+    : `${pct(size)} of equity ${equityText} at ${num(price)} with taker fee ${pct(takerFee)}`;
+  // flat, the balance is the equity: its text is not written twice
+  const balanceText = balance === e ? equityText : num(balance);
+  return `size: ${how}: qty ≈ ${num(qty)} (notional ${num(qty * price)}); balance ${balanceText}`;
 }
 
 /** A sentence of a plan for people: a string, or one written when it is read (see SizingNote). */

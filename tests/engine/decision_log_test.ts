@@ -6,7 +6,7 @@ import { DecisionLog } from "../../src/engine/decisions.ts";
 import { type Decision, Engine } from "../../src/engine/engine.ts";
 import { SimBroker } from "../../src/engine/sim_broker.ts";
 import { RiskGate } from "../../src/risk/gate.ts";
-import { SizingNote } from "../../src/risk/sizing_note.ts";
+import { isSizingNote } from "../../src/risk/sizing_note.ts";
 import { makeCandles } from "../helpers.ts";
 
 const T0 = Date.UTC(2024, 0, 1);
@@ -94,7 +94,7 @@ Deno.test("a sizing note writes its sentence when read, the same string each tim
   });
   assert.ok(plan.ok && plan.action === "open");
   const note = plan.notes[0];
-  assert.ok(note instanceof SizingNote);
+  assert.ok(isSizingNote(note));
   const text = String(note);
   assert.equal(
     text,
@@ -102,4 +102,5 @@ Deno.test("a sizing note writes its sentence when read, the same string each tim
   );
   assert.equal(String(note), text);
   assert.equal(`${note}`, text);
+  assert.equal(JSON.stringify({ notes: plan.notes }), JSON.stringify({ notes: [text] }));
 });
