@@ -147,3 +147,52 @@ export class DecisionLog {
     return out;
   }
 }
+
+/** Where an engine's decisions go: its log (reasons written when read) and `onDecision`. */
+export class DecisionOutlet {
+  readonly #closeReasons = new CloseReasons();
+
+  constructor(
+    readonly log: DecisionLog | undefined,
+    readonly onDecision: ((d: Decision) => void) | undefined,
+  ) {}
+
+  /**
+   * Reports one decision: to the log as it is, and to `onDecision` with its reason written out
+   * (`notes`, when given, follow `reason`). Its orders: the exit's and the entry's client ids
+   * (those given), or `orders` when they are neither.
+   */
+  record(
+    ts: number,
+    symbol: string,
+    signal: Signal,
+    outcome: Decision["outcome"],
+    code: string,
+    reason: string,
+    notes: readonly Note[] | undefined,
+    exitId?: string,
+    openId?: string,
+    orders?: string[],
+  ): void {
+    const log = this.log;
+    if (log !== undefined) {
+      log.add(ts, symbol, signal, outcome, code, reason, notes, exitId, openId, orders);
+    }
+    const on = this.onDecision;
+    if (on === undefined) return;
+    const text = notes === undefined
+      ? reason
+      : code === "close"
+      ? this.#closeReasons.of(reason, notes)
+      : joinReason(reason, notes);
+    on({
+      ts,
+      symbol,
+      signal,
+      outcome,
+      code,
+      reason: text,
+      orders: orders ?? orderIds(exitId, openId),
+    });
+  }
+}

@@ -24,14 +24,8 @@ import type {
 import type { RiskGate } from "../risk/gate.ts";
 import type { OpenPlan } from "../risk/types.ts";
 import { DecisionContext } from "./decision_context.ts";
-import type { Note } from "../risk/sizing_note.ts";
-import {
-  CloseReasons,
-  type Decision,
-  type DecisionLog,
-  joinReason,
-  orderIds,
-} from "./decisions.ts";
+import { type Book, CandleSlot, DAY } from "./engine_state.ts";
+import { type Decision, type DecisionLog, DecisionOutlet } from "./decisions.ts";
 import type { Accepted, Broker, OrderRefusal } from "./ports.ts";
 
 /** A strategy failed; the run stops with its name and the candle time. */
@@ -73,40 +67,6 @@ export interface EngineOptions {
   onOrderRefusal?: (r: OrderRefusal) => void;
 }
 
-/** Mutable state of the day and the account that risk rules read. */
-interface Book {
-  /** Equity after the latest candle. */
-  equity: number;
-  peak: number;
-  day: number;
-  /** Open times of `day`: from `dayFrom` (included) to `dayTo` (excluded). */
-  dayFrom: number;
-  dayTo: number;
-  dayStart: number;
-  tradesToday: number;
-  /** The latest losing exit (the risk context's `lastLoss`, shared until the next one). */
-  lastLoss?: { ts: number };
-  seenTrades: number;
-  seenRefusals: number;
-  killSwitch: boolean;
-}
-
-const DAY = 86_400_000;
-
-/**
- * The candle passed to `broker.onBar`, one object rewritten for every candle. A class with
- * fields that start as doubles: written 6 times a candle, its fields measured several times
- * faster than those of an object literal (V8 keeps them as in-place doubles).
- */
-class CandleSlot implements Candle {
-  ts = NaN;
-  open = NaN;
-  high = NaN;
-  low = NaN;
-  close = NaN;
-  volume = NaN;
-}
-
 /**
  * The engine: feed it closed candles with {@link Engine.step}; it never reads a clock and never
  * knows the mode. A backtest calls step for every candle in time order; a live bot as they close.
@@ -124,6 +84,8 @@ export class Engine {
   exposureBars = 0;
   /** The risk context of the decision in progress (one object, rewritten for every decision). */
   private readonly ctx: DecisionContext;
+  /** Where decisions go: the log and `onDecision`. */
+  private readonly outlet: DecisionOutlet;
 
   constructor(private readonly opts: EngineOptions) {
     const eq = opts.broker.equity();
@@ -144,6 +106,7 @@ export class Engine {
     this.watchDrawdown = opts.risk.config.maxDrawdown !== undefined;
     this.watchTimeout = opts.risk.config.positionTimeoutMs !== undefined;
     this.ctx = new DecisionContext(opts);
+    this.outlet = new DecisionOutlet(opts.decisions, opts.onDecision);
   }
 
   /** The account's equity now. */
@@ -240,7 +203,7 @@ export class Engine {
     else if (i >= p.until) {
       this.opts.broker.cancel(p.orderId);
       this.pending.delete(symbol);
-      this.record(
+      this.outlet.record(
         ts,
         symbol,
         p.signal,
@@ -296,10 +259,19 @@ export class Engine {
       }
     }
     if (opened !== undefined && !opened.ok) {
-      this.record(ts, symbol, signal, "refused", opened.code, opened.reason, undefined, exitId);
+      this.outlet.record(
+        ts,
+        symbol,
+        signal,
+        "refused",
+        opened.code,
+        opened.reason,
+        undefined,
+        exitId,
+      );
     } else {
       const sent = opened === undefined ? undefined : openId;
-      this.record(
+      this.outlet.record(
         ts,
         symbol,
         signal,
@@ -314,47 +286,6 @@ export class Engine {
   }
 
   /**
-   * Reports one decision: to the log as it is, and to `onDecision` with its reason written out
-   * (`notes`, when given, follow `reason`). Its orders: the exit's and the entry's client ids
-   * (those given), or `orders` when they are neither.
-   */
-  private record(
-    ts: number,
-    symbol: string,
-    signal: Signal,
-    outcome: Decision["outcome"],
-    code: string,
-    reason: string,
-    notes: readonly Note[] | undefined,
-    exitId?: string,
-    openId?: string,
-    orders?: string[],
-  ): void {
-    const log = this.opts.decisions;
-    if (log !== undefined) {
-      log.add(ts, symbol, signal, outcome, code, reason, notes, exitId, openId, orders);
-    }
-    const on = this.opts.onDecision;
-    if (on === undefined) return;
-    const text = notes === undefined
-      ? reason
-      : code === "close"
-      ? this.closeReasons.of(reason, notes)
-      : joinReason(reason, notes);
-    on({
-      ts,
-      symbol,
-      signal,
-      outcome,
-      code,
-      reason: text,
-      orders: orders ?? orderIds(exitId, openId),
-    });
-  }
-
-  private readonly closeReasons = new CloseReasons();
-
-  /**
    * The decision on a refused signal. Flat with an exit signal, a resting entry may be waiting:
    * the exit withdraws it ("cancelled" instead of "refused").
    */
@@ -364,12 +295,12 @@ export class Engine {
       ? broker.openOrders(symbol).filter((o) => !o.reduceOnly && !o.ocoWith)
       : [];
     if (resting.length === 0) {
-      this.record(ts, symbol, signal, "refused", refusal.code, refusal.reason, undefined);
+      this.outlet.record(ts, symbol, signal, "refused", refusal.code, refusal.reason, undefined);
       return;
     }
     for (const o of resting) broker.cancel(o.id);
     this.pending.delete(symbol);
-    this.record(
+    this.outlet.record(
       ts,
       symbol,
       signal,
@@ -385,17 +316,31 @@ export class Engine {
 
   /** Tracked symbols, in the order they were registered (no duplicates). */
   private readonly symbols: string[] = [];
-  /** The open positions of the tracked symbols, rewritten for every decision (see DecisionContext). */
-  private readonly positions: PositionView[] = [];
+  /**
+   * The open positions of the tracked symbols at the latest decision. A new array only when they
+   * changed: rules read it and never keep it (see DecisionContext), and emptying and refilling
+   * one array made V8 drop and allocate its storage for every decision.
+   */
+  private positions: PositionView[] = [];
 
   private allPositions(): PositionView[] {
-    const out = this.positions;
-    out.length = 0;
+    const { broker } = this.opts;
+    const last = this.positions;
+    let n = 0;
+    let same = true;
     for (let k = 0; k < this.symbols.length; k++) {
-      const p = this.opts.broker.position(this.symbols[k]);
-      if (p) out.push(p);
+      const p = broker.position(this.symbols[k]);
+      if (p === undefined) continue;
+      if (last[n] !== p) same = false;
+      n++;
     }
-    return out;
+    if (same && n === last.length) return last;
+    const out: PositionView[] = [];
+    for (let k = 0; k < this.symbols.length; k++) {
+      const p = broker.position(this.symbols[k]);
+      if (p !== undefined) out.push(p);
+    }
+    return this.positions = out;
   }
 
   #idHeadSymbol: string | undefined;
