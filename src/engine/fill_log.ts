@@ -1,46 +1,7 @@
 // The simulated broker's history of fills, kept as columns and turned into Fill objects on request.
 
-import type { ExitReason, Fill } from "../core/trading.ts";
-
-/** Exit reasons by code (code 0 in a fill's tag: none). */
-const REASONS: readonly (ExitReason | undefined)[] = [
-  undefined,
-  "tp",
-  "sl",
-  "trailing",
-  "timeout",
-  "signal",
-  "liquidation",
-  "end_of_data",
-  "kill_switch",
-  "manual",
-];
-
-/** The code of `r` in {@link REASONS} (a switch: no search through the list). */
-function reasonCode(r: ExitReason | undefined): number {
-  switch (r) {
-    case undefined:
-      return 0;
-    case "tp":
-      return 1;
-    case "sl":
-      return 2;
-    case "trailing":
-      return 3;
-    case "timeout":
-      return 4;
-    case "signal":
-      return 5;
-    case "liquidation":
-      return 6;
-    case "end_of_data":
-      return 7;
-    case "kill_switch":
-      return 8;
-    case "manual":
-      return 9;
-  }
-}
+import type { Fill } from "../core/trading.ts";
+import { NameTable, reasonCode, reasonOf } from "./log_codes.ts";
 
 /**
  * Every fill so far, in order. A backtest makes tens of thousands of fills and reads the history
@@ -60,9 +21,7 @@ export class FillLog {
   /** The number of the order id; NaN when the id is not `${prefix}${n}` (see #otherIds). */
   #seq = new Float64Array(64);
   readonly #otherIds = new Map<number, string>();
-  readonly #symbols: string[] = [];
-  #lastSymbol = "";
-  #lastSymbolCode = -1;
+  readonly #symbols = new NameTable();
   #qty = new Float64Array(64);
   #price = new Float64Array(64);
   #fee = new Float64Array(64);
@@ -85,7 +44,7 @@ export class FillLog {
     const n = this.#clientId.length;
     this.#clientId.push(f.clientId);
     if (n === this.#ts.length) this.#grow(n);
-    this.#tag[n] = (this.#symbolCode(f.symbol) << 6) | (reasonCode(f.exitReason) << 2) |
+    this.#tag[n] = (this.#symbols.code(f.symbol) << 6) | (reasonCode(f.exitReason) << 2) |
       (f.liquidity === "taker" ? 2 : 0) | (f.side === "sell" ? 1 : 0);
     const seq = this.#seqOf(f.orderId);
     this.#seq[n] = seq;
@@ -120,16 +79,6 @@ export class FillLog {
     this.#ts = grown(this.#ts, n);
   }
 
-  /** The index of `symbol` in the table (added on first sight; the last one is remembered). */
-  #symbolCode(symbol: string): number {
-    if (symbol === this.#lastSymbol) return this.#lastSymbolCode;
-    let code = this.#symbols.indexOf(symbol);
-    if (code < 0) code = this.#symbols.push(symbol) - 1;
-    this.#lastSymbol = symbol;
-    this.#lastSymbolCode = code;
-    return code;
-  }
-
   /** Every fill, in order, as Fill objects (built once each; `exitReason` only when set). */
   all(): readonly Fill[] {
     const out = this.#built;
@@ -139,7 +88,7 @@ export class FillLog {
       const f: Fill = {
         orderId: seq === seq ? `${this.#prefix}${seq}` : this.#otherIds.get(k)!,
         clientId: this.#clientId[k],
-        symbol: this.#symbols[tag >>> 6],
+        symbol: this.#symbols.name(tag >>> 6),
         side: tag & 1 ? "sell" : "buy",
         qty: this.#qty[k],
         price: this.#price[k],
@@ -147,7 +96,7 @@ export class FillLog {
         liquidity: tag & 2 ? "taker" : "maker",
         ts: this.#ts[k],
       };
-      const reason = REASONS[(tag >>> 2) & 15];
+      const reason = reasonOf((tag >>> 2) & 15);
       if (reason !== undefined) f.exitReason = reason;
       out.push(f);
     }

@@ -11,8 +11,8 @@ const INITIAL_SLOTS = 1024;
  * that check was the costliest step of an order: V8 hashes a new string in a runtime call and
  * compares it with the strings in its bucket, which in a long run lie all over the heap (cache
  * misses). Here the hash is computed in JavaScript (FNV-1a over the UTF-16 code units), a slot
- * holds a hash and the id's position in the list, and strings are compared only when the hashes
- * match.
+ * holds the id's position in the list, the hashes are kept by position, and strings are compared
+ * only when the hashes match.
  *
  * @example
  * ```ts
@@ -26,8 +26,15 @@ const INITIAL_SLOTS = 1024;
 export class IdSet {
   /** The ids, in the order they were added. */
   readonly #ids: string[] = [];
-  /** Two numbers a slot: the hash of its id, then 1 + the id's position in `#ids` (0: free). */
-  #table = new Int32Array(2 * INITIAL_SLOTS);
+  /** The hash of each id, by position in `#ids`. */
+  #hashes = new Int32Array(INITIAL_SLOTS / 2);
+  /**
+   * One number a slot: 1 + the position of its id in `#ids` (0: free); at most half full. Four
+   * bytes a slot (the hash is looked up by position only when a slot is taken): at two numbers a
+   * slot the table of a long run no longer fitted in the processor's cache, and nearly every
+   * check waited for memory.
+   */
+  #table = new Int32Array(INITIAL_SLOTS);
   /** The free slot where the last `has` that found nothing stopped (or -1), for which id and hash. */
   #free = -1;
   #freeId: string | undefined;
@@ -48,7 +55,7 @@ export class IdSet {
   /** True when `id` (hash `h`) is in the set. */
   has(id: string, h = IdSet.hash(id)): boolean {
     const slot = this.#slot(id, h);
-    if (this.#table[2 * slot + 1] !== 0) return true;
+    if (this.#table[slot] !== 0) return true;
     this.#free = slot; // `add(id)` next (the broker's way) need not search again
     this.#freeId = id;
     this.#freeHash = h;
@@ -61,35 +68,39 @@ export class IdSet {
     const slot = known ? this.#free : this.#slot(id, h);
     this.#free = -1;
     const t = this.#table;
-    if (t[2 * slot + 1] !== 0) return false;
+    if (t[slot] !== 0) return false;
+    const n = this.#ids.length;
     this.#ids.push(id);
-    t[2 * slot] = h;
-    t[2 * slot + 1] = this.#ids.length;
-    if (this.#ids.length * 4 > t.length) this.#grow();
+    if (n === this.#hashes.length) {
+      const next = new Int32Array(n * 2);
+      next.set(this.#hashes);
+      this.#hashes = next;
+    }
+    this.#hashes[n] = h;
+    t[slot] = n + 1;
+    if ((n + 1) * 2 > t.length) this.#grow();
     return true;
   }
 
   /** The slot holding `id` (hash `h`), or the free slot where it would go. */
   #slot(id: string, h: number): number {
     const t = this.#table;
-    const mask = t.length / 2 - 1;
+    const mask = t.length - 1;
     for (let slot = h & mask;; slot = (slot + 1) & mask) {
-      const at = t[2 * slot + 1];
-      if (at === 0 || (t[2 * slot] === h && this.#ids[at - 1] === id)) return slot;
+      const at = t[slot];
+      if (at === 0 || (this.#hashes[at - 1] === h && this.#ids[at - 1] === id)) return slot;
     }
   }
 
   /** Doubles the table (kept at most half full, so that probes stay short). */
   #grow(): void {
-    const old = this.#table;
-    const t = new Int32Array(2 * old.length);
-    const mask = t.length / 2 - 1;
-    for (let i = 0; i < old.length; i += 2) {
-      if (old[i + 1] === 0) continue;
-      let slot = old[i] & mask;
-      while (t[2 * slot + 1] !== 0) slot = (slot + 1) & mask;
-      t[2 * slot] = old[i];
-      t[2 * slot + 1] = old[i + 1];
+    const t = new Int32Array(2 * this.#table.length);
+    const mask = t.length - 1;
+    const hashes = this.#hashes;
+    for (let k = 0; k < this.#ids.length; k++) {
+      let slot = hashes[k] & mask;
+      while (t[slot] !== 0) slot = (slot + 1) & mask;
+      t[slot] = k + 1;
     }
     this.#table = t;
   }

@@ -1,6 +1,7 @@
 // Closed round trips, kept as columns and turned into Trade objects when they are read.
 
 import type { ExitReason, PositionSide, Trade } from "../core/trading.ts";
+import { NameTable, reasonCode, reasonOf } from "./log_codes.ts";
 
 /** Numbers a trade keeps: entry_ts, exit_ts, qty, entry_price, exit_price, fees, funding, pnl. */
 const FIELDS = 8;
@@ -11,21 +12,22 @@ const EXIT_TS = 1;
  * The trades of an account, in closing order. A backtest closes tens of thousands and reads them
  * once, at the end (metrics, the result); kept as Trade objects, each with eight boxed doubles,
  * they were the largest thing the garbage collector copied during a run. Here the numbers sit in
- * one Float64Array and the strings (shared) in plain arrays; {@link all} builds the objects
+ * one Float64Array, and symbol, side and exit reason in one integer tag; {@link all} builds the objects
  * the first time they are asked for, and the engine watches losses with {@link lastLossSince}
  * without building any.
  */
 export class TradeLog {
-  readonly #symbol: string[] = [];
-  readonly #side: PositionSide[] = [];
-  readonly #reason: ExitReason[] = [];
+  readonly #symbols = new NameTable();
+  /** Symbol number << 5 | exit reason code << 1 | short. */
+  #tag = new Uint32Array(64);
+  #n = 0;
   #num = new Float64Array(FIELDS * 64);
   /** The trades built so far by `all` (a prefix of the log). */
   readonly #built: Trade[] = [];
 
   /** Number of trades. */
   get length(): number {
-    return this.#symbol.length;
+    return this.#n;
   }
 
   /** Appends one trade (the fields of a Trade, in its order). */
@@ -42,11 +44,15 @@ export class TradeLog {
     pnl: number,
     reason: ExitReason,
   ): void {
-    const at = this.#symbol.length * FIELDS;
+    const n = this.#n;
+    const at = n * FIELDS;
     if (at === this.#num.length) {
       const next = new Float64Array(at * 2);
       next.set(this.#num);
       this.#num = next;
+      const tags = new Uint32Array(n * 2);
+      tags.set(this.#tag);
+      this.#tag = tags;
     }
     const v = this.#num;
     v[at] = entryTs;
@@ -57,15 +63,15 @@ export class TradeLog {
     v[at + 5] = fees;
     v[at + 6] = funding;
     v[at + 7] = pnl;
-    this.#symbol.push(symbol);
-    this.#side.push(side);
-    this.#reason.push(reason);
+    this.#tag[n] = (this.#symbols.code(symbol) << 5) | (reasonCode(reason) << 1) |
+      (side === "short" ? 1 : 0);
+    this.#n = n + 1;
   }
 
   /** Exit time of the latest losing trade (pnl < 0) from index `from` on; NaN when none. */
   lastLossSince(from: number): number {
     const v = this.#num;
-    for (let k = this.#symbol.length - 1; k >= from; k--) {
+    for (let k = this.#n - 1; k >= from; k--) {
       if (v[k * FIELDS + PNL] < 0) return v[k * FIELDS + EXIT_TS];
     }
     return NaN;
@@ -75,11 +81,12 @@ export class TradeLog {
   all(): readonly Trade[] {
     const out = this.#built;
     const v = this.#num;
-    for (let k = out.length; k < this.#symbol.length; k++) {
+    for (let k = out.length; k < this.#n; k++) {
       const at = k * FIELDS;
+      const tag = this.#tag[k];
       out.push({
-        symbol: this.#symbol[k],
-        side: this.#side[k],
+        symbol: this.#symbols.name(tag >>> 5),
+        side: tag & 1 ? "short" : "long",
         entry_ts: v[at],
         exit_ts: v[at + 1],
         qty: v[at + 2],
@@ -88,7 +95,7 @@ export class TradeLog {
         fees: v[at + 5],
         funding: v[at + 6],
         pnl: v[at + 7],
-        exit_reason: this.#reason[k],
+        exit_reason: reasonOf((tag >>> 1) & 15)!,
       });
     }
     return out;
