@@ -170,3 +170,26 @@ Deno.test("vwapSession restarts at each UTC midnight", () => {
   // pv = 10 + 12 + 2 * 20 = 62 over volume 4, then + 2 * 22 = 106 over 6
   assertSameSeries(ind.vwap(h, l, c, v), f64([10, 11, 62 / 4, 106 / 6]), "cumulative");
 });
+
+Deno.test("SMA, EMA, RMA: batch == incremental across the kernels' inner runs of 4096 indices", () => {
+  // a series longer than three inner runs, with NaNs right at and around their boundaries
+  const x = nastyCandles(3 * 4096 + 777, "runs").close;
+  for (const k of [4095, 4096, 4097, 8191, 8192, 12_288, 12_300]) x[k] = NaN;
+  const pairs: [
+    string,
+    (p: number) => Float64Array,
+    (p: number) => { update(v: number): number },
+  ][] = [
+    ["sma", (p) => ind.sma(x, p), (p) => new ind.SmaState(p)],
+    ["ema", (p) => ind.ema(x, p), (p) => new ind.EmaState(p)],
+    ["rma", (p) => ind.rma(x, p), (p) => new ind.RmaState(p)],
+  ];
+  for (const [name, batch, make] of pairs) {
+    for (const p of [1, 2, 3, 7, 30, 4095, 4096, 5000]) {
+      const s = make(p);
+      const b = batch(p);
+      assertSameSeries(liveRun(x.length, (i) => s.update(x[i])).value, b, `${name}(${p})`);
+      if (p <= 30) assert.ok(b.some((v) => Number.isFinite(v)), `${name}(${p}) has values`);
+    }
+  }
+});
