@@ -118,10 +118,13 @@ export class SimExecution {
     return undefined;
   }
 
-  /** Adds a live order to its book. */
+  /**
+   * Adds a live order to its book. The position's view shows the levels of bracket legs only:
+   * another order leaves it as it is.
+   */
   add(b: Book, o: SimOrder): void {
     b.orders.push(o);
-    b.dirty = true;
+    if (o.role !== "order") b.dirty = true;
   }
 
   /** Takes an order off its book (filled or cancelled). */
@@ -129,7 +132,7 @@ export class SimExecution {
     if (!o.live) return;
     o.live = false;
     removeFrom(b.orders, o);
-    b.dirty = true;
+    if (o.role !== "order") b.dirty = true;
   }
 
   /** Cancels `o` at fill time and records why. */
