@@ -12,8 +12,9 @@ interface SizingBasis {
 /** Numbers a note keeps: equity, price, stop distance (NaN: equity mode), qty, balance. */
 const FIELDS = 5;
 
-/** Notes a block of numbers holds. */
-const BLOCK = 256;
+/** Notes the first block of numbers holds; each next one holds twice as many, up to BLOCK_MAX. */
+const BLOCK_MIN = 64;
+const BLOCK_MAX = 2048;
 
 /**
  * The numbers of many sizing notes, five a note, in blocks of one Float64Array each. A backtest
@@ -23,7 +24,7 @@ const BLOCK = 256;
  * and writes them out at once: its old blocks go).
  */
 export class SizingNotes {
-  #block = new Float64Array(FIELDS * BLOCK);
+  #block = new Float64Array(FIELDS * BLOCK_MIN);
   #at = 0;
   #basis: SizingBasis | undefined;
 
@@ -43,7 +44,7 @@ export class SizingNotes {
       b = this.#basis = { mode, size, takerFee };
     }
     if (this.#at === this.#block.length) {
-      this.#block = new Float64Array(FIELDS * BLOCK);
+      this.#block = new Float64Array(Math.min(2 * this.#block.length, FIELDS * BLOCK_MAX));
       this.#at = 0;
     }
     const v = this.#block;
