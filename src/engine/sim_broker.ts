@@ -224,10 +224,30 @@ export class SimBroker implements Broker {
     const b = ex.book(symbol);
     b.bars++;
     const p = ex.pf.position(symbol);
-    if (p === undefined && b.orders.length === 0) {
-      b.mark = bar.close;
-      return EMPTY;
+    // Most candles have nothing to fill: no orders, and no position or one that can be neither
+    // liquidated (1x long) nor charged funding now. Kept short, so that V8 inlines it into the
+    // engine's step; the rest is in #busyBar.
+    if (b.orders.length === 0) {
+      if (p === undefined) {
+        b.mark = bar.close;
+        return EMPTY;
+      }
+      if (
+        p.liquidationPrice !== p.liquidationPrice &&
+        (this.#funding === undefined || !isFundingTime(bar.ts))
+      ) {
+        b.mark = bar.close;
+        p.mark = bar.close;
+        return EMPTY;
+      }
     }
+    return this.#busyBar(b, p, bar, lower);
+  }
+
+  /** {@link onBar} of a candle with orders, funding due or a liquidation price to watch. */
+  #busyBar(b: Book, p: Position | undefined, bar: Candle, lower?: CandleColumns): Fill[] {
+    const ex = this.#ex;
+    const symbol = b.symbol;
     // 1. funding
     if (p !== undefined && this.#funding !== undefined && isFundingTime(bar.ts)) {
       const rate = fundingRateAt(this.#funding, bar.ts);
