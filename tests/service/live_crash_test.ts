@@ -98,6 +98,10 @@ Deno.test("live bot: SIGKILL right after its buy reaches OKX, restart: nothing t
     throw new Error(`Timed out waiting for candle ${i}.\nstderr: ${s.stderr()}`);
   };
 
+  /** Waits until the child streams candles: a candle pushed before that would be lost. */
+  const streaming = () =>
+    ws.until(() => ws.subscriptions({ kind: "candles" }).length > 0, "candle stream", 60_000);
+
   try {
     const first = await spawn();
     await until(
@@ -108,6 +112,7 @@ Deno.test("live bot: SIGKILL right after its buy reaches OKX, restart: nothing t
       throw new Error(`${e.message}\nstderr: ${first.stderr()}\nstdout: ${first.stdout()}`);
     });
     assert.equal(okx.orderLog.length, 0, "history only warms up: nothing sent");
+    await streaming();
 
     // Trade until the first buy reaches the exchange, then kill the child at once.
     let before: Row[] = [];
@@ -184,6 +189,7 @@ Deno.test("live bot: SIGKILL right after its buy reaches OKX, restart: nothing t
     assert.equal(decisions.length, new Set(ids).size, "no decision stored twice");
 
     // 5. Trading goes on: the bearish cross sells once; every client id is sent once.
+    await streaming();
     for (i = last + 1; i < last + 60 && placed("sell").length === 0; i++) {
       push(i);
       await processed(second, i);

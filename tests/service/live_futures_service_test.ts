@@ -74,6 +74,12 @@ async function trade(
 
 /** Closes candle `i` on the Binance kline stream (the fake's price moves to its close). */
 async function close(l: Rig, s: LiveRun, i: number): Promise<void> {
+  // a candle pushed before the bot subscribes (just after a start) would be lost
+  await l.ws.until(
+    () => l.ws.subscriptions({ kind: "candles" }).length > 0,
+    "candle stream",
+    15_000,
+  );
   l.rest.nowMs = at(i + 1) + 1_000;
   l.bn.setPrice(SYM, candle(i).close);
   l.ws.pushCandle("binanceusdm", SYM, "1m", candle(i));

@@ -45,6 +45,12 @@ const status = (svc: Service) => botStatus(svc, "live_btc");
 
 /** Closes candle `i` on the websocket (the fake's price moves to its close) and waits for it. */
 async function close(l: Live, svc: Service, i: number): Promise<void> {
+  // a candle pushed before the bot subscribes (just after a start) would be lost
+  await l.ws.until(
+    () => l.ws.subscriptions({ kind: "candles" }).length > 0,
+    "candle stream",
+    15_000,
+  );
   l.rest.nowMs = at(i + 1) + 1_000;
   l.okx.setPrice("BTC/USDT", candle(i).close);
   l.ws.pushCandle("okx", "BTC/USDT", "1m", candle(i));
