@@ -9,7 +9,7 @@
 //  5. Risk gate: the signal becomes a plan (open, close, flip) or a recorded refusal.
 //  6. Orders from the plan go to the broker; they can fill from candle i+1 on.
 
-import type { Candle, CandleColumns } from "../core/candles.ts";
+import type { CandleColumns } from "../core/candles.ts";
 import { TidewatchError } from "../core/errors.ts";
 import { isoUtc } from "../core/candles.ts";
 import type { StrategyInstance } from "../core/strategy.ts";

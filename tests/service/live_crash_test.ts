@@ -24,8 +24,18 @@ const WARM = 36;
 // The child runs on the wall clock and trades only candles after the last one closed when it
 // started (bot.ts `#tradeAfter`), so the traded candles lie ahead of the wall clock: the feed
 // takes them as closed on the stream's evidence (a later candle), as it does in real time.
-const T0 = Math.floor(Date.now() / MIN) * MIN - WARM * MIN;
+// Candle WARM is the minute the child starts in: T0 is set when the test starts (see
+// `startEarlyInAMinute`), not when this file loads, which under a loaded parallel run was long
+// enough before for that minute to have closed (the child then took candle WARM as history).
+let T0 = NaN;
 const at = (i: number) => T0 + i * MIN;
+
+/** Sets T0 early in a minute (waiting for the next one when less than 20 s are left). */
+async function startEarlyInAMinute(): Promise<void> {
+  const left = MIN - (Date.now() % MIN);
+  if (left < 20_000) await new Promise((r) => setTimeout(r, left + 100));
+  T0 = Math.floor(Date.now() / MIN) * MIN - WARM * MIN;
+}
 const candle = (i: number): Candle => ({ ...zigzag(i), ts: at(i) });
 
 type Row = Record<string, unknown>;
@@ -37,6 +47,7 @@ type Status = {
 };
 
 Deno.test("live bot: SIGKILL right after its buy reaches OKX, restart: nothing twice, nothing lost", async () => {
+  await startEarlyInAMinute();
   await using dir = await tempDir();
   await Deno.mkdir(`${dir.path}/bots`);
   await Deno.writeTextFile(`${dir.path}/bots/live_btc.json`, JSON.stringify(BOT));
