@@ -24,7 +24,7 @@ import type {
 import type { RiskGate } from "../risk/gate.ts";
 import type { OpenPlan } from "../risk/types.ts";
 import { DecisionContext } from "./decision_context.ts";
-import { type Book, CandleSlot, DAY } from "./engine_state.ts";
+import { type Book, CandleSlot, DAY, TrackedSymbols } from "./engine_state.ts";
 import { type Decision, type DecisionLog, DecisionOutlet } from "./decisions.ts";
 import type { Accepted, Broker, OrderRefusal } from "./ports.ts";
 
@@ -75,7 +75,6 @@ export class Engine {
   private readonly book: Book;
   private readonly bar = new CandleSlot();
   private readonly warmup: number;
-  private readonly prefix: string;
   private readonly watchDrawdown: boolean;
   private readonly watchTimeout: boolean;
   /** Resting limit entries with an expiry: symbol → order, the candle index it lapses at, why. */
@@ -86,6 +85,8 @@ export class Engine {
   private readonly ctx: DecisionContext;
   /** Where decisions go: the log and `onDecision`. */
   private readonly outlet: DecisionOutlet;
+  /** The symbols registered with `track`: their positions and the start of their client ids. */
+  private readonly tracked: TrackedSymbols;
 
   constructor(private readonly opts: EngineOptions) {
     const eq = opts.broker.equity();
@@ -102,11 +103,11 @@ export class Engine {
       killSwitch: false,
     };
     this.warmup = opts.warmup ?? 0;
-    this.prefix = opts.idPrefix ?? "bt";
     this.watchDrawdown = opts.risk.config.maxDrawdown !== undefined;
     this.watchTimeout = opts.risk.config.positionTimeoutMs !== undefined;
     this.ctx = new DecisionContext(opts);
     this.outlet = new DecisionOutlet(opts.decisions, opts.onDecision);
+    this.tracked = new TrackedSymbols(opts.idPrefix ?? "bt");
   }
 
   /** The account's equity now. */
@@ -186,7 +187,8 @@ export class Engine {
   }
 
   private afterFills(fills: Fill[]): void {
-    for (const f of fills) this.opts.onFill?.(f);
+    const onFill = this.opts.onFill;
+    if (onFill !== undefined) { for (let k = 0; k < fills.length; k++) onFill(fills[k]); }
     const { broker } = this.opts;
     const n = broker.tradeCount();
     if (n === this.book.seenTrades) return;
@@ -238,7 +240,7 @@ export class Engine {
     ctx.balance = broker.balance();
     ctx.peakEquity = this.book.peak;
     ctx.dayStartEquity = this.book.dayStart;
-    ctx.openPositions = this.allPositions();
+    ctx.openPositions = this.tracked.positions(broker);
     ctx.position = position;
     ctx.tradesToday = this.book.tradesToday;
     ctx.lastLoss = this.book.lastLoss;
@@ -252,7 +254,7 @@ export class Engine {
       exitId = this.exit(symbol, position, ts, "signal");
     }
     if (result.action === "open" || result.action === "flip") {
-      openId = `${this.idHead(symbol)}${ts}-open`;
+      openId = `${this.tracked.idHead(symbol)}${ts}-open`;
       opened = this.open(symbol, result, ts, openId);
       if (opened.ok && result.entryType === "limit" && signal.validBars !== undefined) {
         this.pending.set(symbol, { orderId: opened.orderId, until: i + signal.validBars, signal });
@@ -314,56 +316,19 @@ export class Engine {
     );
   }
 
-  /** Tracked symbols, in the order they were registered (no duplicates). */
-  private readonly symbols: string[] = [];
-  /**
-   * The open positions of the tracked symbols at the latest decision. A new array only when they
-   * changed: rules read it and never keep it (see DecisionContext), and emptying and refilling
-   * one array made V8 drop and allocate its storage for every decision.
-   */
-  private positions: PositionView[] = [];
-
-  private allPositions(): PositionView[] {
-    const { broker } = this.opts;
-    const last = this.positions;
-    let n = 0;
-    let same = true;
-    for (let k = 0; k < this.symbols.length; k++) {
-      const p = broker.position(this.symbols[k]);
-      if (p === undefined) continue;
-      if (last[n] !== p) same = false;
-      n++;
-    }
-    if (same && n === last.length) return last;
-    const out: PositionView[] = [];
-    for (let k = 0; k < this.symbols.length; k++) {
-      const p = broker.position(this.symbols[k]);
-      if (p !== undefined) out.push(p);
-    }
-    return this.positions = out;
-  }
-
-  #idHeadSymbol: string | undefined;
-  #idHead = "";
-
-  /** `${prefix}-${symbol}-`, the start of every client id of `symbol` (the last one is kept). */
-  private idHead(symbol: string): string {
-    if (symbol !== this.#idHeadSymbol) {
-      this.#idHeadSymbol = symbol;
-      this.#idHead = `${this.prefix}-${symbol}-`;
-    }
-    return this.#idHead;
-  }
-
   /** Registers a symbol so cross-symbol risk rules see its position. */
   track(symbol: string): void {
-    if (!this.symbols.includes(symbol)) this.symbols.push(symbol);
+    this.tracked.track(symbol);
   }
 
   /** Sends the entry of `plan` with `clientId`, after cancelling the symbol's resting entries. */
   private open(symbol: string, plan: OpenPlan, ts: number, clientId: string): Accepted | Refusal {
     const { broker } = this.opts;
-    for (const o of broker.openOrders(symbol)) if (!o.reduceOnly && !o.ocoWith) broker.cancel(o.id);
+    // an indexed loop: `for…of` over the broker's shared frozen empty list took V8's slow path
+    const open = broker.openOrders(symbol);
+    for (let k = 0; k < open.length; k++) {
+      if (!open[k].reduceOnly && !open[k].ocoWith) broker.cancel(open[k].id);
+    }
     const limit = plan.entryType === "limit" && plan.entryPrice !== undefined;
     const res = broker.submit({
       clientId,
@@ -392,7 +357,7 @@ export class Engine {
       // an exit is already on its way
       if (open[k].reduceOnly && open[k].type === "market") return open[k].clientId;
     }
-    const clientId = `${this.idHead(symbol)}${ts}-${reason}`;
+    const clientId = `${this.tracked.idHead(symbol)}${ts}-${reason}`;
     const res = this.opts.broker.submit({
       clientId,
       symbol,

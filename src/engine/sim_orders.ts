@@ -257,7 +257,8 @@ export function orderView(o: SimOrder): OrderView {
  * leg wins; a level without a leg stays unset) and returns it.
  */
 export function addBracketLevels(orders: readonly SimOrder[], view: PositionView): PositionView {
-  for (const o of orders) {
+  for (let k = 0; k < orders.length; k++) {
+    const o = orders[k];
     if (o.role === "sl" && o.lvl === o.lvl) view.sl = o.lvl;
     else if (o.role === "tp") view.tp = o.price;
   }
