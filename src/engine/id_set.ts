@@ -3,6 +3,14 @@
 /** Slots of a new table (a power of two). */
 const INITIAL_SLOTS = 1024;
 
+/** The low 25 bits of a slot: 1 + a position. */
+const POSITION = 0x1ffffff;
+
+/** The top 7 bits of hash `h`, where a slot keeps them. */
+function tag(h: number): number {
+  return (h >>> 25) << 25;
+}
+
 /**
  * The client ids seen so far: a hash table with open addressing (linear probing) in a typed
  * array, over a list of the ids in the order they came.
@@ -29,10 +37,10 @@ export class IdSet {
   /** The hash of each id, by position in `#ids`. */
   #hashes = new Int32Array(INITIAL_SLOTS / 2);
   /**
-   * One number a slot: 1 + the position of its id in `#ids` (0: free); at most half full. Four
-   * bytes a slot (the hash is looked up by position only when a slot is taken): at two numbers a
-   * slot the table of a long run no longer fitted in the processor's cache, and nearly every
-   * check waited for memory.
+   * One number a slot (0: free), at most half full: the top 7 bits of its id's hash, then in the
+   * low 25 bits 1 + the id's position in `#ids`. Four bytes a slot: at two numbers a slot the
+   * table of a long run no longer fitted in the processor's cache, and nearly every check waited
+   * for memory; the 7 bits spare looking up the hash by position for 127 of 128 other ids.
    */
   #table = new Int32Array(INITIAL_SLOTS);
   /** The free slot where the last `has` that found nothing stopped (or -1), for which id and hash. */
@@ -77,7 +85,8 @@ export class IdSet {
       this.#hashes = next;
     }
     this.#hashes[n] = h;
-    t[slot] = n + 1;
+    if (n + 1 > POSITION) throw new RangeError(`IdSet holds at most ${POSITION} ids`);
+    t[slot] = tag(h) | (n + 1);
     if ((n + 1) * 2 > t.length) this.#grow();
     return true;
   }
@@ -87,8 +96,11 @@ export class IdSet {
     const t = this.#table;
     const mask = t.length - 1;
     for (let slot = h & mask;; slot = (slot + 1) & mask) {
-      const at = t[slot];
-      if (at === 0 || (this.#hashes[at - 1] === h && this.#ids[at - 1] === id)) return slot;
+      const e = t[slot];
+      if (e === 0) return slot;
+      if (((e ^ h) >>> 25) !== 0) continue; // another id: its tag differs
+      const at = (e & POSITION) - 1;
+      if (this.#hashes[at] === h && this.#ids[at] === id) return slot;
     }
   }
 
@@ -100,7 +112,7 @@ export class IdSet {
     for (let k = 0; k < this.#ids.length; k++) {
       let slot = hashes[k] & mask;
       while (t[slot] !== 0) slot = (slot + 1) & mask;
-      t[slot] = k + 1;
+      t[slot] = tag(hashes[k]) | (k + 1);
     }
     this.#table = t;
   }
