@@ -83,8 +83,9 @@ interface LoggedDecision {
  * Decisions kept as they are made, with their reason texts written when they are read. A
  * backtest keeps every decision of the run, and an optimiser's trial reads none of their texts:
  * the sizing note's numbers become a sentence (see SizingNote) only when {@link all} is called.
- * One small object a decision (a literal: see `add`): measured, that cost a third of what a column
- * per field did (eight pushes). The decisions it builds are equal to those the engine hands to `onDecision`.
+ * One small object a decision (a literal: see `add`): measured, that cost a third of what a
+ * column per field did (eight pushes). The decisions it builds are equal to those the engine
+ * hands to `onDecision`.
  */
 export class DecisionLog {
   #ts = new Float64Array(64);

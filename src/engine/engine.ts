@@ -78,7 +78,10 @@ export class Engine {
   private readonly watchDrawdown: boolean;
   private readonly watchTimeout: boolean;
   /** Resting limit entries with an expiry: symbol → order, the candle index it lapses at, why. */
-  private readonly pending = new Map<string, { orderId: string; until: number; signal: Signal }>();
+  private readonly pending = new Map<
+    string,
+    { orderId: string; clientId: string; until: number; signal: Signal }
+  >();
   /** Candles stepped with a position open (all symbols): the exposure of a run. */
   exposureBars = 0;
   /** The risk context of the decision in progress (one object, rewritten for every decision). */
@@ -215,7 +218,7 @@ export class Engine {
         undefined,
         undefined,
         undefined,
-        [p.orderId],
+        [p.clientId],
       );
     }
   }
@@ -257,7 +260,8 @@ export class Engine {
       openId = `${this.tracked.idHead(symbol)}${ts}-open`;
       opened = this.open(symbol, result, ts, openId);
       if (opened.ok && result.entryType === "limit" && signal.validBars !== undefined) {
-        this.pending.set(symbol, { orderId: opened.orderId, until: i + signal.validBars, signal });
+        const until = i + signal.validBars;
+        this.pending.set(symbol, { orderId: opened.orderId, clientId: openId, until, signal });
       }
     }
     if (opened !== undefined && !opened.ok) {

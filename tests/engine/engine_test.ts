@@ -129,6 +129,8 @@ Deno.test("a limit entry lapses after its valid candles; an exit signal withdraw
     [T0 + 60_000, "order", "open"],
     [T0 + 4 * 60_000, "cancelled", "entry_expired"], // decided on candle 0, lapses on candle 3
   ]);
+  // the expiry names the entry it cancelled by the client id the entry was sent with
+  assert.deepEqual(lapsing.decisions[1].orders, lapsing.decisions[0].orders);
   const withdrawn = await run({
     ...base,
     params: {
