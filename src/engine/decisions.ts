@@ -2,6 +2,7 @@
 
 import type { Signal } from "../core/trading.ts";
 import type { Note } from "../risk/sizing_note.ts";
+import { room } from "./arrays.ts";
 
 /** One recorded decision: a signal and what became of it. */
 export interface Decision {
@@ -115,11 +116,7 @@ export class DecisionLog {
     orders?: string[],
   ): void {
     const n = this.#rows.length;
-    if (n === this.#ts.length) {
-      const next = new Float64Array(n * 2);
-      next.set(this.#ts);
-      this.#ts = next;
-    }
+    this.#ts = room(this.#ts, n);
     this.#ts[n] = ts;
     // one note (every entry's sizing note) is kept without its array: one object less to keep
     const kept = notes !== undefined && notes.length === 1 ? notes[0] : notes;

@@ -1,6 +1,7 @@
 // The simulated broker's history of fills, kept as columns and turned into Fill objects on request.
 
 import type { Fill } from "../core/trading.ts";
+import { room } from "./arrays.ts";
 import { NameTable, reasonCode, reasonOf } from "./log_codes.ts";
 
 /**
@@ -71,12 +72,12 @@ export class FillLog {
   }
 
   #grow(n: number): void {
-    this.#tag = grown(this.#tag, n);
-    this.#seq = grown(this.#seq, n);
-    this.#qty = grown(this.#qty, n);
-    this.#price = grown(this.#price, n);
-    this.#fee = grown(this.#fee, n);
-    this.#ts = grown(this.#ts, n);
+    this.#tag = room(this.#tag, n);
+    this.#seq = room(this.#seq, n);
+    this.#qty = room(this.#qty, n);
+    this.#price = room(this.#price, n);
+    this.#fee = room(this.#fee, n);
+    this.#ts = room(this.#ts, n);
   }
 
   /** Every fill, in order, as Fill objects (built once each; `exitReason` only when set). */
@@ -102,15 +103,4 @@ export class FillLog {
     }
     return out;
   }
-}
-
-/** `buf` doubled when `n` values fill it (else `buf` itself). */
-function grown<T extends Float64Array<ArrayBuffer> | Uint32Array<ArrayBuffer>>(
-  buf: T,
-  n: number,
-): T {
-  if (n < buf.length) return buf;
-  const next = new (buf.constructor as new (size: number) => T)(buf.length * 2);
-  next.set(buf);
-  return next;
 }

@@ -2,14 +2,7 @@
 
 import type { Candle, CandleColumns } from "../core/candles.ts";
 import type { Line } from "../core/strategy.ts";
-
-/** Doubles `buf` when full; returns the buffer to write into. */
-function room(buf: Float64Array<ArrayBuffer>, n: number): Float64Array<ArrayBuffer> {
-  if (n < buf.length) return buf;
-  const next = new Float64Array(Math.max(64, buf.length * 2));
-  next.set(buf);
-  return next;
-}
+import { room } from "./arrays.ts";
 
 /**
  * A Line whose `values` is always exactly as long as the values pushed so far (a view of a

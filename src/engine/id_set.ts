@@ -1,5 +1,7 @@
 // A set of order client ids: the simulated broker checks every new order against all before it.
 
+import { room } from "./arrays.ts";
+
 /** Slots of a new table (a power of two). */
 const INITIAL_SLOTS = 1024;
 
@@ -79,11 +81,7 @@ export class IdSet {
     if (t[slot] !== 0) return false;
     const n = this.#ids.length;
     this.#ids.push(id);
-    if (n === this.#hashes.length) {
-      const next = new Int32Array(n * 2);
-      next.set(this.#hashes);
-      this.#hashes = next;
-    }
+    this.#hashes = room(this.#hashes, n);
     this.#hashes[n] = h;
     if (n + 1 > POSITION) throw new RangeError(`IdSet holds at most ${POSITION} ids`);
     t[slot] = tag(h) | (n + 1);

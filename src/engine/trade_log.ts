@@ -1,6 +1,7 @@
 // Closed round trips, kept as columns and turned into Trade objects when they are read.
 
 import type { ExitReason, PositionSide, Trade } from "../core/trading.ts";
+import { room } from "./arrays.ts";
 import { NameTable, reasonCode, reasonOf } from "./log_codes.ts";
 
 /** Numbers a trade keeps: entry_ts, exit_ts, qty, entry_price, exit_price, fees, funding, pnl. */
@@ -46,14 +47,8 @@ export class TradeLog {
   ): void {
     const n = this.#n;
     const at = n * FIELDS;
-    if (at === this.#num.length) {
-      const next = new Float64Array(at * 2);
-      next.set(this.#num);
-      this.#num = next;
-      const tags = new Uint32Array(n * 2);
-      tags.set(this.#tag);
-      this.#tag = tags;
-    }
+    this.#num = room(this.#num, at);
+    this.#tag = room(this.#tag, n);
     const v = this.#num;
     v[at] = entryTs;
     v[at + 1] = exitTs;
