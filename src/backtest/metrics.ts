@@ -1,24 +1,11 @@
 // Backtest metrics: returns, risk ratios, drawdowns and trade statistics from an equity curve.
 
 import { InputError } from "../core/errors.ts";
-import type { ExitReason, Trade } from "../core/trading.ts";
+import { EXIT_REASONS, type ExitReason, type Trade } from "../core/trading.ts";
 
 /** Milliseconds in a day; years are 365 days (crypto trades every day). */
 const DAY_MS = 86_400_000;
 const YEAR_MS = 365 * DAY_MS;
-
-/** Every exit reason, in the order `exits_by_reason` lists them. */
-const EXIT_REASONS: readonly ExitReason[] = [
-  "tp",
-  "sl",
-  "trailing",
-  "timeout",
-  "signal",
-  "liquidation",
-  "end_of_data",
-  "kill_switch",
-  "manual",
-];
 
 /** What {@link computeMetrics} needs: the bar equity curve, the closed trades and the totals. */
 export interface MetricsInput {

@@ -39,6 +39,19 @@ export type ExitReason =
   | "kill_switch"
   | "manual";
 
+/** Every exit reason, in the order of the type above (metrics list them so). */
+export const EXIT_REASONS: readonly ExitReason[] = [
+  "tp",
+  "sl",
+  "trailing",
+  "timeout",
+  "signal",
+  "liquidation",
+  "end_of_data",
+  "kill_switch",
+  "manual",
+];
+
 /** Buy or sell. */
 export type OrderSide = "buy" | "sell";
 

@@ -1,45 +1,14 @@
 // Small integer codes for the strings the run logs keep per row: symbols and exit reasons.
 
-import type { ExitReason } from "../core/trading.ts";
+import { EXIT_REASONS, type ExitReason } from "../core/trading.ts";
 
-/** Exit reasons by code (code 0: none). */
-const REASONS: readonly (ExitReason | undefined)[] = [
-  undefined,
-  "tp",
-  "sl",
-  "trailing",
-  "timeout",
-  "signal",
-  "liquidation",
-  "end_of_data",
-  "kill_switch",
-  "manual",
-];
+/** Exit reasons by code: 0 none, then EXIT_REASONS in order. */
+const REASONS: readonly (ExitReason | undefined)[] = [undefined, ...EXIT_REASONS];
+const CODES = new Map<ExitReason | undefined, number>(REASONS.map((r, k) => [r, k]));
 
-/** The code of `r` (0..9, 0 for none): a switch, no search through a list. */
+/** The code of `r` (0 for none). */
 export function reasonCode(r: ExitReason | undefined): number {
-  switch (r) {
-    case undefined:
-      return 0;
-    case "tp":
-      return 1;
-    case "sl":
-      return 2;
-    case "trailing":
-      return 3;
-    case "timeout":
-      return 4;
-    case "signal":
-      return 5;
-    case "liquidation":
-      return 6;
-    case "end_of_data":
-      return 7;
-    case "kill_switch":
-      return 8;
-    case "manual":
-      return 9;
-  }
+  return CODES.get(r)!;
 }
 
 /** The exit reason of `code` (see {@link reasonCode}). */
