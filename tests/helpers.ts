@@ -70,3 +70,12 @@ export function k(
 ): Candle {
   return { ts, open, high, low, close, volume };
 }
+
+/** Throws when `text` carries any of the values of `secrets` (API keys never reach a log). */
+export function assertNoSecrets(text: string, secrets: object): void {
+  for (const v of Object.values(secrets)) {
+    if (typeof v === "string" && v !== "" && text.includes(v)) {
+      throw new Error(`a key leaked into: ${text.slice(0, 300)}`);
+    }
+  }
+}

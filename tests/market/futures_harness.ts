@@ -15,6 +15,7 @@ import {
   type FakeBinanceTrading,
 } from "../fakes/fake_binance_trading.ts";
 import { T0, testBrokerOptions } from "./live_harness.ts";
+import { assertNoSecrets } from "../helpers.ts";
 
 /** Keys the fake accepts; tests check none of them leaks. */
 export const BN_KEYS: ExchangeCredentials = {
@@ -111,7 +112,5 @@ export async function futuresSetup(
 
 /** Asserts `text` carries none of the keys. */
 export function assertNoBinanceKeys(text: string): void {
-  for (const v of Object.values(BN_KEYS)) {
-    if (v && text.includes(v)) throw new Error(`a key leaked into: ${text.slice(0, 300)}`);
-  }
+  assertNoSecrets(text, BN_KEYS);
 }

@@ -11,6 +11,7 @@ import {
   type FakeOkxTrading,
   type FakeOkxTradingOptions,
 } from "../fakes/fake_okx_trading.ts";
+import { assertNoSecrets } from "../helpers.ts";
 
 /** Keys the fake accepts; every test checks none of them leaks. */
 export const KEYS: Required<ExchangeCredentials> = {
@@ -99,9 +100,7 @@ export function bar(ts: number, close: number): Candle {
 
 /** Asserts `text` carries none of the keys. */
 export function assertNoKeys(text: string): void {
-  for (const v of Object.values(KEYS)) {
-    if (text.includes(v)) throw new Error(`a key leaked into: ${text.slice(0, 300)}`);
-  }
+  assertNoSecrets(text, KEYS);
 }
 
 /**

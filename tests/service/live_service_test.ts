@@ -10,7 +10,7 @@ import { Db } from "../../src/store/db.ts";
 import { startFakeExchange } from "../fakes/fake_exchange.ts";
 import { attachFakeOkxTrading, type FakeOkxTrading } from "../fakes/fake_okx_trading.ts";
 import { startFakeWs } from "../fakes/fake_ws.ts";
-import { tempDir } from "../helpers.ts";
+import { assertNoSecrets, tempDir } from "../helpers.ts";
 import {
   at,
   botStatus,
@@ -90,9 +90,7 @@ async function withOkxBot(
     await rest.close();
     db.close();
   }
-  for (const line of logs.lines) {
-    for (const v of Object.values(KEYS)) assert.ok(!line.includes(v), `a key leaked: ${line}`);
-  }
+  for (const line of logs.lines) assertNoSecrets(line, KEYS);
 }
 
 Deno.test("live bot: orders reach the exchange once, survive a restart, reconcile", async () => {
