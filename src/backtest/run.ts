@@ -5,7 +5,7 @@ import { ConfigError } from "../core/errors.ts";
 import { timeframeMs } from "../core/timeframe.ts";
 import type { Direction, FeeSchedule, MarketRules, PositionView, Trade } from "../core/trading.ts";
 import { type Decision, Engine } from "../engine/engine.ts";
-import { DecisionLog } from "../engine/decisions.ts";
+import { type DecisionCount, DecisionLog, withFillRefusals } from "../engine/decisions.ts";
 import type { OrderRefusal } from "../engine/ports.ts";
 import { SimBroker } from "../engine/sim_broker.ts";
 import { batchContext } from "../engine/strategy_context.ts";
@@ -82,6 +82,12 @@ export interface BacktestResult {
   /** Equity marked at each candle's close: `ts` are candle open times. */
   equity_curve: { ts: number[]; equity: number[] };
   decisions: Decision[];
+  /**
+   * How the run's decisions ended, by outcome and code (`refused: already_in_position 8,392`),
+   * most frequent first within an outcome; orders the broker cancelled when they came to fill
+   * count as `cancelled_at_fill`. A run that stops trading says why here.
+   */
+  decision_summary: DecisionCount[];
   /** Orders accepted but cancelled at fill time (too small once sized, no margin), and why. */
   order_refusals: OrderRefusal[];
 }
@@ -108,6 +114,8 @@ export interface Simulation {
   exposure: number;
   /** Every decision, in order; their reason texts are written on the first read. */
   readonly decisions: readonly Decision[];
+  /** Decisions counted by outcome and code, with the orders refused at fill (no texts written). */
+  decisionSummary(): DecisionCount[];
   /** Orders accepted but cancelled by the broker at fill time, with the reason. */
   refusals: OrderRefusal[];
   /** Positions still open at the end (empty with closeAtEnd). */
@@ -184,6 +192,7 @@ export function simulate(
     get decisions() {
       return decisions.all();
     },
+    decisionSummary: () => withFillRefusals(decisions.summary(), refusals),
     refusals,
     open,
   };
@@ -318,5 +327,6 @@ export async function backtest(
     equity_curve: { ts: Array.from(ts), equity: Array.from(equity) },
     order_refusals: sim.refusals,
     decisions: [...decisions],
+    decision_summary: sim.decisionSummary(),
   };
 }

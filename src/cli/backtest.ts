@@ -2,6 +2,7 @@
 
 import { backtest, type BacktestConfig } from "../backtest/run.ts";
 import { formatMetrics } from "../backtest/metrics.ts";
+import { formatDecisionSummary } from "../engine/decisions.ts";
 import { isoUtc } from "../core/candles.ts";
 import { ConfigError, InputError } from "../core/errors.ts";
 import { parseCandleCsv } from "../data/csv.ts";
@@ -166,6 +167,8 @@ async function runCommand(argv: string[]): Promise<number> {
           (f["no-store"] ? "" : `, run ${result.run_id}`),
       );
       console.log(formatMetrics(result.metrics));
+      console.log("Decisions:");
+      for (const line of formatDecisionSummary(result.decision_summary)) console.log(`  ${line}`);
       if (result.open_position) {
         const p = result.open_position;
         console.log(

@@ -20,6 +20,54 @@ export interface Decision {
 }
 
 /**
+ * How many decisions (or orders cancelled when they came to fill) ended one way: `outcome` is
+ * the decision's ("order", "refused", "cancelled") or "cancelled_at_fill" for an order the broker
+ * refused when it came to fill; `code` the plan's action or the refusal's code.
+ */
+export interface DecisionCount {
+  outcome: string;
+  code: string;
+  count: number;
+}
+
+/** Outcome order of a summary: orders first, then refusals, cancellations, failed fills. */
+const OUTCOME_ORDER = ["order", "refused", "cancelled", "cancelled_at_fill"];
+
+/** `counts` ordered by outcome, then most frequent first, then by code (a stable order). */
+export function sortCounts(counts: DecisionCount[]): DecisionCount[] {
+  const rank = (o: string) => {
+    const i = OUTCOME_ORDER.indexOf(o);
+    return i < 0 ? OUTCOME_ORDER.length : i;
+  };
+  return counts.sort((a, b) =>
+    rank(a.outcome) - rank(b.outcome) || b.count - a.count ||
+    (a.code < b.code ? -1 : a.code > b.code ? 1 : 0)
+  );
+}
+
+/**
+ * Adds the orders the broker refused when they came to fill (`cancelled_at_fill` by code) to a
+ * decision summary.
+ */
+export function withFillRefusals(
+  summary: DecisionCount[],
+  refusals: readonly { code: string }[],
+): DecisionCount[] {
+  if (refusals.length === 0) return summary;
+  const counts = new Map<string, number>();
+  for (const r of refusals) counts.set(r.code, (counts.get(r.code) ?? 0) + 1);
+  const rows = [...counts].map(([code, count]) => ({ outcome: "cancelled_at_fill", code, count }));
+  return sortCounts([...summary, ...rows]);
+}
+
+/**
+ * One line per row: `refused: already_in_position 8,392` (counts with thousands separators).
+ */
+export function formatDecisionSummary(summary: readonly DecisionCount[]): string[] {
+  return summary.map((c) => `${c.outcome}: ${c.code} ${c.count.toLocaleString("en-US")}`);
+}
+
+/**
  * The signal's reason followed by the plan's notes, "; "-separated. `join` makes one flat string:
  * decisions are kept for the whole run, and a chain of concatenations would keep every piece.
  */
@@ -123,6 +171,19 @@ export class DecisionLog {
     // a literal, not `new`: V8 sees that nearly every one lives as long as the run and
     // allocates them with the long-lived objects (no copying through the young generation)
     this.#rows.push({ symbol, signal, outcome, code, reason, notes: kept, exitId, openId, orders });
+  }
+
+  /** How many decisions ended how: one row per outcome and code, most frequent first. */
+  summary(): DecisionCount[] {
+    const counts = new Map<string, DecisionCount>();
+    for (let k = 0; k < this.#rows.length; k++) {
+      const r = this.#rows[k];
+      const key = `${r.outcome}:${r.code}`;
+      const c = counts.get(key);
+      if (c === undefined) counts.set(key, { outcome: r.outcome, code: r.code, count: 1 });
+      else c.count++;
+    }
+    return sortCounts([...counts.values()]);
   }
 
   /** Every decision, in order (built once each, reasons written then). */

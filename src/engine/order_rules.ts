@@ -23,22 +23,90 @@ export function num(x: number): string {
 }
 
 /**
- * `qty` rounded DOWN to a multiple of `step` (no rounding when `step` is 0). A value within
- * float noise of the next multiple counts as that multiple.
+ * How far (relative) a quotient `qty / step` may sit from a whole number and still count as it:
+ * a few ulps, the error of dividing two rounded floats. `9.87164127 / 1e-8` is
+ * `987164126.9999999`, which is the multiple 987164127, not one step less.
+ */
+const STEP_ULPS = 8 * Number.EPSILON;
+
+/** The whole number `x` is within a few ulps of, else NaN. */
+function nearWhole(x: number): number {
+  const n = Math.round(x);
+  return Math.abs(x - n) <= STEP_ULPS * Math.abs(x) ? n : NaN;
+}
+
+let lastStep = NaN;
+let lastDecimals = 0;
+
+/** Decimal places of `step` (1e-8 → 8, 0.25 → 2), or -1 when it has no short decimal form. */
+function decimalsOf(step: number): number {
+  if (step === lastStep) return lastDecimals;
+  let d = -1;
+  for (let k = 0, scaled = step; k <= 20; k++, scaled = step * 10 ** k) {
+    if (Math.abs(scaled - Math.round(scaled)) <= 1e-9 * scaled) {
+      d = k;
+      break;
+    }
+  }
+  lastStep = step;
+  lastDecimals = d;
+  return d;
+}
+
+/** `n` steps as the float nearest the exact decimal (`n * step` without its noise). */
+function steps(n: number, step: number): number {
+  const x = n * step;
+  const d = decimalsOf(step);
+  return d < 0 ? x : Number(x.toFixed(d));
+}
+
+/**
+ * True when `qty` is a whole number of `step`s (within a few ulps); always true for step 0.
+ */
+export function onStep(qty: number, step: number): boolean {
+  if (!(step > 0)) return true;
+  const n = nearWhole(qty / step);
+  return n === n;
+}
+
+/**
+ * True when `qty` is the whole of a position of `positionQty` (equal within a few ulps): a
+ * closing order then closes the position's exact quantity, never a re-rounded one.
+ */
+export function isWhole(qty: number, positionQty: number): boolean {
+  return Math.abs(qty - positionQty) <= STEP_ULPS * positionQty;
+}
+
+/**
+ * True when what a reduction leaves of a position, `rest` (> 0), can never be traded on its own:
+ * less than one step or the minimum quantity (float noise included). The fill then takes it too.
+ */
+export function isDust(rest: number, rules: MarketRules, positionQty: number): boolean {
+  return rest < rules.qtyStep * (1 - 1e-9) || rest < rules.minQty * (1 - 1e-9) ||
+    rest <= positionQty * 1e-9;
+}
+
+/**
+ * `qty` rounded DOWN to a multiple of `step` (no rounding when `step` is 0), done once: a value
+ * already on the step (within a few ulps of a multiple) stays that multiple, so rounding again
+ * never loses a step. The result is the float nearest the exact decimal multiple.
  *
  * @example
  * ```ts
  * floorToStep(0.12345, 0.001); // 0.123
+ * floorToStep(9.87164127, 1e-8); // 9.87164127 (not 9.87164126)
  * ```
  */
 export function floorToStep(qty: number, step: number): number {
   if (!(step > 0)) return qty;
-  const n = Math.floor(qty / step + 1e-9);
-  return Number((n * step).toPrecision(12));
+  const x = qty / step;
+  const n = nearWhole(x);
+  return steps(n === n ? n : Math.floor(x), step);
 }
 
 /**
- * `price` rounded to a multiple of `tick`, "down" or "up" (no rounding when `tick` is 0).
+ * `price` rounded to a multiple of `tick`, "down" or "up" (no rounding when `tick` is 0); a price
+ * already on the tick (within a few ulps) stays as it is.
  *
  * @example
  * ```ts
@@ -48,8 +116,9 @@ export function floorToStep(qty: number, step: number): number {
 export function roundToTick(price: number, tick: number, mode: "down" | "up"): number {
   if (!(tick > 0)) return price;
   const x = price / tick;
-  const n = mode === "down" ? Math.floor(x + 1e-9) : Math.ceil(x - 1e-9);
-  return Number((n * tick).toPrecision(12));
+  const near = nearWhole(x);
+  const n = near === near ? near : mode === "down" ? Math.floor(x) : Math.ceil(x);
+  return steps(n, tick);
 }
 
 /** Conservative rounding of a limit price: buy limits down, sell limits up. */

@@ -49,6 +49,7 @@ import { IdSet } from "./id_set.ts";
 import {
   checkSubmit,
   floorToStep,
+  isWhole,
   meetsMinimums,
   num,
   refusal,
@@ -170,7 +171,10 @@ export class SimBroker implements Broker {
     against: Position | undefined,
   ): Refusal | null {
     const ex = this.#ex;
-    const qty = floorToStep(raw, b.rules.qtyStep);
+    // closing a whole position: its exact quantity, never re-rounded
+    const qty = against !== undefined && isWhole(raw, against.qty)
+      ? against.qty
+      : floorToStep(raw, b.rules.qtyStep);
     const ref = o.type === "limit" || o.type === "stop_limit"
       ? o.price
       : o.type === "stop_market"

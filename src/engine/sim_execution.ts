@@ -16,6 +16,7 @@ import {
   checkMargin,
   checkMinimums,
   floorToStep,
+  isDust,
   marginFits,
   meetsMinimums,
   NO_RULES,
@@ -186,14 +187,19 @@ export class SimExecution {
     let pos = pf.position(o.symbol);
     const before = pos?.side;
     const side = sideOpened(o.side);
-    const closeQty = pos !== undefined && pos.side !== side ? Math.min(want, pos.qty) : 0;
+    let closeQty = pos !== undefined && pos.side !== side ? Math.min(want, pos.qty) : 0;
+    // what would be left is too small to ever close on its own (below the step or the minimum
+    // quantity): it goes with this fill
+    if (closeQty > 0 && closeQty < pos!.qty && isDust(pos!.qty - closeQty, b.rules, pos!.qty)) {
+      closeQty = pos!.qty;
+    }
     if (o.reduceOnly && closeQty === 0) {
       const why = `Reduce-only ${o.side} "${o.clientId}" for ${o.symbol} found no ${
         side === "long" ? "short" : "long"
       } position to reduce`;
       return this.refuse(b, o, refusal("reduce_only", `${why}; it was cancelled.`), ts);
     }
-    let openQty = o.reduceOnly ? 0 : want - closeQty;
+    let openQty = o.reduceOnly || closeQty >= want ? 0 : want - closeQty;
     const closeFee = closeQty * price * rate;
     const reason = exitReasonOf(o);
     if (closeQty > 0) pf.reduce(pos!, closeQty, price, closeFee, ts, reason);

@@ -127,8 +127,14 @@ export class CcxtBroker extends LiveAccountView implements Broker {
       this.#log("warn", `live broker job "${job}" failed`, { error: brief(err) })
     );
     this.#book.dust = (s) => {
-      const m = this.#market(s); // spot only: a contract position has no coins kept as fees
-      return m?.spot ? Math.max(m.rules.qtyStep, m.rules.minQty) : 0;
+      // spot: the coins a buy's fee left below the step or the minimum can never be sold; a
+      // contract position is whole steps on the exchange, so less than half a step is float noise
+      const m = this.#market(s);
+      return m === undefined
+        ? 0
+        : m.spot
+        ? Math.max(m.rules.qtyStep, m.rules.minQty)
+        : m.rules.qtyStep / 2;
     };
     this.#book.leverage = (s) => this.#market(s)?.spot === false ? this.#leverage : 1;
     const log: LiveCore["log"] = (level, msg, fields) => this.#log(level, msg, fields);

@@ -29,6 +29,8 @@ interface Expect {
   reason?: string;
   /** Fill time when not the bar's open time (lower candles). */
   ts?: number;
+  /** The quantity must be exactly `qty` (not merely within float noise). */
+  exact?: boolean;
 }
 
 interface Row {
@@ -41,6 +43,8 @@ interface Row {
   fills: Expect[];
   /** Open orders left at the end, when checked. */
   open?: number;
+  /** The position's quantity at the end (0: flat), when checked. */
+  position?: number;
 }
 
 const buy = (req: Partial<OrderRequest> = {}) => ({
@@ -413,6 +417,83 @@ const ROWS: Row[] = [
       { bar: 2, side: "sell", price: 92, fee: 0.046, liq: "taker", reason: "sl" },
     ],
   },
+  // quantities: rounded once, closed exactly, no remainder too small to close
+  {
+    name: "quantity on the step is never rounded again: 9.87164127 at step 1e-8 closes whole",
+    opts: { rules: { [SYM]: { tickSize: 0, qtyStep: 1e-8, minQty: 0, minNotional: 0 } } },
+    candles: [FLAT, b(1, 100, 101, 99, 100), b(2, 100, 101, 99, 100)],
+    orders: [
+      { at: 0, req: buy({ size: { kind: "qty", qty: 9.87164127 } }) },
+      { at: 1, req: sell({ size: { kind: "qty", qty: 9.87164127 }, reduceOnly: true }) },
+    ],
+    fills: [
+      {
+        bar: 1,
+        side: "buy",
+        price: 100,
+        qty: 9.87164127,
+        exact: true,
+        fee: 0.4935820635,
+        liq: "taker",
+      },
+      {
+        bar: 2,
+        side: "sell",
+        price: 100,
+        qty: 9.87164127,
+        exact: true,
+        fee: 0.4935820635,
+        liq: "taker",
+        reason: "signal",
+      },
+    ],
+    position: 0,
+  },
+  {
+    name: "quantity: an exit leaving less than the minimum quantity takes the remainder with it",
+    opts: { rules: { [SYM]: { tickSize: 0, qtyStep: 0.001, minQty: 0.01, minNotional: 0 } } },
+    candles: [FLAT, b(1, 100, 101, 99, 100), b(2, 100, 101, 99, 100)],
+    orders: [
+      { at: 0, req: buy({ size: { kind: "qty", qty: 1 } }) },
+      { at: 1, req: sell({ size: { kind: "qty", qty: 0.995 }, reduceOnly: true }) },
+    ],
+    fills: [
+      { bar: 1, side: "buy", price: 100, qty: 1, fee: 0.05, liq: "taker" },
+      {
+        bar: 2,
+        side: "sell",
+        price: 100,
+        qty: 1,
+        exact: true,
+        fee: 0.05,
+        liq: "taker",
+        reason: "signal",
+      },
+    ],
+    position: 0,
+  },
+  {
+    name: "quantity: an exit leaving a whole step and the minimum leaves it open",
+    opts: { rules: { [SYM]: { tickSize: 0, qtyStep: 0.001, minQty: 0.001, minNotional: 0 } } },
+    candles: [FLAT, b(1, 100, 101, 99, 100), b(2, 100, 101, 99, 100)],
+    orders: [
+      { at: 0, req: buy({ size: { kind: "qty", qty: 1 } }) },
+      { at: 1, req: sell({ size: { kind: "qty", qty: 0.999 }, reduceOnly: true }) },
+    ],
+    fills: [
+      { bar: 1, side: "buy", price: 100, qty: 1, fee: 0.05, liq: "taker" },
+      {
+        bar: 2,
+        side: "sell",
+        price: 100,
+        qty: 0.999,
+        fee: 0.04995,
+        liq: "taker",
+        reason: "signal",
+      },
+    ],
+    position: 0.001,
+  },
 ];
 
 const near = (a: number, e: number, what: string) =>
@@ -441,12 +522,16 @@ for (const row of ROWS) {
       assert.equal(bar, e.bar, `${w} bar`);
       assert.equal(f.side, e.side, `${w} side`);
       near(f.price, e.price, `${w} price`);
-      near(f.qty, e.qty ?? 1, `${w} qty`);
+      if (e.exact) assert.equal(f.qty, e.qty, `${w} qty (exactly)`);
+      else near(f.qty, e.qty ?? 1, `${w} qty`);
       near(f.fee, e.fee, `${w} fee`);
       assert.equal(f.liquidity, e.liq, `${w} liquidity`);
       assert.equal(f.exitReason, e.reason, `${w} exit reason`);
       assert.equal(f.ts, e.ts ?? row.candles[e.bar].ts, `${w} time`);
     });
     if (row.open !== undefined) assert.equal(broker.openOrders().length, row.open, "open orders");
+    if (row.position !== undefined) {
+      near(broker.position(SYM)?.qty ?? 0, row.position, "position quantity at the end");
+    }
   });
 }
