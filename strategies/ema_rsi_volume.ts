@@ -3,7 +3,7 @@
 import { z } from "zod";
 import { defineStrategy, directionParam, type Line } from "../src/core/strategy.ts";
 import type { PositionSide } from "../src/core/trading.ts";
-import { pctBracket } from "../src/strategy/brackets.ts";
+import { exitsFrom, slTpFromParam } from "../src/strategy/brackets.ts";
 import { acts } from "../src/strategy/entry_filter.ts";
 import { fmt, fmt1 } from "../src/strategy/format.ts";
 
@@ -19,8 +19,11 @@ export const params = z.object({
     .describe("Volume must exceed this multiple of its average"),
   min_confidence: z.number().min(0.33).max(1).default(1)
     .describe("Least share of the three conditions that must agree (1 = all three)"),
-  sl_pct: z.number().min(0.05).max(50).default(2).describe("Stop-loss distance, % of the close"),
-  tp_pct: z.number().min(0.05).max(200).default(4).describe("Take-profit distance, % of the close"),
+  sl_pct: z.number().min(0.05).max(50).default(2)
+    .describe("Stop-loss distance, % of the entry's fill (or of the close: sl_tp_from)"),
+  tp_pct: z.number().min(0.05).max(99).default(4)
+    .describe("Take-profit distance, % of the entry's fill (or of the close: sl_tp_from)"),
+  sl_tp_from: slTpFromParam,
   direction: directionParam,
 }).refine((p) => p.rsi_low < p.rsi_high, {
   message: "rsi_low must be smaller than rsi_high",
@@ -39,13 +42,14 @@ function neededVotes(minConfidence: number): number {
 /** The ema_rsi_volume strategy: its rules are in its description. */
 export default defineStrategy({
   name: "ema_rsi_volume",
-  version: "1.0.0",
+  version: "1.1.0",
   description: "Votes three conditions on the candle close. Long: close > EMA(ema_period); " +
     "RSI(rsi_period) within rsi_low..rsi_high; volume > volume_k × the SMA of the previous " +
     "volume_period volumes. Short mirrors it: close < EMA, RSI within 100-rsi_high..100-rsi_low, " +
     "the same volume test. confidence = agreeing conditions / 3; a side fires when its confidence " +
     "reaches min_confidence and beats the other side's. Market entry, SL/TP at sl_pct/tp_pct % " +
-    "of the close. Quiet while already holding the signalled side.",
+    "of the entry's fill price (sl_tp_from: fill, placed when it fills) or of the signal close " +
+    "(sl_tp_from: close). Quiet while already holding the signalled side.",
   params,
   // First index where EMA (ema_period - 1), RSI (rsi_period) and the previous bar's volume
   // average (volume_period) all exist.
@@ -96,7 +100,7 @@ export default defineStrategy({
         return {
           side,
           confidence: votes / 3,
-          ...pctBracket(side, c, p.sl_pct, p.tp_pct),
+          ...exitsFrom(p.sl_tp_from, side, c, p.sl_pct, p.tp_pct),
           reason: `${side}: ${reason} (${votes}/3 agree)`,
         };
       },

@@ -3,7 +3,7 @@
 import { z } from "zod";
 import { defineStrategy, directionParam, type Line, type Lines } from "../src/core/strategy.ts";
 import type { PositionSide } from "../src/core/trading.ts";
-import { pctBracket } from "../src/strategy/brackets.ts";
+import { exitsFrom, slTpFromParam } from "../src/strategy/brackets.ts";
 import { acts } from "../src/strategy/entry_filter.ts";
 import { fmt, fmt1 } from "../src/strategy/format.ts";
 
@@ -26,8 +26,11 @@ export const params = z.object({
   bb_k: z.number().min(0.5).max(5).default(2).describe("Bollinger width in standard deviations"),
   bb_near_pct: z.number().min(0).max(10).default(0.5)
     .describe("A close within this % of the band (or beyond it) counts as at the band"),
-  sl_pct: z.number().min(0.05).max(50).default(2).describe("Stop-loss distance, % of the close"),
-  tp_pct: z.number().min(0.05).max(200).default(4).describe("Take-profit distance, % of the close"),
+  sl_pct: z.number().min(0.05).max(50).default(2)
+    .describe("Stop-loss distance, % of the entry's fill (or of the close: sl_tp_from)"),
+  tp_pct: z.number().min(0.05).max(99).default(4)
+    .describe("Take-profit distance, % of the entry's fill (or of the close: sl_tp_from)"),
+  sl_tp_from: slTpFromParam,
   direction: directionParam,
 }).refine((p) => p.macd_fast < p.macd_slow, {
   message: "macd_fast must be smaller than macd_slow",
@@ -40,13 +43,14 @@ export type RsiMacdBbParams = z.output<typeof params>;
 /** The rsi_macd_bb strategy: its rules are in its description. */
 export default defineStrategy({
   name: "rsi_macd_bb",
-  version: "1.0.0",
+  version: "1.1.0",
   description: "Confluence on a 15m base. Long when all three hold on the 15m close: 15m " +
     "RSI(rsi_period) <= rsi_oversold; the 1h MACD histogram of the last CLOSED 1h candle is " +
     "above the one before (turning up); the 15m close is at most bb_near_pct % above the lower " +
     "Bollinger band (bb_period, bb_k) of the last CLOSED 4h candle. Short mirrors it (RSI >= " +
     "rsi_overbought, histogram falling, close at most bb_near_pct % below the upper band). " +
-    "Market entry, SL/TP at sl_pct/tp_pct % of the close; quiet while holding the signalled side.",
+    "Market entry, SL/TP at sl_pct/tp_pct % of the entry's fill (sl_tp_from: fill, placed when " +
+    "it fills) or of the signal close (sl_tp_from: close); quiet while holding the signalled side.",
   params,
   timeframes: () => [MID_TF, HIGH_TF],
   // In 15m bars (4 per 1h, 16 per 4h): the 1h histogram needs macd_slow + macd_signal closed 1h
@@ -93,7 +97,12 @@ export default defineStrategy({
           : `15m RSI ${fmt1(r)} >= ${fmt(p.rsi_overbought)}; 1h MACD histogram falling ` +
             `${fmt(h0)} -> ${fmt(h1)}; close ${fmt(c)} within ${fmt(p.bb_near_pct)}% of or above ` +
             `the 4h upper band ${fmt(band)}`;
-        return { side, confidence: 1, ...pctBracket(side, c, p.sl_pct, p.tp_pct), reason };
+        return {
+          side,
+          confidence: 1,
+          ...exitsFrom(p.sl_tp_from, side, c, p.sl_pct, p.tp_pct),
+          reason,
+        };
       },
     };
   },

@@ -8,13 +8,19 @@ export type SignalSide = "long" | "short" | "exit";
 
 /**
  * A strategy's decision on a closed candle. Prices are absolute; `entry` set means a limit entry
- * at that price, unset means market (next bar's open). `confidence` is 0..1.
+ * at that price, unset means market (next bar's open). `confidence` is 0..1. The stop and target
+ * are either absolute levels (`sl`, `tp`) or distances from the price the entry fills at
+ * (`slPct`, `tpPct`, in percent: 1 = 1 %), placed by the broker when the entry fills.
  */
 export interface Signal {
   side: SignalSide;
   entry?: number;
   sl?: number;
   tp?: number;
+  /** Stop-loss this many percent from the entry's fill price (instead of `sl`). */
+  slPct?: number;
+  /** Take-profit this many percent from the entry's fill price (instead of `tp`). */
+  tpPct?: number;
   confidence: number;
   reason: string;
   /**
@@ -26,6 +32,22 @@ export interface Signal {
 
 /** Which strategies may open longs, shorts or both (default long). */
 export type Direction = "long" | "short" | "both";
+
+/**
+ * The price `pct` percent from `fill` on the losing ("sl") or winning ("tp") side of a position
+ * of `side`: a long's stop `fill * (1 - pct / 100)`, its target `fill * (1 + pct / 100)`, a
+ * short's the other way round. Brokers place `slPct` / `tpPct` brackets with it, and the risk
+ * gate estimates them with it.
+ */
+export function levelFromFill(
+  fill: number,
+  pct: number,
+  side: PositionSide,
+  role: "sl" | "tp",
+): number {
+  const up = (side === "long") === (role === "tp");
+  return fill * (up ? 1 + pct / 100 : 1 - pct / 100);
+}
 
 /** Why a position was closed. */
 export type ExitReason =
@@ -67,12 +89,15 @@ export type TimeInForce = "GTC" | "IOC";
  * - `qty`: a fixed quantity in base units.
  * - `equity`: `fraction * equity / (fillPrice * (1 + takerFee))`.
  * - `risk`: lose `fraction * equity` if the stop at `stop` is hit: `fraction * equity / |fill - stop|`.
+ * - `risk_pct`: the same with the stop `stopPct` percent from the fill:
+ *   `fraction * equity / (fill * stopPct / 100)`.
  * All are rounded down to the market's quantity step, then capped by `maxNotional` when given.
  */
 export type OrderSize =
   | { kind: "qty"; qty: number }
   | { kind: "equity"; fraction: number }
-  | { kind: "risk"; fraction: number; stop: number };
+  | { kind: "risk"; fraction: number; stop: number }
+  | { kind: "risk_pct"; fraction: number; stopPct: number };
 
 /** What the engine (through risk) asks a broker to do. Serialisable: it is stored before sending. */
 export interface OrderRequest {
@@ -90,8 +115,12 @@ export interface OrderRequest {
   trailFraction?: number;
   reduceOnly?: boolean;
   tif?: TimeInForce;
-  /** Exits attached to an entry: live from the moment the entry fills (OCO: one cancels the other). */
-  bracket?: { sl?: number; tp?: number; trailFraction?: number };
+  /**
+   * Exits attached to an entry: live from the moment the entry fills (OCO: one cancels the
+   * other). Levels absolute (`sl`, `tp`) or in percent of the entry's fill price (`slPct`,
+   * `tpPct`: placed when it fills), one of each kind.
+   */
+  bracket?: { sl?: number; tp?: number; slPct?: number; tpPct?: number; trailFraction?: number };
   /** Work a large order in visible slices of this quantity (iceberg). */
   visibleQty?: number;
   /** Leverage for the position this order opens (futures; default the broker's). */

@@ -17,6 +17,7 @@ import type {
   Direction,
   ExitReason,
   Fill,
+  OrderRequest,
   PositionView,
   Refusal,
   Signal,
@@ -65,6 +66,21 @@ export interface EngineOptions {
   onFill?: (f: Fill) => void;
   /** Orders the broker cancelled at fill time (recorded like refused decisions). */
   onOrderRefusal?: (r: OrderRefusal) => void;
+}
+
+/** The exits a plan attaches to its entry (absolute or in percent of the fill), or undefined. */
+function bracketOf(plan: OpenPlan): OrderRequest["bracket"] {
+  if (plan.slPct === undefined && plan.tpPct === undefined) {
+    return plan.sl !== undefined || plan.tp !== undefined
+      ? { sl: plan.sl, tp: plan.tp }
+      : undefined;
+  }
+  const b: NonNullable<OrderRequest["bracket"]> = {};
+  if (plan.slPct !== undefined) b.slPct = plan.slPct;
+  else if (plan.sl !== undefined) b.sl = plan.sl;
+  if (plan.tpPct !== undefined) b.tpPct = plan.tpPct;
+  else if (plan.tp !== undefined) b.tp = plan.tp;
+  return b;
 }
 
 /**
@@ -342,9 +358,7 @@ export class Engine {
       price: limit ? plan.entryPrice : undefined,
       size: plan.size,
       leverage: this.opts.leverage,
-      bracket: plan.sl !== undefined || plan.tp !== undefined
-        ? { sl: plan.sl, tp: plan.tp }
-        : undefined,
+      bracket: bracketOf(plan),
     }, ts);
     if (res.ok) this.book.tradesToday++;
     return res;

@@ -148,6 +148,8 @@ export function resolveQty(
       return size.fraction * equity / (fillPrice * (1 + takerFee));
     case "risk":
       return size.fraction * equity / Math.abs(fillPrice - size.stop);
+    case "risk_pct":
+      return size.fraction * equity / (fillPrice * size.stopPct / 100);
   }
 }
 
@@ -274,6 +276,7 @@ const TYPES = new Set(["market", "limit", "stop_market", "stop_limit", "trailing
 
 const positive = (x: unknown): x is number => typeof x === "number" && Number.isFinite(x) && x > 0;
 const fraction = (x: unknown) => positive(x) && (x as number) < 1;
+const percent = (x: unknown) => positive(x) && (x as number) < 100;
 
 /** The `invalid_order` refusal of `req`, saying `what` is wrong. */
 function invalid(req: OrderRequest, what: string): Refusal {
@@ -302,7 +305,12 @@ export function validateRequest(req: OrderRequest): Refusal | null {
     if (s.kind === "risk" && !positive(s.stop)) {
       return invalid(req, `risk stop ${s.stop} is not a price`);
     }
-  } else return invalid(req, "the size kind is not qty, equity or risk");
+  } else if (s?.kind === "risk_pct") {
+    if (!positive(s.fraction)) {
+      return invalid(req, `fraction ${s.fraction} is not a positive number`);
+    }
+    if (!percent(s.stopPct)) return invalid(req, `risk stopPct ${s.stopPct} is not 0..100`);
+  } else return invalid(req, "the size kind is not qty, equity, risk or risk_pct");
   if ((req.type === "limit" || req.type === "stop_limit") && !positive(req.price)) {
     return invalid(req, `a ${req.type} order needs a positive price, got ${req.price}`);
   }
@@ -329,6 +337,12 @@ export function validateRequest(req: OrderRequest): Refusal | null {
     }
     if (b.tp !== undefined && !positive(b.tp)) {
       return invalid(req, `bracket tp ${b.tp} is not a price`);
+    }
+    if (b.slPct !== undefined && (!percent(b.slPct) || b.sl !== undefined)) {
+      return invalid(req, `bracket slPct ${b.slPct} is not 0..100, or comes with an sl`);
+    }
+    if (b.tpPct !== undefined && (!percent(b.tpPct) || b.tp !== undefined)) {
+      return invalid(req, `bracket tpPct ${b.tpPct} is not 0..100, or comes with a tp`);
     }
     if (b.trailFraction !== undefined && !fraction(b.trailFraction)) {
       return invalid(req, `bracket trailFraction ${b.trailFraction} is not between 0 and 1`);

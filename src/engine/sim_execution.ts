@@ -26,7 +26,14 @@ import {
 } from "./order_rules.ts";
 import { Portfolio, type Position } from "./portfolio.ts";
 import type { ResolvedOptions } from "./sim_options.ts";
-import { addBracketLevels, exitReasonOf, newLeg, remaining, type SimOrder } from "./sim_orders.ts";
+import {
+  addBracketLevels,
+  exitReasonOf,
+  newLeg,
+  placeFromFill,
+  remaining,
+  type SimOrder,
+} from "./sim_orders.ts";
 
 /** A refusal that happened at fill time (the order was cancelled), with where and when. */
 export interface RecordedRefusal extends Refusal {
@@ -171,6 +178,8 @@ export class SimExecution {
           ? `risk sizing needs the fill price ${num(price)} to differ from the stop ${
             num(o.size.stop)
           }`
+          : o.size.kind === "risk_pct"
+          ? `risk sizing with a stop ${num(o.size.stopPct)} % from the fill gave ${num(raw)}`
           : `sizing gave ${num(raw)} at equity ${num(pf.equity())}`;
         return this.refuse(b, o, refusal("invalid_size", `Order "${o.clientId}": ${why}.`), ts);
       }
@@ -272,6 +281,8 @@ export class SimExecution {
       return;
     }
     const br = o.bracket!;
+    // levels in percent of the fill are placed now, from the price this entry filled at
+    if (br.slPct === br.slPct || br.tpPct === br.tpPct) placeFromFill(o, price, b.rules.tickSize);
     const legs: SimOrder[] = [];
     const start = (id: string) => ({
       id,

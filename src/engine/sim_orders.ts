@@ -1,14 +1,15 @@
 // Orders resting in the simulated broker: their state, the level and direction that trigger
 // them, bracket legs, exit reasons and the public OrderView.
 
-import type {
-  ExitReason,
-  MarketRules,
-  OrderRequest,
-  OrderSide,
-  OrderSize,
-  OrderType,
-  PositionView,
+import {
+  type ExitReason,
+  levelFromFill,
+  type MarketRules,
+  type OrderRequest,
+  type OrderSide,
+  type OrderSize,
+  type OrderType,
+  type PositionView,
 } from "../core/trading.ts";
 import type { OrderView } from "./ports.ts";
 import { trailingLevel, triggerDirection } from "./fill_rules.ts";
@@ -65,8 +66,11 @@ export interface SimOrder {
   lvl: number;
   cls: number;
   role: OrderRole;
-  /** Exits to attach when this entry fills, rounded: NaN for a missing leg. */
-  bracket: { sl: number; tp: number; trail: number } | undefined;
+  /**
+   * Exits to attach when this entry fills, rounded: NaN for a missing leg. With `slPct` /
+   * `tpPct` (percent of the fill; NaN when absolute) `sl` / `tp` are set when it fills.
+   */
+  bracket: { sl: number; tp: number; trail: number; slPct: number; tpPct: number } | undefined;
   /** Live legs of this entry, once it has filled. */
   legs: SimOrder[] | undefined;
   /** A leg's entry. */
@@ -99,11 +103,14 @@ export function newOrder(
   const tick = rules.tickSize;
   const exit = opposite(req.side);
   const b = req.bracket;
-  const bracket = b && (b.sl !== undefined || b.tp !== undefined || b.trailFraction !== undefined)
+  const bracket = b && (b.sl !== undefined || b.tp !== undefined || b.trailFraction !== undefined ||
+      b.slPct !== undefined || b.tpPct !== undefined)
     ? {
       sl: b.sl === undefined ? NaN : roundToTick(b.sl, tick, stopRounding(exit)),
       tp: b.tp === undefined ? NaN : roundToTick(b.tp, tick, limitRounding(exit)),
       trail: b.trailFraction ?? NaN,
+      slPct: b.slPct ?? NaN,
+      tpPct: b.tpPct ?? NaN,
     }
     : undefined;
   const o: SimOrder = {
@@ -154,6 +161,22 @@ export interface LegStart {
   qty: number;
   fillPrice: number;
   activeLeg: number;
+}
+
+/**
+ * Sets the levels of `entry`'s bracket given in percent from the price it filled at, rounded to
+ * `tick` conservatively (a stop nearer, a target farther never: the exit side's rounding).
+ */
+export function placeFromFill(entry: SimOrder, fillPrice: number, tick: number): void {
+  const br = entry.bracket!;
+  const side = entry.side === "buy" ? "long" : "short";
+  const exit = opposite(entry.side);
+  if (br.slPct === br.slPct) {
+    br.sl = roundToTick(levelFromFill(fillPrice, br.slPct, side, "sl"), tick, stopRounding(exit));
+  }
+  if (br.tpPct === br.tpPct) {
+    br.tp = roundToTick(levelFromFill(fillPrice, br.tpPct, side, "tp"), tick, limitRounding(exit));
+  }
 }
 
 /**

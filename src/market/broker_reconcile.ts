@@ -309,7 +309,7 @@ async function rebuildLedger(
       replayPayment(scratch.pf, e);
       continue;
     }
-    if (!copies.has(e.o)) copies.set(e.o, { ...e.o, filled: 0, netFilled: 0 });
+    if (!copies.has(e.o)) copies.set(e.o, { ...e.o, filled: 0, netFilled: 0, fillValue: 0 });
     scratch.book(copies.get(e.o)!, e.f);
   }
   const cash = deps.cash ?? await deps.quoteBalance();

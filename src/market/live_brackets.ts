@@ -1,9 +1,16 @@
 // Exit legs of a filled live entry: a stop-market and a take-profit, reduce-only, one cancels
 // the other (the broker keeps the OCO: it cancels the partner when one fills), and when.
 
-import type { Refusal } from "../core/trading.ts";
+import { levelFromFill, type Refusal } from "../core/trading.ts";
 import type { Position } from "../engine/portfolio.ts";
-import { floorToStep, num, refusal } from "../engine/order_rules.ts";
+import {
+  floorToStep,
+  limitRounding,
+  num,
+  refusal,
+  roundToTick,
+  stopRounding,
+} from "../engine/order_rules.ts";
 import { exchangeClientId } from "./client_order_id.ts";
 import type { LiveMarket } from "./live_market.ts";
 import { isActive, type LiveBook, type LiveOrder } from "./live_orders.ts";
@@ -53,11 +60,34 @@ export function bracketLegs(
     };
   };
   const legs: LiveOrder[] = [];
-  const b = entry.bracket ?? {};
-  if (b.sl !== undefined) legs.push(Object.assign(leg("sl"), { stopPrice: b.sl }));
-  if (b.tp !== undefined) legs.push(Object.assign(leg("tp"), { price: b.tp }));
+  const { sl, tp } = levelsOf(entry, m);
+  if (sl !== undefined) legs.push(Object.assign(leg("sl"), { stopPrice: sl }));
+  if (tp !== undefined) legs.push(Object.assign(leg("tp"), { price: tp }));
   if (legs.length === 2) (legs[0].oco = legs[1], legs[1].oco = legs[0]);
   return { ok: true, legs };
+}
+
+/**
+ * The stop and target of `entry`'s bracket as prices: absolute levels as sent, percentages from
+ * the entry's average fill price, rounded to the tick on the exit's conservative side.
+ */
+export function levelsOf(
+  entry: LiveOrder,
+  m: LiveMarket,
+): { sl: number | undefined; tp: number | undefined } {
+  const b = entry.bracket ?? {};
+  const fill = entry.filled > 0 ? (entry.fillValue ?? NaN) / entry.filled : NaN;
+  const side = entry.side === "buy" ? "long" : "short";
+  const exit = entry.side === "buy" ? "sell" : "buy";
+  const tick = m.rules.tickSize;
+  return {
+    sl: b.slPct !== undefined && fill === fill
+      ? roundToTick(levelFromFill(fill, b.slPct, side, "sl"), tick, stopRounding(exit))
+      : b.sl,
+    tp: b.tpPct !== undefined && fill === fill
+      ? roundToTick(levelFromFill(fill, b.tpPct, side, "tp"), tick, limitRounding(exit))
+      : b.tp,
+  };
 }
 
 /** What keeping brackets needs from the broker. */

@@ -196,10 +196,14 @@ export function checkOrder(
   }
   const b = req.bracket;
   const exit = side === "buy" ? "sell" : "buy";
-  const bracket = b && (b.sl !== undefined || b.tp !== undefined)
+  const bracket = b &&
+      (b.sl !== undefined || b.tp !== undefined || b.slPct !== undefined || b.tpPct !== undefined)
     ? {
       ...(b.sl !== undefined ? { sl: roundToTick(b.sl, rules.tickSize, stopRounding(exit)) } : {}),
       ...(b.tp !== undefined ? { tp: roundToTick(b.tp, rules.tickSize, limitRounding(exit)) } : {}),
+      // in percent of the fill: placed from the average fill price once the entry has filled
+      ...(b.slPct !== undefined ? { slPct: b.slPct } : {}),
+      ...(b.tpPct !== undefined ? { tpPct: b.tpPct } : {}),
     }
     : undefined;
   const id = exchangeClientId(clientId);

@@ -41,8 +41,11 @@ export interface LiveOrder {
   role: OrderRole;
   /** Sent as a trigger (algo) order. */
   algo: boolean;
-  /** Exits to place once this entry fills. */
-  bracket?: { sl?: number; tp?: number };
+  /**
+   * Exits to place once this entry fills: absolute levels, or in percent of its average fill
+   * price (`slPct`, `tpPct`), placed from that price when it has filled.
+   */
+  bracket?: { sl?: number; tp?: number; slPct?: number; tpPct?: number };
   exitReason?: ExitReason;
   /** A leg's entry; an entry's placed legs; a leg's other leg (OCO). */
   parent?: LiveOrder;
@@ -54,6 +57,8 @@ export interface LiveOrder {
   filled: number;
   /** What the position grew or shrank by (gross minus fees paid in the base currency). */
   netFilled: number;
+  /** Sum of quantity × price of its fills (the average fill price is this over `filled`). */
+  fillValue?: number;
   /** Cancel requested (it no longer shows as open). */
   cancelWanted: boolean;
 }
@@ -164,6 +169,7 @@ export class LiveBook {
   book(o: LiveOrder, f: IncomingFill): Fill {
     this.seenTrades.add(f.tradeId);
     o.filled += f.qty;
+    o.fillValue = (o.fillValue ?? 0) + f.qty * f.price;
     const net = f.qty - f.feeQty;
     o.netFilled += net;
     const pf = this.pf;

@@ -42,7 +42,7 @@ export interface OrderIntent {
   /** For a bracket leg: the client id of its entry. */
   parentClientId?: string;
   /** For an entry: the exits to place once it fills (rounded prices). */
-  bracket?: { sl?: number; tp?: number };
+  bracket?: { sl?: number; tp?: number; slPct?: number; tpPct?: number };
   /** Reason recorded on fills that reduce a position. */
   exitReason?: ExitReason;
   /** Decision time. */

@@ -10,7 +10,7 @@ import { refuse, type RiskContext } from "./types.ts";
 function capTo(ctx: RiskContext, entry: SizedEntry, fraction: number, why: string): SizedEntry {
   const size = { kind: "equity", fraction } as const;
   const est = estimate(size, entry.estimate.price, ctx.equity, ctx.takerFee);
-  const becomes = entry.size.kind === "risk" ? "; the size becomes an equity fraction" : "";
+  const becomes = entry.size.kind !== "equity" ? "; the size becomes an equity fraction" : "";
   return {
     ...entry,
     size,

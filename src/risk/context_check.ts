@@ -37,13 +37,26 @@ export function contextCheck(ctx: RiskContext, _config: RiskConfig): Refusal | u
   positive("signal entry", s.entry);
   positive("signal sl", s.sl);
   positive("signal tp", s.tp);
+  if (!percent(s.slPct)) problems.push(`signal slPct ${s.slPct}`);
+  if (!percent(s.tpPct)) problems.push(`signal tpPct ${s.tpPct}`);
+  if (s.sl !== undefined && s.slPct !== undefined) problems.push("both signal sl and slPct");
+  if (s.tp !== undefined && s.tpPct !== undefined) problems.push("both signal tp and tpPct");
   if (problems.length === 0) return undefined;
   return refuse(
     "invalid_context",
     `cannot judge an entry on ${problems.join(", ")} (expected finite numbers, prices and ` +
-      `equity above 0, confidence 0..1, takerFee 0..1)`,
+      `equity above 0, confidence 0..1, takerFee 0..1${
+        problems.some((p) => p.includes("Pct")) ? PCT_RULE : ""
+      })`,
   );
 }
+
+/** What a stop and target in percent must be, said when one is wrong. */
+const PCT_RULE = ", slPct and tpPct above 0 and below 100, each instead of sl or tp, not with it";
+
+/** `v` is absent, or a percentage above 0 and below 100. */
+const percent = (v: number | undefined) =>
+  v === undefined || (Number.isFinite(v) && v > 0 && v < 100);
 
 /** `v` is absent, or a finite number above 0. */
 const positiveOrAbsent = (v: number | undefined) =>
@@ -62,5 +75,7 @@ function usable(ctx: RiskContext): boolean {
     !(ctx.lastLoss && !Number.isFinite(ctx.lastLoss.ts)) && positiveOrAbsent(ctx.leverage) &&
     Number.isFinite(ctx.takerFee) && ctx.takerFee >= 0 && ctx.takerFee < 1 &&
     Number.isFinite(s.confidence) && s.confidence >= 0 && s.confidence <= 1 &&
-    positiveOrAbsent(s.entry) && positiveOrAbsent(s.sl) && positiveOrAbsent(s.tp);
+    positiveOrAbsent(s.entry) && positiveOrAbsent(s.sl) && positiveOrAbsent(s.tp) &&
+    percent(s.slPct) && percent(s.tpPct) && (s.sl === undefined || s.slPct === undefined) &&
+    (s.tp === undefined || s.tpPct === undefined);
 }

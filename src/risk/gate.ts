@@ -226,6 +226,8 @@ function openPlan(e: SizedEntry, signal: Signal): OpenPlan {
   if (e.entryType === "limit") p.entryPrice = e.estimate.price;
   if (signal.sl !== undefined) p.sl = signal.sl;
   if (signal.tp !== undefined) p.tp = signal.tp;
+  if (signal.slPct !== undefined) p.slPct = signal.slPct;
+  if (signal.tpPct !== undefined) p.tpPct = signal.tpPct;
   if (e.capped.length) p.capped = e.capped.join("; ");
   p.estimate = e.estimate;
   p.signalReason = signal.reason;

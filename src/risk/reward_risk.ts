@@ -3,7 +3,7 @@
 import type { PositionSide, Refusal } from "../core/trading.ts";
 import type { RiskConfig } from "./config.ts";
 import { atLeast, num, ratio } from "./numbers.ts";
-import { entryPoint, refuse, type RiskContext } from "./types.ts";
+import { entryPoint, levelsAt, refuse, type RiskContext } from "./types.ts";
 
 /**
  * Reward:risk of an entry, |tp − entry| / |entry − sl|, or undefined when the stop or the target
@@ -25,13 +25,19 @@ export function rewardRisk(
 
 /**
  * Refuses an entry whose reward:risk is below `minRewardRisk` (equal passes); with a minimum
- * set, the signal needs both sl and tp. Market entries are measured from `ctx.price`.
+ * set, the signal needs both a stop and a target (absolute or in percent of the fill). Market
+ * entries are measured from `ctx.price`; percentages from the entry estimate (their ratio is
+ * the same at any fill price).
  */
 export function minRewardRisk(ctx: RiskContext, config: RiskConfig): Refusal | undefined {
   const min = config.minRewardRisk;
   if (min === undefined) return undefined;
-  const { sl, tp } = ctx.signal;
-  if (sl === undefined || tp === undefined) {
+  const s = ctx.signal;
+  if (
+    (s.sl === undefined && s.slPct === undefined) || (s.tp === undefined && s.tpPct === undefined)
+  ) {
+    const sl = s.sl ?? s.slPct;
+    const tp = s.tp ?? s.tpPct;
     const missing = [sl === undefined ? "stop-loss" : "", tp === undefined ? "target" : ""]
       .filter(Boolean).join(" and ");
     return refuse(
@@ -42,11 +48,13 @@ export function minRewardRisk(ctx: RiskContext, config: RiskConfig): Refusal | u
     );
   }
   const entry = entryPoint(ctx).price;
-  const rr = rewardRisk(ctx.signal.side === "short" ? "short" : "long", entry, sl, tp);
+  const side = s.side === "short" ? "short" : "long";
+  const { sl, tp } = levelsAt(s, side, entry);
+  const rr = rewardRisk(side, entry, sl, tp);
   if (rr === undefined || atLeast(rr, min)) return undefined;
   return refuse(
     "min_reward_risk",
     `reward:risk ${ratio(rr)} is below the minimum ${ratio(min)} ` +
-      `(entry ${num(entry)}, stop ${num(sl)}, target ${num(tp)})`,
+      `(entry ${num(entry)}, stop ${num(sl!)}, target ${num(tp!)})`,
   );
 }

@@ -4,7 +4,7 @@ import type { OrderSize, PositionSide, Refusal } from "../core/trading.ts";
 import type { RiskConfig } from "./config.ts";
 import { num } from "./numbers.ts";
 import { type Note, SizingNotes } from "./sizing_note.ts";
-import { type Estimate, refuse, type RiskContext } from "./types.ts";
+import { type Estimate, levelsAt, refuse, type RiskContext } from "./types.ts";
 
 /** An entry that passed sizing: what caps then may shrink, and what the plan is built from. */
 export interface SizedEntry {
@@ -52,6 +52,8 @@ function qtyOf(s: OrderSize, price: number, equity: number, takerFee: number): n
       return (s.fraction * equity) / (price * (1 + takerFee));
     case "risk":
       return (s.fraction * equity) / Math.abs(price - s.stop);
+    case "risk_pct":
+      return (s.fraction * equity) / (price * s.stopPct / 100);
   }
 }
 
@@ -90,7 +92,8 @@ function equitySize(fraction: number): OrderSize {
 
 /**
  * Refuses an entry whose stop or target is on the wrong side of the entry (or at it), else
- * sizes it: `{kind: "risk", fraction: size, stop: sl}` in risk mode, `{kind: "equity",
+ * sizes it: `{kind: "risk", fraction: size, stop: sl}` in risk mode (`{kind: "risk_pct",
+ * fraction: size, stopPct: slPct}` with a stop in percent of the fill), `{kind: "equity",
  * fraction: size}` in equity mode, with the decision-time estimate. Its note keeps its numbers in
  * `notes` (the gate's: one array for all its entries).
  */
@@ -103,14 +106,22 @@ export function sizing(
   const limit = ctx.signal.entry !== undefined; // entryPoint(ctx), without its object
   const entryType = limit ? "limit" : "market";
   const price = limit ? ctx.signal.entry! : ctx.price;
-  const { sl, tp } = ctx.signal;
-  const problem = bracketProblem(side, price, sl, tp);
-  if (problem) return refuse("sizing", problem);
+  const signal = ctx.signal;
+  const pct = signal.slPct !== undefined || signal.tpPct !== undefined;
+  // percentages of the fill are on their proper sides whatever the price: nothing to check
+  const { sl, tp } = pct ? levelsAt(signal, side, price) : signal;
+  if (!pct || signal.sl !== undefined || signal.tp !== undefined) {
+    const problem = bracketProblem(side, price, sl, tp);
+    if (problem) return refuse("sizing", problem);
+  }
   const e = ctx.equity;
   let size: OrderSize;
   if (config.sizeMode === "risk") {
     if (sl === undefined) return refuse("sizing", "risk sizing needs a stop-loss");
-    size = { kind: "risk", fraction: config.size, stop: sl };
+    // a stop in percent of the fill: the distance is exact whatever the fill price
+    size = signal.slPct !== undefined
+      ? { kind: "risk_pct", fraction: config.size, stopPct: signal.slPct }
+      : { kind: "risk", fraction: config.size, stop: sl };
   } else size = equitySize(config.size);
   const est = estimate(size, price, e, ctx.takerFee);
   const note = notes.note(

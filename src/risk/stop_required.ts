@@ -5,11 +5,11 @@ import type { RiskConfig } from "./config.ts";
 import { refuse, type RiskContext } from "./types.ts";
 
 /**
- * Refuses an entry without `signal.sl` when `requireStop` is on (always in risk mode, where the
+ * Refuses an entry without `signal.sl` (or `slPct`) when `requireStop` is on (always in risk mode, where the
  * stop distance is what the size is computed from).
  */
 export function stopRequired(ctx: RiskContext, config: RiskConfig): Refusal | undefined {
-  if (ctx.signal.sl !== undefined) return undefined;
+  if (ctx.signal.sl !== undefined || ctx.signal.slPct !== undefined) return undefined;
   if (config.sizeMode === "risk") {
     return refuse("stop_required", "risk sizing needs a stop-loss, and the signal has none");
   }

@@ -1,12 +1,13 @@
 // Risk gate vocabulary: the context a decision is made in, the approved plans, and refusal codes.
 
-import type {
-  Direction,
-  OrderSize,
-  PositionSide,
-  PositionView,
-  Refusal,
-  Signal,
+import {
+  type Direction,
+  levelFromFill,
+  type OrderSize,
+  type PositionSide,
+  type PositionView,
+  type Refusal,
+  type Signal,
 } from "../core/trading.ts";
 import type { RiskConfig } from "./config.ts";
 import type { Note } from "./sizing_note.ts";
@@ -64,6 +65,21 @@ export function entryPoint(ctx: RiskContext): EntryPoint {
     : { entryType: "limit", price: ctx.signal.entry };
 }
 
+/**
+ * The stop and target of `signal` as prices for a `side` entry at `price`: absolute levels as
+ * given, percentages of the fill (`slPct`, `tpPct`) estimated from `price`.
+ */
+export function levelsAt(
+  signal: Signal,
+  side: PositionSide,
+  price: number,
+): { sl: number | undefined; tp: number | undefined } {
+  return {
+    sl: signal.slPct !== undefined ? levelFromFill(price, signal.slPct, side, "sl") : signal.sl,
+    tp: signal.tpPct !== undefined ? levelFromFill(price, signal.tpPct, side, "tp") : signal.tp,
+  };
+}
+
 /** Decision-time estimate of an entry: its price, quantity (base units) and notional. */
 export interface Estimate {
   price: number;
@@ -86,6 +102,10 @@ export interface OpenPlan {
   entryPrice?: number;
   sl?: number;
   tp?: number;
+  /** Stop-loss in percent of the entry's fill price (placed when it fills; instead of `sl`). */
+  slPct?: number;
+  /** Take-profit in percent of the entry's fill price (instead of `tp`). */
+  tpPct?: number;
   /** Set when a cap (max_leverage, max_notional) made the size smaller: what and by how much. */
   capped?: string;
   /** For a flip: the position that is closed first (whole), with exit reason "signal". */

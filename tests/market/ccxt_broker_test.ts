@@ -208,6 +208,33 @@ Deno.test("brackets: exits placed after the entry fills; a stop fill cancels the
   }
 });
 
+Deno.test("brackets in percent of the fill: the exits are placed from the price the entry got", async () => {
+  await using s = await liveSetup();
+  const { broker, okx } = s;
+  await broker.reconcile();
+  broker.onBar(SYM, bar(T0 - MIN, 40_000));
+  okx.setPrice(SYM, 40_123.4); // the entry fills here, not at the last close
+  const res = broker.submit({
+    clientId: "pct-1",
+    symbol: SYM,
+    side: "buy",
+    type: "market",
+    size: { kind: "qty", qty: 0.01 },
+    bracket: { slPct: 1, tpPct: 2 },
+  }, T0);
+  assert.ok(res.ok);
+  await broker.flush();
+  await broker.poll();
+  const sl = okx.order(exchangeClientId("pct-1:sl"))!;
+  const tp = okx.order(exchangeClientId("pct-1:tp"))!;
+  // 40,123.4 × 0.99 = 39,722.166 → a sell stop rounds down to the 0.1 tick; × 1.02 = 40,925.868
+  // → a sell target rounds up
+  assert.equal(sl.triggerPx, 39_722.1);
+  assert.equal(tp.px, 40_925.9);
+  const view = broker.position(SYM)!;
+  assert.deepEqual([view.entryPrice, view.sl, view.tp], [40_123.4, 39_722.1, 40_925.9]);
+});
+
 Deno.test("an exchange rejection becomes a recorded refusal with the exchange's message", async () => {
   await using s = await liveSetup();
   const { broker, okx, journal } = s;

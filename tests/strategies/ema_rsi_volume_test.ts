@@ -31,10 +31,10 @@ Deno.test("ema_rsi_volume: defaults trade seed 1 (1h); all three conditions hold
     assert.ok(i >= 50, "no decision in the warm-up");
     assert.deepEqual(votes(i, d.signal.side), [true, true, true], d.signal.reason);
     assert.equal(d.signal.confidence, 1);
-    const c = candles.close[i];
-    const dir = d.signal.side === "long" ? 1 : -1;
-    assert.ok(Math.abs(d.signal.sl! - c * (1 - dir * 0.02)) < 1e-6, "stop 2 % from the close");
-    assert.ok(Math.abs(d.signal.tp! - c * (1 + dir * 0.04)) < 1e-6, "target 4 % from the close");
+    // by default the stop and target are 2 % and 4 % from the fill, placed when it fills
+    assert.equal(d.signal.sl, undefined);
+    assert.equal(d.signal.slPct, 2, "stop 2 % from the fill");
+    assert.equal(d.signal.tpPct, 4, "target 4 % from the fill");
     assert.match(
       d.signal.reason,
       /^(long|short): close [\d.]+ [<>] EMA50 [\d.]+; RSI [\d.]+ in [\d.]+\.\.[\d.]+; volume [\d.]+x avg above 1\.5x \(3\/3 agree\)$/,
@@ -42,6 +42,20 @@ Deno.test("ema_rsi_volume: defaults trade seed 1 (1h); all three conditions hold
   }
   // long only: every short signal closed a long, none was refused
   assert.ok(r.decisions.every((d) => d.outcome === "order"));
+});
+
+Deno.test("ema_rsi_volume: sl_tp_from close puts the stop and target at 2 % and 4 % of the close", async () => {
+  const r = await run({ sl_tp_from: "close" });
+  assert.ok(r.trades.length >= 10, `trades: ${r.trades.length}`);
+  checkExits(r);
+  for (const d of r.decisions.filter((d) => d.code === "open")) {
+    const i = (d.ts - HOUR - candles.ts[0]) / HOUR;
+    const c = candles.close[i];
+    const dir = d.signal.side === "long" ? 1 : -1;
+    assert.equal(d.signal.slPct, undefined);
+    assert.ok(Math.abs(d.signal.sl! - c * (1 - dir * 0.02)) < 1e-6, "stop 2 % from the close");
+    assert.ok(Math.abs(d.signal.tp! - c * (1 + dir * 0.04)) < 1e-6, "target 4 % from the close");
+  }
 });
 
 Deno.test("ema_rsi_volume: min_confidence 0.66 also fires on two of three, with confidence 2/3", async () => {

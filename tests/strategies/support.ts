@@ -1,5 +1,6 @@
 // Helpers for strategy tests: candles from closes, decision lookup, exit sanity checks.
 
+import { levelsAt } from "../../src/risk/types.ts";
 import assert from "node:assert/strict";
 import type { BacktestResult } from "../../src/backtest/run.ts";
 import { allocColumns, type CandleColumns } from "../../src/core/candles.ts";
@@ -54,20 +55,16 @@ export function checkExits(r: BacktestResult): Record<string, number> {
     assert.ok(t.exit_ts >= t.entry_ts, "exit after entry");
     const dir = t.side === "long" ? 1 : -1;
     const eps = 1e-9 * t.entry_price;
+    // levels in percent are measured from the entry's fill price
+    const { sl, tp } = levelsAt(d.signal, t.side, t.entry_price);
     if (t.exit_reason === "tp") {
-      assert.ok(d.signal.tp !== undefined, "a tp exit needs a target");
-      assert.ok(
-        (t.exit_price - d.signal.tp) * dir >= -eps,
-        `tp exit ${t.exit_price} vs target ${d.signal.tp}`,
-      );
+      assert.ok(tp !== undefined, "a tp exit needs a target");
+      assert.ok((t.exit_price - tp) * dir >= -eps, `tp exit ${t.exit_price} vs target ${tp}`);
       assert.ok(t.exit_price * dir > t.entry_price * dir, "a tp exit is beyond the entry");
     }
     if (t.exit_reason === "sl") {
-      assert.ok(d.signal.sl !== undefined, "an sl exit needs a stop");
-      assert.ok(
-        (t.exit_price - d.signal.sl) * dir <= eps,
-        `sl exit ${t.exit_price} vs stop ${d.signal.sl}`,
-      );
+      assert.ok(sl !== undefined, "an sl exit needs a stop");
+      assert.ok((t.exit_price - sl) * dir <= eps, `sl exit ${t.exit_price} vs stop ${sl}`);
     }
     if (d.signal.entry !== undefined) {
       // a limit entry fills at its price or better (at the open, when the open is beyond it)
