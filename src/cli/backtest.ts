@@ -3,6 +3,7 @@
 import { backtest, type BacktestConfig } from "../backtest/run.ts";
 import { formatMetrics } from "../backtest/metrics.ts";
 import { formatDecisionSummary } from "../engine/decisions.ts";
+import { stallWarning } from "../backtest/stall.ts";
 import { isoUtc } from "../core/candles.ts";
 import { ConfigError, InputError } from "../core/errors.ts";
 import { parseCandleCsv } from "../data/csv.ts";
@@ -169,6 +170,8 @@ async function runCommand(argv: string[]): Promise<number> {
       console.log(formatMetrics(result.metrics));
       console.log("Decisions:");
       for (const line of formatDecisionSummary(result.decision_summary)) console.log(`  ${line}`);
+      const stalled = stallWarning(result);
+      if (stalled) console.log(`Warning: ${stalled}`);
       if (result.open_position) {
         const p = result.open_position;
         console.log(
