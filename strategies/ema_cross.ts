@@ -1,7 +1,7 @@
 // ema_cross: long when the fast EMA crosses strictly above the slow one; exit or short on the cross down.
 
 import { z } from "zod";
-import { defineStrategy, directionParam, type Line } from "../src/core/strategy.ts";
+import { defineStrategy, directionParam } from "../src/core/strategy.ts";
 import { crossSignal } from "../src/strategy/crossover.ts";
 
 /** Parameters of ema_cross. */
@@ -22,8 +22,8 @@ export default defineStrategy({
   params,
   warmup: (p) => p.slow_period,
   create(p, ctx) {
-    const fast = ctx.indicator({ kind: "ema", period: p.fast_period }) as Line;
-    const slow = ctx.indicator({ kind: "ema", period: p.slow_period }) as Line;
-    return { onCandle: (i) => crossSignal(fast.values, slow.values, i, "EMA") };
+    const fast = ctx.indicator({ kind: "ema", period: p.fast_period }).values;
+    const slow = ctx.indicator({ kind: "ema", period: p.slow_period }).values;
+    return { onCandle: (i) => crossSignal(fast, slow, i, "EMA") };
   },
 });

@@ -1,7 +1,7 @@
 // ema_rsi_volume: trend (close vs EMA), momentum (RSI in a band) and volume, voted into one signal.
 
 import { z } from "zod";
-import { defineStrategy, directionParam, type Line } from "../src/core/strategy.ts";
+import { defineStrategy, directionParam } from "../src/core/strategy.ts";
 import type { PositionSide } from "../src/core/trading.ts";
 import { exitsFrom, slTpFromParam } from "../src/strategy/brackets.ts";
 import { acts } from "../src/strategy/entry_filter.ts";
@@ -55,25 +55,20 @@ export default defineStrategy({
   // average (volume_period) all exist.
   warmup: (p) => Math.max(p.ema_period - 1, p.rsi_period, p.volume_period),
   create(p, ctx) {
-    // Lines and columns are read on every call: live, they grow into new arrays.
-    const emaLine = ctx.indicator({ kind: "ema", period: p.ema_period }) as Line;
-    const rsiLine = ctx.indicator({ kind: "rsi", period: p.rsi_period }) as Line;
-    const volLine = ctx.indicator({
-      kind: "sma",
-      source: "volume",
-      period: p.volume_period,
-    }) as Line;
+    const ema = ctx.indicator({ kind: "ema", period: p.ema_period }).values;
+    const rsi = ctx.indicator({ kind: "rsi", period: p.rsi_period }).values;
+    const volAvg = ctx.indicator({ kind: "sma", source: "volume", period: p.volume_period }).values;
+    const { close, volume } = ctx.base.data;
     const need = neededVotes(p.min_confidence);
     const shortLow = 100 - p.rsi_high;
     const shortHigh = 100 - p.rsi_low;
     return {
       onCandle(i) {
         if (i < 1) return null;
-        const { close, volume } = ctx.base.data;
         const c = close[i];
-        const e = emaLine.values[i];
-        const r = rsiLine.values[i];
-        const avg = volLine.values[i - 1];
+        const e = ema[i];
+        const r = rsi[i];
+        const avg = volAvg[i - 1];
         if (!(e === e && r === r && avg > 0)) return null;
         const volOk = volume[i] > p.volume_k * avg;
         const longRsi = r >= p.rsi_low && r <= p.rsi_high;

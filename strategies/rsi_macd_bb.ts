@@ -1,7 +1,7 @@
 // rsi_macd_bb: multi-timeframe confluence of 15m RSI, 1h MACD histogram and 4h Bollinger Bands.
 
 import { z } from "zod";
-import { defineStrategy, directionParam, type Line, type Lines } from "../src/core/strategy.ts";
+import { defineStrategy, directionParam } from "../src/core/strategy.ts";
 import type { PositionSide } from "../src/core/trading.ts";
 import { exitsFrom, slTpFromParam } from "../src/strategy/brackets.ts";
 import { acts } from "../src/strategy/entry_filter.ts";
@@ -58,19 +58,21 @@ export default defineStrategy({
   // closedIndex checks still keep it correct; only the skip is then not exact.
   warmup: (p) => Math.max(p.rsi_period, 4 * (p.macd_slow + p.macd_signal), 16 * p.bb_period),
   create(p, ctx) {
-    // Lines and columns are read on every call: live, they grow into new arrays.
-    const rsi = ctx.indicator({ kind: "rsi", period: p.rsi_period }) as Line;
+    const rsi = ctx.indicator({ kind: "rsi", period: p.rsi_period }).values;
     const mid = ctx.timeframe(MID_TF);
     const high = ctx.timeframe(HIGH_TF);
-    const macd = ctx.indicator(
+    const hist = ctx.indicator(
       { kind: "macd", fast: p.macd_fast, slow: p.macd_slow, signal: p.macd_signal },
       MID_TF,
-    ) as Lines;
-    const bb = ctx.indicator({ kind: "bbands", period: p.bb_period, k: p.bb_k }, HIGH_TF) as Lines;
+    ).histogram.values;
+    const bb = ctx.indicator({ kind: "bbands", period: p.bb_period, k: p.bb_k }, HIGH_TF);
+    const lower = bb.lower.values;
+    const upper = bb.upper.values;
+    const close = ctx.base.data.close;
     const near = p.bb_near_pct / 100;
     return {
       onCandle(i) {
-        const r = rsi.values[i];
+        const r = rsi[i];
         let side: PositionSide;
         if (r <= p.rsi_oversold) side = "long";
         else if (r >= p.rsi_overbought) side = "short";
@@ -78,12 +80,9 @@ export default defineStrategy({
         const j = mid.closedIndex(i);
         const q = high.closedIndex(i);
         if (j < 1 || q < 0) return null;
-        const hist = macd.histogram.values;
-        const lower = bb.lower.values;
-        const upper = bb.upper.values;
         const h0 = hist[j - 1];
         const h1 = hist[j];
-        const c = ctx.base.data.close[i];
+        const c = close[i];
         const long = side === "long";
         if (long) {
           if (!(h1 > h0 && c <= lower[q] * (1 + near))) return null;

@@ -8,17 +8,31 @@ import type { Signal } from "./trading.ts";
 export const directionParam = z.enum(["long", "short", "both"]).default("long")
   .describe("Which entries are allowed; with long only, a bearish signal closes a long");
 
-/** Indicator kinds a strategy can declare; the engine computes them (batch or incrementally). */
-export type IndicatorSpec =
+/** Indicators of one line. */
+export type LineSpec =
   | {
     kind: "sma" | "ema" | "rma" | "rsi" | "roc" | "stdev" | "max" | "min";
     source?: Source;
     period: number;
   }
-  | { kind: "atr" | "adx"; period: number }
-  | { kind: "macd"; fast: number; slow: number; signal: number; source?: Source }
-  | { kind: "bbands"; period: number; k: number; source?: Source }
+  | { kind: "atr"; period: number }
   | { kind: "obv" | "vwap" };
+
+/** MACD: lines `macd`, `signal`, `histogram`. */
+export type MacdSpec = {
+  kind: "macd";
+  fast: number;
+  slow: number;
+  signal: number;
+  source?: Source;
+};
+/** Bollinger bands: lines `middle`, `upper`, `lower`. */
+export type BbandsSpec = { kind: "bbands"; period: number; k: number; source?: Source };
+/** ADX with its directional indicators: lines `adx`, `plusDi`, `minusDi`. */
+export type AdxSpec = { kind: "adx"; period: number };
+
+/** Indicator kinds a strategy can declare; the engine computes them (batch or incrementally). */
+export type IndicatorSpec = LineSpec | MacdSpec | BbandsSpec | AdxSpec;
 
 /** A price field an indicator reads. */
 export type Source = "open" | "high" | "low" | "close" | "volume";
@@ -31,10 +45,35 @@ export interface Line {
 /** Outputs of a multi-line indicator, by name (e.g. macd: macd, signal, histogram). */
 export type Lines = Record<string, Line>;
 
-/** Candles of one timeframe as a strategy sees them: columns plus how many are closed so far. */
+/** The lines of {@link MacdSpec}. */
+export interface MacdLines extends Lines {
+  macd: Line;
+  signal: Line;
+  histogram: Line;
+}
+
+/** The lines of {@link BbandsSpec}. */
+export interface BandLines extends Lines {
+  middle: Line;
+  upper: Line;
+  lower: Line;
+}
+
+/** The lines of {@link AdxSpec}. */
+export interface AdxLines extends Lines {
+  adx: Line;
+  plusDi: Line;
+  minusDi: Line;
+}
+
+/**
+ * Candles of one timeframe as a strategy sees them. The columns (and every indicator line) are
+ * the same arrays for the whole run, in a backtest and live alike, so a strategy may keep them
+ * from create() on. Live, they grow: past the latest closed candle they hold NaN (and their
+ * `length` is not the number of candles); read index `i` and earlier only.
+ */
 export interface TimeframeView {
   readonly timeframe: string;
-  /** Columns; in live mode they grow, so read them through the view each call. */
   readonly data: CandleColumns;
   /**
    * For a higher timeframe: the index of its latest candle that had CLOSED when base candle
@@ -50,7 +89,14 @@ export interface StrategyContext {
   readonly base: TimeframeView;
   /** A higher timeframe declared in `timeframes`. */
   timeframe(tf: string): TimeframeView;
-  /** Declares an indicator on the base timeframe, or on `tf`. */
+  /**
+   * Declares an indicator on the base timeframe, or on `tf`; the same spec gives the same
+   * object. One line for most kinds; named lines for macd, bbands and adx.
+   */
+  indicator(spec: MacdSpec, tf?: string): MacdLines;
+  indicator(spec: BbandsSpec, tf?: string): BandLines;
+  indicator(spec: AdxSpec, tf?: string): AdxLines;
+  indicator(spec: LineSpec, tf?: string): Line;
   indicator(spec: IndicatorSpec, tf?: string): Line | Lines;
   /** Position in this symbol right now, as the strategy may need it (undefined when flat). */
   position(): { side: "long" | "short"; entryPrice: number; qty: number } | undefined;
@@ -74,7 +120,7 @@ export interface StrategyInstance {
  *   name: "sma_cross", version: "1.0.0", description: "...",
  *   params: z.object({ fast_period: z.number().int().min(2).max(200).default(10), ... }),
  *   warmup: (p) => p.slow_period + 1,
- *   create: (p, ctx) => { const fast = ctx.indicator({ kind: "sma", period: p.fast_period }); ... },
+ *   create: (p, ctx) => { const fast = ctx.indicator({ kind: "sma", period: p.fast_period }).values; ... },
  * });
  * ```
  */

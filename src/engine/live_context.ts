@@ -1,6 +1,6 @@
 // The StrategyContext of a live bot: candles arrive one at a time; indicators grow with them.
 
-import { type Candle, candleAt, type CandleColumns } from "../core/candles.ts";
+import { type Candle, candleAt } from "../core/candles.ts";
 import { ConfigError } from "../core/errors.ts";
 import type {
   IndicatorSpec,
@@ -9,31 +9,25 @@ import type {
   StrategyContext,
   TimeframeView,
 } from "../core/strategy.ts";
+import type { CandleColumns } from "../core/candles.ts";
 import { GrowingColumns } from "./growing_columns.ts";
-import { computeIndicator } from "./indicator_bank.ts";
 import { IndicatorStream } from "./indicator_stream.ts";
 import type { Broker } from "./ports.ts";
-import { higherView } from "./timeframes.ts";
+import { GrowingHigherTimeframe } from "./timeframes.ts";
 
-/** A Line of a higher timeframe: recomputed in batch whenever a higher candle closes. */
-interface HigherIndicator {
-  spec: IndicatorSpec;
-  output: Line | Lines;
-}
-
+/** A higher timeframe of a live context: its candles and the indicators declared on it. */
 interface Higher {
-  view: TimeframeView;
-  /** Rebuilds the view from the base candles seen so far. */
-  refresh(): void;
-  /** Closed higher candles when the indicators were last computed. */
-  computedFor: number;
-  indicators: HigherIndicator[];
+  readonly candles: GrowingHigherTimeframe;
+  readonly view: TimeframeView;
+  readonly streams: Map<string, IndicatorStream>;
 }
 
 /**
  * Feeds a strategy candle by candle with exactly the values a backtest over the same candles
  * would give it: base-timeframe indicators through the incremental kernels, higher timeframes
- * by exact resampling of the base candles seen so far (only closed higher candles are visible).
+ * extended by each closed candle (only closed higher candles are visible), their indicators
+ * through the incremental kernels too. Every column and line a strategy gets keeps its identity
+ * as it grows, so a strategy may keep them from create() on, as in a backtest.
  *
  * @example
  * ```ts
@@ -51,31 +45,24 @@ export class LiveContext {
 
   constructor(symbol: string, timeframe: string, broker: Broker, higher: readonly string[] = []) {
     this.#timeframe = timeframe;
-    const base = this.#base;
     const baseView: TimeframeView = {
       timeframe,
-      get data() {
-        return base.columns;
-      },
+      data: this.#base.columns,
       closedIndex: (i) => i,
     };
     for (const tf of higher) {
-      if (tf === timeframe) continue;
-      // Validates the pair now (throws ConfigError when tf is not a multiple of the base).
-      let current = higherView(base.columns, timeframe, tf);
-      const h: Higher = {
+      if (tf === timeframe || this.#higher.has(tf)) continue;
+      // throws ConfigError now when tf is not a multiple of the base
+      const candles = new GrowingHigherTimeframe(timeframe, tf);
+      this.#higher.set(tf, {
+        candles,
         view: {
           timeframe: tf,
-          get data() {
-            return current.data;
-          },
-          closedIndex: (i) => current.closedIndex(i),
+          data: candles.candles.columns,
+          closedIndex: (i) => candles.closedIndex(i),
         },
-        refresh: () => void (current = higherView(base.columns, timeframe, tf)),
-        computedFor: -1,
-        indicators: [],
-      };
-      this.#higher.set(tf, h);
+        streams: new Map(),
+      });
     }
     const view = (tf: string): TimeframeView => {
       if (tf === timeframe) return baseView;
@@ -93,7 +80,10 @@ export class LiveContext {
       symbol,
       base: baseView,
       timeframe: view,
-      indicator: (spec, tf = timeframe) => this.#indicator(spec, tf, view),
+      indicator: ((spec: IndicatorSpec, tf = timeframe) => {
+        view(tf); // throws for an undeclared timeframe
+        return this.#indicator(spec, tf);
+      }) as StrategyContext["indicator"],
       position() {
         const p = broker.position(symbol);
         return p ? { side: p.side, entryPrice: p.entryPrice, qty: p.qty } : undefined;
@@ -101,7 +91,7 @@ export class LiveContext {
     };
   }
 
-  /** The base candles so far (a new object after every push). */
+  /** The base candles so far: the same columns for the whole run (past `length`: NaN). */
   get data(): CandleColumns {
     return this.#base.columns;
   }
@@ -126,59 +116,25 @@ export class LiveContext {
     const i = this.#base.push(c);
     for (const s of this.#streams.values()) s.push(c);
     for (const h of this.#higher.values()) {
-      h.refresh();
-      const n = h.view.data.ts.length;
-      if (n !== h.computedFor) {
-        h.computedFor = n;
-        for (const ind of h.indicators) assign(ind.output, computeIndicator(ind.spec, h.view.data));
-      }
+      h.candles.push(c, (k) => {
+        for (const s of h.streams.values()) s.push(k);
+      });
     }
     return i;
   }
 
-  #indicator(spec: IndicatorSpec, tf: string, view: (tf: string) => TimeframeView): Line | Lines {
-    const key = `${tf}:${JSON.stringify(spec)}`;
-    if (tf === this.#timeframe) {
-      let s = this.#streams.get(key);
-      if (!s) {
-        s = new IndicatorStream(spec);
-        // Declared late: catch up over the candles already seen.
-        const d = this.#base.columns;
-        for (let i = 0; i < d.ts.length; i++) {
-          s.push(candleAt(d, i));
-        }
-        this.#streams.set(key, s);
-      }
-      return s.output;
+  #indicator(spec: IndicatorSpec, tf: string): Line | Lines {
+    const key = JSON.stringify(spec);
+    const h = tf === this.#timeframe ? undefined : this.#higher.get(tf)!;
+    const streams = h === undefined ? this.#streams : h.streams;
+    let s = streams.get(key);
+    if (!s) {
+      s = new IndicatorStream(spec);
+      // declared late: catch up over the candles already seen
+      const cols = h === undefined ? this.#base : h.candles.candles;
+      for (let i = 0; i < cols.length; i++) s.push(candleAt(cols.columns, i));
+      streams.set(key, s);
     }
-    view(tf); // throws for an undeclared timeframe
-    const h = this.#higher.get(tf)!;
-    const found = h.indicators.find((x) => JSON.stringify(x.spec) === JSON.stringify(spec));
-    if (found) return found.output;
-    const output = mutableCopy(computeIndicator(spec, h.view.data));
-    h.indicators.push({ spec, output });
-    return output;
-  }
-}
-
-function isLine(x: Line | Lines): x is Line {
-  return (x as Line).values instanceof Float64Array;
-}
-
-function mutableCopy(x: Line | Lines): Line | Lines {
-  if (isLine(x)) return { values: x.values };
-  const out: Lines = {};
-  for (const [k, v] of Object.entries(x)) out[k] = { values: v.values };
-  return out;
-}
-
-/** Replaces the values of `target`'s lines with `from`'s (same shape). */
-function assign(target: Line | Lines, from: Line | Lines): void {
-  if (isLine(target)) {
-    (target as { values: Float64Array }).values = (from as Line).values;
-    return;
-  }
-  for (const [k, v] of Object.entries(from as Lines)) {
-    (target[k] as { values: Float64Array }).values = v.values;
+    return s.output;
   }
 }

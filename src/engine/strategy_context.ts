@@ -44,7 +44,7 @@ export function batchContext(
     symbol,
     base,
     timeframe: view,
-    indicator(spec: IndicatorSpec, tf = timeframe) {
+    indicator: ((spec: IndicatorSpec, tf = timeframe) => {
       const key = `${tf}:${JSON.stringify(spec)}`;
       let out = cache.get(key);
       if (!out) {
@@ -52,7 +52,7 @@ export function batchContext(
         cache.set(key, out);
       }
       return out;
-    },
+    }) as StrategyContext["indicator"],
     position() {
       const p = broker.position(symbol);
       return p ? { side: p.side, entryPrice: p.entryPrice, qty: p.qty } : undefined;

@@ -10,7 +10,6 @@ import type { CandleColumns } from "../../src/core/candles.ts";
 import {
   defineStrategy,
   directionParam,
-  type Line,
   type StrategyDefinition,
 } from "../../src/core/strategy.ts";
 import type { Trade } from "../../src/core/trading.ts";
@@ -32,14 +31,15 @@ const emaRsi = defineStrategy({
   params: z.object({ direction: directionParam }),
   warmup: () => WARMUP,
   create(_p, ctx) {
-    const ema = ctx.indicator({ kind: "ema", period: 50 }) as Line;
-    const rsi = ctx.indicator({ kind: "rsi", period: 14 }) as Line;
+    const close = ctx.base.data.close;
+    const ema = ctx.indicator({ kind: "ema", period: 50 }).values;
+    const rsi = ctx.indicator({ kind: "rsi", period: 14 }).values;
     return {
       onCandle(i) {
-        const c = ctx.base.data.close[i];
-        const e = ema.values[i];
-        const r0 = rsi.values[i - 1];
-        const r1 = rsi.values[i];
+        const c = close[i];
+        const e = ema[i];
+        const r0 = rsi[i - 1];
+        const r1 = rsi[i];
         if (!(c > e && r0 < 50 && r1 > 50)) return null;
         return {
           side: "long",
