@@ -186,7 +186,13 @@ function spanText(ms: number): string {
  * ```
  */
 export function inferTimeframe(ts: Float64Array, source: string): string {
-  const sorted = Float64Array.from(ts).sort();
+  let sorted = ts;
+  for (let i = 1; i < ts.length; i++) {
+    if (!(ts[i] >= ts[i - 1])) {
+      sorted = Float64Array.from(ts).sort();
+      break;
+    }
+  }
   const counts = new Map<number, number>();
   for (let i = 1; i < sorted.length; i++) {
     const d = sorted[i] - sorted[i - 1];

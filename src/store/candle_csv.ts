@@ -90,7 +90,7 @@ export async function loadCandleCsv(db: Db, file: string, table: string): Promis
       const { line, text } = await lineOf(i);
       const raw = text.split(layout.delimiter)[layout.columns[0]]?.trim() ?? "";
       throw new InputError(
-        `${file}:${line}: ${layout.names[layout.columns[0]]} ` +
+        `${file}:${line}: ${fieldName(layout, 0)} ` +
           (raw === ""
             ? "is empty"
             : `"${clip(raw)}" is neither an epoch time (s, ms, us or ns) nor ISO-8601`) +
@@ -198,9 +198,7 @@ async function rejectError(
       (text.trim() === "" ? " (a blank line)" : ` in "${clip(text.trim())}"`);
   } else if (type === "CAST") {
     const k = SQL_NAMES.indexOf(String(bad.column_name));
-    const name = k >= 0
-      ? layout.names[layout.columns[k]] || CSV_FIELDS[k]
-      : String(bad.column_name);
+    const name = k >= 0 ? fieldName(layout, k) : String(bad.column_name);
     const value = /Could not convert string "(.*)" to/.exec(message)?.[1] ?? "";
     why = k === 0
       ? `${name} "${clip(value)}" is not an epoch number like the first candle's`
@@ -209,6 +207,14 @@ async function rejectError(
     why = message.split("\n")[0].replace(/\.+$/, "");
   }
   return new InputError(`${file}:${line}: ${why}. Nothing was imported.`);
+}
+
+/** Field `k` of {@link CSV_FIELDS} as the file names it, or by its role and column. */
+function fieldName(layout: CsvLayout, k: number): string {
+  const col = layout.columns[k];
+  return layout.header && layout.names[col]
+    ? layout.names[col]
+    : `${CSV_FIELDS[k]} (column ${col + 1})`;
 }
 
 /** The file's lines, without line ends. */
@@ -228,7 +234,7 @@ async function rowLine(
   const lines = await fileLines(file);
   let row = -1;
   for (let l = layout.header ? 1 : 0; l < lines.length; l++) {
-    if (lines[l] === "" || (l === 0 && lines[l] === "\uFEFF")) continue;
+    if (lines[l] === "") continue;
     if (++row === i) return { line: l + 1, text: lines[l] };
   }
   return { line: 0, text: "" };

@@ -176,6 +176,11 @@ const BAD: [string, string, RegExp][] = [
     /bad\.csv:3: timestamp "2024-01-01T00:01:00Z" is not an epoch number like the first/,
   ],
   [
+    "not a number without a header",
+    `1704067200000,1,2,0.5,1.5,10\n1704067260000,1,2,0.5,1.5,ten\n`,
+    /bad\.csv:2: volume \(column 6\) "ten" is not a number/,
+  ],
+  [
     "bad date",
     `${H}\n2024-01-01T00:00:00Z,1,2,0.5,1.5,10\n2024-13-45T00:00:00Z,1,2,0.5,1.5,10\n`,
     /bad\.csv:3: timestamp "2024-13-45T00:00:00Z" is neither an epoch time .* nor ISO-8601/,
