@@ -147,3 +147,19 @@ Deno.test("an irregular file is refused when the timeframe is to be inferred; no
     );
     assert.deepEqual(await store.list(), []);
   }));
+
+Deno.test("importing a file again replaces its candles, and only those", () =>
+  withStore(async (store, dir) => {
+    const c = makeCandles(50);
+    await store.upsert(KEY, c);
+    const file = `${dir}/again.csv`;
+    const part = makeCandles(10, c.ts[45]); // 5 stored times, 5 new ones
+    part.volume.fill(99);
+    await Deno.writeTextFile(file, formatCandleCsv(part));
+    const res = await importCandles(store, KEY, file);
+    assert.deepEqual([res.written, res.replaced], [10, 5]);
+    const rows = toRows(await store.read(KEY));
+    assert.equal(rows.length, 55);
+    assert.deepEqual(rows.slice(0, 45), toRows(c).slice(0, 45));
+    assert.deepEqual(rows.slice(45), toRows(part));
+  }));
