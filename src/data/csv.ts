@@ -79,8 +79,8 @@ function bare(s: string): string {
 export function csvLayout(head: string, source: string): CsvLayout {
   const lines = head.replace(/^\uFEFF/, "").split("\n", 64).map((l) => l.replace(/\r$/, ""));
   const line = lines[0];
-  const fail = (why: string, at = 1): never => {
-    throw new InputError(`${source}:${at}: ${why}. Nothing was imported.`);
+  const fail = (why: string): never => {
+    throw new InputError(`${source}:1: ${why}. Nothing was imported.`);
   };
   if (line.trim() === "") {
     fail(
@@ -163,14 +163,18 @@ export const INFERABLE_TIMEFRAMES = [
   "1w",
 ] as const;
 
-const UNIT_MS: [string, number][] = [["w", 604_800_000], ["d", 86_400_000], ["h", 3_600_000], [
-  "m",
-  60_000,
-], ["s", 1_000]];
+/** Units of time, longest first, for naming a spacing. */
+const UNIT_MS = [
+  { unit: "w", ms: 604_800_000 },
+  { unit: "d", ms: 86_400_000 },
+  { unit: "h", ms: 3_600_000 },
+  { unit: "m", ms: 60_000 },
+  { unit: "s", ms: 1_000 },
+];
 
 /** A length of time in the largest whole unit: 90000 -> "90s", 300000 -> "5m". */
 function spanText(ms: number): string {
-  for (const [u, len] of UNIT_MS) if (ms % len === 0) return `${ms / len}${u}`;
+  for (const u of UNIT_MS) if (ms % u.ms === 0) return `${ms / u.ms}${u.unit}`;
   return `${ms}ms`;
 }
 
