@@ -18,6 +18,7 @@ export interface CsvCandles {
 const HEAD_BYTES = 65_536;
 const REJECTS = "tw_csv_rejects";
 const SCANS = "tw_csv_scans";
+let reads = 0;
 /** Our names for the columns, so a header's own names never reach SQL. */
 const SQL_NAMES = ["ts", "open", "high", "low", "close", "volume"];
 
@@ -34,7 +35,7 @@ const SQL_NAMES = ["ts", "open", "high", "low", "close", "volume"];
  * ```
  */
 export async function readCandleCsv(db: Db, file: string): Promise<CsvCandles> {
-  const table = "tw_csv_read";
+  const table = `tw_csv_read_${++reads}`;
   try {
     return await loadCandleCsv(db, file, table);
   } finally {

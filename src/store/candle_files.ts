@@ -60,7 +60,7 @@ export async function readCandleFile(
   file: string,
   options: { format?: string; timeframe?: string } = {},
 ): Promise<CandleFile> {
-  const table = "tw_file_read";
+  const table = fileTable();
   try {
     const read = await loadChecked(db, file, options, table);
     return { ...read, candles: sortedUnique(read.candles) };
@@ -85,7 +85,7 @@ export async function importCandles(
   file: string,
   options: { format?: string } = {},
 ): Promise<ImportResult> {
-  const table = "tw_file_import";
+  const table = fileTable();
   try {
     const read = await loadChecked(store.db, file, { ...options, timeframe: key.timeframe }, table);
     const ts = read.candles.ts;
@@ -102,6 +102,12 @@ export async function importCandles(
   } finally {
     await store.db.run(`DROP TABLE IF EXISTS ${table}`);
   }
+}
+
+let tables = 0;
+/** A temporary table name of its own for each file read (reads may overlap on one Db). */
+function fileTable(): string {
+  return `tw_file_${++tables}`;
 }
 
 /** A checked file (candles in file order), its rows left in the temporary table `table`. */
