@@ -202,9 +202,9 @@ export function inferTimeframe(ts: Float64Array, source: string): string {
     const d = sorted[i] - sorted[i - 1];
     if (d > 0) counts.set(d, (counts.get(d) ?? 0) + 1);
   }
-  const fail = (why: string): never => {
+  const fail = (why: string, tf = "1m"): never => {
     throw new InputError(
-      `${source}: cannot infer the timeframe: ${why}. Pass --timeframe (such as --timeframe 1m).`,
+      `${source}: cannot infer the timeframe: ${why}. Pass --timeframe (such as --timeframe ${tf}).`,
     );
   };
   if (counts.size === 0) fail(`it needs at least two candles at different times`);
@@ -212,7 +212,7 @@ export function inferTimeframe(ts: Float64Array, source: string): string {
   for (const [d, n] of counts) if (n > most || (n === most && d < step)) (step = d, most = n);
   const tf = spanText(step);
   if (!(INFERABLE_TIMEFRAMES as readonly string[]).includes(tf)) {
-    fail(`the candles are most often ${tf} apart, which is no usual timeframe`);
+    fail(`the candles are most often ${tf} apart, which is no usual timeframe`, tf);
   }
   const odd = [...counts.keys()].filter((d) => d % step !== 0).sort((a, b) => a - b);
   if (odd.length) {
@@ -220,6 +220,7 @@ export function inferTimeframe(ts: Float64Array, source: string): string {
       `the candles are irregular: most are ${tf} apart, but ${
         odd.slice(0, 3).map(spanText).join(", ")
       } steps are not whole ${tf} candles`,
+      tf,
     );
   }
   return tf;

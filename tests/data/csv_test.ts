@@ -243,7 +243,11 @@ Deno.test("timeframe inference: the most common spacing, gaps and order allowed"
 
 const IRREGULAR: [string, number[], RegExp][] = [
   ["one candle", [0], /needs at least two candles/],
-  ["7 minutes apart", [0, 7, 14, 21], /most often 7m apart, which is no usual timeframe/],
+  [
+    "7 minutes apart",
+    [0, 7, 14, 21],
+    /most often 7m apart, which is no usual timeframe\. Pass --timeframe \(such as --timeframe 7m\)/,
+  ],
   ["steps not whole candles", [0, 5, 10, 15, 17, 20], /irregular: most are 5m apart, but 2m/],
 ];
 
