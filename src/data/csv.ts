@@ -203,8 +203,9 @@ export function inferTimeframe(ts: Float64Array, source: string): string {
     if (d > 0) counts.set(d, (counts.get(d) ?? 0) + 1);
   }
   const fail = (why: string, tf = "1m"): never => {
+    const example = tf.endsWith("ms") ? "1m" : tf; // a timeframe is whole seconds at least
     throw new InputError(
-      `${source}: cannot infer the timeframe: ${why}. Pass --timeframe (such as --timeframe ${tf}).`,
+      `${source}: cannot infer the timeframe: ${why}. Pass --timeframe (such as --timeframe ${example}).`,
     );
   };
   if (counts.size === 0) fail(`it needs at least two candles at different times`);
