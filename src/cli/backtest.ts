@@ -6,13 +6,12 @@ import { formatDecisionSummary } from "../engine/decisions.ts";
 import { stallWarning } from "../backtest/stall.ts";
 import { isoUtc } from "../core/candles.ts";
 import { ConfigError, InputError } from "../core/errors.ts";
-import { parseCandleCsv } from "../data/csv.ts";
 import { BacktestStore } from "../store/backtest_store.ts";
-import { readText } from "../store/candle_files.ts";
 import { CandleStore } from "../store/candle_store.ts";
 import { Db } from "../store/db.ts";
 import { dbPath } from "../store/paths.ts";
 import { optional, parseFlags, parseTime, required, runMain } from "./args.ts";
+import { csvSeries } from "./backtest_csv.ts";
 import { parseKeyValues, resolveSeries, toRunToSave } from "./backtest_support.ts";
 import { createProgress } from "./progress.ts";
 
@@ -41,7 +40,7 @@ const RUN_FLAGS = {
 } as const;
 
 const USAGE = `Usage:
-  deno task backtest --strategy NAME [--params k=v,...] (--symbol S --timeframe TF [--exchange E] | --csv FILE)
+  deno task backtest --strategy NAME [--params k=v,...] (--symbol S --timeframe TF [--exchange E] | --csv FILE [--timeframe TF])
                      [--from T] [--to T] [--cash 10000] [--fee 0.001] [--slippage-bps 0]
                      [--size-mode equity|risk] [--size F] [--qty-step Q] [--leverage L]
                      [--close-at-end] [--risk k=v,...] [--intrabar-timeframe TF]
@@ -92,24 +91,12 @@ async function runCommand(argv: string[]): Promise<number> {
     let series;
     let lower;
     if (csv) {
-      const parsed = parseCandleCsv(await readText(csv), csv).candles;
-      const lo = range.from ?? -Infinity, hi = range.to ?? Infinity;
-      const keep = Array.from(parsed.ts.keys()).filter((i) =>
-        parsed.ts[i] >= lo && parsed.ts[i] < hi
-      );
-      candles = {
-        ts: Float64Array.from(keep, (i) => parsed.ts[i]),
-        open: Float64Array.from(keep, (i) => parsed.open[i]),
-        high: Float64Array.from(keep, (i) => parsed.high[i]),
-        low: Float64Array.from(keep, (i) => parsed.low[i]),
-        close: Float64Array.from(keep, (i) => parsed.close[i]),
-        volume: Float64Array.from(keep, (i) => parsed.volume[i]),
-      };
-      series = {
-        exchange: optional(f, "exchange") ?? "csv",
-        symbol: optional(f, "symbol") ?? csv.replace(/^.*\//, "").replace(/\.csv$/i, ""),
-        timeframe: required(f, "timeframe", cmd),
-      };
+      ({ candles, series } = await csvSeries(db, csv, {
+        exchange: optional(f, "exchange"),
+        symbol: optional(f, "symbol"),
+        timeframe: optional(f, "timeframe"),
+        ...range,
+      }));
     } else {
       const store = new CandleStore(db);
       series = await resolveSeries(store, {

@@ -1,8 +1,6 @@
 // `data download`: fetch candles from an exchange into the store, with a progress bar.
 
 import { isoUtc } from "../core/candles.ts";
-import { createExchange } from "../market/ccxt_client.ts";
-import { describeGap, downloadCandles } from "../market/download.ts";
 import { exchangeInfo } from "../market/exchanges.ts";
 import { optional, parseFlags, parseTime, required } from "./args.ts";
 import type { DataCommand } from "./data.ts";
@@ -33,6 +31,9 @@ export const downloadCommand: DataCommand = {
     const since = parseTime(required(f, "since", cmd), "since");
     const untilFlag = optional(f, "until");
     const until = untilFlag ? parseTime(untilFlag, "until") : undefined;
+    // ccxt loads only here: its ~0.5 s start-up is not every data command's.
+    const { createExchange } = await import("../market/ccxt_client.ts");
+    const { describeGap, downloadCandles } = await import("../market/download.ts");
     const ex = createExchange(info.ccxtId);
     const controller = new AbortController();
     const onSigint = () => controller.abort(new Error("interrupted"));

@@ -2,6 +2,7 @@
 
 import type { SeriesKey } from "../core/candles.ts";
 import { timeframeMs } from "../core/timeframe.ts";
+import { inferredNote } from "../data/csv.ts";
 import { exportCandles, importCandles } from "../store/candle_files.ts";
 import { type Flags, optional, parseFlags, parseTime, required } from "./args.ts";
 import type { DataCommand } from "./data.ts";
@@ -39,8 +40,11 @@ const SERIES = {
 export const importCommand: DataCommand = {
   summary: "Import a candle CSV or Parquet file (all rows or nothing)",
   usage:
-    "--file F.csv|F.parquet --exchange E --symbol S --timeframe TF [--format csv|parquet] [--db PATH]\n" +
-    "CSV header: timestamp,open,high,low,close,volume (timestamp in ms or ISO-8601, UTC)",
+    "--file F.csv|F.parquet --exchange E --symbol S [--timeframe TF] [--format csv|parquet] [--db PATH]\n" +
+    "CSV: a header naming timestamp (or time, date, open_time...), open, high, low, close and\n" +
+    "volume in any case and order, more columns ignored; or no header and those six first\n" +
+    "(Binance kline dumps). Timestamps in epoch s, ms, us or ns, or ISO-8601 (UTC when no offset).\n" +
+    "Without --timeframe it is inferred from the candle spacing.",
   async run(argv) {
     const cmd = "deno task data import";
     const f = parseFlags(
@@ -48,12 +52,19 @@ export const importCommand: DataCommand = {
       { ...SERIES, file: { type: "string" }, format: { type: "string" } },
       cmd,
     );
-    const key = seriesFlags(f, cmd);
+    const timeframe = optional(f, "timeframe");
+    if (timeframe) timeframeMs(timeframe);
+    const key = {
+      exchange: required(f, "exchange", cmd).toLowerCase(),
+      symbol: required(f, "symbol", cmd),
+      timeframe,
+    };
     const file = required(f, "file", cmd);
     return await withStore(optional(f, "db"), async (store) => {
       const res = await importCandles(store, key, file, { format: optional(f, "format") });
+      if (res.inferred) console.error(inferredNote(res.timeframe));
       console.log(
-        `Imported ${res.written} candles into ${key.exchange} ${key.symbol} ${key.timeframe}` +
+        `Imported ${res.written} candles into ${key.exchange} ${key.symbol} ${res.timeframe}` +
           ` (${res.replaced} replaced stored ones).`,
       );
       if (res.gaps.length) {

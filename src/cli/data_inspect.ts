@@ -3,9 +3,8 @@
 import { isoUtc } from "../core/candles.ts";
 import { ConfigError } from "../core/errors.ts";
 import { timeframeMs } from "../core/timeframe.ts";
-import { parseCandleCsv } from "../data/csv.ts";
 import { checkCandles, summarizeProblems } from "../data/integrity.ts";
-import { readText } from "../store/candle_files.ts";
+import { readCandleCsvApart } from "../store/candle_csv.ts";
 import { optional, parseFlags, required } from "./args.ts";
 import type { DataCommand } from "./data.ts";
 import { rangeFlags, seriesFlags } from "./data_files.ts";
@@ -35,7 +34,7 @@ export const checkCommand: DataCommand = {
     if (file) {
       timeframe = required(f, "timeframe", cmd);
       timeframeMs(timeframe);
-      candles = parseCandleCsv(await readText(file), file).candles;
+      candles = (await readCandleCsvApart(file)).candles;
       subject = file;
     } else {
       const key = seriesFlags(f, cmd);

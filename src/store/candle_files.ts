@@ -1,16 +1,18 @@
-// Import and export of candle ranges as CSV or Parquet files, validated before anything is written.
+// Import and export of candle ranges as CSV or Parquet files, checked before anything is written.
 
 import { type CandleColumns, isoUtc, type SeriesKey } from "../core/candles.ts";
 import { ConfigError, InputError } from "../core/errors.ts";
-import { formatCandleCsv, parseCandleCsv } from "../data/csv.ts";
+import { formatCandleCsv, inferTimeframe } from "../data/csv.ts";
 import { checkCandles, type Problem } from "../data/integrity.ts";
+import { loadCandleCsv } from "./candle_csv.ts";
 import {
   type CandleStore,
   queryColumns,
+  sortedUnique,
   type TimeRange,
   type UpsertResult,
 } from "./candle_store.ts";
-import { sqlString } from "./db.ts";
+import { type Db, sqlString } from "./db.ts";
 
 /** File formats for candles. */
 export type CandleFileFormat = "csv" | "parquet";
@@ -18,6 +20,18 @@ export type CandleFileFormat = "csv" | "parquet";
 /** What an import did: the upsert result and the gaps found in the file (kept, not errors). */
 export interface ImportResult extends UpsertResult {
   gaps: Problem[];
+  /** The series' timeframe: the one given, or inferred from the candle spacing. */
+  timeframe: string;
+  /** True when the timeframe was inferred (tell the user so: `inferredNote` of data/csv.ts). */
+  inferred: boolean;
+}
+
+/** Candles read from a file and checked: sorted by time, with the gaps found and the timeframe. */
+export interface CandleFile {
+  candles: CandleColumns;
+  gaps: Problem[];
+  timeframe: string;
+  inferred: boolean;
 }
 
 /** The format named by `format`, else by the file's extension. */
@@ -30,9 +44,35 @@ export function fileFormat(file: string, format?: string): CandleFileFormat {
 }
 
 /**
- * Imports a candle file into a series. Every row is checked first (syntax, OHLC consistency,
- * positive prices, the timeframe grid, duplicate times); one bad row fails the whole import with
- * its line and nothing is written. Gaps are allowed and returned.
+ * Reads and checks a candle file (CSV of any layout readCandleCsv accepts, or Parquet). Every row
+ * is checked (syntax, OHLC consistency, positive prices, the timeframe grid, duplicate times); one
+ * bad row throws an InputError with the file, its line and what is wrong. Rows may come in any
+ * order (they are returned sorted); gaps are allowed and returned. Without `timeframe` it is
+ * inferred from the candle spacing.
+ *
+ * @example
+ * ```ts
+ * const { candles, timeframe } = await readCandleFile(db, "BTCUSDT-1m-2024-01.csv");
+ * ```
+ */
+export async function readCandleFile(
+  db: Db,
+  file: string,
+  options: { format?: string; timeframe?: string } = {},
+): Promise<CandleFile> {
+  const table = fileTable();
+  try {
+    const read = await loadChecked(db, file, options, table);
+    return { ...read, candles: sortedUnique(read.candles) };
+  } finally {
+    await db.run(`DROP TABLE IF EXISTS ${table}`);
+  }
+}
+
+/**
+ * Imports a candle file into a series: the checks of {@link readCandleFile}, then one upsert
+ * straight from DuckDB's copy of the file; when the file fails, nothing is written. Without
+ * `key.timeframe` it is inferred from the candle spacing.
  *
  * @example
  * ```ts
@@ -41,32 +81,69 @@ export function fileFormat(file: string, format?: string): CandleFileFormat {
  */
 export async function importCandles(
   store: CandleStore,
-  key: SeriesKey,
+  key: Omit<SeriesKey, "timeframe"> & { timeframe?: string },
   file: string,
   options: { format?: string } = {},
 ): Promise<ImportResult> {
+  const table = fileTable();
+  try {
+    const read = await loadChecked(store.db, file, { ...options, timeframe: key.timeframe }, table);
+    const ts = read.candles.ts;
+    let first = Infinity, last = -Infinity;
+    for (let i = 0; i < ts.length; i++) {
+      (first = Math.min(first, ts[i]), last = Math.max(last, ts[i]));
+    }
+    const result = await store.upsertTable({ ...key, timeframe: read.timeframe }, table, {
+      count: ts.length,
+      first,
+      last,
+    });
+    return { ...result, gaps: read.gaps, timeframe: read.timeframe, inferred: read.inferred };
+  } finally {
+    await store.db.run(`DROP TABLE IF EXISTS ${table}`);
+  }
+}
+
+let tables = 0;
+/** A temporary table name of its own for each file read (reads may overlap on one Db). */
+function fileTable(): string {
+  return `tw_file_${++tables}`;
+}
+
+/** A checked file (candles in file order), its rows left in the temporary table `table`. */
+async function loadChecked(
+  db: Db,
+  file: string,
+  options: { format?: string; timeframe?: string },
+  table: string,
+): Promise<CandleFile> {
   const format = fileFormat(file, options.format);
   let candles: CandleColumns;
-  let where: (i: number) => string;
+  let where: (i: number) => Promise<string>;
   if (format === "csv") {
-    const parsed = parseCandleCsv(await readText(file), file);
-    candles = parsed.candles;
-    where = (i) => `${file}:${parsed.lines[i]}`;
+    const csv = await loadCandleCsv(db, file, table);
+    candles = csv.candles;
+    where = async (i) => `${file}:${(await csv.lineOf(i)).line}`;
   } else {
-    candles = await readParquet(store, file);
-    where = (i) => `${file}: row ${i + 1}`;
+    candles = await loadParquet(db, file, table);
+    where = (i) => Promise.resolve(`${file}: row ${i + 1}`);
   }
-  const problems = checkCandles(candles, key.timeframe);
+  const timeframe = options.timeframe ?? inferTimeframe(candles.ts, file);
+  const problems = checkCandles(candles, timeframe);
   const bad = problems.find((p) => p.kind !== "gap" && p.kind !== "unordered");
   if (bad) {
     const i = bad.kind === "duplicate"
       ? candles.ts.lastIndexOf(bad.ts)
       : candles.ts.indexOf(bad.ts);
-    const at = i >= 0 ? where(i) : file;
+    const at = i >= 0 ? await where(i) : file;
     throw new InputError(`${at}: ${bad.detail} (${bad.kind}). Nothing was imported.`);
   }
-  const result = await store.upsert(key, candles);
-  return { ...result, gaps: problems.filter((p) => p.kind === "gap") };
+  return {
+    candles,
+    gaps: problems.filter((p) => p.kind === "gap"),
+    timeframe,
+    inferred: options.timeframe === undefined,
+  };
 }
 
 /** Exports a series range to CSV or Parquet; returns how many candles were written. */
@@ -101,10 +178,11 @@ export async function exportCandles(
   return cols.ts.length;
 }
 
-async function readParquet(store: CandleStore, file: string): Promise<CandleColumns> {
+/** A Parquet file's candles, left in the temporary table `table` as {@link loadCandleCsv} does. */
+async function loadParquet(db: Db, file: string, table: string): Promise<CandleColumns> {
   await readText(file, true);
   const src = `read_parquet(${sqlString(file)})`;
-  const described = await store.db.all(`DESCRIBE SELECT * FROM ${src}`);
+  const described = await db.all(`DESCRIBE SELECT * FROM ${src}`);
   const types = new Map(
     described.map((r) => [String(r.column_name).toLowerCase(), String(r.column_type)]),
   );
@@ -118,11 +196,15 @@ async function readParquet(store: CandleStore, file: string): Promise<CandleColu
     );
   }
   const tsType = types.get("timestamp")!;
-  const ts = tsType.startsWith("TIMESTAMP") ? "epoch_ms(timestamp)::DOUBLE" : "timestamp::DOUBLE";
-  return await queryColumns(
-    store.db,
-    `SELECT ${ts}, open::DOUBLE, high::DOUBLE, low::DOUBLE, close::DOUBLE, volume::DOUBLE FROM ${src}`,
+  const ts = tsType.startsWith("TIMESTAMP")
+    ? "epoch_ms(timestamp)"
+    : "TRY_CAST(timestamp AS BIGINT)";
+  await db.run(
+    `CREATE OR REPLACE TEMP TABLE ${table} AS SELECT ${ts} AS ts, open::DOUBLE AS open,
+       high::DOUBLE AS high, low::DOUBLE AS low, close::DOUBLE AS close,
+       volume::DOUBLE AS volume FROM ${src}`,
   );
+  return await queryColumns(db, `SELECT ts::DOUBLE, open, high, low, close, volume FROM ${table}`);
 }
 
 /** Reads a user-named file, turning "not found" into an InputError that names it. */

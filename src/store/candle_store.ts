@@ -72,22 +72,45 @@ export class CandleStore {
     const clean = sortedUnique(cols);
     const n = clean.ts.length;
     if (n === 0) return { written: 0, replaced: 0 };
+    // Staged inside the transaction: the stage table is shared by concurrent upserts (the
+    // service's feeds), and transactions run one at a time.
+    const span = { count: n, first: clean.ts[0], last: clean.ts[n - 1] };
+    return await this.replaceFrom(key, "candle_stage", span, () => this.fillStage(clean));
+  }
+
+  /**
+   * {@link upsert} of candles already in a table of this connection (ts BIGINT, open, high, low,
+   * close, volume; one row per ts, none NULL), without a copy through JS: how a checked file is
+   * imported. `span` is the table's row count and its first and last ts.
+   */
+  async upsertTable(
+    key: SeriesKey,
+    table: string,
+    span: { count: number; first: number; last: number },
+  ): Promise<UpsertResult> {
+    if (span.count === 0) return { written: 0, replaced: 0 };
+    return await this.replaceFrom(key, table, span, async () => {});
+  }
+
+  private async replaceFrom(
+    key: SeriesKey,
+    table: string,
+    span: { count: number; first: number; last: number },
+    fill: () => Promise<void>,
+  ): Promise<UpsertResult> {
     const id = (await this.seriesId(key, true))!;
-    const lo = clean.ts[0], hi = clean.ts[n - 1];
     return await this.db.transaction(async () => {
-      // Staged inside the transaction: the stage table is shared by concurrent upserts (the
-      // service's feeds), and transactions run one at a time.
-      await this.fillStage(clean);
+      await fill();
       const del = await this.db.conn.run(
         `DELETE FROM candles WHERE series_id = ? AND ts BETWEEN ? AND ?
-           AND ts IN (SELECT ts FROM candle_stage)`,
-        [id, BigInt(lo), BigInt(hi)],
+           AND ts IN (SELECT ts FROM ${table})`,
+        [id, BigInt(span.first), BigInt(span.last)],
       );
       await this.db.run(
-        `INSERT INTO candles SELECT ?, ts, open, high, low, close, volume FROM candle_stage`,
+        `INSERT INTO candles SELECT ?, ts, open, high, low, close, volume FROM ${table}`,
         [id],
       );
-      return { written: n, replaced: Number(del.rowsChanged) };
+      return { written: span.count, replaced: Number(del.rowsChanged) };
     });
   }
 

@@ -222,3 +222,45 @@ Deno.test("download from the fake exchange through TIDEWATCH_OKX_URL, then resum
     await fake.close();
   }
 });
+
+Deno.test("import a TradingView export without --timeframe: inferred and said; a bad row stores nothing", async () => {
+  await using dir = await tempDir();
+  const db = `${dir.path}/tv.duckdb`;
+  const tv = `${dir.path}/BINANCE_BTCUSDT, 15.csv`;
+  const t0 = 1704067200; // seconds, as TradingView writes them
+  const rows = Array.from(
+    { length: 8 },
+    (_, i) => `${t0 + i * 900},100,101,99,100.5,${3 + i},NaN`,
+  );
+  await Deno.writeTextFile(tv, "time,open,high,low,close,Volume,Volume MA\n" + rows.join("\n"));
+  const base = ["import", "--file", tv, "--exchange", "binance", "--symbol", "BTC/USDT"];
+  const r = await runCli(CLI, [...base, "--db", db]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(
+    r.stderr.trim(),
+    "timeframe 15m inferred from the candle spacing (pass --timeframe to choose)",
+  );
+  assert.match(r.stdout, /Imported 8 candles into binance BTC\/USDT 15m \(0 replaced/);
+
+  const bad = `${dir.path}/bad.csv`;
+  rows[5] = `${t0 + 5 * 900},100,101,abc,100.5,3,NaN`;
+  await Deno.writeTextFile(bad, "time,open,high,low,close,Volume,Volume MA\n" + rows.join("\n"));
+  const other = await runCli(CLI, [...base, "--file", bad, "--symbol", "ETH/USDT", "--db", db]);
+  assert.equal(other.code, 2);
+  assert.equal(
+    other.stderr.trim(),
+    `error: ${bad}:7: low "abc" is not a number. Nothing was imported.`,
+  );
+  const odd = `${dir.path}/odd.csv`;
+  rows.splice(5, 1);
+  rows[6] = `${t0 + 7 * 900 + 60},100,101,99,100.5,3,NaN`; // 16 minutes after the one before
+  await Deno.writeTextFile(odd, "time,open,high,low,close,Volume,Volume MA\n" + rows.join("\n"));
+  const irregular = await runCli(CLI, [...base, "--file", odd, "--symbol", "SOL/USDT", "--db", db]);
+  assert.equal(irregular.code, 2);
+  assert.match(
+    irregular.stderr,
+    /odd\.csv: cannot infer the timeframe: the candles are irregular: most are 15m apart, but 16m steps/,
+  );
+  const list = JSON.parse((await runCli(CLI, ["list", "--json", "--db", db])).stdout);
+  assert.deepEqual(list.map((s: { symbol: string }) => s.symbol), ["BTC/USDT"]);
+});

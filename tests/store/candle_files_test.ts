@@ -32,7 +32,13 @@ for (const ext of ["csv", "parquet"]) {
       assert.equal(n, 800);
       const other = { ...KEY, exchange: "copy" };
       const res = await importCandles(store, other, file);
-      assert.deepEqual(res, { written: 800, replaced: 0, gaps: [] });
+      assert.deepEqual(res, {
+        written: 800,
+        replaced: 0,
+        gaps: [],
+        timeframe: "1m",
+        inferred: false,
+      });
       assert.deepEqual(
         toRows(await store.read(other)),
         toRows(await store.read(KEY, { from: c.ts[100], to: c.ts[900] })),
@@ -49,6 +55,17 @@ const BAD_ROWS: [string, (lines: string[]) => void, RegExp][] = [
   ["off the 1m grid", (l) => (l[5] = "1704067441000,100,101,99,100,1"), /bad\.csv:6: .*off_grid/],
   ["duplicate time", (l) => (l[6] = l[5]), /bad\.csv:7: .*duplicate/],
   ["negative price", (l) => (l[2] = "1704067260000,-1,101,-2,100,1"), /bad\.csv:3: .*non_positive/],
+  ["an empty price", (l) => (l[4] = "1704067380000,100,101,,100,1"), /bad\.csv:5: .*low NaN/],
+  [
+    "a bad row after blank lines",
+    (l) => (l.splice(3, 0, "", ""), l[8] = "1704067500000,100,101,99,100.5,1,7"),
+    /bad\.csv:9: expected 6 fields as on line 1, found 7/,
+  ],
+  [
+    "a bad value after blank lines",
+    (l) => (l.splice(3, 0, "", ""), l[8] = "1704067500000,100,99,98,99,1"),
+    /bad\.csv:9: .*high_below_open_close/,
+  ],
   [
     "negative volume",
     (l) => (l[9] = "1704067680000,100,101,99,100,-5"),
@@ -92,4 +109,57 @@ Deno.test("import reports gaps in the file but keeps the candles; unknown files 
       /File ".*nope\.csv" does not exist/,
     );
     await assert.rejects(() => importCandles(store, KEY, `${dir}/x.txt`), /Cannot tell the format/);
+  }));
+
+Deno.test("import without a timeframe infers it; rows in any order; Binance us dump", () =>
+  withStore(async (store, dir) => {
+    const c = makeCandles(30, Date.UTC(2025, 0, 1), 300_000);
+    const lines = [];
+    for (let i = 29; i >= 0; i--) {
+      const us = c.ts[i] * 1000;
+      lines.push(
+        `${us},${c.open[i]},${c.high[i]},${c.low[i]},${c.close[i]},${c.volume[i]},` +
+          `${us + 299_999_999},1000.5,12,3.25,300.75,0`,
+      );
+    }
+    const file = `${dir}/BTCUSDT-5m-2025-01.csv`;
+    await Deno.writeTextFile(file, lines.join("\n") + "\n");
+    const key = { exchange: "binance", symbol: "BTC/USDT" };
+    const res = await importCandles(store, key, file);
+    assert.deepEqual(
+      [res.written, res.timeframe, res.inferred, res.gaps.length],
+      [30, "5m", true, 0],
+    );
+    assert.deepEqual(toRows(await store.read({ ...key, timeframe: "5m" })), toRows(c));
+  }));
+
+Deno.test("an irregular file is refused when the timeframe is to be inferred; nothing stored", () =>
+  withStore(async (store, dir) => {
+    const file = `${dir}/odd.csv`;
+    await Deno.writeTextFile(
+      file,
+      "time,open,high,low,close,volume\n" +
+        [0, 7, 14, 21].map((m) => `${1704067200 + m * 60},1,2,0.5,1.5,10`).join("\n"),
+    );
+    await assert.rejects(
+      () => importCandles(store, { exchange: "x", symbol: "Y" }, file),
+      /odd\.csv: cannot infer the timeframe: the candles are most often 7m apart.*--timeframe/,
+    );
+    assert.deepEqual(await store.list(), []);
+  }));
+
+Deno.test("importing a file again replaces its candles, and only those", () =>
+  withStore(async (store, dir) => {
+    const c = makeCandles(50);
+    await store.upsert(KEY, c);
+    const file = `${dir}/again.csv`;
+    const part = makeCandles(10, c.ts[45]); // 5 stored times, 5 new ones
+    part.volume.fill(99);
+    await Deno.writeTextFile(file, formatCandleCsv(part));
+    const res = await importCandles(store, KEY, file);
+    assert.deepEqual([res.written, res.replaced], [10, 5]);
+    const rows = toRows(await store.read(KEY));
+    assert.equal(rows.length, 55);
+    assert.deepEqual(rows.slice(0, 45), toRows(c).slice(0, 45));
+    assert.deepEqual(rows.slice(45), toRows(part));
   }));
