@@ -1,9 +1,12 @@
 // The README's "Write your own strategy" example, used as the README says: found in a strategies
-// folder, type-checked, backtested from code and from the CLI, free of look-ahead.
+// folder, type-checked, backtested from code and from the CLI, free of look-ahead, and deciding
+// live as in the backtest.
 
 import assert from "node:assert/strict";
 import type { BacktestResult } from "../../src/backtest/run.ts";
+import { candleAt } from "../../src/core/candles.ts";
 import { synthCandles } from "../../src/data/synth.ts";
+import type { Decision } from "../../src/engine/engine.ts";
 import { tempDir } from "../helpers.ts";
 import { perturbAfter } from "./lookahead.ts";
 import { checkExits } from "./support.ts";
@@ -56,18 +59,19 @@ function plain<T>(x: T): T {
   return JSON.parse(JSON.stringify(x));
 }
 
-Deno.test("README strategy example: found, type-checked, backtested from code and CLI", async (t) => {
+Deno.test("README strategy example: found, type-checked, backtested, live as backtested", async (t) => {
   const ex = await readmeExample();
   await using dir = await tempDir();
   const file = await checkout(dir.path, ex);
   const config = (file: string) => ["--config", new URL("deno.json", ROOT).pathname, file];
   const base = new URL(`file://${dir.path}/`);
-  const registry = await import(
-    new URL("src/engine/strategy_registry.ts", base).href
-  ) as typeof import("../../src/engine/strategy_registry.ts");
-  const { backtest } = await import(
-    new URL("src/backtest/run.ts", base).href
-  ) as typeof import("../../src/backtest/run.ts");
+  const load = <M>(path: string) => import(new URL(path, base).href) as Promise<M>;
+  const registry = await load<typeof import("../../src/engine/strategy_registry.ts")>(
+    "src/engine/strategy_registry.ts",
+  );
+  const { backtest } = await load<typeof import("../../src/backtest/run.ts")>(
+    "src/backtest/run.ts",
+  );
   // The README's own data: a year of seeded synthetic hourly candles.
   const candles = synthCandles({ bars: 8760, seed: 7, timeframe: "1h" });
   const run = { strategy: ex.name, symbol: "SYN/USDT", timeframe: "1h", exchange: "synthetic" };
@@ -133,6 +137,40 @@ Deno.test("README strategy example: found, type-checked, backtested from code an
         `changing the candles after ${cut} changed nothing, so the check proves nothing`,
       );
     }
+  });
+
+  await t.step("live, candle by candle, it decides as the backtest did", async () => {
+    const { LiveRunner } = await load<typeof import("../../src/engine/live_runner.ts")>(
+      "src/engine/live_runner.ts",
+    );
+    const { simSetup } = await load<typeof import("../../src/backtest/wiring.ts")>(
+      "src/backtest/wiring.ts",
+    );
+    const def = await registry.getStrategy(ex.name);
+    const config = { ...run, params: { direction: "both" }, fee: 0.001, slippageBps: 2 };
+    const { broker, risk, leverage, fees } = simSetup(config, [run.symbol]);
+    const decisions: Decision[] = [];
+    const runner = new LiveRunner({
+      def,
+      params: registry.parseParams(def, config.params),
+      symbol: run.symbol,
+      timeframe: run.timeframe,
+      broker,
+      risk,
+      leverage,
+      takerFee: fees.taker,
+      idPrefix: "bt",
+      onDecision: (d) => decisions.push(d),
+    });
+    const warm = 500; // a bot started here: the candles before only warm it up
+    for (let i = 0; i < candles.ts.length; i++) {
+      if (i < warm) runner.warm(candleAt(candles, i));
+      else runner.step(candleAt(candles, i));
+    }
+    const bt = await backtest({ ...config, warmupUntil: candles.ts[warm - 1] }, candles);
+    assert.ok(bt.decisions.length >= 10, `only ${bt.decisions.length} decisions to compare`);
+    assert.deepStrictEqual(plain(decisions), plain(bt.decisions));
+    assert.deepStrictEqual(plain(broker.trades()), plain(bt.trades));
   });
 
   await t.step("the README's commands: data synth, then backtest by name", async () => {
