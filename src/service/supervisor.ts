@@ -10,6 +10,7 @@ import type { StrategyDefinition } from "../core/strategy.ts";
 import { Bot, type BotSpec, type ManualOrderRequest, type ManualOrderResult } from "./bot.ts";
 import type { EventBus } from "./event_bus.ts";
 import type { LiveAccounts } from "./live_accounts.ts";
+import type { BotSettings } from "./settings.ts";
 
 /** Who asked for a control action, for the audit log. */
 export interface Actor {
@@ -68,6 +69,7 @@ export class Supervisor {
   readonly #restarts = new Map<string, ReturnType<typeof setTimeout>>();
   #expiry?: ReturnType<typeof setInterval>;
   #closed = false;
+  #settings: BotSettings = {};
 
   constructor(options: SupervisorOptions) {
     // Field by field: the service forwards `{ expiryCheckMs: undefined }`, which a spread would
@@ -225,12 +227,14 @@ export class Supervisor {
     return { bots: out };
   }
 
-  /** Turns the confirmation requirement on or off for every running bot. */
-  async requireConfirmation(on: boolean): Promise<void> {
+  /**
+   * The service's settings, over each bot's file: applied now to every running bot, and to
+   * every bot launched from now on (started, restarted after a failure, reset).
+   */
+  async applySettings(settings: BotSettings): Promise<void> {
+    this.#settings = { ...settings };
     for (const bot of this.bots.values()) {
-      if (bot.state === "running" || bot.state === "paused") {
-        await bot.control("require_confirmation", { on });
-      }
+      if (bot.state === "running" || bot.state === "paused") await bot.applySettings(settings);
     }
   }
 
@@ -246,7 +250,7 @@ export class Supervisor {
 
   async #launch(bot: Bot): Promise<void> {
     try {
-      await bot.launch();
+      await bot.launch(this.#settings);
     } catch (err) {
       bot.lastError = err instanceof Error ? err.message : String(err);
       this.#failed(bot, err);
