@@ -11,6 +11,7 @@ import { Bot, type BotSpec, type ManualOrderRequest, type ManualOrderResult } fr
 import type { EventBus } from "./event_bus.ts";
 import type { LiveAccounts } from "./live_accounts.ts";
 import type { BotSettings } from "./settings.ts";
+import { log } from "./log.ts";
 
 /** Who asked for a control action, for the audit log. */
 export interface Actor {
@@ -269,14 +270,12 @@ export class Supervisor {
       botId: id,
       data: { kind: "bot_failed", message, attempt, restart_in_ms: delay },
     });
-    console.error(JSON.stringify({
-      level: "error",
-      msg: "bot failed; restarting with backoff",
+    log("error", "bot failed; restarting with backoff", {
       bot_id: id,
       error: message,
       attempt,
       restart_in_ms: delay,
-    }));
+    }, { text: `${id} failed: ${message} (restarting in ${delay / 1000} s)` });
     this.#o.store.incident({
       at: this.#o.wallNow(),
       botId: id,
