@@ -73,6 +73,8 @@ Deno.test("bot config: the five example bots in configs/bots all load", async ()
   ]);
   const user = await Deno.readTextFile(`${CONFIGS}/ema_crossover_01.json`);
   assert.deepEqual(JSON.parse(user), JSON.parse(USER_EXAMPLE));
+  const readme = await Deno.readTextFile(new URL("../../README.md", import.meta.url));
+  assert.ok(readme.includes(USER_EXAMPLE), "the README shows the spec's example verbatim");
   for (const b of bots) {
     assert.equal(b.symbol.includes(":"), false, `${b.botId} trades spot`);
     assert.equal(b.leverage, 1);
