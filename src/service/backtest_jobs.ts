@@ -134,6 +134,15 @@ export class BacktestJobs {
     return n;
   }
 
+  /**
+   * Cancels every running or queued job and waits until none touches the store any more (call
+   * before the database closes).
+   */
+  async close(): Promise<void> {
+    this.cancelAll();
+    await this.#chain;
+  }
+
   #cancel(j: BacktestJob & { abort: AbortController }): void {
     j.state = "cancelled";
     j.error = "Cancelled (DELETE /api/backtests).";

@@ -130,6 +130,7 @@ export async function startService(o: ServiceOptions): Promise<Service> {
     clock,
     async close() {
       clearInterval(saveClock);
+      await jobs.close();
       await supervisor.close();
       await feed.close();
       if (o.replay) await bots.setSetting(REPLAY_CLOCK, Math.floor(clock.now()));
