@@ -191,7 +191,13 @@ Deno.test("live perpetual: leverage set first, flips long/short, survives a rest
     ]);
     assert.deepEqual(exchangePosition(bn), ["short", short, 3, "isolated"]);
     // A dropped stream is logged and followed again (so the log has lines to check for keys).
-    ws.dropAll();
+    // The restarted bot's stream must be up first, or there is nothing to drop (a loaded run).
+    await ws.until(
+      () => ws.subscriptions({ kind: "candles" }).length === 1,
+      "subscribed after the restart",
+      15_000,
+    );
+    assert.ok(ws.dropAll() > 0, "a stream was dropped");
     // (a network failure: told once as the exchange unreachable; anything else as "market feed")
     const dropLogged = () =>
       Promise.resolve(
