@@ -10,13 +10,15 @@ import { LiveAccounts } from "./service/live_accounts.ts";
 import { startService } from "./service/service.ts";
 import { Db } from "./store/db.ts";
 import { dataDir, dbPath } from "./store/paths.ts";
-import { log } from "./service/log.ts";
+import { configureLog, defaultLogFormat, log, type LogFormat } from "./service/log.ts";
+import { FeedNotices } from "./service/feed_notices.ts";
+import { exchangeInfo } from "./market/exchanges.ts";
 
 /** Tidewatch's version. */
 export const VERSION = "0.2.0";
 
-const USAGE =
-  `deno task start [--port N] [--host H] [--db FILE] [--configs DIR] [--replay [--speed 60]]`;
+const USAGE = `deno task start [--port N] [--host H] [--db FILE] [--configs DIR] ` +
+  `[--replay [--speed 60]] [--log-format text|json]`;
 
 async function main(): Promise<number> {
   const f = parseFlags(Deno.args, {
@@ -26,6 +28,7 @@ async function main(): Promise<number> {
     configs: { type: "string" },
     replay: { type: "boolean" },
     speed: { type: "string" },
+    "log-format": { type: "string" },
     help: { type: "boolean" },
   }, "deno task start");
   if (f.help) {
@@ -33,9 +36,16 @@ async function main(): Promise<number> {
 
 Runs the bots defined in configs/bots/ (paper mode unless TRADING_MODE=live and
 TRADING_APPROVED=true with keys) and serves the API on 127.0.0.1:8080 (TIDEWATCH_PORT).
---replay feeds stored or synthetic candles at --speed times real time (offline demo).`);
+--replay feeds stored or synthetic candles at --speed times real time (offline demo).
+--log-format: short readable lines (text, the default on a terminal) or JSON lines (json, the
+default when the output is a pipe or a file).`);
     return 0;
   }
+  const formatText = optional(f, "log-format");
+  if (formatText !== undefined && formatText !== "text" && formatText !== "json") {
+    throw new ConfigError(`--log-format "${formatText}" is unknown: use text or json.`);
+  }
+  configureLog({ format: (formatText as LogFormat | undefined) ?? defaultLogFormat() });
   const portText = optional(f, "port") ?? Deno.env.get("TIDEWATCH_PORT") ?? "8080";
   const port = Number(portText);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
@@ -72,24 +82,36 @@ TRADING_APPROVED=true with keys) and serves the API on 127.0.0.1:8080 (TIDEWATCH
   const db = await Db.open(dbPath(optional(f, "db")));
   const liveBots = liveIds;
   const live = liveBots.length ? await LiveAccounts.open(db) : undefined;
+  const notices = new FeedNotices({
+    botsOn: (exchange) =>
+      entries.filter((e) => exchangeInfo(e.spec.exchange).ccxtId === exchange).length,
+  });
   const service = await startService({
     db,
     entries,
     auth: requireBearer(token.token, { hint: tokenWhere }),
     version: VERSION,
     replay: f.replay ? { speed } : undefined,
-    liveFeed: (candles) => liveFeedFor(candles),
+    liveFeed: (candles) => liveFeedFor(candles, notices),
     live,
   });
+  const stopWatching = f.replay ? () => {} : notices.watch(service.feed);
   const ac = new AbortController();
+  // Listening before the server says it listens: a stop right after that line is a clean stop.
+  const stop = () => ac.abort();
+  Deno.addSignalListener("SIGINT", stop);
+  Deno.addSignalListener("SIGTERM", stop);
   const server = Deno.serve({
     port,
     hostname,
     signal: ac.signal,
-    onListen: ({ hostname, port }) =>
+    onListen: ({ hostname, port }) => {
+      const url = `http://${hostname}:${port}`;
+      const mode = liveBots.length ? "live" : "paper";
+      const n = entries.length;
       log("info", "tidewatch listening", {
-        url: `http://${hostname}:${port}`,
-        mode: liveBots.length ? "live" : "paper",
+        url,
+        mode,
         ...(liveBots.length ? { live_bots: liveBots } : {}),
         replay: f.replay ? { speed } : false,
         db: db.path,
@@ -97,16 +119,19 @@ TRADING_APPROVED=true with keys) and serves the API on 127.0.0.1:8080 (TIDEWATCH
         api_token: token.created
           ? `created in ${tokenWhere} (send it as Authorization: Bearer <token>)`
           : `from ${tokenWhere}`,
-      }),
+      }, {
+        text: `Tidewatch ${VERSION} on ${url}: ${n} ${mode} bot${n === 1 ? "" : "s"}` +
+          `${f.replay ? `, replaying at ${speed}x` : ""}; database ${db.path}; API token ` +
+          `${token.created ? "created in" : "from"} ${tokenWhere}`,
+      });
+    },
   }, service.app.fetch);
-  const stop = () => ac.abort();
-  Deno.addSignalListener("SIGINT", stop);
-  Deno.addSignalListener("SIGTERM", stop);
   await server.finished;
+  stopWatching();
   await service.close();
   await live?.close();
   db.close();
-  log("info", "tidewatch stopped");
+  log("info", "tidewatch stopped", {}, { text: "Tidewatch stopped" });
   return 0;
 }
 

@@ -16,6 +16,7 @@ export const params = z.object({
 
 export default defineStrategy({
   name: "ema_cross",
+  aliases: ["ema_crossover"],
   version: "1.0.0",
   description:
     "Exponential moving average crossover: strictly crossing, signal on the candle close",

@@ -16,6 +16,7 @@ export const params = z.object({
 
 export default defineStrategy({
   name: "sma_cross",
+  aliases: ["sma_crossover"],
   version: "1.0.0",
   description: "Simple moving average crossover: strictly crossing, signal on the candle close",
   params,

@@ -2,6 +2,7 @@
 
 import { parseArgs } from "node:util";
 import { ConfigError, TidewatchError } from "../core/errors.ts";
+import { loadDotenv } from "../core/dotenv.ts";
 
 /** Flag specification as node:util parseArgs takes it. */
 export type FlagSpec = Record<
@@ -76,12 +77,14 @@ export function parseCount(value: string, flag: string): number {
 }
 
 /**
- * Runs a CLI entry: known errors print one clear line and exit 2; anything else prints its stack
- * and exits 3. The function's number result is the exit code.
+ * Runs a CLI entry: `.env` of the working directory is loaded first (variables already set
+ * win); known errors print one clear line and exit 2; anything else prints its stack and exits
+ * 3. The function's number result is the exit code.
  */
 export async function runMain(fn: () => Promise<number>): Promise<never> {
   let code: number;
   try {
+    await loadDotenv();
     code = await fn();
   } catch (err) {
     if (err instanceof TidewatchError) {

@@ -1,7 +1,7 @@
 // `deno task scan`: rank an exchange's symbols by volatility and appeal, as a table, CSV or JSON.
 
 import { isoUtc } from "../core/candles.ts";
-import { ConfigError } from "../core/errors.ts";
+import { ConfigError, ExchangeTemporaryError } from "../core/errors.ts";
 import { parseTimeframes } from "../core/timeframe.ts";
 import { exchangeInfo } from "../market/exchanges.ts";
 import { formatCsv, formatSkipped, formatTable } from "../scanner/format.ts";
@@ -15,9 +15,34 @@ import { scan } from "../scanner/scan.ts";
 import type { MarketType } from "../scanner/universe.ts";
 import { optional, parseCount, parseFlags, parseTime, required, runMain } from "./args.ts";
 import { withStore } from "./open_store.ts";
-import { createProgress, retryNotices } from "./progress.ts";
+import { createProgress } from "./progress.ts";
 
 const CMD = "deno task scan";
+
+/** Attempts of one exchange call before the scan gives up (the first included). */
+export const SCAN_ATTEMPTS = 3;
+
+/**
+ * Retry options for the scan: bounded attempts, and after the first failure one line saying the
+ * exchange is unreachable and that --offline ranks the cached candles; then one short line a retry.
+ */
+export function scanRetry(label: string, write: (line: string) => void = console.error) {
+  let told = false;
+  return {
+    attempts: SCAN_ATTEMPTS,
+    onRetry: ({ attempt, delayMs, error }: { attempt: number; delayMs: number; error: Error }) => {
+      if (!told) {
+        told = true;
+        write(
+          `\n${label} is unreachable (${error.constructor.name}); trying ${
+            SCAN_ATTEMPTS - attempt
+          } more time(s), then giving up. --offline ranks the candles already stored, ` +
+            `without the network.`,
+        );
+      } else write(`${label}: retry ${attempt} of ${SCAN_ATTEMPTS - 1} in ${delayMs} ms`);
+    },
+  };
+}
 
 const SPEC = {
   exchange: { type: "string" },
@@ -176,7 +201,7 @@ export async function scanMain(argv: string[]): Promise<number> {
           ...options,
           store,
           signal: controller.signal,
-          retry: retryNotices(info.label),
+          retry: scanRetry(info.label),
           onProgress: (p) => {
             fetched = p.fetched;
             progress.setTotal(p.total);
@@ -184,6 +209,13 @@ export async function scanMain(argv: string[]): Promise<number> {
           },
         });
       } catch (err) {
+        if (err instanceof ExchangeTemporaryError) {
+          progress.finish("exchange unreachable");
+          throw new ExchangeTemporaryError(
+            `${err.message} Or rank the candles already stored: add --offline.`,
+            { cause: err },
+          );
+        }
         if (!controller.signal.aborted) throw err;
         progress.finish("interrupted");
         console.error("Interrupted: candles downloaded so far are stored; run again to resume.");

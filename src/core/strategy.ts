@@ -126,6 +126,11 @@ export interface StrategyInstance {
  */
 export interface StrategyDefinition<P extends Record<string, unknown> = Record<string, unknown>> {
   name: string;
+  /**
+   * Other names it answers to (e.g. "ema_crossover" for "ema_cross"). Names and aliases are
+   * matched without regard to case wherever a strategy is named.
+   */
+  aliases?: readonly string[];
   /** Stored with every run and decision; bump it when behaviour changes. */
   version: string;
   description: string;

@@ -1,5 +1,6 @@
 // Finds the strategies in strategies/ (one file each) at start-up and looks them up by name.
 
+import { closestName } from "../core/closest_name.ts";
 import { ConfigError } from "../core/errors.ts";
 import type { StrategyDefinition } from "../core/strategy.ts";
 
@@ -50,6 +51,7 @@ export async function loadStrategies(
     }
     out.set(def.name, def);
   }
+  checkAliases(out);
   if (dir.href === STRATEGIES_DIR.href) cache = out;
   return out;
 }
@@ -57,13 +59,66 @@ export async function loadStrategies(
 /** The strategy called `name`, or a ConfigError listing the ones there are. */
 export async function getStrategy(name: string): Promise<StrategyDefinition> {
   const all = await loadStrategies();
-  const def = all.get(name);
-  if (!def) {
-    throw new ConfigError(
-      `Strategy "${name}" does not exist: use one of ${[...all.keys()].join(", ")}.`,
-    );
-  }
+  const def = findStrategy(all, name);
+  if (!def) throw new ConfigError(`${unknownStrategy(all, name)}.`);
   return def;
+}
+
+/**
+ * The strategy `name` stands for among `all`: its name or one of its aliases, in any case
+ * ("EMA_Crossover" finds ema_cross); undefined when none.
+ *
+ * @example
+ * ```ts
+ * findStrategy(await loadStrategies(), "EMA_Crossover")?.name; // "ema_cross"
+ * ```
+ */
+export function findStrategy(
+  all: ReadonlyMap<string, StrategyDefinition>,
+  name: string,
+): StrategyDefinition | undefined {
+  const exact = all.get(name);
+  if (exact) return exact;
+  const key = name.trim().toLowerCase();
+  for (const def of all.values()) {
+    if (namesOf(def).some((n) => n.toLowerCase() === key)) return def;
+  }
+  return undefined;
+}
+
+/**
+ * Says that no strategy is called `name`: the closest name or alias when one is near, then the
+ * strategies there are (no final full stop, so callers can append to it).
+ */
+export function unknownStrategy(all: ReadonlyMap<string, StrategyDefinition>, name: string) {
+  const near = closestName(name, [...all.values()].flatMap(namesOf));
+  const nearDef = near === undefined ? undefined : findStrategy(all, near);
+  const hint = nearDef
+    ? `did you mean "${nearDef.name}"${near !== nearDef.name ? ` (alias "${near}")` : ""}? `
+    : "";
+  return `Strategy "${name}" does not exist: ${hint}use one of ${[...all.keys()].join(", ")}`;
+}
+
+function namesOf(def: StrategyDefinition): string[] {
+  return [def.name, ...(def.aliases ?? [])];
+}
+
+/** Two strategies must never answer to one name (case aside). */
+function checkAliases(all: ReadonlyMap<string, StrategyDefinition>): void {
+  const owner = new Map<string, string>();
+  for (const def of all.values()) {
+    for (const n of namesOf(def)) {
+      const key = n.toLowerCase();
+      const other = owner.get(key);
+      if (other !== undefined && other !== def.name) {
+        throw new ConfigError(
+          `Strategies "${other}" and "${def.name}" both answer to "${n}": ` +
+            `remove it from the aliases of one of them.`,
+        );
+      }
+      owner.set(key, def.name);
+    }
+  }
 }
 
 /** The outcome of checking strategy parameters: the parsed values, or what is wrong. */

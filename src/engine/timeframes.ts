@@ -1,6 +1,7 @@
 // Views of base and higher-timeframe candles, and which higher candle had closed at each base bar.
 
 import type { Candle, CandleColumns } from "../core/candles.ts";
+import { ConfigError } from "../core/errors.ts";
 import type { TimeframeView } from "../core/strategy.ts";
 import { floorToTimeframe, timeframeMs } from "../core/timeframe.ts";
 import { resample, resampleFactor } from "../data/resample.ts";
@@ -9,6 +10,23 @@ import { GrowingArray, GrowingColumns } from "./growing_columns.ts";
 /** The base timeframe's view: closedIndex is the identity. */
 export function baseView(timeframe: string, data: CandleColumns): TimeframeView {
   return { timeframe, data, closedIndex: (i) => i };
+}
+
+/**
+ * Refuses a higher timeframe `tf` that candles of `baseTf` cannot build (longer than it, or not
+ * a whole multiple on its grid), saying which base timeframe the strategy needs.
+ */
+function checkHigher(baseTf: string, tf: string): void {
+  const baseMs = timeframeMs(baseTf);
+  const tfMs = timeframeMs(tf);
+  if (tfMs < baseMs || tfMs % baseMs !== 0) {
+    throw new ConfigError(
+      `The strategy reads ${tf} candles built from the base timeframe's, so it needs a base ` +
+        `timeframe of at most ${tf} that divides it evenly (such as ${suggestBase(tf)}); ` +
+        `${baseTf} is ${tfMs < baseMs ? "longer" : "not a divisor"}.`,
+    );
+  }
+  resampleFactor(baseTf, tf);
 }
 
 /**
@@ -21,9 +39,10 @@ export function higherView(
   baseTf: string,
   tf: string,
 ): TimeframeView {
-  const { candles } = resample(base, baseTf, tf);
+  checkHigher(baseTf, tf);
   const baseMs = timeframeMs(baseTf);
   const tfMs = timeframeMs(tf);
+  const { candles } = resample(base, baseTf, tf);
   const map = new Int32Array(base.ts.length);
   let j = -1;
   for (let i = 0; i < base.ts.length; i++) {
@@ -57,7 +76,7 @@ export class GrowingHigherTimeframe {
 
   /** Checks that `tf` is a whole multiple of `baseTf` on its grid (ConfigError otherwise). */
   constructor(baseTf: string, readonly timeframe: string) {
-    resampleFactor(baseTf, timeframe);
+    checkHigher(baseTf, timeframe);
     this.#fromMs = timeframeMs(baseTf);
     this.#toMs = timeframeMs(timeframe);
     this.#origin = floorToTimeframe(0, timeframe);
@@ -108,4 +127,13 @@ export class GrowingHigherTimeframe {
     this.candles.push(k);
     onClose(k);
   }
+}
+
+/** A common base timeframe that divides `tf` (for messages). */
+function suggestBase(tf: string): string {
+  const ms = timeframeMs(tf);
+  for (const c of ["15m", "5m", "1m"]) {
+    if (timeframeMs(c) < ms && ms % timeframeMs(c) === 0) return c;
+  }
+  return "1m";
 }

@@ -45,11 +45,14 @@ export function backtestRoutes(routes: RouteTable, s: ServiceDeps): void {
   routes.add({
     method: "delete",
     path: "/api/backtests/:id",
-    summary: "Cancel a job or delete a stored run",
+    summary:
+      "Cancel a running job (it then says cancelled), forget a finished one, or delete a run",
     handler: async (_c, { params }) => {
-      if (s.jobs.remove(params.id)) return { deleted: 1 };
+      const job = s.jobs.remove(params.id);
+      if (job) return job.state === "cancelled" ? { cancelled: 1, job } : { deleted: 1 };
       const n = await s.runs.delete(params.id);
       if (n === 0) throw new HttpError(404, `Backtest "${params.id}" does not exist.`);
+      s.jobs.forgetRuns(params.id);
       return { deleted: n };
     },
   });
@@ -57,7 +60,12 @@ export function backtestRoutes(routes: RouteTable, s: ServiceDeps): void {
   routes.add({
     method: "delete",
     path: "/api/backtests",
-    summary: "Delete every stored run",
-    handler: async () => ({ deleted: await s.runs.delete() }),
+    summary: "Cancel every running job and delete every stored run (and the jobs that made them)",
+    handler: async () => {
+      const cancelled = s.jobs.cancelAll();
+      const deleted = await s.runs.delete();
+      s.jobs.forgetRuns();
+      return { deleted, cancelled };
+    },
   });
 }

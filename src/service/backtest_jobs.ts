@@ -6,6 +6,7 @@ import type { CandleColumns } from "../core/candles.ts";
 import type { BacktestWorkerOutput } from "./backtest_worker.ts";
 import { toRunToSave } from "../backtest/stored_run.ts";
 import { InputError } from "../core/errors.ts";
+import { getStrategy } from "../engine/strategy_registry.ts";
 import type { BacktestStore } from "../store/backtest_store.ts";
 import type { CandleStore } from "../store/candle_store.ts";
 import type { EventBus } from "./event_bus.ts";
@@ -55,17 +56,24 @@ export class BacktestJobs {
     private readonly wallNow: () => number = Date.now,
   ) {}
 
-  /** Queues a backtest; checks the candles exist first. Returns the job. */
+  /**
+   * Queues a backtest; checks the strategy and that candles are stored in the range first.
+   * Returns the job.
+   */
   async submit(req: BacktestRequest): Promise<BacktestJob> {
+    await getStrategy(req.strategy);
     const key = { exchange: req.exchange, symbol: req.symbol, timeframe: req.timeframe };
-    const known = (await this.candles.list()).some((s) =>
+    const series = (await this.candles.list()).find((s) =>
       s.exchange === key.exchange && s.symbol === key.symbol && s.timeframe === key.timeframe
     );
-    if (!known) {
+    if (!series) {
       throw new InputError(
         `No stored candles for ${req.exchange} ${req.symbol} ${req.timeframe}: download them ` +
           `first (deno task data download) or pick a series from GET /api/candles/series.`,
       );
+    }
+    if ((req.from ?? -Infinity) > series.last || (req.to ?? Infinity) <= series.first) {
+      throw new InputError(noCandles(req, series));
     }
     const job = {
       job_id: `job-${this.#next++}`,
@@ -90,13 +98,57 @@ export class BacktestJobs {
     return j && this.view(j);
   }
 
-  /** Cancels a running job or forgets a finished one; false when unknown. */
-  remove(id: string): boolean {
+  /**
+   * Cancels a running (or queued) job, which then says `cancelled`, or forgets a finished one;
+   * undefined when unknown, else the job as it was left.
+   */
+  remove(id: string): BacktestJob | undefined {
     const j = this.#jobs.get(id);
-    if (!j) return false;
+    if (!j) return undefined;
+    if (j.state === "running") this.#cancel(j);
+    else this.#jobs.delete(id);
+    return this.view(j);
+  }
+
+  /** Cancels every running or queued job (they say `cancelled`); returns how many. */
+  cancelAll(): number {
+    let n = 0;
+    for (const j of this.#jobs.values()) {
+      if (j.state === "running") (this.#cancel(j), n++);
+    }
+    return n;
+  }
+
+  /**
+   * Forgets finished jobs whose run was deleted (`runId`), or every finished job's run when
+   * `runId` is undefined; returns how many jobs were forgotten.
+   */
+  forgetRuns(runId?: string): number {
+    let n = 0;
+    for (const [id, j] of this.#jobs) {
+      if (j.run_id !== undefined && (runId === undefined || j.run_id === runId)) {
+        this.#jobs.delete(id);
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /**
+   * Cancels every running or queued job and waits until none touches the store any more (call
+   * before the database closes).
+   */
+  async close(): Promise<void> {
+    this.cancelAll();
+    await this.#chain;
+  }
+
+  #cancel(j: BacktestJob & { abort: AbortController }): void {
+    j.state = "cancelled";
+    j.error = "Cancelled (DELETE /api/backtests).";
+    j.finished_at = this.wallNow();
     j.abort.abort();
-    this.#jobs.delete(id);
-    return true;
+    this.bus.publish({ type: "backtest.done", data: this.view(j) });
   }
 
   view(j: BacktestJob): BacktestJob {
@@ -113,6 +165,7 @@ export class BacktestJobs {
         { exchange: r.exchange, symbol: r.symbol, timeframe: r.timeframe },
         { from: r.from, to: r.to },
       );
+      if (candles.ts.length === 0) throw new InputError(noCandles(r));
       let last = 0;
       const result = await inWorker(
         {
@@ -138,15 +191,35 @@ export class BacktestJobs {
           }
         },
       );
+      if (job.abort.signal.aborted) return;
       await this.runs.save(toRunToSave(result));
+      if (job.abort.signal.aborted) {
+        // Cancelled while it was being stored: what the job says goes.
+        await this.runs.delete(result.run_id);
+        return;
+      }
       Object.assign(job, { state: "done", progress: 1, run_id: result.run_id });
     } catch (err) {
-      job.state = job.abort.signal.aborted ? "cancelled" : "failed";
+      if (job.abort.signal.aborted) return; // said so when it was cancelled
+      job.state = "failed";
       job.error = err instanceof Error ? err.message : String(err);
     }
     job.finished_at = this.wallNow();
     this.bus.publish({ type: "backtest.done", data: this.view(job) });
   }
+}
+
+/** The CLI's words for a range without candles, with what is stored when known. */
+function noCandles(
+  r: BacktestRequest,
+  stored?: { first: number; last: number },
+): string {
+  const span = stored
+    ? ` Stored: ${new Date(stored.first).toISOString()} to ${
+      new Date(stored.last).toISOString()
+    } (open times); widen "from"/"to".`
+    : "";
+  return `No candles for ${r.exchange} ${r.symbol} ${r.timeframe} in that range.${span}`;
 }
 
 /** Runs one backtest in a fresh worker (the candles' buffers are moved to it). */

@@ -12,6 +12,7 @@ import { type BotAccount, buildAccount, manualOutcome, manualRequest } from "./b
 import { settleLive } from "./live_catch_up.ts";
 import { applyEvent } from "./bot_events.ts";
 import { BotRecorder } from "./bot_records.ts";
+import type { BotSettings } from "./settings.ts";
 import type {
   BotDeps,
   BotSpec,
@@ -71,8 +72,11 @@ export class Bot {
     };
   }
 
-  /** Builds the bot from its stored candles and events, then follows the feed. */
-  async launch(): Promise<void> {
+  /**
+   * Builds the bot from its stored candles and events, takes the service's `settings`, then
+   * follows the feed.
+   */
+  async launch(settings: BotSettings = {}): Promise<void> {
     this.state = "starting";
     const { store } = this.deps;
     let events = await store.events(this.spec.botId);
@@ -97,6 +101,7 @@ export class Bot {
     }
     // Started after a stop: candles up to now only warm up; trading resumes with the next one.
     if (!this.#trading) await this.#record("start", { tradeAfter: this.#window().lastClosed });
+    await this.#takeSettings(settings);
     this.state = this.#runner!.paused ? "paused" : "running";
     const after = Math.max(this.#runner!.lastTs, historyFrom - 1);
     this.#sub = this.deps.feed.subscribe(
@@ -168,6 +173,23 @@ export class Bot {
     this.#runner = undefined;
     this.state = state;
     this.#announce("bot.status", { state, error: this.lastError });
+  }
+
+  /**
+   * The service's settings over the bot's file: a confirmation TTL applies to entries held from
+   * now on; a different confirmation requirement is recorded as an event (so a replay keeps it).
+   */
+  applySettings(settings: BotSettings): Promise<void> {
+    return this.#serial(() => this.#takeSettings(settings));
+  }
+
+  async #takeSettings(settings: BotSettings): Promise<void> {
+    if (!this.#runner) return;
+    this.#recorder!.ttlMs = settings.confirmationTtlMs ?? this.spec.confirmationTtlMs;
+    const on = settings.requireConfirmation;
+    if (on !== undefined && this.#broker!.required !== on) {
+      await this.#record("require_confirmation", { on });
+    }
   }
 
   /** Records and applies a control event in order with the candles. */

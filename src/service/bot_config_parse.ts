@@ -5,7 +5,13 @@ import { ConfigError } from "../core/errors.ts";
 import type { StrategyDefinition } from "../core/strategy.ts";
 import { timeframeMs } from "../core/timeframe.ts";
 import type { FeeSchedule } from "../core/trading.ts";
-import { checkParams, loadStrategies, paramNames } from "../engine/strategy_registry.ts";
+import {
+  checkParams,
+  findStrategy,
+  loadStrategies,
+  paramNames,
+  unknownStrategy,
+} from "../engine/strategy_registry.ts";
 import { exchangeInfo } from "../market/exchanges.ts";
 import { normalizeSymbol } from "../market/symbol_spelling.ts";
 import type { RiskConfigInput } from "../risk/config.ts";
@@ -127,7 +133,7 @@ export async function parseBotConfig(
     throw new BotConfigError(issues);
   }
   const raw = value as Record<string, unknown>;
-  const def = typeof raw.strategy === "string" ? strategies.get(raw.strategy) : undefined;
+  const def = typeof raw.strategy === "string" ? findStrategy(strategies, raw.strategy) : undefined;
 
   // Top-level fields, one by one, so that every bad one is reported.
   const f: Partial<BotFileFields> = {};
@@ -140,10 +146,7 @@ export async function parseBotConfig(
     else for (const i of zodIssues(res.error, name)) add(i.path, i.message);
   }
   if (f.strategy !== undefined && !def) {
-    add(
-      "strategy",
-      `Strategy "${f.strategy}" does not exist: use one of ${[...strategies.keys()].join(", ")}`,
-    );
+    add("strategy", unknownStrategy(strategies, f.strategy));
   }
 
   // Bot settings written inside parameters, and their top-level twins.
@@ -238,7 +241,7 @@ export async function parseBotConfig(
   const ok = f as BotFileFields;
   return {
     botId: ok.bot_id,
-    strategy: ok.strategy,
+    strategy: def!.name,
     params: params!,
     symbol: symbol!,
     symbolInput: symbolSetting![0],

@@ -45,7 +45,8 @@ export class BotRecorder {
   constructor(
     readonly botId: string,
     private readonly strategyVersion: string,
-    private readonly ttlMs: number,
+    /** How long a held entry waits for its confirmation (the settings may change it). */
+    public ttlMs: number,
     /** Wall clock for pending confirmations' creation and expiry. */
     private readonly wallNow: () => number,
   ) {}

@@ -3,15 +3,20 @@
 import { CcxtFeed } from "../market/ccxt_feed.ts";
 import type { MarketFeed } from "../market/feed.ts";
 import type { CandleStore } from "../store/candle_store.ts";
+import type { FeedNotices } from "./feed_notices.ts";
 import { log } from "./log.ts";
 
 /**
  * Closed candles from the exchanges' websockets (ccxt pro), every one written to `candles`
- * before the bots see it; recovered failures become warn log lines.
+ * before the bots see it; recovered failures go to `notices` (an unreachable exchange is told
+ * once), or each to a warn log line without them.
  */
-export function liveFeedFor(candles: CandleStore): MarketFeed {
+export function liveFeedFor(candles: CandleStore, notices?: FeedNotices): MarketFeed {
   return new CcxtFeed({
     store: candles,
-    onError: (e) => log("warn", "market feed", { context: e.context, error: e.message }),
+    onError: (e) =>
+      notices
+        ? notices.error(e)
+        : log("warn", "market feed", { context: e.context, error: e.message }),
   });
 }

@@ -91,8 +91,8 @@ export async function startService(o: ServiceOptions): Promise<Service> {
   });
   const settings = new SettingsService(bots, supervisor);
   const jobs = new BacktestJobs(candles, runs, bus, wallNow);
+  await settings.load();
   await supervisor.start(o.entries);
-  if ((await settings.get()).require_confirmation) await supervisor.requireConfirmation(true);
   const deps: ServiceDeps = {
     supervisor,
     bots,
@@ -130,6 +130,7 @@ export async function startService(o: ServiceOptions): Promise<Service> {
     clock,
     async close() {
       clearInterval(saveClock);
+      await jobs.close();
       await supervisor.close();
       await feed.close();
       if (o.replay) await bots.setSetting(REPLAY_CLOCK, Math.floor(clock.now()));

@@ -4,42 +4,96 @@ import { z } from "zod";
 import type { BotStore } from "../store/bot_store.ts";
 import type { Actor, Supervisor } from "./supervisor.ts";
 
+const requireConfirmation = z.boolean()
+  .describe("New entries of every bot wait for a person to confirm them");
+const confirmationTtl = z.number().int().min(10).max(86_400)
+  .describe("Seconds a pending confirmation waits before it is cancelled");
+
 /** Settings and their defaults. */
 export const settingsSchema = z.object({
-  require_confirmation: z.boolean().default(false)
-    .describe("New entries of every running bot wait for a person to confirm them"),
-  confirmation_ttl_s: z.number().int().min(10).max(86_400).default(300)
-    .describe("Seconds a pending confirmation waits before it is cancelled"),
+  require_confirmation: requireConfirmation.default(false),
+  confirmation_ttl_s: confirmationTtl.default(300),
 }).strict();
 
 /** The settings. */
 export type Settings = z.output<typeof settingsSchema>;
 
-/** A PATCH body: any subset. */
-export const settingsPatch = settingsSchema.partial().strict();
+/**
+ * A PATCH body: any subset, without defaults (a field left out stays as it is; a schema with
+ * defaults would fill it in and reset it).
+ */
+export const settingsPatch = z.object({
+  require_confirmation: requireConfirmation.optional(),
+  confirmation_ttl_s: confirmationTtl.optional(),
+}).strict();
 
-/** Reads, changes and applies the settings; every change is audited. */
+/** A PATCH body as validated. */
+export type SettingsPatch = z.output<typeof settingsPatch>;
+
+/**
+ * What the settings impose on every bot: only what a PATCH set (a setting never changed leaves
+ * each bot to its own file).
+ */
+export interface BotSettings {
+  requireConfirmation?: boolean;
+  confirmationTtlMs?: number;
+}
+
+const KEY = "service";
+
+/** The bots' side of stored settings. */
+export function botSettings(set: SettingsPatch): BotSettings {
+  return {
+    requireConfirmation: set.require_confirmation,
+    confirmationTtlMs: set.confirmation_ttl_s === undefined
+      ? undefined
+      : set.confirmation_ttl_s * 1000,
+  };
+}
+
+/**
+ * Reads, changes and applies the settings; every change is audited. Only the fields a PATCH
+ * named are stored; they apply to the running bots at once and to every bot launched later
+ * (started, restarted after a failure, reset), over what its file says.
+ */
 export class SettingsService {
   constructor(private readonly store: BotStore, private readonly supervisor: Supervisor) {}
 
+  /** The settings in force (defaults for those never set). */
   async get(): Promise<Settings> {
-    return settingsSchema.parse((await this.store.getSetting<unknown>("service")) ?? {});
+    return settingsSchema.parse(await this.changed());
   }
 
-  async patch(change: Partial<Settings>, who: Actor, at: number): Promise<Settings> {
-    const before = await this.get();
-    const after = settingsSchema.parse({ ...before, ...change });
-    await this.store.setSetting("service", after);
-    if (after.require_confirmation !== before.require_confirmation) {
-      await this.supervisor.requireConfirmation(after.require_confirmation);
-    }
+  /** Only the settings a PATCH has set. */
+  async changed(): Promise<SettingsPatch> {
+    const stored = await this.store.getSetting<unknown>(KEY);
+    const ok = settingsPatch.safeParse(stored ?? {});
+    return ok.success ? ok.data : {};
+  }
+
+  /** Hands the stored settings to the supervisor (before it launches bots). */
+  async load(): Promise<void> {
+    await this.supervisor.applySettings(botSettings(await this.changed()));
+  }
+
+  /** Changes the fields `change` names, and only them; applies them to every bot. */
+  async patch(change: SettingsPatch, who: Actor, at: number): Promise<Settings> {
+    const set = await this.changed();
+    const before = settingsSchema.parse(set);
+    const named = Object.fromEntries(
+      Object.entries(settingsPatch.parse(change)).filter(([, v]) => v !== undefined),
+    );
+    const next: SettingsPatch = { ...set, ...named };
+    const after = settingsSchema.parse(next);
+    await this.store.setSetting(KEY, next);
+    await this.supervisor.applySettings(botSettings(next));
     await this.store.audit({
       at,
       action: "settings",
       surface: who.surface,
       actor: who.actor,
       outcome: "ok",
-      details: { before, after },
+      details: { before, after, changed: named },
     });
     return after;
   }

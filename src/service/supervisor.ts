@@ -10,6 +10,8 @@ import type { StrategyDefinition } from "../core/strategy.ts";
 import { Bot, type BotSpec, type ManualOrderRequest, type ManualOrderResult } from "./bot.ts";
 import type { EventBus } from "./event_bus.ts";
 import type { LiveAccounts } from "./live_accounts.ts";
+import type { BotSettings } from "./settings.ts";
+import { log } from "./log.ts";
 
 /** Who asked for a control action, for the audit log. */
 export interface Actor {
@@ -68,6 +70,7 @@ export class Supervisor {
   readonly #restarts = new Map<string, ReturnType<typeof setTimeout>>();
   #expiry?: ReturnType<typeof setInterval>;
   #closed = false;
+  #settings: BotSettings = {};
 
   constructor(options: SupervisorOptions) {
     // Field by field: the service forwards `{ expiryCheckMs: undefined }`, which a spread would
@@ -225,12 +228,14 @@ export class Supervisor {
     return { bots: out };
   }
 
-  /** Turns the confirmation requirement on or off for every running bot. */
-  async requireConfirmation(on: boolean): Promise<void> {
+  /**
+   * The service's settings, over each bot's file: applied now to every running bot, and to
+   * every bot launched from now on (started, restarted after a failure, reset).
+   */
+  async applySettings(settings: BotSettings): Promise<void> {
+    this.#settings = { ...settings };
     for (const bot of this.bots.values()) {
-      if (bot.state === "running" || bot.state === "paused") {
-        await bot.control("require_confirmation", { on });
-      }
+      if (bot.state === "running" || bot.state === "paused") await bot.applySettings(settings);
     }
   }
 
@@ -246,7 +251,7 @@ export class Supervisor {
 
   async #launch(bot: Bot): Promise<void> {
     try {
-      await bot.launch();
+      await bot.launch(this.#settings);
     } catch (err) {
       bot.lastError = err instanceof Error ? err.message : String(err);
       this.#failed(bot, err);
@@ -265,14 +270,12 @@ export class Supervisor {
       botId: id,
       data: { kind: "bot_failed", message, attempt, restart_in_ms: delay },
     });
-    console.error(JSON.stringify({
-      level: "error",
-      msg: "bot failed; restarting with backoff",
+    log("error", "bot failed; restarting with backoff", {
       bot_id: id,
       error: message,
       attempt,
       restart_in_ms: delay,
-    }));
+    }, { text: `${id} failed: ${message} (restarting in ${delay / 1000} s)` });
     this.#o.store.incident({
       at: this.#o.wallNow(),
       botId: id,

@@ -14,9 +14,9 @@ import { tempDir } from "../helpers.ts";
 
 const CONFIGS = new URL("../../configs/bots", import.meta.url).pathname;
 
-/** The user's example, exactly as they wrote it. */
-const USER_EXAMPLE =
-  `{"bot_id": "ema_crossover_01", "strategy": "ema_cross", "parameters": {"fast_period": 12, "slow_period": 26, "symbol": "BTC-USDT"}, "virtual_balance": 10000}`;
+/** The multi-bot spec's own example, exactly as written there (and shown in the README). */
+const USER_EXAMPLE = `{ "bot_id": "ema_crossover_01", "strategy": "EMA_Crossover",
+  "parameters": { "fast_period": 12, "slow_period": 26, "symbol": "BTC-USDT" }, "virtual_balance": 10000 }`;
 
 /** The issues a value gets, as "path: message" lines (source left out). */
 async function issuesOf(value: unknown): Promise<string[]> {
@@ -73,6 +73,8 @@ Deno.test("bot config: the five example bots in configs/bots all load", async ()
   ]);
   const user = await Deno.readTextFile(`${CONFIGS}/ema_crossover_01.json`);
   assert.deepEqual(JSON.parse(user), JSON.parse(USER_EXAMPLE));
+  const readme = await Deno.readTextFile(new URL("../../README.md", import.meta.url));
+  assert.ok(readme.includes(USER_EXAMPLE), "the README shows the spec's example verbatim");
   for (const b of bots) {
     assert.equal(b.symbol.includes(":"), false, `${b.botId} trades spot`);
     assert.equal(b.leverage, 1);
@@ -293,7 +295,18 @@ Deno.test("bot config refused: unknown strategy, listing the ones there are", as
   assert.deepEqual(await issuesOf({ ...MINIMAL, strategy: "nope" }), [
     `strategy: Strategy "nope" does not exist: use one of ${names}`,
   ]);
+  assert.deepEqual(await issuesOf({ ...MINIMAL, strategy: "EMA_Crosover" }), [
+    `strategy: Strategy "EMA_Crosover" does not exist: did you mean "ema_cross" (alias ` +
+    `"ema_crossover")? use one of ${names}`,
+  ]);
   assert.match(names, /ema_cross.*sma_cross/);
+});
+
+Deno.test("bot config: strategy names in any case and by alias give the strategy's name", async () => {
+  for (const written of ["ema_cross", "EMA_CROSS", "ema_crossover", "EMA_Crossover"]) {
+    const bot = await parseBotConfig({ ...MINIMAL, strategy: written }, "x.yaml");
+    assert.equal(bot.strategy, "ema_cross", written);
+  }
 });
 
 Deno.test("bot config: the error message names the file and each field path", async () => {

@@ -191,8 +191,18 @@ Deno.test("live perpetual: leverage set first, flips long/short, survives a rest
     ]);
     assert.deepEqual(exchangePosition(bn), ["short", short, 3, "isolated"]);
     // A dropped stream is logged and followed again (so the log has lines to check for keys).
-    ws.dropAll();
-    const dropLogged = () => Promise.resolve(logs.lines.some((x) => x.includes("market feed")));
+    // The restarted bot's stream must be up first, or there is nothing to drop (a loaded run).
+    await ws.until(
+      () => ws.subscriptions({ kind: "candles" }).length === 1,
+      "subscribed after the restart",
+      15_000,
+    );
+    assert.ok(ws.dropAll() > 0, "a stream was dropped");
+    // (a network failure: told once as the exchange unreachable; anything else as "market feed")
+    const dropLogged = () =>
+      Promise.resolve(
+        logs.lines.some((x) => x.includes("exchange unreachable") || x.includes("market feed")),
+      );
     await until(dropLogged, 15_000, "the dropped stream logged");
     await ws.until(
       () => ws.subscriptions({ kind: "candles" }).length === 1,
