@@ -1,12 +1,11 @@
 // Backtests requested through the API: run in the background on stored candles, with progress.
 
 import { z } from "zod";
-import type { BacktestConfig, BacktestResult } from "../backtest/run.ts";
+import type { BacktestConfig } from "../backtest/run.ts";
 import type { CandleColumns } from "../core/candles.ts";
 import type { BacktestWorkerOutput } from "./backtest_worker.ts";
-import { toRunToSave } from "../backtest/stored_run.ts";
 import { InputError } from "../core/errors.ts";
-import type { BacktestStore } from "../store/backtest_store.ts";
+import type { BacktestStore, RunToSave } from "../store/backtest_store.ts";
 import type { CandleStore } from "../store/candle_store.ts";
 import type { EventBus } from "./event_bus.ts";
 
@@ -114,7 +113,7 @@ export class BacktestJobs {
         { from: r.from, to: r.to },
       );
       let last = 0;
-      const result = await inWorker(
+      const run = await inWorker(
         {
           strategy: r.strategy,
           exchange: r.exchange,
@@ -138,8 +137,8 @@ export class BacktestJobs {
           }
         },
       );
-      await this.runs.save(toRunToSave(result));
-      Object.assign(job, { state: "done", progress: 1, run_id: result.run_id });
+      await this.runs.save(run);
+      Object.assign(job, { state: "done", progress: 1, run_id: run.id });
     } catch (err) {
       job.state = job.abort.signal.aborted ? "cancelled" : "failed";
       job.error = err instanceof Error ? err.message : String(err);
@@ -149,17 +148,20 @@ export class BacktestJobs {
   }
 }
 
-/** Runs one backtest in a fresh worker (the candles' buffers are moved to it). */
+/**
+ * Runs one backtest in a fresh worker (the candles' buffers are moved to it) and returns what
+ * is stored of it, made there as the CLI and notebooks make it (backtest(), toRunToSave).
+ */
 function inWorker(
   config: BacktestConfig,
   candles: CandleColumns,
   signal: AbortSignal,
   onProgress: (f: number) => void,
-): Promise<BacktestResult> {
+): Promise<RunToSave> {
   const worker = new Worker(new URL("./backtest_worker.ts", import.meta.url).href, {
     type: "module",
   });
-  return new Promise<BacktestResult>((resolve, reject) => {
+  return new Promise<RunToSave>((resolve, reject) => {
     const abort = () => {
       worker.terminate();
       reject(new Error("Backtest cancelled."));
@@ -170,7 +172,7 @@ function inWorker(
       if (m.type === "progress") return onProgress(m.fraction);
       signal.removeEventListener("abort", abort);
       worker.terminate();
-      if (m.type === "done") resolve(m.result);
+      if (m.type === "done") resolve(m.run);
       else reject(new Error(m.message));
     };
     worker.onerror = (e) => {
