@@ -3,6 +3,7 @@
 import { backtest, type BacktestConfig } from "../backtest/run.ts";
 import { formatMetrics } from "../backtest/metrics.ts";
 import { isoUtc } from "../core/candles.ts";
+import { getStrategy } from "../engine/strategy_registry.ts";
 import { ConfigError, InputError } from "../core/errors.ts";
 import { parseCandleCsv } from "../data/csv.ts";
 import { BacktestStore } from "../store/backtest_store.ts";
@@ -85,6 +86,9 @@ async function runCommand(argv: string[]): Promise<number> {
     to: to ? parseTime(to, "to") : undefined,
   };
   const csv = optional(f, "csv");
+  // The strategy's module (and zod's) loads while DuckDB opens the file and reads the candles.
+  const loading = getStrategy(strategy);
+  loading.catch(() => {}); // awaited below, once the candles are read
   return await withDb(optional(f, "db"), async (db) => {
     let candles;
     let series;
@@ -126,6 +130,7 @@ async function runCommand(argv: string[]): Promise<number> {
         }
       }
     }
+    await loading;
     if (candles.ts.length === 0) {
       throw new InputError(
         `No candles for ${series.exchange} ${series.symbol} ${series.timeframe} in that range.`,

@@ -30,11 +30,21 @@ export async function resolveSeries(
   store: CandleStore,
   want: { exchange?: string; symbol: string; timeframe: string },
 ): Promise<SeriesKey> {
-  const all = await store.list();
-  const matches = all.filter((s) =>
-    s.symbol === want.symbol && s.timeframe === want.timeframe &&
-    (want.exchange === undefined || s.exchange === want.exchange.toLowerCase())
+  // the series with candles of this symbol and timeframe (not store.list(): its counts and
+  // bounds aggregate every stored candle)
+  const rows = await store.db.all(
+    `SELECT exchange, symbol, timeframe FROM series s
+     WHERE symbol = ? AND timeframe = ? AND EXISTS (SELECT 1 FROM candles c WHERE c.series_id = s.id)
+     ORDER BY exchange`,
+    [want.symbol, want.timeframe],
   );
+  const matches: SeriesKey[] = rows
+    .map((r) => ({
+      exchange: String(r.exchange),
+      symbol: String(r.symbol),
+      timeframe: String(r.timeframe),
+    }))
+    .filter((s) => want.exchange === undefined || s.exchange === want.exchange.toLowerCase());
   if (matches.length === 1) return matches[0];
   if (matches.length === 0) {
     const what = `${want.exchange ? want.exchange + " " : ""}${want.symbol} ${want.timeframe}`;
