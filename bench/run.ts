@@ -1,4 +1,4 @@
-// `deno task bench [store|indicators|scan|backtest|optimize|service|live]`: measures speed targets, prints a table, writes JSON.
+// `deno task bench [store|indicators|scan|backtest|cli|optimize|service|live]`: measures speed targets, prints a table, writes JSON.
 
 import { allocColumns } from "../src/core/candles.ts";
 import { CandleStore } from "../src/store/candle_store.ts";
@@ -108,6 +108,10 @@ if (!only || only === "service") {
 if (!only || only === "live") {
   const { benchLive } = await import("./live_bench.ts");
   rows.push(...await benchLive());
+}
+if (!only || only === "cli") {
+  const { benchCli } = await import("./cli_bench.ts");
+  rows.push(...await benchCli());
 }
 if (!only || only === "backtest") {
   const { benchBacktests } = await import("./backtest_bench.ts");
