@@ -201,7 +201,7 @@ async function readColumns(
   params: (number | bigint | string)[],
 ): Promise<CandleColumns> {
   const result = await db.conn.run(sql, params);
-  const out = allocColumns(result.rowCount);
+  const out = contiguousColumns(result.rowCount);
   const targets = [out.ts, out.open, out.high, out.low, out.close, out.volume];
   let pos = 0;
   for (let k = 0; k < result.chunkCount; k++) {
@@ -234,6 +234,16 @@ function copyDoubles(vec: DuckDBDoubleVector, rows: number, dst: Float64Array, a
     const v = vec.getItem(i);
     dst[at + i] = v === null ? NaN : v;
   }
+}
+
+/**
+ * Columns for `n` candles in one buffer, in the order ts, open, high, low, close, volume: the
+ * bytes the data fingerprint hashes (src/backtest/fingerprint.ts), so it needs no copy of them.
+ */
+function contiguousColumns(n: number): CandleColumns {
+  const all = new Float64Array(6 * n);
+  const at = (k: number) => all.subarray(k * n, (k + 1) * n);
+  return { ts: at(0), open: at(1), high: at(2), low: at(3), close: at(4), volume: at(5) };
 }
 
 /** True when `ts` is strictly increasing. */
