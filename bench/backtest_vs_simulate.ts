@@ -27,13 +27,17 @@ export interface VersusResult {
   candles: number;
   trades: number;
   firstBacktestMs: number;
+  /** Best simulate() and best backtest(). */
   simulateMs: number;
   backtestMs: number;
+  /** Median over the timed pairs of backtest() / the simulate() just before it. */
+  ratio: number;
 }
 
 /**
  * Alternates simulate() (wired as backtest() wires it) and backtest() on the same candles:
- * WARMUP_RUNS of each, then the best of TIMED_RUNS * 2 of each. The first backtest() is cold.
+ * WARMUP_RUNS pairs, then TIMED_RUNS * 2 timed pairs. The ratio is the median of each pair's
+ * (on a shared machine, a pair sees about the same load). The first backtest() is cold.
  */
 export async function measureVersus(): Promise<VersusResult> {
   const candles = synthCandles({ bars: YEAR_1M, seed: 2024 });
@@ -43,6 +47,7 @@ export async function measureVersus(): Promise<VersusResult> {
   const def = await getStrategy(CONFIG.strategy);
   const params = parseParams(def, CONFIG.params);
   let sim = Infinity, full = Infinity;
+  const ratios: number[] = [];
   for (let k = 0; k < WARMUP_RUNS + 2 * TIMED_RUNS; k++) {
     let t = performance.now();
     const { broker, risk, fees, leverage } = simSetup(CONFIG, [CONFIG.symbol]);
@@ -56,14 +61,16 @@ export async function measureVersus(): Promise<VersusResult> {
     t = performance.now();
     await backtest(CONFIG, candles);
     const b = performance.now() - t;
-    if (k >= WARMUP_RUNS) (sim = Math.min(sim, s), full = Math.min(full, b));
+    if (k >= WARMUP_RUNS) (sim = Math.min(sim, s), full = Math.min(full, b), ratios.push(b / s));
   }
+  ratios.sort((a, b) => a - b);
   return {
     candles: YEAR_1M,
     trades: first.trades.length,
     firstBacktestMs: firstMs,
     simulateMs: sim,
     backtestMs: full,
+    ratio: ratios[Math.floor(ratios.length / 2)],
   };
 }
 

@@ -29,7 +29,25 @@ function columnBytes(data: CandleColumns): Uint8Array {
   ) {
     return new Uint8Array(buffer, start, 48 * n);
   }
-  const all = new Float64Array(n * 6);
+  const all = scratch(n * 6);
   cols.forEach((c, k) => all.set(c, k * n));
-  return new Uint8Array(all.buffer);
+  return new Uint8Array(all.buffer, 0, all.byteLength);
+}
+
+/** The buffer columns are copied into to be hashed, kept for the next run while the GC allows. */
+let kept: WeakRef<Float64Array> | undefined;
+
+/**
+ * `n` doubles of a reused buffer: a year of 1-minute candles is 25 MB, and memory fresh from the
+ * system costs more to touch than the copy itself. Reuse is safe: crypto.subtle.digest takes its
+ * own copy of the bytes before it returns (WebCrypto's digest steps), so the next call may
+ * overwrite them.
+ */
+function scratch(n: number): Float64Array {
+  let buf = kept?.deref();
+  if (!buf || buf.length < n) {
+    buf = new Float64Array(n);
+    kept = new WeakRef(buf);
+  }
+  return buf.subarray(0, n);
 }
