@@ -1,6 +1,7 @@
 // The user's backtest, timed as a user runs it: commands from process start to exit, storing a run,
 // backtest() against simulate(), the API's path, and a plain Python loop on the same file.
 
+import process from "node:process";
 import type { Trade } from "../src/core/trading.ts";
 import { EventBus } from "../src/service/event_bus.ts";
 import { BacktestJobs, backtestRequest } from "../src/service/backtest_jobs.ts";
@@ -57,7 +58,7 @@ export async function benchCli(): Promise<BenchRow[]> {
       csv,
     ], base);
 
-    rows.push(await storeRow(`${dir}/store.duckdb`));
+    rows.push(...await storeRows(`${dir}/store.duckdb`));
 
     const stored = await bestProcess(dir, base, [
       "task",
@@ -68,14 +69,12 @@ export async function benchCli(): Promise<BenchRow[]> {
       "--timeframe",
       "1m",
     ]);
-    rows.push({
-      name: `deno task backtest, a stored year of 1m (${YEAR_1M.toLocaleString("en-US")}), ` +
+    rows.push(...commandRows(
+      `deno task backtest, a stored year of 1m (${YEAR_1M.toLocaleString("en-US")}), ` +
         `run stored, summary printed (process start to exit)`,
-      value: Math.round(stored),
-      unit: "ms",
-      goal: "<= 1,500",
-      met: stored <= 1500,
-    });
+      stored,
+      1500,
+    ));
     const fromCsv = await bestProcess(dir, base, [
       "task",
       "backtest",
@@ -85,14 +84,11 @@ export async function benchCli(): Promise<BenchRow[]> {
       "--timeframe",
       "1m",
     ]);
-    rows.push({
-      name:
-        "deno task backtest --csv year.csv, run stored, summary printed (process start to exit)",
-      value: Math.round(fromCsv),
-      unit: "ms",
-      goal: "<= 2,000",
-      met: fromCsv <= 2000,
-    });
+    rows.push(...commandRows(
+      "deno task backtest --csv year.csv, run stored, summary printed (process start to exit)",
+      fromCsv,
+      2000,
+    ));
     const noStore = await bestProcess(dir, base, [
       "task",
       "backtest",
@@ -103,17 +99,18 @@ export async function benchCli(): Promise<BenchRow[]> {
       "1m",
       "--no-store",
     ]);
-    rows.push({
-      name: "  the same with --no-store",
-      value: Math.round(noStore),
-      unit: "ms",
-      goal: "(reported)",
-      met: true,
-    });
+    rows.push(...commandRows("  the same with --no-store", noStore));
 
     rows.push(...await versusRows());
     rows.push(await apiRow(dir, base));
     rows.push(...await pythonRows(csv));
+    rows.push({
+      name: "load average (1 min) at the end: these rows are wall times on a shared machine",
+      value: Math.round(Deno.loadavg()[0] * 100) / 100,
+      unit: "",
+      goal: "(reported)",
+      met: true,
+    });
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -136,19 +133,63 @@ async function command(args: string[], db: string): Promise<void> {
 
 /**
  * Best wall time of RUNS processes of `deno <args>`, each on a fresh copy of `base` (so each
- * stores a new run, as a user's first run does), from spawn to exit.
+ * stores a new run, as a user's first run does), from spawn to exit; and the least CPU time
+ * (user + system, every thread of the process and its children) one of them took.
  */
-async function bestProcess(dir: string, base: string, args: string[]): Promise<number> {
-  let best = Infinity;
+async function bestProcess(
+  dir: string,
+  base: string,
+  args: string[],
+): Promise<{ wall: number; cpu: number }> {
+  let wall = Infinity;
+  let cpu = Infinity;
   for (let k = 0; k < RUNS; k++) {
     const db = `${dir}/run.duckdb`;
     await Deno.copyFile(base, db);
+    const c = childrenCpuMs();
     const t = performance.now();
     await command(args, db);
-    best = Math.min(best, performance.now() - t);
+    wall = Math.min(wall, performance.now() - t);
+    cpu = Math.min(cpu, childrenCpuMs() - c);
     await Deno.remove(db);
   }
-  return best;
+  return { wall, cpu };
+}
+
+/**
+ * CPU time of this process's finished children in ms (Linux: cutime + cstime of
+ * /proc/self/stat, 10 ms ticks), NaN elsewhere. On a shared machine a process waits for a core
+ * much of its wall time; its CPU time says what it costs.
+ */
+function childrenCpuMs(): number {
+  try {
+    const stat = Deno.readTextFileSync("/proc/self/stat");
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(f[13]) + Number(f[14])) * 10; // fields 16 and 17, clock ticks of 10 ms
+  } catch {
+    return NaN;
+  }
+}
+
+/** The rows of one command: its best wall time against `goal` ms, and its CPU time. */
+function commandRows(name: string, r: { wall: number; cpu: number }, goal?: number): BenchRow[] {
+  const rows: BenchRow[] = [{
+    name,
+    value: Math.round(r.wall),
+    unit: "ms",
+    goal: goal === undefined ? "(reported)" : `<= ${goal.toLocaleString("en-US")}`,
+    met: goal === undefined || r.wall <= goal,
+  }];
+  if (Number.isFinite(r.cpu)) {
+    rows.push({
+      name: "    its CPU time (user + system, all threads)",
+      value: Math.round(r.cpu),
+      unit: "ms",
+      goal: "(reported)",
+      met: true,
+    });
+  }
+  return rows;
 }
 
 /** A run the size of the issue's: 10,000 trades, 20,000 decisions, 525,600 equity points. */
@@ -200,28 +241,33 @@ function bigRun(id: string): RunToSave {
   };
 }
 
-/** BacktestStore.save of {@link bigRun} on a file database, best of 5 (a new run each). */
-async function storeRow(path: string): Promise<BenchRow> {
+/**
+ * BacktestStore.save of {@link bigRun} on a file database, best of 5 after one warm-up (a new
+ * run each), with the least CPU time of the process (DuckDB's threads too) one save took.
+ */
+async function storeRows(path: string): Promise<BenchRow[]> {
   const db = await Db.open(path);
   let best = Infinity;
+  let cpu = Infinity;
   try {
     const store = new BacktestStore(db);
     for (let k = 0; k < 6; k++) {
       const run = bigRun(`run${k}`.padEnd(16, "0"));
+      const c = process.cpuUsage();
       const t = performance.now();
       await store.save(run);
-      if (k > 0) best = Math.min(best, performance.now() - t);
+      const ms = performance.now() - t;
+      const used = process.cpuUsage(c);
+      if (k > 0) (best = Math.min(best, ms), cpu = Math.min(cpu, (used.user + used.system) / 1000));
     }
   } finally {
     db.close();
   }
-  return {
-    name: "store a run: 10,000 trades, 20,000 decisions, 525,600 equity points (file db)",
-    value: Math.round(best),
-    unit: "ms",
-    goal: "<= 300",
-    met: best <= 300,
-  };
+  return commandRows(
+    "store a run: 10,000 trades, 20,000 decisions, 525,600 equity points (file db)",
+    { wall: best, cpu },
+    300,
+  );
 }
 
 /** backtest() over simulate() (bench/backtest_vs_simulate.ts in a process of its own). */
@@ -323,8 +369,10 @@ async function pythonRows(csv: string): Promise<BenchRow[]> {
   const script = new URL("./reference_loop.py", import.meta.url).pathname;
   let best = Infinity;
   let loop = Infinity;
+  let cpu = Infinity;
   let trades = 0;
   for (let k = 0; k < RUNS; k++) {
+    const c = childrenCpuMs();
     const t = performance.now();
     let out;
     try {
@@ -337,17 +385,15 @@ async function pythonRows(csv: string): Promise<BenchRow[]> {
     if (!out.success) throw new Error(`python3 ${script} failed (exit ${out.code})`);
     const r = JSON.parse(new TextDecoder().decode(out.stdout));
     best = Math.min(best, ms);
+    cpu = Math.min(cpu, childrenCpuMs() - c);
     loop = Math.min(loop, r.loop_s * 1000);
     trades = r.trades;
   }
   return [
-    {
-      name: `(reference) plain Python loop, whole process with CSV parsing (${trades} trades)`,
-      value: Math.round(best),
-      unit: "ms",
-      goal: "(reported)",
-      met: true,
-    },
+    ...commandRows(
+      `(reference) plain Python loop, whole process with CSV parsing (${trades} trades)`,
+      { wall: best, cpu },
+    ),
     {
       name: "(reference)   its loop alone (engine only)",
       value: Math.round(loop),
