@@ -118,8 +118,8 @@ export class BacktestStore {
       ]);
       await this.append("backtest_equity", equity.ts.length, [
         id,
-        { kind: "bigint", at: (i) => equity.ts[i] },
-        { kind: "double", at: (i) => equity.equity[i] },
+        { kind: "bigint", from: equity.ts },
+        { kind: "double", from: equity.equity },
       ]);
       await this.append("backtest_decisions", decisions.length, [
         id,
@@ -267,7 +267,8 @@ const CHUNK = 2048;
 type Column =
   | { kind: "same"; value: string }
   | { kind: "varchar"; at: (i: number) => string }
-  | { kind: "integer" | "bigint" | "double"; at: (i: number) => number };
+  | { kind: "integer" | "bigint" | "double"; at: (i: number) => number; from?: undefined }
+  | { kind: "bigint" | "double"; from: Float64Array };
 
 const TYPES = { same: VARCHAR, varchar: VARCHAR, integer: INTEGER, bigint: BIGINT, double: DOUBLE };
 
@@ -290,12 +291,13 @@ function fill(
       return;
     }
     case "bigint": {
+      const [src, at] = numbers(col, off, n);
       const words = int64Words(vec, n);
       let i = 0;
       if (words) {
         // whole numbers in [0, 2^53) (epoch ms) as their two 32-bit words; others as BigInts
         for (; i < n; i++) {
-          const x = col.at(off + i);
+          const x = src[at + i];
           if (!(x >= 0 && x <= Number.MAX_SAFE_INTEGER && Number.isInteger(x))) break;
           const lo = x % 0x1_0000_0000;
           words[2 * i] = lo;
@@ -303,16 +305,49 @@ function fill(
         }
       }
       const v = vec as DuckDBBigIntVector;
-      for (; i < n; i++) v.setItem(i, BigInt(col.at(off + i)));
+      for (; i < n; i++) v.setItem(i, BigInt(src[at + i]));
       return;
     }
-    case "integer":
     case "double": {
-      const v = vec as DuckDBDoubleVector | DuckDBIntegerVector;
+      const items = doubleItems(vec, n);
+      if (items && col.from) {
+        items.set(col.from.subarray(off, off + n)); // a year's equity: no JS a value
+        return;
+      }
+      const v = vec as DuckDBDoubleVector;
+      for (let i = 0; i < n; i++) v.setItem(i, col.from ? col.from[off + i] : col.at(off + i));
+      return;
+    }
+    case "integer": {
+      const v = vec as DuckDBIntegerVector;
       for (let i = 0; i < n; i++) v.setItem(i, col.at(off + i));
       return;
     }
   }
+}
+
+/** Rows `off` .. `off + n` of a number column: an array, and where they start in it. */
+function numbers(
+  col: { at: (i: number) => number; from?: undefined } | { from: Float64Array },
+  off: number,
+  n: number,
+): [Float64Array, number] {
+  if (col.from) return [col.from, off];
+  const get = col.at;
+  return [Float64Array.from({ length: n }, (_, i) => get(off + i)), 0];
+}
+
+/**
+ * A DOUBLE vector's values as the Float64Array its flush copies to DuckDB, when
+ * @duckdb/node-api 1.5.5 shows it (private `items`) and no value is NULL; else undefined.
+ */
+function doubleItems(vec: DuckDBVector, n: number): Float64Array | undefined {
+  const raw = vec as unknown as { items?: unknown; validity?: { data?: unknown } };
+  const items = raw.items;
+  if (!(items instanceof Float64Array) || items.length !== n || raw.validity?.data !== null) {
+    return undefined;
+  }
+  return items;
 }
 
 /**

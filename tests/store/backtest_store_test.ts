@@ -144,3 +144,25 @@ Deno.test("a save that fails part way leaves the stored run as it was (one trans
     db.close();
   }
 });
+
+Deno.test("times before 1970 (no 32-bit words fast path) are stored as they are", async () => {
+  await using dir = await tempDir();
+  const db = await Db.open(`${dir.path}/runs.duckdb`);
+  try {
+    const store = new BacktestStore(db);
+    const run = makeRun("0123456789abcdef", 3000, 3, 4);
+    run.equity.ts = run.equity.ts.map((t) => t - T0 - 1500 * MIN); // from before 1970 to after
+    run.trades = run.trades.map((t) => ({ ...t, entry_ts: -t.entry_ts }));
+    await store.save(run);
+    const got = await store.get(run.id, { equity: true });
+    assert.deepEqual(got?.trades, run.trades);
+    assert.deepEqual(got?.equity?.equity, Array.from(run.equity.equity));
+    const [{ ts }] = await db.all(
+      "SELECT list(ts ORDER BY rowid) AS ts FROM backtest_equity WHERE run_id = ?",
+      [run.id],
+    );
+    assert.deepEqual((ts as bigint[]).map(Number), Array.from(run.equity.ts));
+  } finally {
+    db.close();
+  }
+});
