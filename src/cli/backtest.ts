@@ -12,7 +12,7 @@ import { CandleStore } from "../store/candle_store.ts";
 import { Db } from "../store/db.ts";
 import { dbPath } from "../store/paths.ts";
 import { optional, parseFlags, parseTime, required, runMain } from "./args.ts";
-import { parseKeyValues, resolveSeries, toRunToSave } from "./backtest_support.ts";
+import { inRange, parseKeyValues, resolveSeries, toRunToSave } from "./backtest_support.ts";
 import { createProgress } from "./progress.ts";
 
 const RUN_FLAGS = {
@@ -95,18 +95,7 @@ async function runCommand(argv: string[]): Promise<number> {
     let lower;
     if (csv) {
       const parsed = parseCandleCsv(await readText(csv), csv).candles;
-      const lo = range.from ?? -Infinity, hi = range.to ?? Infinity;
-      const keep = Array.from(parsed.ts.keys()).filter((i) =>
-        parsed.ts[i] >= lo && parsed.ts[i] < hi
-      );
-      candles = {
-        ts: Float64Array.from(keep, (i) => parsed.ts[i]),
-        open: Float64Array.from(keep, (i) => parsed.open[i]),
-        high: Float64Array.from(keep, (i) => parsed.high[i]),
-        low: Float64Array.from(keep, (i) => parsed.low[i]),
-        close: Float64Array.from(keep, (i) => parsed.close[i]),
-        volume: Float64Array.from(keep, (i) => parsed.volume[i]),
-      };
+      candles = inRange(parsed, range);
       series = {
         exchange: optional(f, "exchange") ?? "csv",
         symbol: optional(f, "symbol") ?? csv.replace(/^.*\//, "").replace(/\.csv$/i, ""),

@@ -1,6 +1,11 @@
-// Helpers of the backtest CLI: --params parsing, finding the stored series, and what to save.
+// Helpers of the backtest CLI: --params, finding the stored series, a time range, what to save.
 
-import type { SeriesKey } from "../core/candles.ts";
+import {
+  allocColumns,
+  CANDLE_FIELDS,
+  type CandleColumns,
+  type SeriesKey,
+} from "../core/candles.ts";
 import { ConfigError } from "../core/errors.ts";
 import type { CandleStore } from "../store/candle_store.ts";
 
@@ -58,6 +63,25 @@ export async function resolveSeries(
       matches.map((m) => m.exchange).join(", ")
     }): pass --exchange.`,
   );
+}
+
+/**
+ * The candles whose open time is in [`from`, `to`), in their order: `cols` itself when all are
+ * (no copy of a year of candles to keep every one).
+ */
+export function inRange(cols: CandleColumns, range: { from?: number; to?: number }): CandleColumns {
+  const lo = range.from ?? -Infinity, hi = range.to ?? Infinity;
+  const ts = cols.ts;
+  let n = 0;
+  for (let i = 0; i < ts.length; i++) if (ts[i] >= lo && ts[i] < hi) n++;
+  if (n === ts.length) return cols;
+  const out = allocColumns(n);
+  for (const f of CANDLE_FIELDS) {
+    const from = cols[f], to = out[f];
+    let j = 0;
+    for (let i = 0; i < ts.length; i++) if (ts[i] >= lo && ts[i] < hi) to[j++] = from[i];
+  }
+  return out;
 }
 
 export { toRunToSave } from "../backtest/stored_run.ts";

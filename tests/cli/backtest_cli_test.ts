@@ -2,7 +2,7 @@
 
 import assert from "node:assert/strict";
 import { formatCandleCsv } from "../../src/data/csv.ts";
-import { resolveSeries } from "../../src/cli/backtest_support.ts";
+import { inRange, resolveSeries } from "../../src/cli/backtest_support.ts";
 import { CandleStore } from "../../src/store/candle_store.ts";
 import { Db } from "../../src/store/db.ts";
 import { EXPECTED_TRADE, scenario } from "../backtest/scenario.ts";
@@ -169,4 +169,14 @@ Deno.test("resolveSeries: the exchange may be left out when one has candles of t
   } finally {
     db.close();
   }
+});
+
+Deno.test("inRange: candles in [from, to) in their order; all of them without a copy", () => {
+  const c = makeCandles(10);
+  assert.equal(inRange(c, {}), c);
+  assert.equal(inRange(c, { from: c.ts[0], to: c.ts[9] + 1 }), c);
+  const part = inRange(c, { from: c.ts[2], to: c.ts[5] });
+  assert.deepEqual(Array.from(part.ts), Array.from(c.ts.slice(2, 5)));
+  assert.deepEqual(Array.from(part.volume), Array.from(c.volume.slice(2, 5)));
+  assert.equal(inRange(c, { from: c.ts[9] + 1 }).ts.length, 0);
 });
