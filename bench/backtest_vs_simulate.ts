@@ -1,4 +1,4 @@
-// backtest() against its engine loop simulate(), in a process of its own (bench/cli_bench.ts runs it).
+// backtest() against its engine loop simulate(), in a process of its own (bench/cli_bench.ts).
 //
 // `deno run -A bench/backtest_vs_simulate.ts` prints one JSON line: the first (cold) backtest(),
 // and the best warm simulate() and backtest() on a year of seeded 1-minute candles, in ms.

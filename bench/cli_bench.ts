@@ -1,5 +1,4 @@
-// The user's backtest, timed as a user runs it: commands from process start to exit, storing a run,
-// backtest() against simulate(), the API's path, and a plain Python loop on the same file.
+// The user's backtest timed as a user runs it (process start to exit), beside a plain Python loop.
 
 import process from "node:process";
 import type { Trade } from "../src/core/trading.ts";

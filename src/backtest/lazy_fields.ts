@@ -1,4 +1,4 @@
-// A backtest result's big arrays, made when first read: the equity curve's numbers and the decisions.
+// A backtest result's big arrays made when first read: the equity curve's numbers, the decisions.
 
 /** An equity curve as a result shows it: candle open times and equity, plain number arrays. */
 export interface EquityCurve {
