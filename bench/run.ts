@@ -1,4 +1,4 @@
-// `deno task bench [store|indicators|scan|backtest|optimize|service|live|csv]`: measures speed targets, prints a table, writes JSON.
+// `deno task bench [store|indicators|scan|backtest|cli|csv|optimize|service|live]`: measures speed targets, prints a table, writes JSON.
 
 import { allocColumns } from "../src/core/candles.ts";
 import { CandleStore } from "../src/store/candle_store.ts";
@@ -112,6 +112,10 @@ if (!only || only === "live") {
 if (!only || only === "csv") {
   const { benchCsv } = await import("./csv_bench.ts");
   rows.push(...await benchCsv());
+}
+if (!only || only === "cli") {
+  const { benchCli } = await import("./cli_bench.ts");
+  rows.push(...await benchCli());
 }
 if (!only || only === "backtest") {
   const { benchBacktests } = await import("./backtest_bench.ts");

@@ -16,6 +16,7 @@ import type { StrategyDefinition } from "../core/strategy.ts";
 import { RiskGate } from "../risk/gate.ts";
 import { computeMetrics, type Metrics } from "./metrics.ts";
 import { fingerprint } from "./fingerprint.ts";
+import { defineLazy, type EquityCurve, equityCurve } from "./lazy_fields.ts";
 import { simSetup } from "./wiring.ts";
 
 /** Everything that defines a backtest besides the candles. Defaults in brackets. */
@@ -79,8 +80,12 @@ export interface BacktestResult {
   /** Every position open at the end (several symbols). */
   open_positions: PositionView[];
   trades: Trade[];
-  /** Equity marked at each candle's close: `ts` are candle open times. */
-  equity_curve: { ts: number[]; equity: number[] };
+  /**
+   * Equity marked at each candle's close: `ts` are candle open times. Its arrays are made on
+   * their first read (see {@link equityCurve}).
+   */
+  equity_curve: EquityCurve;
+  /** Every decision, in order; made on the first read. */
   decisions: Decision[];
   /**
    * How the run's decisions ended, by outcome and code (`refused: already_in_position 8,392`),
@@ -272,13 +277,16 @@ export async function backtest(
     ...(config.warmupUntil !== undefined ? { warmupUntil: config.warmupUntil } : {}),
   };
 
+  // The candles' SHA-256 is taken on another thread (crypto.subtle) while the engine runs.
+  const prints = fingerprintInputs(inputs);
+  prints.catch(() => {}); // awaited below; not an unhandled rejection if simulate throws first
   const sim = simulate(def, params, config, inputs, {
     broker,
     risk,
     leverage,
     takerFee: fees.taker,
   }, options);
-  const { ts, equity, decisions } = sim;
+  const { ts, equity } = sim;
   const n = ts.length;
   const symbolBars = inputs.reduce((a, x) => a + x.candles.ts.length, 0);
   const costs = broker.costs();
@@ -296,17 +304,11 @@ export async function backtest(
       ? sim.exposure
       : Math.round(sim.exposure * n / Math.max(1, symbolBars)),
   });
-  const prints = await Promise.all(inputs.map(async (x) => {
-    const main = await fingerprint(x.candles);
-    return x.lower ? `${main}+${await fingerprint(x.lower)}` : main;
-  }));
-  const dataFingerprint = prints.length === 1 && !inputs[0].lower ? prints[0] : await fingerprint(
-    new TextEncoder().encode(inputs.map((x, i) => `${x.symbol}:${prints[i]}`).join(",")),
-  );
+  const dataFingerprint = await prints;
   const runId =
     (await fingerprint(new TextEncoder().encode(JSON.stringify(normalized) + dataFingerprint)))
       .slice(0, 16);
-  return {
+  const result: BacktestResult = {
     run_id: runId,
     strategy: def.name,
     strategy_version: def.version,
@@ -324,9 +326,29 @@ export async function backtest(
     open_position: sim.open[0] ?? null,
     open_positions: sim.open,
     trades,
-    equity_curve: { ts: Array.from(ts), equity: Array.from(equity) },
+    equity_curve: equityCurve(ts, equity),
     order_refusals: sim.refusals,
-    decisions: [...decisions],
+    decisions: [],
     decision_summary: sim.decisionSummary(),
   };
+  defineLazy(result, "decisions", () => [...sim.decisions]);
+  return result;
+}
+
+/**
+ * The data fingerprint of a run's inputs: one series' SHA-256, or with several symbols (or
+ * lower-timeframe candles) the SHA-256 of "symbol:print" pairs. The hashing starts at the call.
+ */
+function fingerprintInputs(inputs: readonly SymbolCandles[]): Promise<string> {
+  const each = inputs.map((x) => {
+    const main = fingerprint(x.candles);
+    const lower = x.lower && fingerprint(x.lower);
+    return lower ? Promise.all([main, lower]).then(([a, b]) => `${a}+${b}`) : main;
+  });
+  if (each.length === 1 && !inputs[0].lower) return each[0];
+  return Promise.all(each).then((prints) =>
+    fingerprint(
+      new TextEncoder().encode(inputs.map((x, i) => `${x.symbol}:${prints[i]}`).join(",")),
+    )
+  );
 }

@@ -1,6 +1,7 @@
 // What of a backtest result is stored as a run (BacktestStore), shared by the CLI and the service.
 
 import type { BacktestResult } from "./run.ts";
+import { curveColumns } from "./lazy_fields.ts";
 import type { RunToSave } from "../store/backtest_store.ts";
 
 /** The parts of a result that are stored for a run. */
@@ -21,10 +22,7 @@ export function toRunToSave(r: BacktestResult): RunToSave {
     final_equity: r.final_equity,
     open_position: r.open_position,
     trades: r.trades,
-    equity: {
-      ts: Float64Array.from(r.equity_curve.ts),
-      equity: Float64Array.from(r.equity_curve.equity),
-    },
+    equity: curveColumns(r.equity_curve),
     decisions: [
       ...r.decisions.map((d) => ({
         ts: d.ts,

@@ -5,6 +5,7 @@ import { formatMetrics } from "../backtest/metrics.ts";
 import { formatDecisionSummary } from "../engine/decisions.ts";
 import { stallWarning } from "../backtest/stall.ts";
 import { isoUtc } from "../core/candles.ts";
+import { getStrategy } from "../engine/strategy_registry.ts";
 import { ConfigError, InputError } from "../core/errors.ts";
 import { BacktestStore } from "../store/backtest_store.ts";
 import { CandleStore } from "../store/candle_store.ts";
@@ -86,6 +87,9 @@ async function runCommand(argv: string[]): Promise<number> {
     to: to ? parseTime(to, "to") : undefined,
   };
   const csv = optional(f, "csv");
+  // The strategy's module (and zod's) loads while DuckDB opens the file and reads the candles.
+  const loading = getStrategy(strategy);
+  loading.catch(() => {}); // awaited below, once the candles are read
   return await withDb(optional(f, "db"), async (db) => {
     let candles;
     let series;
@@ -115,6 +119,7 @@ async function runCommand(argv: string[]): Promise<number> {
         }
       }
     }
+    await loading;
     if (candles.ts.length === 0) {
       throw new InputError(
         `No candles for ${series.exchange} ${series.symbol} ${series.timeframe} in that range.`,

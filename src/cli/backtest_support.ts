@@ -1,6 +1,11 @@
-// Helpers of the backtest CLI: --params parsing, finding the stored series, and what to save.
+// Helpers of the backtest CLI: --params, finding the stored series, a time range, what to save.
 
-import type { SeriesKey } from "../core/candles.ts";
+import {
+  allocColumns,
+  CANDLE_FIELDS,
+  type CandleColumns,
+  type SeriesKey,
+} from "../core/candles.ts";
 import { ConfigError } from "../core/errors.ts";
 import type { CandleStore } from "../store/candle_store.ts";
 
@@ -30,11 +35,21 @@ export async function resolveSeries(
   store: CandleStore,
   want: { exchange?: string; symbol: string; timeframe: string },
 ): Promise<SeriesKey> {
-  const all = await store.list();
-  const matches = all.filter((s) =>
-    s.symbol === want.symbol && s.timeframe === want.timeframe &&
-    (want.exchange === undefined || s.exchange === want.exchange.toLowerCase())
+  // the series with candles of this symbol and timeframe (not store.list(): its counts and
+  // bounds aggregate every stored candle)
+  const rows = await store.db.all(
+    `SELECT exchange, symbol, timeframe FROM series s
+     WHERE symbol = ? AND timeframe = ? AND EXISTS (SELECT 1 FROM candles c WHERE c.series_id = s.id)
+     ORDER BY exchange`,
+    [want.symbol, want.timeframe],
   );
+  const matches: SeriesKey[] = rows
+    .map((r) => ({
+      exchange: String(r.exchange),
+      symbol: String(r.symbol),
+      timeframe: String(r.timeframe),
+    }))
+    .filter((s) => want.exchange === undefined || s.exchange === want.exchange.toLowerCase());
   if (matches.length === 1) return matches[0];
   if (matches.length === 0) {
     const what = `${want.exchange ? want.exchange + " " : ""}${want.symbol} ${want.timeframe}`;
@@ -48,6 +63,25 @@ export async function resolveSeries(
       matches.map((m) => m.exchange).join(", ")
     }): pass --exchange.`,
   );
+}
+
+/**
+ * The candles whose open time is in [`from`, `to`), in their order: `cols` itself when all are
+ * (no copy of a year of candles to keep every one).
+ */
+export function inRange(cols: CandleColumns, range: { from?: number; to?: number }): CandleColumns {
+  const lo = range.from ?? -Infinity, hi = range.to ?? Infinity;
+  const ts = cols.ts;
+  let n = 0;
+  for (let i = 0; i < ts.length; i++) if (ts[i] >= lo && ts[i] < hi) n++;
+  if (n === ts.length) return cols;
+  const out = allocColumns(n);
+  for (const f of CANDLE_FIELDS) {
+    const from = cols[f], to = out[f];
+    let j = 0;
+    for (let i = 0; i < ts.length; i++) if (ts[i] >= lo && ts[i] < hi) to[j++] = from[i];
+  }
+  return out;
 }
 
 export { toRunToSave } from "../backtest/stored_run.ts";

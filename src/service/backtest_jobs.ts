@@ -1,13 +1,12 @@
 // Backtests requested through the API: run in the background on stored candles, with progress.
 
 import { z } from "zod";
-import type { BacktestConfig, BacktestResult } from "../backtest/run.ts";
+import type { BacktestConfig } from "../backtest/run.ts";
 import type { CandleColumns } from "../core/candles.ts";
 import type { BacktestWorkerOutput } from "./backtest_worker.ts";
-import { toRunToSave } from "../backtest/stored_run.ts";
 import { InputError } from "../core/errors.ts";
 import { getStrategy } from "../engine/strategy_registry.ts";
-import type { BacktestStore } from "../store/backtest_store.ts";
+import type { BacktestStore, RunToSave } from "../store/backtest_store.ts";
 import type { CandleStore } from "../store/candle_store.ts";
 import type { EventBus } from "./event_bus.ts";
 
@@ -167,7 +166,7 @@ export class BacktestJobs {
       );
       if (candles.ts.length === 0) throw new InputError(noCandles(r));
       let last = 0;
-      const result = await inWorker(
+      const run = await inWorker(
         {
           strategy: r.strategy,
           exchange: r.exchange,
@@ -192,13 +191,13 @@ export class BacktestJobs {
         },
       );
       if (job.abort.signal.aborted) return;
-      await this.runs.save(toRunToSave(result));
+      await this.runs.save(run);
       if (job.abort.signal.aborted) {
         // Cancelled while it was being stored: what the job says goes.
-        await this.runs.delete(result.run_id);
+        await this.runs.delete(run.id);
         return;
       }
-      Object.assign(job, { state: "done", progress: 1, run_id: result.run_id });
+      Object.assign(job, { state: "done", progress: 1, run_id: run.id });
     } catch (err) {
       if (job.abort.signal.aborted) return; // said so when it was cancelled
       job.state = "failed";
@@ -222,17 +221,20 @@ function noCandles(
   return `No candles for ${r.exchange} ${r.symbol} ${r.timeframe} in that range.${span}`;
 }
 
-/** Runs one backtest in a fresh worker (the candles' buffers are moved to it). */
+/**
+ * Runs one backtest in a fresh worker (the candles' buffers are moved to it) and returns what
+ * is stored of it, made there as the CLI and notebooks make it (backtest(), toRunToSave).
+ */
 function inWorker(
   config: BacktestConfig,
   candles: CandleColumns,
   signal: AbortSignal,
   onProgress: (f: number) => void,
-): Promise<BacktestResult> {
+): Promise<RunToSave> {
   const worker = new Worker(new URL("./backtest_worker.ts", import.meta.url).href, {
     type: "module",
   });
-  return new Promise<BacktestResult>((resolve, reject) => {
+  return new Promise<RunToSave>((resolve, reject) => {
     const abort = () => {
       worker.terminate();
       reject(new Error("Backtest cancelled."));
@@ -243,7 +245,7 @@ function inWorker(
       if (m.type === "progress") return onProgress(m.fraction);
       signal.removeEventListener("abort", abort);
       worker.terminate();
-      if (m.type === "done") resolve(m.result);
+      if (m.type === "done") resolve(m.run);
       else reject(new Error(m.message));
     };
     worker.onerror = (e) => {

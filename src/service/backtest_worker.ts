@@ -1,7 +1,9 @@
 // Worker that runs one API backtest off the service's main thread (bots keep their latency).
 
 import { backtest, type BacktestConfig } from "../backtest/run.ts";
+import { toRunToSave } from "../backtest/stored_run.ts";
 import type { CandleColumns } from "../core/candles.ts";
+import type { RunToSave } from "../store/backtest_store.ts";
 
 /** Message to the worker. */
 export interface BacktestWorkerInput {
@@ -12,12 +14,12 @@ export interface BacktestWorkerInput {
 /** Messages from the worker. */
 export type BacktestWorkerOutput =
   | { type: "progress"; fraction: number }
-  | { type: "done"; result: Awaited<ReturnType<typeof backtest>> }
+  | { type: "done"; run: RunToSave }
   | { type: "error"; message: string };
 
 const scope = self as unknown as {
   onmessage: ((e: MessageEvent<BacktestWorkerInput>) => void) | null;
-  postMessage(m: BacktestWorkerOutput): void;
+  postMessage(m: BacktestWorkerOutput, transfer?: Transferable[]): void;
 };
 
 scope.onmessage = async (e) => {
@@ -25,7 +27,10 @@ scope.onmessage = async (e) => {
     const result = await backtest(e.data.config, e.data.candles, {
       onProgress: (fraction) => scope.postMessage({ type: "progress", fraction }),
     });
-    scope.postMessage({ type: "done", result });
+    // What is stored, made here (the decisions' texts too); the equity curve's buffers move.
+    const run = toRunToSave(result);
+    const buffers = new Set([run.equity.ts.buffer, run.equity.equity.buffer]);
+    scope.postMessage({ type: "done", run }, [...buffers] as ArrayBuffer[]);
   } catch (err) {
     scope.postMessage({ type: "error", message: err instanceof Error ? err.message : String(err) });
   }

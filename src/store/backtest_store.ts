@@ -3,9 +3,13 @@
 import {
   BIGINT,
   DOUBLE,
-  DuckDBBigIntVector,
+  type DuckDBBigIntVector,
   DuckDBDataChunk,
-  DuckDBDoubleVector,
+  type DuckDBDoubleVector,
+  type DuckDBIntegerVector,
+  type DuckDBVarCharVector,
+  type DuckDBVector,
+  INTEGER,
   VARCHAR,
 } from "@duckdb/node-api";
 import type { Trade } from "../core/trading.ts";
@@ -65,10 +69,15 @@ const TABLES = ["backtest_trades", "backtest_equity", "backtest_decisions"];
 export class BacktestStore {
   constructor(readonly db: Db) {}
 
-  /** Saves a run (replacing one with the same id: same inputs give the same id and output). */
+  /**
+   * Saves a run (replacing one with the same id: same inputs give the same id and output), in
+   * one transaction: the run's row, then its trades, equity curve and decisions through DuckDB
+   * appenders, a data chunk of 2,048 rows at a time (never a statement a row).
+   */
   async save(run: RunToSave): Promise<void> {
     await this.db.transaction(async () => {
-      await this.remove(run.id);
+      const [known] = await this.db.all("SELECT 1 AS x FROM backtest_runs WHERE id = ?", [run.id]);
+      if (known) await this.remove(run.id);
       await this.db.run(
         `INSERT INTO backtest_runs (id, strategy, strategy_version, exchange, symbol, timeframe, first_ts,
            last_ts, candles, data_fingerprint, config, metrics, final_equity, open_position)
@@ -90,45 +99,40 @@ export class BacktestStore {
           run.open_position === null ? null : JSON.stringify(run.open_position),
         ],
       );
-      let seq = 0;
-      for (const t of run.trades) {
-        await this.db.run(
-          `INSERT INTO backtest_trades VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-          [
-            run.id,
-            seq++,
-            t.symbol,
-            t.side,
-            BigInt(t.entry_ts),
-            BigInt(t.exit_ts),
-            t.qty,
-            t.entry_price,
-            t.exit_price,
-            t.fees,
-            t.funding,
-            t.pnl,
-            t.exit_reason,
-          ],
-        );
-      }
-      await this.appendEquity(run.id, run.equity.ts, run.equity.equity);
-      for (const d of run.decisions) {
-        await this.db.run(
-          `INSERT INTO backtest_decisions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-          [
-            run.id,
-            BigInt(d.ts),
-            d.symbol,
-            run.strategy_version,
-            d.side,
-            d.confidence,
-            d.signal_reason,
-            d.outcome,
-            d.code,
-            d.detail,
-          ],
-        );
-      }
+      const { trades, decisions, equity } = run;
+      const id = { kind: "same", value: run.id } as const;
+      await this.append("backtest_trades", trades.length, [
+        id,
+        { kind: "integer", at: (i) => i },
+        { kind: "varchar", at: (i) => trades[i].symbol },
+        { kind: "varchar", at: (i) => trades[i].side },
+        { kind: "bigint", at: (i) => trades[i].entry_ts },
+        { kind: "bigint", at: (i) => trades[i].exit_ts },
+        { kind: "double", at: (i) => trades[i].qty },
+        { kind: "double", at: (i) => trades[i].entry_price },
+        { kind: "double", at: (i) => trades[i].exit_price },
+        { kind: "double", at: (i) => trades[i].fees },
+        { kind: "double", at: (i) => trades[i].funding },
+        { kind: "double", at: (i) => trades[i].pnl },
+        { kind: "varchar", at: (i) => trades[i].exit_reason },
+      ]);
+      await this.append("backtest_equity", equity.ts.length, [
+        id,
+        { kind: "bigint", from: equity.ts },
+        { kind: "double", from: equity.equity },
+      ]);
+      await this.append("backtest_decisions", decisions.length, [
+        id,
+        { kind: "bigint", at: (i) => decisions[i].ts },
+        { kind: "varchar", at: (i) => decisions[i].symbol },
+        { kind: "same", value: run.strategy_version },
+        { kind: "varchar", at: (i) => decisions[i].side },
+        { kind: "double", at: (i) => decisions[i].confidence },
+        { kind: "varchar", at: (i) => decisions[i].signal_reason },
+        { kind: "varchar", at: (i) => decisions[i].outcome },
+        { kind: "varchar", at: (i) => decisions[i].code },
+        { kind: "varchar", at: (i) => decisions[i].detail },
+      ]);
     });
   }
 
@@ -222,24 +226,140 @@ export class BacktestStore {
     return Number(res.rowsChanged);
   }
 
-  private async appendEquity(id: string, ts: Float64Array, equity: Float64Array): Promise<void> {
-    const appender = await this.db.conn.createAppender("backtest_equity");
-    const CH = 2048;
-    const chunk = DuckDBDataChunk.create([VARCHAR, BIGINT, DOUBLE], CH);
-    for (let off = 0; off < ts.length; off += CH) {
-      const n = Math.min(CH, ts.length - off);
-      chunk.rowCount = n;
-      chunk.setColumnValues(0, new Array(n).fill(id));
-      const tv = chunk.getColumnVector(1) as DuckDBBigIntVector;
-      const ev = chunk.getColumnVector(2) as DuckDBDoubleVector;
-      for (let i = 0; i < n; i++) {
-        tv.setItem(i, BigInt(ts[off + i]));
-        ev.setItem(i, equity[off + i]);
+  /**
+   * Appends `rows` rows to `table`, whose columns are `columns` in order, through an appender
+   * and one reused data chunk. A string column writes only the slots whose text changed since
+   * the chunk's previous rows (each string is a call into DuckDB), so a column of one value
+   * (the run id) is written once, and repeated texts (symbol, side, outcome) rarely.
+   */
+  private async append(table: string, rows: number, columns: readonly Column[]): Promise<void> {
+    if (rows === 0) return;
+    const appender = await this.db.conn.createAppender(table);
+    try {
+      const chunk = DuckDBDataChunk.create(columns.map((c) => TYPES[c.kind]));
+      let size = -1;
+      let vectors: DuckDBVector[] = [];
+      let written: (string | undefined)[][] = [];
+      for (let off = 0; off < rows; off += CHUNK) {
+        const n = Math.min(CHUNK, rows - off);
+        if (n !== size) {
+          // a new row count gives new vector views (and the texts must be written again)
+          chunk.rowCount = size = n;
+          vectors = columns.map((_, k) => chunk.getColumnVector(k));
+          written = columns.map(() => new Array(n));
+        }
+        for (let k = 0; k < columns.length; k++) {
+          fill(columns[k], vectors[k], written[k], off, n);
+          vectors[k].flush();
+        }
+        appender.appendDataChunk(chunk);
       }
-      tv.flush();
-      ev.flush();
-      appender.appendDataChunk(chunk);
+    } finally {
+      appender.closeSync();
     }
-    appender.closeSync();
   }
+}
+
+/** Rows per data chunk (DuckDB's vector size). */
+const CHUNK = 2048;
+
+/** One column to append: row `i`'s value, or one text for every row. */
+type Column =
+  | { kind: "same"; value: string }
+  | { kind: "varchar"; at: (i: number) => string }
+  | { kind: "integer" | "bigint" | "double"; at: (i: number) => number; from?: undefined }
+  | { kind: "bigint" | "double"; from: Float64Array };
+
+const TYPES = { same: VARCHAR, varchar: VARCHAR, integer: INTEGER, bigint: BIGINT, double: DOUBLE };
+
+/** Writes rows `off` .. `off + n` of `col` into `vec` (`written`: the texts the slots hold). */
+function fill(
+  col: Column,
+  vec: DuckDBVector,
+  written: (string | undefined)[],
+  off: number,
+  n: number,
+): void {
+  switch (col.kind) {
+    case "same":
+    case "varchar": {
+      const v = vec as DuckDBVarCharVector;
+      for (let i = 0; i < n; i++) {
+        const s = col.kind === "same" ? col.value : col.at(off + i);
+        if (written[i] !== s) (v.setItem(i, s), written[i] = s);
+      }
+      return;
+    }
+    case "bigint": {
+      const [src, at] = numbers(col, off, n);
+      const words = int64Words(vec, n);
+      let i = 0;
+      if (words) {
+        // whole numbers in [0, 2^53) (epoch ms) as their two 32-bit words; others as BigInts
+        for (; i < n; i++) {
+          const x = src[at + i];
+          if (!(x >= 0 && x <= Number.MAX_SAFE_INTEGER && Number.isInteger(x))) break;
+          const lo = x % 0x1_0000_0000;
+          words[2 * i] = lo;
+          words[2 * i + 1] = (x - lo) / 0x1_0000_0000;
+        }
+      }
+      const v = vec as DuckDBBigIntVector;
+      for (; i < n; i++) v.setItem(i, BigInt(src[at + i]));
+      return;
+    }
+    case "double": {
+      const items = doubleItems(vec, n);
+      if (items && col.from) {
+        items.set(col.from.subarray(off, off + n)); // a year's equity: no JS a value
+        return;
+      }
+      const v = vec as DuckDBDoubleVector;
+      for (let i = 0; i < n; i++) v.setItem(i, col.from ? col.from[off + i] : col.at(off + i));
+      return;
+    }
+    case "integer": {
+      const v = vec as DuckDBIntegerVector;
+      for (let i = 0; i < n; i++) v.setItem(i, col.at(off + i));
+      return;
+    }
+  }
+}
+
+/** Rows `off` .. `off + n` of a number column: an array, and where they start in it. */
+function numbers(
+  col: { at: (i: number) => number; from?: undefined } | { from: Float64Array },
+  off: number,
+  n: number,
+): [Float64Array, number] {
+  if (col.from) return [col.from, off];
+  const get = col.at;
+  return [Float64Array.from({ length: n }, (_, i) => get(off + i)), 0];
+}
+
+/**
+ * A DOUBLE vector's values as the Float64Array its flush copies to DuckDB, when
+ * @duckdb/node-api 1.5.5 shows it (private `items`) and no value is NULL; else undefined.
+ */
+function doubleItems(vec: DuckDBVector, n: number): Float64Array | undefined {
+  const raw = vec as unknown as { items?: unknown; validity?: { data?: unknown } };
+  const items = raw.items;
+  if (!(items instanceof Float64Array) || items.length !== n || raw.validity?.data !== null) {
+    return undefined;
+  }
+  return items;
+}
+
+/**
+ * The 32-bit words of a BIGINT vector's values, when @duckdb/node-api 1.5.5 shows them (its
+ * private `items`, a BigInt64Array the vector's flush copies to DuckDB) and no value is NULL:
+ * one BigInt a value costs more than the rest of an equity row. Undefined otherwise.
+ */
+function int64Words(vec: DuckDBVector, n: number): Uint32Array | undefined {
+  const raw = vec as unknown as { items?: unknown; validity?: { data?: unknown } };
+  const items = raw.items;
+  if (!(items instanceof BigInt64Array) || items.length !== n || raw.validity?.data !== null) {
+    return undefined;
+  }
+  return new Uint32Array(items.buffer, items.byteOffset, 2 * n);
 }

@@ -123,11 +123,11 @@ export class CandleStore {
     if (range.from !== undefined) (where.push("ts >= ?"), params.push(BigInt(range.from)));
     if (range.to !== undefined) (where.push("ts < ?"), params.push(BigInt(range.to)));
     const cond = where.join(" AND ");
-    return await queryColumns(
-      this.db,
-      `SELECT ts::DOUBLE, open, high, low, close, volume FROM candles WHERE ${cond} ORDER BY ts`,
-      params,
-    );
+    const sql = `SELECT ts::DOUBLE, open, high, low, close, volume FROM candles WHERE ${cond}`;
+    // Stored order is nearly always time order (downloads and imports append newer candles):
+    // read in stored order, and sort only when that is not time order (a third less work).
+    const cols = await queryColumns(this.db, sql, params);
+    return increasing(cols.ts) ? cols : await queryColumns(this.db, `${sql} ORDER BY ts`, params);
   }
 
   /** Open time of the newest and oldest stored candle, or undefined when none. */
@@ -214,53 +214,65 @@ export function queryColumns(
   return db.exclusive(() => readColumns(db, sql, params));
 }
 
+/**
+ * The result materialised (its row count known), each chunk's columns copied straight to their
+ * place in the output: no copy per chunk to join afterwards, no round trip per chunk.
+ */
 async function readColumns(
   db: Db,
   sql: string,
   params: (number | bigint | string)[],
 ): Promise<CandleColumns> {
-  const result = await db.conn.stream(sql, params);
-  const parts: Float64Array[][] = [[], [], [], [], [], []];
-  let total = 0;
-  for (;;) {
-    const chunk = await result.fetchChunk();
-    if (!chunk || chunk.rowCount === 0) break;
+  const result = await db.conn.run(sql, params);
+  const out = contiguousColumns(result.rowCount);
+  const targets = [out.ts, out.open, out.high, out.low, out.close, out.volume];
+  let pos = 0;
+  for (let k = 0; k < result.chunkCount; k++) {
+    const chunk = result.getChunk(k);
     const rows = chunk.rowCount;
     for (let c = 0; c < 6; c++) {
-      parts[c].push(doubles(chunk.getColumnVector(c) as DuckDBDoubleVector, rows));
+      copyDoubles(chunk.getColumnVector(c) as DuckDBDoubleVector, rows, targets[c], pos);
     }
-    total += rows;
-  }
-  const out = allocColumns(total);
-  const targets = [out.ts, out.open, out.high, out.low, out.close, out.volume];
-  for (let c = 0; c < 6; c++) {
-    let pos = 0;
-    for (const p of parts[c]) (targets[c].set(p, pos), pos += p.length);
+    pos += rows;
   }
   return out;
 }
 
 /**
- * A copy of a DOUBLE vector's `rows` values, NULL as NaN. Without NULLs (no validity mask) the
- * vector's own Float64Array view is copied at once: three times faster than `getItem` per value,
- * which read 1M candles in 0.3-0.4 s. The view is a field @duckdb/node-api 1.5.5 keeps private
- * (`items`, `validity.data`); when it is not there, values are read one by one.
+ * Copies a DOUBLE vector's `rows` values to `dst` at `at`, NULL as NaN. Without NULLs (no
+ * validity mask) the vector's own Float64Array view is copied at once: three times faster than
+ * `getItem` per value, which read 1M candles in 0.3-0.4 s. The view is a field
+ * @duckdb/node-api 1.5.5 keeps private (`items`, `validity.data`); when it is not there, values
+ * are read one by one.
  */
-function doubles(vec: DuckDBDoubleVector, rows: number): Float64Array {
+function copyDoubles(vec: DuckDBDoubleVector, rows: number, dst: Float64Array, at: number): void {
   const raw = vec as unknown as { items?: unknown; validity?: { data?: unknown } };
-  const dst = new Float64Array(rows);
   if (
     raw.items instanceof Float64Array && raw.items.length === rows && raw.validity?.data === null
   ) {
-    dst.set(raw.items);
-    return dst;
+    dst.set(raw.items, at);
+    return;
   }
   for (let i = 0; i < rows; i++) {
     const v = vec.getItem(i);
-    if (v === null) dst[i] = NaN;
-    else dst[i] = v;
+    dst[at + i] = v === null ? NaN : v;
   }
-  return dst;
+}
+
+/**
+ * Columns for `n` candles in one buffer, in the order ts, open, high, low, close, volume: the
+ * bytes the data fingerprint hashes (src/backtest/fingerprint.ts), so it needs no copy of them.
+ */
+function contiguousColumns(n: number): CandleColumns {
+  const all = new Float64Array(6 * n);
+  const at = (k: number) => all.subarray(k * n, (k + 1) * n);
+  return { ts: at(0), open: at(1), high: at(2), low: at(3), close: at(4), volume: at(5) };
+}
+
+/** True when `ts` is strictly increasing. */
+function increasing(ts: Float64Array): boolean {
+  for (let i = 1; i < ts.length; i++) if (!(ts[i] > ts[i - 1])) return false;
+  return true;
 }
 
 /** Returns `cols` sorted by ts with one candle per ts (the last given wins); no copy if already so. */

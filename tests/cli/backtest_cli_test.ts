@@ -2,8 +2,11 @@
 
 import assert from "node:assert/strict";
 import { formatCandleCsv } from "../../src/data/csv.ts";
+import { inRange, resolveSeries } from "../../src/cli/backtest_support.ts";
+import { CandleStore } from "../../src/store/candle_store.ts";
+import { Db } from "../../src/store/db.ts";
 import { EXPECTED_TRADE, scenario } from "../backtest/scenario.ts";
-import { runCli, tempDir } from "../helpers.ts";
+import { makeCandles, runCli, tempDir } from "../helpers.ts";
 
 const CLI = "src/cli/backtest.ts";
 
@@ -137,4 +140,43 @@ Deno.test("backtest from the store with a table; clear errors for missing data a
     db,
   ]);
   assert.match(badMode.stderr, /--size-mode "all" must be "equity" or "risk"/);
+});
+
+Deno.test("resolveSeries: the exchange may be left out when one has candles of the series", async () => {
+  await using dir = await tempDir();
+  const db = await Db.open(`${dir.path}/s.duckdb`);
+  try {
+    const store = new CandleStore(db);
+    const candles = makeCandles(50);
+    const key = { symbol: "SYN/USDT", timeframe: "1m" };
+    await store.upsert({ exchange: "okx", ...key }, candles);
+    await store.upsert({ exchange: "binance", ...key }, candles);
+    await store.upsert({ exchange: "okx", symbol: "SYN/USDT", timeframe: "5m" }, candles);
+    await assert.rejects(
+      () => resolveSeries(store, key),
+      /SYN\/USDT 1m is stored for several exchanges \(binance, okx\): pass --exchange/,
+    );
+    assert.deepEqual(await resolveSeries(store, { exchange: "OKX", ...key }), {
+      exchange: "okx",
+      ...key,
+    });
+    await store.delete({ exchange: "binance", ...key }); // its series row stays, without candles
+    assert.deepEqual(await resolveSeries(store, key), { exchange: "okx", ...key });
+    await assert.rejects(
+      () => resolveSeries(store, { ...key, timeframe: "1h" }),
+      /No stored candles for SYN\/USDT 1h/,
+    );
+  } finally {
+    db.close();
+  }
+});
+
+Deno.test("inRange: candles in [from, to) in their order; all of them without a copy", () => {
+  const c = makeCandles(10);
+  assert.equal(inRange(c, {}), c);
+  assert.equal(inRange(c, { from: c.ts[0], to: c.ts[9] + 1 }), c);
+  const part = inRange(c, { from: c.ts[2], to: c.ts[5] });
+  assert.deepEqual(Array.from(part.ts), Array.from(c.ts.slice(2, 5)));
+  assert.deepEqual(Array.from(part.volume), Array.from(c.volume.slice(2, 5)));
+  assert.equal(inRange(c, { from: c.ts[9] + 1 }).ts.length, 0);
 });

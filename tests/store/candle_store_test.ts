@@ -123,3 +123,26 @@ Deno.test("a failing upsert rolls back: replaced candles are still there", async
     db.close();
   }
 });
+
+Deno.test("candles stored out of time order (a back-fill) read back in time order", async () => {
+  const db = await Db.open(":memory:");
+  try {
+    const store = new CandleStore(db);
+    const all = makeCandles(6000);
+    const part = (from: number, to: number) => ({
+      ts: all.ts.slice(from, to),
+      open: all.open.slice(from, to),
+      high: all.high.slice(from, to),
+      low: all.low.slice(from, to),
+      close: all.close.slice(from, to),
+      volume: all.volume.slice(from, to),
+    });
+    await store.upsert(KEY, part(3000, 6000)); // the newer half first, then the older one
+    await store.upsert(KEY, part(0, 3000));
+    assert.deepEqual(toRows(await store.read(KEY)), toRows(all));
+    const range = await store.read(KEY, { from: all.ts[2500], to: all.ts[3500] });
+    assert.deepEqual(toRows(range), toRows(part(2500, 3500)));
+  } finally {
+    db.close();
+  }
+});
