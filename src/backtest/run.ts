@@ -5,7 +5,8 @@ import { ConfigError } from "../core/errors.ts";
 import { timeframeMs } from "../core/timeframe.ts";
 import type { Direction, FeeSchedule, MarketRules, PositionView, Trade } from "../core/trading.ts";
 import { type Decision, Engine } from "../engine/engine.ts";
-import { type DecisionCount, DecisionLog, withFillRefusals } from "../engine/decisions.ts";
+import { type DecisionCount, withFillRefusals } from "../core/decision_summary.ts";
+import { DecisionLog } from "../engine/decisions.ts";
 import type { OrderRefusal } from "../engine/ports.ts";
 import { SimBroker } from "../engine/sim_broker.ts";
 import { batchContext } from "../engine/strategy_context.ts";
@@ -90,7 +91,7 @@ export interface BacktestResult {
   /**
    * How the run's decisions ended, by outcome and code (`refused: already_in_position 8,392`),
    * most frequent first within an outcome; orders the broker cancelled when they came to fill
-   * count as `cancelled_at_fill`. A run that stops trading says why here.
+   * count as `refused_at_fill`. A run that stops trading says why here.
    */
   decision_summary: DecisionCount[];
   /** Orders accepted but cancelled at fill time (too small once sized, no margin), and why. */

@@ -2,7 +2,7 @@
 
 import { backtest, type BacktestConfig } from "../backtest/run.ts";
 import { formatMetrics } from "../backtest/metrics.ts";
-import { formatDecisionSummary } from "../engine/decisions.ts";
+import { formatDecisionSummary } from "../core/decision_summary.ts";
 import { stallWarning } from "../backtest/stall.ts";
 import { isoUtc } from "../core/candles.ts";
 import { getStrategy } from "../engine/strategy_registry.ts";

@@ -1,5 +1,6 @@
 // `backtest list|show|delete|export`: managing stored runs.
 
+import { formatDecisionSummary } from "../core/decision_summary.ts";
 import { formatMetrics, type Metrics } from "../backtest/metrics.ts";
 import { isoUtc } from "../core/candles.ts";
 import { ConfigError } from "../core/errors.ts";
@@ -73,6 +74,8 @@ export async function showRun(argv: string[], withDb: WithDb): Promise<number> {
     );
     console.log(`config ${JSON.stringify(run.config)}`);
     console.log(formatMetrics(run.metrics as unknown as Metrics));
+    console.log("Decisions:");
+    for (const line of formatDecisionSummary(run.decision_summary)) console.log(`  ${line}`);
     for (const t of run.trades.slice(0, 20)) {
       console.log(
         `  ${isoUtc(t.entry_ts)} -> ${

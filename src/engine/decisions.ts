@@ -1,5 +1,6 @@
 // Decision records: what the engine reports for every signal, and how their texts are made.
 
+import { type DecisionCount, sortCounts } from "../core/decision_summary.ts";
 import type { Signal } from "../core/trading.ts";
 import type { Note } from "../risk/sizing_note.ts";
 import { room } from "./arrays.ts";
@@ -17,54 +18,6 @@ export interface Decision {
   reason: string;
   /** Client ids of the orders sent. */
   orders: string[];
-}
-
-/**
- * How many decisions (or orders cancelled when they came to fill) ended one way: `outcome` is
- * the decision's ("order", "refused", "cancelled") or "cancelled_at_fill" for an order the broker
- * refused when it came to fill; `code` the plan's action or the refusal's code.
- */
-export interface DecisionCount {
-  outcome: string;
-  code: string;
-  count: number;
-}
-
-/** Outcome order of a summary: orders first, then refusals, cancellations, failed fills. */
-const OUTCOME_ORDER = ["order", "refused", "cancelled", "cancelled_at_fill"];
-
-/** `counts` ordered by outcome, then most frequent first, then by code (a stable order). */
-export function sortCounts(counts: DecisionCount[]): DecisionCount[] {
-  const rank = (o: string) => {
-    const i = OUTCOME_ORDER.indexOf(o);
-    return i < 0 ? OUTCOME_ORDER.length : i;
-  };
-  return counts.sort((a, b) =>
-    rank(a.outcome) - rank(b.outcome) || b.count - a.count ||
-    (a.code < b.code ? -1 : a.code > b.code ? 1 : 0)
-  );
-}
-
-/**
- * Adds the orders the broker refused when they came to fill (`cancelled_at_fill` by code) to a
- * decision summary.
- */
-export function withFillRefusals(
-  summary: DecisionCount[],
-  refusals: readonly { code: string }[],
-): DecisionCount[] {
-  if (refusals.length === 0) return summary;
-  const counts = new Map<string, number>();
-  for (const r of refusals) counts.set(r.code, (counts.get(r.code) ?? 0) + 1);
-  const rows = [...counts].map(([code, count]) => ({ outcome: "cancelled_at_fill", code, count }));
-  return sortCounts([...summary, ...rows]);
-}
-
-/**
- * One line per row: `refused: already_in_position 8,392` (counts with thousands separators).
- */
-export function formatDecisionSummary(summary: readonly DecisionCount[]): string[] {
-  return summary.map((c) => `${c.outcome}: ${c.code} ${c.count.toLocaleString("en-US")}`);
 }
 
 /**
@@ -173,7 +126,7 @@ export class DecisionLog {
     this.#rows.push({ symbol, signal, outcome, code, reason, notes: kept, exitId, openId, orders });
   }
 
-  /** How many decisions ended how: one row per outcome and code, most frequent first. */
+  /** How many decisions ended how: one row per outcome and code (see core/decision_summary.ts). */
   summary(): DecisionCount[] {
     const counts = new Map<string, DecisionCount>();
     for (let k = 0; k < this.#rows.length; k++) {

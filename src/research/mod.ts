@@ -10,7 +10,7 @@
 
 export { backtest, type BacktestConfig, type BacktestResult } from "../backtest/run.ts";
 export { computeMetrics, formatMetrics, type Metrics } from "../backtest/metrics.ts";
-export { type DecisionCount, formatDecisionSummary } from "../engine/decisions.ts";
+export { type DecisionCount, formatDecisionSummary } from "../core/decision_summary.ts";
 export { stallWarning } from "../backtest/stall.ts";
 export { loadStrategies } from "../engine/strategy_registry.ts";
 export { download, loadCandles, type LoadOptions, synth } from "./data.ts";

@@ -12,6 +12,7 @@ import {
   INTEGER,
   VARCHAR,
 } from "@duckdb/node-api";
+import { type DecisionCount, sortCounts } from "../core/decision_summary.ts";
 import type { Trade } from "../core/trading.ts";
 import type { Db } from "./db.ts";
 
@@ -136,6 +137,20 @@ export class BacktestStore {
     });
   }
 
+  /**
+   * How a run's decisions ended, by outcome and code, most frequent first within an outcome (as
+   * the backtest result's `decision_summary`): counted from its stored decisions.
+   */
+  async decisionSummary(id: string): Promise<DecisionCount[]> {
+    const rows = await this.db.all(
+      "SELECT outcome, code, count(*) AS n FROM backtest_decisions WHERE run_id = ? GROUP BY ALL",
+      [id],
+    );
+    return sortCounts(
+      rows.map((r) => ({ outcome: String(r.outcome), code: String(r.code), count: Number(r.n) })),
+    );
+  }
+
   /** All runs, newest first. */
   async list(): Promise<RunSummary[]> {
     const rows = await this.db.all(`
@@ -160,7 +175,12 @@ export class BacktestStore {
 
   /** One run with its trades (and equity curve when asked), or undefined. */
   async get(id: string, options: { equity?: boolean } = {}): Promise<
-    (StoredRun & { trades: Trade[]; equity?: { ts: number[]; equity: number[] } }) | undefined
+    | (StoredRun & {
+      trades: Trade[];
+      decision_summary: DecisionCount[];
+      equity?: { ts: number[]; equity: number[] };
+    })
+    | undefined
   > {
     const [r] = await this.db.all("SELECT * FROM backtest_runs WHERE id = ?", [id]);
     if (!r) return undefined;
@@ -196,6 +216,7 @@ export class BacktestStore {
       final_equity: Number(r.final_equity),
       open_position: r.open_position === null ? null : JSON.parse(String(r.open_position)),
       trades,
+      decision_summary: await this.decisionSummary(id),
     };
     if (!options.equity) return run;
     const eq = await this.db.all(

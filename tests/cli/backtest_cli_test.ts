@@ -46,6 +46,11 @@ Deno.test("backtest --csv --json: exact trade, same bytes twice, stored and mana
   }
   assert.equal(out.open_position, null);
   assert.equal(out.trades.length, 1);
+  // how the decisions ended: one entry, one exit
+  assert.deepEqual(out.decision_summary, [
+    { outcome: "order", code: "close", count: 1 },
+    { outcome: "order", code: "open", count: 1 },
+  ]);
   const t = out.trades[0];
   for (
     const key of [
@@ -74,6 +79,8 @@ Deno.test("backtest --csv --json: exact trade, same bytes twice, stored and mana
   assert.equal(show.code, 0, show.stderr);
   assert.match(show.stdout, /sma_cross@1\.0\.0 csv SYN\/USDT 1m/);
   assert.match(show.stdout, /Total return\s+-33\.47%/);
+  // the stored run counts its decisions as the result did
+  assert.match(show.stdout, /Decisions:\n  order: close 1\n  order: open 1\n/);
 
   const exported = `${dir.path}/trades.csv`;
   const ex = await runCli(CLI, ["export", out.run_id, "--file", exported, "--db", db]);
@@ -115,6 +122,10 @@ Deno.test("backtest from the store with a table; clear errors for missing data a
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /ema_cross 1\.0\.0 on synthetic SYN\/USDT 1m/);
   assert.match(r.stdout, /Sharpe/);
+  assert.match(
+    r.stdout,
+    /Decisions:\n  order: close 101\n  order: open 101\n  refused: direction 1\n/,
+  );
   const missing = await runCli(CLI, [
     "--strategy",
     "ema_cross",
