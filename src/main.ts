@@ -105,7 +105,7 @@ TRADING_APPROVED=true with keys) and serves the API on 127.0.0.1:8080 (TIDEWATCH
   await server.finished;
   await service.close();
   await live?.close();
-  db.close();
+  await db.close();
   log("info", "tidewatch stopped");
   return 0;
 }

@@ -115,7 +115,7 @@ async function withFeed(
     await feed.close();
     await ws.close();
     await rest.close();
-    db.close();
+    await db.close();
   }
 }
 

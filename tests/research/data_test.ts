@@ -16,7 +16,7 @@ Deno.test("loadCandles reads the store, or the service's API when the service ho
   const candles = synth({ bars: 1500, seed: 9 });
   const db = await Db.open(path);
   await new CandleStore(db).upsert(KEY, candles);
-  db.close();
+  await db.close();
   const direct = await loadCandles({ ...KEY, db: path, from: candles.ts[100] });
   assert.equal(direct.ts.length, 1400);
 

@@ -130,6 +130,6 @@ Deno.test("SIGKILL mid-trading: the restarted service continues exactly where it
       for (const o of sent) assert.ok(ids.includes(o), `order ${o} recorded`);
     }
   } finally {
-    store.close();
+    await store.close();
   }
 });

@@ -293,6 +293,6 @@ Deno.test("five paper bots on the fake exchange: one stops and starts alone; a w
     await feed?.close();
     await ws.close();
     await rest.close();
-    db.close();
+    await db.close();
   }
 });

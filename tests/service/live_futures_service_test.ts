@@ -219,7 +219,7 @@ Deno.test("live perpetual: leverage set first, flips long/short, survives a rest
     logs.restore();
     await ws.close();
     await rest.close();
-    db.close();
+    await db.close();
   }
   // 5. No key or secret in any line the service logged.
   for (const line of logs.lines) assertNoSecrets(line, KEYS);

@@ -88,7 +88,7 @@ async function withOkxBot(
     logs.restore();
     await ws.close();
     await rest.close();
-    db.close();
+    await db.close();
   }
   for (const line of logs.lines) assertNoSecrets(line, KEYS);
 }
