@@ -224,6 +224,7 @@ Deno.test("live bot: SIGKILL right after its buy reaches OKX, restart: nothing t
         c.child.kill("SIGTERM");
       } catch { /* already gone */ }
       await c.child.status;
+      await c.stop();
       output.push(c.stdout(), c.stderr());
     }
     await ws.close();

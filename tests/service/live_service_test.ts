@@ -1,5 +1,6 @@
 // A live bot in the service, through real ccxt against the fake OKX: orders, restart, reconcile.
 
+import { runDeno } from "../child_process.ts";
 import assert from "node:assert/strict";
 import { ConfigError } from "../../src/core/errors.ts";
 import { exchangeClientId } from "../../src/market/client_order_id.ts";
@@ -281,15 +282,11 @@ Deno.test("live bots: refused without approval (naming what is missing) and with
   await Deno.remove(`${tmp.path}/c.json`);
   const entries = await botEntries(tmp.path, ENV);
   assert.equal(entries[0].spec.mode, "live");
-  const cmd = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "src/main.ts", "--port", "0", "--replay", "--configs", tmp.path],
-    cwd: new URL("../../", import.meta.url).pathname,
-    env: { ...ENV, TIDEWATCH_DATA_DIR: tmp.path, TIDEWATCH_API_TOKEN: TOKEN, NO_COLOR: "1" },
-    stdout: "piped",
-    stderr: "piped",
-  });
-  const out = await cmd.output();
-  const err = new TextDecoder().decode(out.stderr);
+  const out = await runDeno(
+    ["run", "-A", "src/main.ts", "--port", "0", "--replay", "--configs", tmp.path],
+    { env: { ...ENV, TIDEWATCH_DATA_DIR: tmp.path, TIDEWATCH_API_TOKEN: TOKEN } },
+  );
+  const err = out.stderr;
   assert.notEqual(out.code, 0);
   assert.match(err, /real orders must never follow them/);
   assert.ok(!err.includes(KEYS.secret));
