@@ -111,7 +111,7 @@ export async function runDeno(
  * a child started on the default configs fails fast and locally instead of resolving
  * www.okx.com (tests never reach the internet).
  */
-export async function offlineExchangeEnv(): Promise<Record<string, string>> {
+export function offlineExchangeEnv(): Record<string, string> {
   const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (l.addr as Deno.NetAddr).port;
   l.close();

@@ -9,7 +9,7 @@ Deno.test("deno task start runs the five example bots, answers health, and stops
   // The example bots follow OKX: its origins point at a closed loopback port, so the exchange is
   // unreachable here as on a machine without network, and no test ever asks DNS for www.okx.com.
   await using child = spawnDeno(["run", "-A", "src/main.ts", "--port", "0"], {
-    env: { TIDEWATCH_DATA_DIR: dir.path, ...await offlineExchangeEnv() },
+    env: { TIDEWATCH_DATA_DIR: dir.path, ...offlineExchangeEnv() },
     stderr: "inherit",
   });
   const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();

@@ -21,7 +21,7 @@ Deno.test("loadCandles reads the store, or the service's API when the service ho
 
   // The default bots follow OKX, pointed at a closed loopback port: no test reaches the internet.
   await using service = spawnDeno(["run", "-A", "src/main.ts", "--port", "0", "--db", path], {
-    env: { TIDEWATCH_DATA_DIR: dir.path, ...await offlineExchangeEnv() },
+    env: { TIDEWATCH_DATA_DIR: dir.path, ...offlineExchangeEnv() },
     stderr: "inherit",
   });
   const reader = service.stdout.pipeThrough(new TextDecoderStream()).getReader();
