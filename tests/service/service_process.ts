@@ -83,10 +83,13 @@ export async function spawnService(
   };
 }
 
-/** Polls `fn` until it returns a truthy value (every 50 ms, failing after `ms`). */
+/**
+ * Polls `fn` until it returns a truthy value (every 50 ms, failing after `ms`). Only for states
+ * no event announces: prefer `ServiceProcess.when` (server-sent events) or `untilEvent` (bus).
+ */
 export async function until<T>(
   fn: () => Promise<T | undefined | false>,
-  ms = 30_000,
+  ms = 120_000,
   what = "a condition",
 ): Promise<T> {
   const end = Date.now() + ms;

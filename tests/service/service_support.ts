@@ -36,11 +36,14 @@ export async function entry(
   return { spec, def, enabled: true, config: { bot_id: botId, strategy } };
 }
 
-/** Resolves with the first bus event (from now on) matching `pred`; rejects after `ms`. */
+/**
+ * Resolves with the first bus event (from now on) matching `pred`; rejects after `ms` (a safety
+ * net, generous for a loaded machine).
+ */
 export function waitFor(
   bus: EventBus,
   pred: (e: BusEvent) => boolean,
-  ms = 20_000,
+  ms = 120_000,
   what = "an event",
 ): Promise<BusEvent> {
   return new Promise((resolve, reject) => {
@@ -63,7 +66,7 @@ export async function candlesTraded(bus: EventBus, botId: string, n: number): Pr
   await waitFor(
     bus,
     (e) => e.botId === botId && e.type === "bot.equity" && ++k >= n,
-    30_000,
+    120_000,
     `${n} candles of ${botId}`,
   );
 }
