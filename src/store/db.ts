@@ -24,7 +24,11 @@ export class Db {
    * @example
    * ```ts
    * const db = await Db.open("data/tidewatch.duckdb");
-   * try { console.log(await db.all("select count(*) as n from candles")); } finally { db.close(); }
+   * try {
+   *   console.log(await db.all("select count(*) as n from candles"));
+   * } finally {
+   *   await db.close();
+   * }
    * ```
    */
   static async open(path: string): Promise<Db> {
