@@ -134,9 +134,9 @@ Deno.test("a bot whose strategy throws is halted, recorded, announced and relaun
     asked[BACKOFF.length - 1].fn();
     await running;
     await Promise.all([
-      candlesTraded(service.bus, "flaky", 5),
-      candlesTraded(service.bus, "steady_btc", 5),
-      candlesTraded(service.bus, "steady_eth", 5),
+      candlesTraded(service.bus, "flaky", 10),
+      candlesTraded(service.bus, "steady_btc", 10),
+      candlesTraded(service.bus, "steady_eth", 10),
     ]);
     assert.equal(asked.length, BACKOFF.length, "no relaunch asked for once it runs");
 
@@ -203,7 +203,7 @@ Deno.test("a bot whose strategy throws is halted, recorded, announced and relaun
         warmupUntil: Number(start.payload.tradeAfter),
       }, cols);
       const decided = (await bots.page("decisions", id, { limit: 100_000 })).reverse();
-      assert.ok(decided.length >= 5, `${id} decided (${decided.length})`);
+      assert.ok(decided.length >= 3, `${id} decided (${decided.length})`);
       assert.deepEqual(
         decided.map((r) => [r.ts, r.code, r.reason]),
         bt.decisions.map((d) => [d.ts, d.code, d.reason]),
