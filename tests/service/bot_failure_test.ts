@@ -53,9 +53,17 @@ function manualTimers() {
   return { timers, asked, nextTimer };
 }
 
-/** sma_cross that throws on one candle (the 40th it sees: the bots all follow the feed by then) while `failing.on` holds. */
-function flakyStrategy(base: StrategyDefinition, failing: { on: boolean; ts?: number }) {
-  let seen = 0;
+/** What makes the flaky strategy throw. */
+interface Failing {
+  /** Once set, the next candle it decides on becomes the throwing one. */
+  armed: boolean;
+  /** It throws on that candle (live or replayed) while this holds. */
+  on: boolean;
+  ts?: number;
+}
+
+/** sma_cross that throws on one candle, chosen once the test arms it, while `failing.on` holds. */
+function flakyStrategy(base: StrategyDefinition, failing: Failing) {
   const def: StrategyDefinition = {
     ...base,
     name: "flaky_sma",
@@ -64,7 +72,7 @@ function flakyStrategy(base: StrategyDefinition, failing: { on: boolean; ts?: nu
       return {
         onCandle(i) {
           const ts = ctx.base.data.ts[i];
-          if (failing.ts === undefined && ++seen === 40) failing.ts = ts;
+          if (failing.armed && failing.ts === undefined) failing.ts = ts;
           if (failing.on && ts === failing.ts) {
             throw new Error(`flaky_sma: a bug on the candle of ${new Date(ts).toISOString()}`);
           }
@@ -85,7 +93,7 @@ Deno.test("a bot whose strategy throws is halted, recorded, announced and relaun
   const path = `${dir.path}/svc.duckdb`;
   const db = await Db.open(path);
   const sma = await getStrategy("sma_cross");
-  const failing: { on: boolean; ts?: number } = { on: true };
+  const failing: Failing = { armed: false, on: true };
   const flaky = await entry("flaky", { params: FAST });
   flaky.def = flakyStrategy(sma, failing);
   const { timers, asked, nextTimer } = manualTimers();
@@ -112,6 +120,13 @@ Deno.test("a bot whose strategy throws is halted, recorded, announced and relaun
   service.bus.since(0).forEach(watch);
   const stopWatching = service.bus.subscribe(watch);
   try {
+    // Every bot follows the feed; then the flaky one meets its bug on the next candle.
+    await Promise.all([
+      candlesTraded(service.bus, "flaky", 5),
+      candlesTraded(service.bus, "steady_btc", 5),
+      candlesTraded(service.bus, "steady_eth", 5),
+    ]);
+    failing.armed = true;
     // Each failure asks for the next delay: 1 s doubling up to 5 min. Firing it relaunches the
     // bot, which replays its stored candles, meets the throwing candle again, and fails again.
     const delays: number[] = [];
