@@ -260,7 +260,7 @@ async function storeRows(path: string): Promise<BenchRow[]> {
       if (k > 0) (best = Math.min(best, ms), cpu = Math.min(cpu, (used.user + used.system) / 1000));
     }
   } finally {
-    db.close();
+    await db.close();
   }
   return commandRows(
     "store a run: 10,000 trades, 20,000 decisions, 525,600 equity points (file db)",
@@ -352,7 +352,7 @@ async function apiRow(dir: string, base: string): Promise<BenchRow> {
     const failed = jobs.list().find((j) => j.state !== "done");
     if (failed) throw new Error(`API backtest ${failed.state}: ${failed.error}`);
   } finally {
-    db.close();
+    await db.close();
   }
   return {
     name: "API backtest of the stored year (BacktestJobs: read, worker, run stored)",

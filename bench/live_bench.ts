@@ -133,7 +133,7 @@ export async function benchLive(candles = 400): Promise<BenchRow[]> {
     await accounts.close();
     await ws.close();
     await rest.close();
-    db.close();
+    await db.close();
     await Deno.remove(dir, { recursive: true });
   }
 }

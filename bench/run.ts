@@ -81,7 +81,7 @@ async function storeBench(): Promise<void> {
       met: readMs < 300,
     });
   } finally {
-    db.close();
+    await db.close();
     await Deno.remove(dir, { recursive: true });
   }
 }

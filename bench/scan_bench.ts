@@ -87,7 +87,7 @@ export async function benchScan(options: ScanBenchOptions = {}): Promise<BenchRo
       met: full ? ms < 2000 : true,
     }];
   } finally {
-    db.close();
+    await db.close();
     await Deno.remove(dir, { recursive: true });
   }
 }

@@ -130,7 +130,7 @@ default when the output is a pipe or a file).`);
   stopWatching();
   await service.close();
   await live?.close();
-  db.close();
+  await db.close();
   log("info", "tidewatch stopped", {}, { text: "Tidewatch stopped" });
   return 0;
 }

@@ -1,6 +1,7 @@
 // Test helpers: temp directories, a candle factory, and running the CLI as a subprocess.
 
 import { allocColumns, type Candle, type CandleColumns } from "../src/core/candles.ts";
+import { runDeno } from "./child_process.ts";
 
 /** A fresh temp directory, removed when the returned disposer runs. */
 export async function tempDir(): Promise<{ path: string; [Symbol.asyncDispose](): Promise<void> }> {
@@ -39,24 +40,17 @@ export interface CliResult {
   stderr: string;
 }
 
-const ROOT = new URL("../", import.meta.url).pathname;
-
-/** Runs `deno run -A <script> ...args` from the project root with extra env, capturing output. */
+/**
+ * Runs `deno run -A <script> ...args` from the project root with extra env, capturing output.
+ * The child dies with the test run (see tests/child_process.ts).
+ */
 export async function runCli(
   script: string,
   args: string[],
   env: Record<string, string> = {},
 ): Promise<CliResult> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", script, ...args],
-    cwd: ROOT,
-    env: { NO_COLOR: "1", TZ: "UTC", ...env },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+  const out = await runDeno(["run", "-A", script, ...args], { env });
+  return { code: out.code, stdout: out.stdout, stderr: out.stderr };
 }
 
 /** A candle from its fields in the usual order: open time, open, high, low, close, volume. */

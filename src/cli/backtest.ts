@@ -68,7 +68,7 @@ async function withDb<T>(flag: string | undefined, fn: (db: Db) => Promise<T>): 
   try {
     return await fn(db);
   } finally {
-    db.close();
+    await db.close();
   }
 }
 

@@ -13,6 +13,6 @@ export async function withStore<T>(
   try {
     return await fn(new CandleStore(db));
   } finally {
-    db.close();
+    await db.close();
   }
 }

@@ -134,7 +134,7 @@ async function runCommand(argv: string[]): Promise<number> {
     try {
       Deno.removeSignalListener("SIGINT", onSigint);
     } catch { /* never added */ }
-    db.close();
+    await db.close();
   }
 }
 
@@ -143,7 +143,7 @@ async function withDb<T>(flag: string | undefined, fn: (db: Db) => Promise<T>): 
   try {
     return await fn(db);
   } finally {
-    db.close();
+    await db.close();
   }
 }
 

@@ -56,7 +56,7 @@ export async function walkForwardMain(argv: string[]): Promise<number> {
       to: to ? parseTime(to, "to") : undefined,
     });
   } finally {
-    db.close();
+    await db.close();
   }
   if (candles.ts.length === 0) {
     throw new InputError(`No candles for ${series.symbol} ${series.timeframe} in that range.`);

@@ -58,7 +58,7 @@ export async function loadCandles(options: LoadOptions): Promise<CandleColumns> 
   try {
     return await new CandleStore(db).read(options, { from: options.from, to: options.to });
   } finally {
-    db.close();
+    await db.close();
   }
 }
 
@@ -116,6 +116,6 @@ export async function download(
   try {
     return await downloadCandles(createExchange(options.exchange), new CandleStore(db), options);
   } finally {
-    db.close();
+    await db.close();
   }
 }

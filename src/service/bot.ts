@@ -104,10 +104,12 @@ export class Bot {
     await this.#takeSettings(settings);
     this.state = this.#runner!.paused ? "paused" : "running";
     const after = Math.max(this.#runner!.lastTs, historyFrom - 1);
+    // A failure goes to onFailure (the supervisor), never to the feed: a rejected delivery ended
+    // the replay feed's pass for every other bot (and it stopped when no other pass was queued).
     this.#sub = this.deps.feed.subscribe(
       this.key,
       after,
-      (c) => this.#enqueue(c.candle, c.receivedAt),
+      (c) => this.#enqueue(c.candle, c.receivedAt).catch(() => {}),
     );
     this.#announce("bot.status", { state: this.state });
   }

@@ -15,7 +15,7 @@ import { BacktestJobs } from "./backtest_jobs.ts";
 import { EventBus } from "./event_bus.ts";
 import type { LiveAccounts } from "./live_accounts.ts";
 import { SettingsService } from "./settings.ts";
-import { type BotEntry, Supervisor } from "./supervisor.ts";
+import { type BotEntry, Supervisor, type Timers } from "./supervisor.ts";
 
 /** Options for {@link startService}. */
 export interface ServiceOptions {
@@ -31,6 +31,8 @@ export interface ServiceOptions {
   wallNow?: () => number;
   /** First restart delay of a failed bot [1000 ms]. */
   backoffMs?: number;
+  /** Timers for the restart delays of failed bots [setTimeout and clearTimeout]. */
+  timers?: Timers;
   /** How often expired confirmations are looked for [1000 ms]. */
   expiryCheckMs?: number;
   /** Exchange accounts for the live bots among `entries` (required when there are any). */
@@ -86,6 +88,7 @@ export async function startService(o: ServiceOptions): Promise<Service> {
     clock,
     wallNow,
     backoffMs: o.backoffMs,
+    timers: o.timers,
     expiryCheckMs: o.expiryCheckMs,
     live: o.live,
   });

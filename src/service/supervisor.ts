@@ -24,6 +24,17 @@ export interface Actor {
 /** A control action on one bot. */
 export type BotAction = "start" | "stop" | "pause" | "resume";
 
+/** Timers for relaunch delays (tests inject their own to see and fire them). */
+export interface Timers {
+  set(fn: () => void, ms: number): unknown;
+  clear(handle: unknown): void;
+}
+
+const REAL_TIMERS: Timers = {
+  set: (fn, ms) => setTimeout(fn, ms),
+  clear: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
+};
+
 /** Options for {@link Supervisor}. */
 export interface SupervisorOptions {
   store: BotStore;
@@ -38,6 +49,8 @@ export interface SupervisorOptions {
   backoffMs?: number;
   /** [300000 ms] */
   maxBackoffMs?: number;
+  /** Timers for relaunch delays [setTimeout and clearTimeout]. */
+  timers?: Timers;
   /** How often expired confirmations are looked for [1000 ms]. */
   expiryCheckMs?: number;
   /** Exchange accounts for live bots (absent: paper only). */
@@ -67,7 +80,7 @@ export class Supervisor {
     live?: LiveAccounts;
   };
   readonly #attempts = new Map<string, number>();
-  readonly #restarts = new Map<string, ReturnType<typeof setTimeout>>();
+  readonly #restarts = new Map<string, unknown>();
   #expiry?: ReturnType<typeof setInterval>;
   #closed = false;
   #settings: BotSettings = {};
@@ -76,7 +89,13 @@ export class Supervisor {
     // Field by field: the service forwards `{ expiryCheckMs: undefined }`, which a spread would
     // turn into a back-to-back expiry check hammering the database.
     this.#o = withDefaults(
-      { wallNow: Date.now, backoffMs: 1000, maxBackoffMs: 300_000, expiryCheckMs: 1000 },
+      {
+        wallNow: Date.now,
+        backoffMs: 1000,
+        maxBackoffMs: 300_000,
+        expiryCheckMs: 1000,
+        timers: REAL_TIMERS,
+      },
       options,
     );
   }
@@ -287,7 +306,7 @@ export class Supervisor {
       if (this.#closed || this.#restarts.has(id)) return;
       this.#restarts.set(
         id,
-        setTimeout(() => {
+        this.#o.timers.set(() => {
           this.#restarts.delete(id);
           if (!this.#closed && bot.state === "failed") void this.#launch(bot);
         }, delay),
@@ -296,7 +315,7 @@ export class Supervisor {
   }
 
   #cancelRestart(id: string): void {
-    clearTimeout(this.#restarts.get(id));
+    if (this.#restarts.has(id)) this.#o.timers.clear(this.#restarts.get(id));
     this.#restarts.delete(id);
     this.#attempts.delete(id);
   }

@@ -254,6 +254,6 @@ export async function readCandleCsvApart(file: string): Promise<CsvCandles> {
   try {
     return await readCandleCsv(db, file);
   } finally {
-    db.close();
+    await db.close();
   }
 }

@@ -24,7 +24,11 @@ export class Db {
    * @example
    * ```ts
    * const db = await Db.open("data/tidewatch.duckdb");
-   * try { console.log(await db.all("select count(*) as n from candles")); } finally { db.close(); }
+   * try {
+   *   console.log(await db.all("select count(*) as n from candles"));
+   * } finally {
+   *   await db.close();
+   * }
    * ```
    */
   static async open(path: string): Promise<Db> {
@@ -43,7 +47,7 @@ export class Db {
     try {
       await migrate(db);
     } catch (err) {
-      db.close();
+      await db.close();
       throw err;
     }
     return db;
@@ -64,16 +68,33 @@ export class Db {
 
   /** The tail of the queue of exclusive sections (one connection, one user at a time). */
   #queue: Promise<unknown> = Promise.resolve();
+  /** Exclusive sections queued or running. */
+  #pending = 0;
+  /** Set by {@link Db.close}: resolves once the connection and instance are closed. */
+  #closing?: Promise<void>;
   readonly #inside = new AsyncLocalStorage<boolean>();
 
   /**
    * Runs `fn` with the connection to itself: concurrent callers (bots, the feed, HTTP handlers)
    * queue, so their statements never interleave on the one connection. Calls made from inside
-   * `fn` (directly or through the store classes) run at once.
+   * `fn` (directly or through the store classes) run at once. Rejects once the database is
+   * closing: work must never reach a closed connection.
    */
   exclusive<T>(fn: () => Promise<T>): Promise<T> {
     if (this.#inside.getStore()) return fn();
-    const run = () => this.#inside.run(true, fn);
+    if (this.#closing) {
+      return Promise.reject(
+        new Error(`Database "${this.path}" is closed; open it again to use it.`),
+      );
+    }
+    this.#pending++;
+    const run = async () => {
+      try {
+        return await this.#inside.run(true, fn);
+      } finally {
+        this.#pending--;
+      }
+    };
     const out = this.#queue.then(run, run);
     this.#queue = out.catch(() => {});
     return out;
@@ -94,10 +115,28 @@ export class Db {
     });
   }
 
-  /** Closes the connection and the instance (releasing the file lock). */
-  close(): void {
-    this.conn.closeSync();
-    this.instance.closeSync();
+  /**
+   * Closes the connection and the instance (releasing the file lock), once the statements
+   * already queued have finished: closing DuckDB under a running query or appender crashes the
+   * process (a segmentation fault). With nothing in flight it closes at once; later calls
+   * reject. Await it before opening the same file again or exiting.
+   */
+  close(): Promise<void> {
+    if (this.#closing) return this.#closing;
+    if (this.#inside.getStore()) {
+      throw new Error(`Database "${this.path}" cannot be closed from inside its own statement.`);
+    }
+    const shut = () => {
+      this.conn.closeSync();
+      this.instance.closeSync();
+    };
+    if (this.#pending === 0) {
+      shut();
+      this.#closing = Promise.resolve();
+    } else {
+      this.#closing = this.#queue.then(shut);
+    }
+    return this.#closing;
   }
 }
 

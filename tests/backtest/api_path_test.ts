@@ -61,6 +61,6 @@ Deno.test("an API backtest stores what backtest() gives for the same candles and
       sorted(want.map((d) => [d.ts, d.outcome, d.code, d.detail])),
     );
   } finally {
-    db.close();
+    await db.close();
   }
 });

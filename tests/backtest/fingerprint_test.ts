@@ -41,7 +41,7 @@ Deno.test("fingerprint: the same SHA-256 for columns apart, in one buffer, or re
     await store.upsert(key, apart);
     assert.equal(await fingerprint(await store.read(key)), want);
   } finally {
-    db.close();
+    await db.close();
   }
   assert.equal(await fingerprint(allocColumns(0)), expected(allocColumns(0)));
 });

@@ -111,7 +111,7 @@ export interface FakeWs {
   /**
    * Resolves once `predicate()` holds, re-checked after every connection (accepted, refused or
    * closed), frame and push;
-   * rejects after `timeoutMs` (default 10000) so a broken test fails instead of hanging.
+   * rejects after `timeoutMs` (default 60000) so a broken test fails instead of hanging.
    */
   until(predicate: () => boolean, label?: string, timeoutMs?: number): Promise<void>;
   /** Closes every connection and stops the server. */
@@ -256,7 +256,7 @@ export async function startFakeWs(
       refusing = false;
       refusingRest = false;
     },
-    until(predicate, label = "condition", timeoutMs = 10_000) {
+    until(predicate, label = "condition", timeoutMs = 60_000) {
       return new Promise<void>((resolve, reject) => {
         const check = () => {
           let ok = false;

@@ -38,7 +38,7 @@ Deno.test("health, series and candles answer from the real store", async () => {
     assert.deepEqual(body.ts, Array.from(c.ts.subarray(5, 15)));
     assert.deepEqual(body.close, Array.from(c.close.subarray(5, 15)));
   } finally {
-    db.close();
+    await db.close();
   }
 });
 
@@ -51,6 +51,6 @@ Deno.test("a bad candle query is a 400 naming the field", async () => {
     const body = await res.json();
     assert.match(body.error, /GET \/api\/candles: timeframe: a timeframe such as 1m/);
   } finally {
-    db.close();
+    await db.close();
   }
 });

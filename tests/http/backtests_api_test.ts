@@ -56,7 +56,7 @@ async function start(path: string) {
     request,
     async close() {
       await service.close();
-      db.close();
+      await db.close();
     },
   };
 }

@@ -48,7 +48,7 @@ async function start(path: string, extra: Parameters<typeof entry>[1] = {}, spee
       }),
     async close() {
       await service.close();
-      db.close();
+      await db.close();
     },
   };
 }

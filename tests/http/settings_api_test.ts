@@ -50,7 +50,7 @@ async function start(path: string) {
     confirming,
     async close() {
       await service.close();
-      db.close();
+      await db.close();
     },
   };
 }

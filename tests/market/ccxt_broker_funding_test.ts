@@ -198,7 +198,7 @@ Deno.test("funding: with the DuckDB journal, a restart on the reopened file rebu
   bn.chargeFunding(SYM, 0.0001); // 0.2
   await first.poll();
   await first.close();
-  db.close();
+  await db.close();
 
   db = await Db.open(path);
   try {
@@ -212,7 +212,7 @@ Deno.test("funding: with the DuckDB journal, a restart on the reopened file rebu
     near(again.costs().funding, 0.2, "not booked twice");
     await again.close();
   } finally {
-    db.close();
+    await db.close();
   }
 });
 

@@ -21,7 +21,7 @@ const NOW = T0 + 10 * MIN + 2_000;
 const OKX: SeriesKey = { exchange: "okx", symbol: "BTC/USDT", timeframe: "1m" };
 const BINANCE: SeriesKey = { exchange: "binanceusdm", symbol: "BTC/USDT:USDT", timeframe: "1m" };
 /** Safety net only: a broken feed fails the test instead of hanging it. */
-const SAFETY_MS = 15_000;
+const SAFETY_MS = 120_000;
 
 function candle(i: number, bump = 0): Candle {
   const open = 42000 + i * 1.5;
@@ -115,7 +115,7 @@ async function withFeed(
     await feed.close();
     await ws.close();
     await rest.close();
-    db.close();
+    await db.close();
   }
 }
 

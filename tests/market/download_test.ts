@@ -64,7 +64,7 @@ async function withSetup(fn: (ctx: Ctx) => Promise<void>): Promise<void> {
         ),
     });
   } finally {
-    db.close();
+    await db.close();
     await fake.close();
   }
 }

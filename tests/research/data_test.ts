@@ -5,9 +5,8 @@ import { toRows } from "../../src/core/candles.ts";
 import { loadCandles, synth } from "../../src/research/data.ts";
 import { CandleStore } from "../../src/store/candle_store.ts";
 import { Db } from "../../src/store/db.ts";
+import { offlineExchangeEnv, spawnDeno } from "../child_process.ts";
 import { tempDir } from "../helpers.ts";
-
-const ROOT = new URL("../../", import.meta.url).pathname;
 const KEY = { exchange: "synthetic", symbol: "SYN/USDT", timeframe: "1m" };
 
 Deno.test("loadCandles reads the store, or the service's API when the service holds the database", async () => {
@@ -16,17 +15,15 @@ Deno.test("loadCandles reads the store, or the service's API when the service ho
   const candles = synth({ bars: 1500, seed: 9 });
   const db = await Db.open(path);
   await new CandleStore(db).upsert(KEY, candles);
-  db.close();
+  await db.close();
   const direct = await loadCandles({ ...KEY, db: path, from: candles.ts[100] });
   assert.equal(direct.ts.length, 1400);
 
-  const service = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "src/main.ts", "--port", "0", "--db", path],
-    cwd: ROOT,
-    stdout: "piped",
+  // The default bots follow OKX, pointed at a closed loopback port: no test reaches the internet.
+  await using service = spawnDeno(["run", "-A", "src/main.ts", "--port", "0", "--db", path], {
+    env: { TIDEWATCH_DATA_DIR: dir.path, ...offlineExchangeEnv() },
     stderr: "inherit",
-    stdin: "null",
-  }).spawn();
+  });
   const reader = service.stdout.pipeThrough(new TextDecoderStream()).getReader();
   try {
     let seen = "";

@@ -49,7 +49,7 @@ async function withSetup(
   try {
     await fn(fake, new CandleStore(db));
   } finally {
-    db.close();
+    await db.close();
     await fake.close();
   }
 }

@@ -6,7 +6,7 @@ import { BotStore } from "../../src/store/bot_store.ts";
 import { CandleStore } from "../../src/store/candle_store.ts";
 import { Db } from "../../src/store/db.ts";
 import { tempDir } from "../helpers.ts";
-import { spawnService, until } from "./service_process.ts";
+import { type ServiceProcess, spawnService } from "./service_process.ts";
 
 const TOKEN = "crash-test-token-0123456789";
 
@@ -43,37 +43,40 @@ Deno.test("SIGKILL mid-trading: the restarted service continues exactly where it
   const env = { TIDEWATCH_API_TOKEN: TOKEN, TIDEWATCH_DATA_DIR: dir.path };
   const args = ["--db", db, "--configs", `${dir.path}/bots`, "--replay", "--speed", "3000"];
 
+  const bots = async (s: ServiceProcess) => (await s.get("/api/bots")).body as unknown as Bots;
+  const bot = (b: Bots, id: string) => b.bots.find((x) => x.bot_id === id)!;
+
   const first = await spawnService(args, env, TOKEN);
   let killedAt: Bots;
   try {
     assert.equal((await first.post("/api/bots/idle/stop")).status, 200);
-    killedAt = await until(
+    // Asked again on each trade the service announces (server-sent events), never on a timer.
+    killedAt = await first.when(
+      ["bot.trade"],
       async () => {
-        const b = (await first.get("/api/bots")).body as unknown as Bots;
-        const fast = b.bots.find((x) => x.bot_id === "fast_sma")!;
-        return fast.trades >= 3 && b;
+        const b = await bots(first);
+        return bot(b, "fast_sma").trades >= 3 && b;
       },
-      60_000,
+      240_000,
       "fast_sma to close 3 trades",
     );
   } finally {
     first.child.kill("SIGKILL");
-    await first.child.status;
+    await first.stop();
   }
 
   const second = await spawnService(args, env, TOKEN);
   try {
-    const after = await until(
+    const seenAtKill = bot(killedAt, "fast_sma").candles_seen;
+    const after = await second.when(
+      ["bot.equity", "bot.trade"],
       async () => {
-        const b = (await second.get("/api/bots")).body as unknown as Bots;
-        const fast = b.bots.find((x) => x.bot_id === "fast_sma")!;
+        const b = await bots(second);
         // eth_ema crosses less often: two round trips make the comparison below meaningful
-        const eth = b.bots.find((x) => x.bot_id === "eth_ema")!;
-        return fast.candles_seen >
-            killedAt.bots.find((x) => x.bot_id === "fast_sma")!.candles_seen + 20 &&
-          eth.trades >= 2 && b;
+        return bot(b, "fast_sma").candles_seen > seenAtKill + 20 && bot(b, "eth_ema").trades >= 2 &&
+          b;
       },
-      60_000,
+      240_000,
       "fast_sma to go on after the restart",
     );
     const states = Object.fromEntries(after.bots.map((b) => [b.bot_id, b.state]));
@@ -81,6 +84,7 @@ Deno.test("SIGKILL mid-trading: the restarted service continues exactly where it
   } finally {
     second.child.kill("SIGTERM");
     await second.child.status;
+    await second.stop();
   }
 
   // The records are exactly those of one uninterrupted run over the same candles.
@@ -130,6 +134,6 @@ Deno.test("SIGKILL mid-trading: the restarted service continues exactly where it
       for (const o of sent) assert.ok(ids.includes(o), `order ${o} recorded`);
     }
   } finally {
-    store.close();
+    await store.close();
   }
 });

@@ -22,7 +22,7 @@ const T0 = Date.UTC(2024, 0, 1);
 const START_MIN = 12 * 60;
 const TOKEN = "fake-market-token-0123456789";
 /** Safety net only: a stuck service fails the test instead of hanging it. */
-const SAFETY_MS = 20_000;
+const SAFETY_MS = 120_000;
 
 const BOTS = [
   {
@@ -148,6 +148,7 @@ Deno.test("five paper bots on the fake exchange: one stops and starts alone; a w
       const lastClosed = (tf: string) => floorToTimeframe(rest.nowMs, tf) - timeframeMs(tf);
       /** Resolves once every bot in `ids` is running and has processed the last closed candle. */
       const caughtUp = (ids: string[], what: string) =>
+        // The REST back-fill warms the bots up without announcing anything: this wait polls.
         until(
           async () => {
             const all = await bots();
@@ -293,6 +294,6 @@ Deno.test("five paper bots on the fake exchange: one stops and starts alone; a w
     await feed?.close();
     await ws.close();
     await rest.close();
-    db.close();
+    await db.close();
   }
 });

@@ -78,7 +78,7 @@ async function withFeed(
     await fn({ feed, notices, lines, errors });
   } finally {
     await feed.close();
-    db.close();
+    await db.close();
   }
 }
 

@@ -93,31 +93,33 @@ Deno.test("live bot: SIGKILL right after its buy reaches OKX, restart: nothing t
     ws.pushCandle("okx", "BTC/USDT", "1m", candle(i), { closed: true });
     ws.pushCandle("okx", "BTC/USDT", "1m", candle(i + 1), { closed: false });
   };
-  /** Waits for candle `i`'s records (its equity row), or returns at once when `stop()` holds. */
+  /**
+   * Waits for candle `i`'s records (its equity row), or until `stop()` holds: asked on each of
+   * the bot's server-sent events (orders, fills, equity...), never on a timer.
+   */
   const processed = async (s: ServiceProcess, i: number, stop = () => false) => {
-    const end = Date.now() + 60_000;
-    let ask = 0;
-    while (Date.now() < end) {
-      if (stop()) return;
-      if (Date.now() >= ask) {
-        ask = Date.now() + 100;
+    await s.when(
+      ["bot."],
+      async () => {
+        if (stop()) return true;
         const [eq] = await rows(s, "equity");
-        if (eq && Number(eq.ts) === at(i)) return;
-      }
-      await new Promise((r) => setTimeout(r, 2));
-    }
-    throw new Error(`Timed out waiting for candle ${i}.\nstderr: ${s.stderr()}`);
+        return eq !== undefined && Number(eq.ts) === at(i);
+      },
+      120_000,
+      `candle ${i}`,
+    );
   };
 
   /** Waits until the child streams candles: a candle pushed before that would be lost. */
   const streaming = () =>
-    ws.until(() => ws.subscriptions({ kind: "candles" }).length > 0, "candle stream", 60_000);
+    ws.until(() => ws.subscriptions({ kind: "candles" }).length > 0, "candle stream", 120_000);
 
   try {
     const first = await spawn();
+    // The REST warm-up announces nothing: this one wait polls.
     await until(
       async () => (await status(first)).last_candle_ts === at(WARM - 1),
-      60_000,
+      120_000,
       "the warm-up from REST",
     ).catch((e) => {
       throw new Error(`${e.message}\nstderr: ${first.stderr()}\nstdout: ${first.stdout()}`);
@@ -144,12 +146,13 @@ Deno.test("live bot: SIGKILL right after its buy reaches OKX, restart: nothing t
 
     // 1. The same bot runs again, live, on the candles it had.
     const second = await spawn();
-    const st = await until(
+    const st = await second.when(
+      ["bot."],
       async () => {
         const x = await status(second);
         return x.state === "running" && x.last_candle_ts === at(last) && x;
       },
-      60_000,
+      120_000,
       "the restarted bot",
     ).catch((e) => {
       throw new Error(`${e.message}\nstderr: ${second.stderr()}`);
@@ -181,12 +184,13 @@ Deno.test("live bot: SIGKILL right after its buy reaches OKX, restart: nothing t
     assert.equal(st.position?.side, "long");
     // the same figure up to float rounding (the ledger subtracts the fee from the fill)
     assert.ok(Math.abs(st.position.qty - btc) < 1e-12, `position ${st.position.qty}, held ${btc}`);
-    const fills = await until(
+    const fills = await second.when(
+      ["bot."],
       async () => {
         const f = await rows(second, "fills");
         return f.length > 0 && f;
       },
-      30_000,
+      120_000,
       "the buy's fill stored",
     );
     assert.deepEqual(
@@ -205,12 +209,13 @@ Deno.test("live bot: SIGKILL right after its buy reaches OKX, restart: nothing t
       push(i);
       await processed(second, i);
     }
-    const trades = await until(
+    const trades = await second.when(
+      ["bot."],
       async () => {
         const t = await rows(second, "trades");
         return t.length > 0 && t;
       },
-      30_000,
+      120_000,
       "the round trip stored",
     );
     assert.equal(placed("sell").length, 1);
@@ -224,6 +229,7 @@ Deno.test("live bot: SIGKILL right after its buy reaches OKX, restart: nothing t
         c.child.kill("SIGTERM");
       } catch { /* already gone */ }
       await c.child.status;
+      await c.stop();
       output.push(c.stdout(), c.stderr());
     }
     await ws.close();

@@ -21,6 +21,7 @@ import {
   stopLive,
 } from "./live_harness.ts";
 import { until } from "./service_process.ts";
+import { untilEvent } from "./service_support.ts";
 
 const SYM = "BTC/USDT:USDT";
 const KEYS = { key: "perp-key-9c41e0", secret: "perp-secret-2f8b77" };
@@ -78,13 +79,20 @@ async function close(l: Rig, s: LiveRun, i: number): Promise<void> {
   await l.ws.until(
     () => l.ws.subscriptions({ kind: "candles" }).length > 0,
     "candle stream",
-    15_000,
+    120_000,
+  );
+  // Subscribed to the service's events before the push: the candle's own events wake the check.
+  const seen = untilEvent(
+    s.svc.bus,
+    async () => (await status(s)).last_candle_ts === at(i),
+    120_000,
+    `candle ${i}`,
   );
   l.rest.nowMs = at(i + 1) + 1_000;
   l.bn.setPrice(SYM, candle(i).close);
   l.ws.pushCandle("binanceusdm", SYM, "1m", candle(i));
   l.ws.pushCandle("binanceusdm", SYM, "1m", candle(i + 1), { closed: false });
-  await until(async () => (await status(s)).last_candle_ts === at(i), 15_000, `candle ${i}`);
+  await seen;
 }
 
 Deno.test("live perpetual: leverage set first, flips long/short, survives a restart", async () => {
@@ -114,7 +122,7 @@ Deno.test("live perpetual: leverage set first, flips long/short, survives a rest
         const x = await status(s);
         return x.last_candle_ts === at(38) && x;
       },
-      15_000,
+      120_000,
       "warm-up from REST",
     ).catch(async (e) => {
       logs.print(JSON.stringify(await status(s)), logs.lines.slice(0, 20).join("\n"));
@@ -175,12 +183,13 @@ Deno.test("live perpetual: leverage set first, flips long/short, survives a rest
     await stopLive(s);
     const sentBefore = bn.orderLog.length;
     s = await startLive(l);
-    st = await until(
+    st = await untilEvent(
+      s.svc.bus,
       async () => {
         const x = await status(s);
         return x.state === "running" && x.last_candle_ts === at(i - 1) && x;
       },
-      15_000,
+      120_000,
       "the restarted bot",
     );
     assert.equal(bn.orderLog.length, sentBefore, "nothing sent at restart");
@@ -195,7 +204,7 @@ Deno.test("live perpetual: leverage set first, flips long/short, survives a rest
     await ws.until(
       () => ws.subscriptions({ kind: "candles" }).length === 1,
       "subscribed after the restart",
-      15_000,
+      60_000,
     );
     assert.ok(ws.dropAll() > 0, "a stream was dropped");
     // (a network failure: told once as the exchange unreachable; anything else as "market feed")
@@ -203,11 +212,11 @@ Deno.test("live perpetual: leverage set first, flips long/short, survives a rest
       Promise.resolve(
         logs.lines.some((x) => x.includes("exchange unreachable") || x.includes("market feed")),
       );
-    await until(dropLogged, 15_000, "the dropped stream logged");
+    await until(dropLogged, 120_000, "the dropped stream logged");
     await ws.until(
       () => ws.subscriptions({ kind: "candles" }).length === 1,
       "resubscribed",
-      15_000,
+      120_000,
     );
     i = await trade(l, s, i, async () => (await status(s)).position?.side === "long");
     const back = placed().slice(3);
@@ -229,7 +238,7 @@ Deno.test("live perpetual: leverage set first, flips long/short, survives a rest
     logs.restore();
     await ws.close();
     await rest.close();
-    db.close();
+    await db.close();
   }
   // 5. No key or secret in any line the service logged.
   for (const line of logs.lines) assertNoSecrets(line, KEYS);

@@ -1,5 +1,6 @@
 // A live bot in the service, through real ccxt against the fake OKX: orders, restart, reconcile.
 
+import { runDeno } from "../child_process.ts";
 import assert from "node:assert/strict";
 import { ConfigError } from "../../src/core/errors.ts";
 import { exchangeClientId } from "../../src/market/client_order_id.ts";
@@ -22,6 +23,7 @@ import {
   TOKEN,
 } from "./live_harness.ts";
 import { until } from "./service_process.ts";
+import { untilEvent } from "./service_support.ts";
 
 const KEYS = { key: "live-key-5b2e", secret: "live-secret-77ad10", pass: "live-pass-3k" };
 const ENV = {
@@ -49,13 +51,20 @@ async function close(l: Live, svc: Service, i: number): Promise<void> {
   await l.ws.until(
     () => l.ws.subscriptions({ kind: "candles" }).length > 0,
     "candle stream",
-    15_000,
+    120_000,
+  );
+  // Subscribed to the service's events before the push: the candle's own events wake the check.
+  const seen = untilEvent(
+    svc.bus,
+    async () => (await status(svc)).last_candle_ts === at(i),
+    120_000,
+    `candle ${i}`,
   );
   l.rest.nowMs = at(i + 1) + 1_000;
   l.okx.setPrice("BTC/USDT", candle(i).close);
   l.ws.pushCandle("okx", "BTC/USDT", "1m", candle(i));
   l.ws.pushCandle("okx", "BTC/USDT", "1m", candle(i + 1), { closed: false });
-  await until(async () => (await status(svc)).last_candle_ts === at(i), 15_000, `candle ${i}`);
+  await seen;
 }
 
 /**
@@ -88,7 +97,7 @@ async function withOkxBot(
     logs.restore();
     await ws.close();
     await rest.close();
-    db.close();
+    await db.close();
   }
   for (const line of logs.lines) assertNoSecrets(line, KEYS);
 }
@@ -102,7 +111,7 @@ Deno.test("live bot: orders reach the exchange once, survive a restart, reconcil
         const x = await status(s.svc);
         return x.last_candle_ts === at(38) && x;
       },
-      15_000,
+      120_000,
       "warm-up from REST",
     ).catch(async (e) => {
       logs.print(JSON.stringify(await status(s.svc)), logs.lines.slice(0, 10).join("\n"));
@@ -140,12 +149,13 @@ Deno.test("live bot: orders reach the exchange once, survive a restart, reconcil
     await stop(s);
     const placedBefore = okx.orderLog.length;
     s = await start(l);
-    st = await until(
+    st = await untilEvent(
+      s.svc.bus,
       async () => {
         const x = await status(s.svc);
         return x.state === "running" && x.last_candle_ts === at(i - 1) && x;
       },
-      15_000,
+      120_000,
       "the restarted bot",
     );
     assert.equal(okx.orderLog.length, placedBefore, "nothing sent at restart");
@@ -189,12 +199,13 @@ Deno.test("live bot: orders reach the exchange once, survive a restart, reconcil
     okx.fillOrder(exchangeClientId(body.client_id));
     const placedAway = okx.orderLog.length;
     s = await start(l);
-    const stored = await until(
+    const stored = await untilEvent(
+      s.svc.bus,
       async () => {
         const rows = await bots.page("fills", "live_btc", { limit: 100 });
         return rows.some((r) => r.client_id === body.client_id) && rows;
       },
-      15_000,
+      120_000,
       "the fill made while away",
     );
     const away = stored.find((r) => r.client_id === body.client_id)!;
@@ -226,7 +237,11 @@ Deno.test("live bot: an entry waiting for confirmation survives a restart and is
   await withOkxBot(bot, async (l) => {
     const { okx } = l;
     let s = await start(l);
-    await until(async () => (await status(s.svc)).last_candle_ts === at(38), 15_000, "warm-up");
+    await until(
+      async () => (await status(s.svc)).last_candle_ts === at(38),
+      120_000,
+      "warm-up",
+    );
     const waiting = async (
       svc: Service,
     ) => ((await (await svc.app.request("/api/pending?status=pending")).json()).pending as {
@@ -241,9 +256,10 @@ Deno.test("live bot: an entry waiting for confirmation survives a restart and is
 
     await stop(s);
     s = await start(l);
-    await until(
+    await untilEvent(
+      s.svc.bus,
       async () => (await status(s.svc)).state === "running",
-      15_000,
+      120_000,
       "the restarted bot",
     );
     assert.deepEqual((await waiting(s.svc)).map((p) => p.id), [held.id], "still waiting");
@@ -253,7 +269,6 @@ Deno.test("live bot: an entry waiting for confirmation survives a restart and is
     });
     assert.equal(res.status, 200, await res.clone().text());
     assert.equal((await res.json()).status, "confirmed");
-    await until(() => Promise.resolve(okx.orderLog.length > 0), 15_000, "the confirmed order");
     await s.accounts.close(); // flushes the broker: every send is done
     assert.equal(okx.placed(exchangeClientId(held.client_id)), 1, "sent once, as confirmed");
     assert.equal(okx.orderLog.length, 1);
@@ -281,15 +296,11 @@ Deno.test("live bots: refused without approval (naming what is missing) and with
   await Deno.remove(`${tmp.path}/c.json`);
   const entries = await botEntries(tmp.path, ENV);
   assert.equal(entries[0].spec.mode, "live");
-  const cmd = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "src/main.ts", "--port", "0", "--replay", "--configs", tmp.path],
-    cwd: new URL("../../", import.meta.url).pathname,
-    env: { ...ENV, TIDEWATCH_DATA_DIR: tmp.path, TIDEWATCH_API_TOKEN: TOKEN, NO_COLOR: "1" },
-    stdout: "piped",
-    stderr: "piped",
-  });
-  const out = await cmd.output();
-  const err = new TextDecoder().decode(out.stderr);
+  const out = await runDeno(
+    ["run", "-A", "src/main.ts", "--port", "0", "--replay", "--configs", tmp.path],
+    { env: { ...ENV, TIDEWATCH_DATA_DIR: tmp.path, TIDEWATCH_API_TOKEN: TOKEN } },
+  );
+  const err = out.stderr;
   assert.notEqual(out.code, 0);
   assert.match(err, /real orders must never follow them/);
   assert.ok(!err.includes(KEYS.secret));

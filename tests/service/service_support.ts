@@ -36,11 +36,14 @@ export async function entry(
   return { spec, def, enabled: true, config: { bot_id: botId, strategy } };
 }
 
-/** Resolves with the first bus event (from now on) matching `pred`; rejects after `ms`. */
+/**
+ * Resolves with the first bus event (from now on) matching `pred`; rejects after `ms` (a safety
+ * net, generous for a loaded machine).
+ */
 export function waitFor(
   bus: EventBus,
   pred: (e: BusEvent) => boolean,
-  ms = 20_000,
+  ms = 120_000,
   what = "an event",
 ): Promise<BusEvent> {
   return new Promise((resolve, reject) => {
@@ -63,7 +66,50 @@ export async function candlesTraded(bus: EventBus, botId: string, n: number): Pr
   await waitFor(
     bus,
     (e) => e.botId === botId && e.type === "bot.equity" && ++k >= n,
-    30_000,
+    120_000,
     `${n} candles of ${botId}`,
   );
+}
+
+/**
+ * Resolves with `check()`'s first truthy answer, asked now and again after each event on `bus`
+ * (one check at a time; events during a check ask once more after it): waits on the service's
+ * own events instead of polling. Rejects after `ms`, a safety net generous for a loaded machine.
+ */
+export function untilEvent<T>(
+  bus: EventBus,
+  check: () => Promise<T | undefined | false> | T | undefined | false,
+  ms = 120_000,
+  what = "a condition",
+): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    let done = false, running = false, again = false;
+    const finish = (err: unknown, v?: T) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      stop();
+      if (err) reject(err);
+      else resolve(v as T);
+    };
+    const run = async () => {
+      if (done) return;
+      if (running) return void (again = true);
+      running = true;
+      try {
+        do {
+          again = false;
+          const v = await check();
+          if (v) return finish(undefined, v);
+        } while (again && !done);
+      } catch (err) {
+        finish(err);
+      } finally {
+        running = false;
+      }
+    };
+    const timer = setTimeout(() => finish(new Error(`Timed out waiting for ${what}`)), ms);
+    const stop = bus.subscribe(() => void run());
+    void run();
+  });
 }

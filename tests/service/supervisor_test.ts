@@ -28,7 +28,7 @@ async function service(path: string, startTs = T0) {
     async close() {
       await sup.close();
       await feed.close();
-      db.close();
+      await db.close();
     },
   };
 }

@@ -99,7 +99,7 @@ Deno.test("a saved run reads back exactly: trades, equity and decisions across d
     );
     assert.deepEqual(seqs, Array.from({ length: 2100 }, (_, i) => i));
   } finally {
-    db.close();
+    await db.close();
   }
 });
 
@@ -120,7 +120,7 @@ Deno.test("saving a run again replaces it; a run with no trades, equity or decis
     const empty = await store.get("0000000000000000", { equity: true });
     assert.deepEqual([empty?.trades, empty?.equity], [[], { ts: [], equity: [] }]);
   } finally {
-    db.close();
+    await db.close();
   }
 });
 
@@ -141,7 +141,7 @@ Deno.test("a save that fails part way leaves the stored run as it was (one trans
     const [{ n }] = await db.all("SELECT count(*) AS n FROM backtest_decisions");
     assert.equal(n, 70n);
   } finally {
-    db.close();
+    await db.close();
   }
 });
 
@@ -163,6 +163,6 @@ Deno.test("times before 1970 (no 32-bit words fast path) are stored as they are"
     );
     assert.deepEqual((ts as bigint[]).map(Number), Array.from(run.equity.ts));
   } finally {
-    db.close();
+    await db.close();
   }
 });

@@ -17,7 +17,7 @@ async function withStore(fn: (store: CandleStore, dir: string) => Promise<void>)
   try {
     await fn(new CandleStore(db), dir.path);
   } finally {
-    db.close();
+    await db.close();
   }
 }
 

@@ -18,7 +18,7 @@ Deno.test("upsert then read returns the same candles in order", async () => {
     const back = await store.read(KEY);
     assert.deepEqual(toRows(back), toRows(c));
   } finally {
-    db.close();
+    await db.close();
   }
 });
 
@@ -46,7 +46,7 @@ Deno.test("upsert replaces candles with the same open time and keeps the others"
     );
     assert.equal(Number(n), 15);
   } finally {
-    db.close();
+    await db.close();
   }
 });
 
@@ -81,7 +81,7 @@ Deno.test("read honours from (inclusive) and to (exclusive); series are separate
     assert.equal(await store.delete(KEY, { from: c.ts[50] }), 50);
     assert.equal((await store.bounds(KEY))!.last, c.ts[49]);
   } finally {
-    db.close();
+    await db.close();
   }
 });
 
@@ -90,7 +90,7 @@ Deno.test("a file database keeps candles across reopen and migrations run once",
   const path = `${dir.path}/sub/t.duckdb`;
   let db = await Db.open(path);
   await new CandleStore(db).upsert(KEY, makeCandles(50));
-  db.close();
+  await db.close();
   db = await Db.open(path);
   try {
     assert.deepEqual(await migrate(db), []);
@@ -100,7 +100,7 @@ Deno.test("a file database keeps candles across reopen and migrations run once",
     const [view] = await db.all("SELECT count(*) AS n FROM candles_view WHERE symbol = 'BTC/USDT'");
     assert.equal(Number(view.n), 50);
   } finally {
-    db.close();
+    await db.close();
   }
 });
 
@@ -120,7 +120,7 @@ Deno.test("a failing upsert rolls back: replaced candles are still there", async
     await assert.rejects(() => store.upsert(KEY, bad), /CHECK constraint/i);
     assert.deepEqual(toRows(await store.read(KEY)), toRows(good));
   } finally {
-    db.close();
+    await db.close();
   }
 });
 
@@ -143,6 +143,6 @@ Deno.test("candles stored out of time order (a back-fill) read back in time orde
     const range = await store.read(KEY, { from: all.ts[2500], to: all.ts[3500] });
     assert.deepEqual(toRows(range), toRows(part(2500, 3500)));
   } finally {
-    db.close();
+    await db.close();
   }
 });

@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { StoreLockedError } from "../../src/core/errors.ts";
 import { Db } from "../../src/store/db.ts";
+import { spawnDeno } from "../child_process.ts";
 import { tempDir } from "../helpers.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
@@ -10,19 +11,14 @@ const ROOT = new URL("../../", import.meta.url).pathname;
 Deno.test("opening a database another process holds names its PID and what to do", async () => {
   await using dir = await tempDir();
   const path = `${dir.path}/held.duckdb`;
-  const holder = new Deno.Command(Deno.execPath(), {
-    args: [
-      "eval",
-      `import { Db } from "${ROOT}src/store/db.ts";
-       const db = await Db.open(${JSON.stringify(path)});
-       console.log("ready");
-       setInterval(() => {}, 60_000);`,
-    ],
-    cwd: ROOT,
-    stdout: "piped",
-    stderr: "inherit",
-    stdin: "null",
-  }).spawn();
+  // Holds the file until killed; exits by itself when this test process dies (its stdin closes).
+  await using holder = spawnDeno([
+    "eval",
+    `import { Db } from "${ROOT}src/store/db.ts";
+     const db = await Db.open(${JSON.stringify(path)});
+     console.log("ready");
+     setInterval(() => {}, 60_000);`,
+  ], { stderr: "inherit" });
   try {
     const reader = holder.stdout.pipeThrough(new TextDecoderStream()).getReader();
     let seen = "";
@@ -42,8 +38,7 @@ Deno.test("opening a database another process holds names its PID and what to do
     assert.match(err.message, /--db/);
     assert.doesNotMatch(err.message, /^IO Error/);
   } finally {
-    holder.kill("SIGKILL");
-    await holder.status;
+    await holder.stop();
     await holder.stdout.cancel().catch(() => {});
   }
 });

@@ -47,7 +47,7 @@ Deno.test("journal entries survive a reopen; intents are never written twice", a
     ts: 1200,
   });
   await j.filled("bot-a-1-open", 1200);
-  db.close();
+  await db.close();
 
   db = await Db.open(path);
   try {
@@ -63,7 +63,7 @@ Deno.test("journal entries survive a reopen; intents are never written twice", a
     await j.notSent("bot-a-2-open", "not found at the exchange on start-up", 2000);
     assert.deepEqual(await j.unfinished(), []);
   } finally {
-    db.close();
+    await db.close();
   }
 });
 
@@ -83,7 +83,7 @@ Deno.test("funding payments survive a reopen and are recorded once", async () =>
   assert.equal(await j.funding(pay("7001", 2000, 0.2)), true);
   assert.equal(await j.funding(pay("7000", 1000, -0.05, false)), true);
   assert.equal(await j.funding(pay("7001", 2000, 0.2)), false, "a known id is not recorded again");
-  db.close();
+  await db.close();
 
   db = await Db.open(path);
   try {
@@ -95,6 +95,6 @@ Deno.test("funding payments survive a reopen and are recorded once", async () =>
     const rows = await db.all("SELECT count(*) AS n FROM live_funding");
     assert.equal(Number(rows[0].n), 3);
   } finally {
-    db.close();
+    await db.close();
   }
 });

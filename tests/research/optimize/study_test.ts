@@ -33,7 +33,7 @@ async function withDb(fn: (db: Db) => Promise<void>): Promise<void> {
   try {
     await fn(db);
   } finally {
-    db.close();
+    await db.close();
   }
 }
 
