@@ -6,9 +6,10 @@
 FILE.csv has the header timestamp,open,high,low,close,volume (epoch ms). The rules are the
 README's: long when SMA(FAST) crosses strictly above SMA(SLOW) on a candle's close, out when it
 crosses strictly below; a signal on the close of candle t fills at the open of candle t+1; fee
-0.001 of the notional on every fill; an entry buys 0.95 of equity at the decision's close with
-the fee counted (qty = 0.95 * equity / (close * 1.001), floored to 1e-8). Long only, no
-slippage. Prints one JSON line: rows, trades, final equity, and the seconds spent reading the
+0.001 of the notional on every fill; an entry is sized at its fill, as the engine sizes it
+(qty = 0.95 * equity / (open * 1.001), floored to 1e-8). Long only, no slippage. Its SMAs are
+running sums, which drift in the last bits: on a year it matches the engine's trades until a cross
+where the two SMAs are exactly equal (the engine sees no cross there; this loop may). Prints one JSON line: rows, trades, final equity, and the seconds spent reading the
 file, in the loop, and in all (the whole process minus the interpreter's start).
 """
 
@@ -45,6 +46,7 @@ def run(opens, closes, fast, slow):
     for i in range(n):
         o, c = opens[i], closes[i]
         if pending == "buy":
+            q_want = math.floor(SIZE * cash / (o * (1 + FEE)) / STEP) / 1e8
             cost = q_want * o
             cash -= cost + cost * FEE
             qty = q_want
@@ -65,9 +67,7 @@ def run(opens, closes, fast, slow):
         s = sum_s / slow if i >= slow - 1 else math.nan
         if i >= slow and i < n - 1:
             if prev_f < prev_s and f > s and qty == 0.0:
-                q_want = math.floor(SIZE * equity / (c * (1 + FEE)) / STEP) * STEP
-                if q_want > 0:
-                    pending = "buy"
+                pending = "buy"
             elif prev_f > prev_s and f < s and qty > 0.0:
                 pending = "sell"
         prev_f, prev_s = f, s
