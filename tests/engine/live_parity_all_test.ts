@@ -7,16 +7,15 @@ import assert from "node:assert/strict";
 import { z } from "zod";
 import { simulate } from "../../src/backtest/run.ts";
 import { simSetup } from "../../src/backtest/wiring.ts";
-import { candleAt, type CandleColumns } from "../../src/core/candles.ts";
+import type { CandleColumns } from "../../src/core/candles.ts";
 import {
   defineStrategy,
   directionParam,
   type StrategyDefinition,
 } from "../../src/core/strategy.ts";
 import { synthCandles } from "../../src/data/synth.ts";
-import type { Decision } from "../../src/engine/engine.ts";
-import { LiveRunner } from "../../src/engine/live_runner.ts";
 import { loadStrategies, parseParams } from "../../src/engine/strategy_registry.ts";
+import { feedLive } from "./parity.ts";
 
 const WARM = 400;
 
@@ -29,30 +28,14 @@ function both(
 ) {
   const params = parseParams(def, { direction: "both", ...raw });
   const config = { strategy: def.name, symbol: "SYN/USDT", timeframe };
-  const live = simSetup(config, ["SYN/USDT"]);
-  const decisions: Decision[] = [];
-  const runner = new LiveRunner({
-    def,
-    params,
-    symbol: "SYN/USDT",
-    timeframe,
-    broker: live.broker,
-    risk: live.risk,
-    takerFee: live.fees.taker,
-    idPrefix: "bt",
-    onDecision: (d) => decisions.push(d),
-  });
-  for (let i = 0; i < candles.ts.length; i++) {
-    if (i < WARM) runner.warm(candleAt(candles, i));
-    else runner.step(candleAt(candles, i));
-  }
+  const live = feedLive(def, params, config, candles, WARM);
   const bt = simSetup(config, ["SYN/USDT"]);
   const sim = simulate(def, params, { timeframe, warmupUntil: candles.ts[WARM - 1] }, [
     { symbol: "SYN/USDT", candles },
   ], { broker: bt.broker, risk: bt.risk, leverage: 1, takerFee: bt.fees.taker });
   const json = (x: unknown) => JSON.parse(JSON.stringify(x));
   return {
-    live: { decisions: json(decisions), trades: json(live.broker.trades()) },
+    live: { decisions: json(live.decisions), trades: json(live.trades) },
     bt: { decisions: json(sim.decisions), trades: json(bt.broker.trades()) },
   };
 }

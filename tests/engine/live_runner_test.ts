@@ -3,52 +3,21 @@
 
 import assert from "node:assert/strict";
 import { backtest, type BacktestConfig } from "../../src/backtest/run.ts";
-import { simSetup } from "../../src/backtest/wiring.ts";
 import type { CandleColumns } from "../../src/core/candles.ts";
 import { synthCandles } from "../../src/data/synth.ts";
-import type { Decision } from "../../src/engine/engine.ts";
-import { LiveRunner } from "../../src/engine/live_runner.ts";
 import { getStrategy, parseParams } from "../../src/engine/strategy_registry.ts";
+import { feedLive } from "./parity.ts";
 
 const hourly = synthCandles({ bars: 1500, seed: 7, timeframe: "1h" });
 const quarterly = synthCandles({ bars: 12_000, seed: 7, timeframe: "15m" });
-
-function candleAt(c: CandleColumns, i: number) {
-  return {
-    ts: c.ts[i],
-    open: c.open[i],
-    high: c.high[i],
-    low: c.low[i],
-    close: c.close[i],
-    volume: c.volume[i],
-  };
-}
 
 /** Runs `config` live over `candles` (the first `warm` only warm up) and as a backtest. */
 async function both(config: BacktestConfig, candles: CandleColumns, warm: number) {
   const def = await getStrategy(config.strategy);
   const params = parseParams(def, config.params ?? {});
-  const { broker, risk, leverage, fees } = simSetup(config, [config.symbol]);
-  const decisions: Decision[] = [];
-  const runner = new LiveRunner({
-    def,
-    params,
-    symbol: config.symbol,
-    timeframe: config.timeframe,
-    broker,
-    risk,
-    leverage,
-    takerFee: fees.taker,
-    idPrefix: "bt",
-    onDecision: (d) => decisions.push(d),
-  });
-  const equity: number[] = [];
-  for (let i = 0; i < candles.ts.length; i++) {
-    if (i < warm) runner.warm(candleAt(candles, i));
-    else equity.push(runner.step(candleAt(candles, i)));
-  }
+  const live = feedLive(def, params, config, candles, warm);
   const bt = await backtest({ ...config, warmupUntil: candles.ts[warm - 1] }, candles);
-  return { live: { decisions, trades: broker.trades(), equity }, bt };
+  return { live, bt };
 }
 
 const cases: [string, Record<string, unknown>, Partial<BacktestConfig>][] = [
