@@ -2,7 +2,14 @@
 // notional, margin checks and resolving price-dependent sizes at fill. Refusals are values.
 
 import { fmtNum } from "../core/format.ts";
-import type { MarketRules, OrderRequest, OrderSide, OrderSize, Refusal } from "../core/trading.ts";
+import {
+  levelFromFill,
+  type MarketRules,
+  type OrderRequest,
+  type OrderSide,
+  type OrderSize,
+  type Refusal,
+} from "../core/trading.ts";
 
 /** Rules of a market we know nothing about: no rounding, no minimums. */
 export const NO_RULES: Readonly<MarketRules> = Object.freeze({
@@ -129,6 +136,28 @@ export function limitRounding(side: OrderSide): "down" | "up" {
 /** Conservative rounding of a stop price: buy stops up, sell stops down. */
 export function stopRounding(side: OrderSide): "down" | "up" {
   return side === "buy" ? "up" : "down";
+}
+
+/**
+ * The price of a bracket leg `pct` percent from the entry's `fill`, for an entry that bought or
+ * sold (`entrySide`), rounded to `tick` the way its exit order is: a stop as a stop, a target as
+ * a limit. Both brokers place `slPct` / `tpPct` with it.
+ *
+ * @example
+ * ```ts
+ * legFromFill(40_123.4, 1, "buy", "sl", 0.1); // 39722.1
+ * ```
+ */
+export function legFromFill(
+  fill: number,
+  pct: number,
+  entrySide: OrderSide,
+  role: "sl" | "tp",
+  tick: number,
+): number {
+  const exit = entrySide === "buy" ? "sell" : "buy";
+  const level = levelFromFill(fill, pct, entrySide === "buy" ? "long" : "short", role);
+  return roundToTick(level, tick, role === "sl" ? stopRounding(exit) : limitRounding(exit));
 }
 
 /**

@@ -1,19 +1,18 @@
 // Orders resting in the simulated broker: their state, the level and direction that trigger
 // them, bracket legs, exit reasons and the public OrderView.
 
-import {
-  type ExitReason,
-  levelFromFill,
-  type MarketRules,
-  type OrderRequest,
-  type OrderSide,
-  type OrderSize,
-  type OrderType,
-  type PositionView,
+import type {
+  ExitReason,
+  MarketRules,
+  OrderRequest,
+  OrderSide,
+  OrderSize,
+  OrderType,
+  PositionView,
 } from "../core/trading.ts";
 import type { OrderView } from "./ports.ts";
 import { trailingLevel, triggerDirection } from "./fill_rules.ts";
-import { limitRounding, roundToTick, stopRounding } from "./order_rules.ts";
+import { legFromFill, limitRounding, roundToTick, stopRounding } from "./order_rules.ts";
 
 /** What an order is for: a plain order, or the stop / take-profit leg of a bracket. */
 export type OrderRole = "order" | "sl" | "tp";
@@ -169,14 +168,8 @@ export interface LegStart {
  */
 export function placeFromFill(entry: SimOrder, fillPrice: number, tick: number): void {
   const br = entry.bracket!;
-  const side = entry.side === "buy" ? "long" : "short";
-  const exit = opposite(entry.side);
-  if (br.slPct === br.slPct) {
-    br.sl = roundToTick(levelFromFill(fillPrice, br.slPct, side, "sl"), tick, stopRounding(exit));
-  }
-  if (br.tpPct === br.tpPct) {
-    br.tp = roundToTick(levelFromFill(fillPrice, br.tpPct, side, "tp"), tick, limitRounding(exit));
-  }
+  if (br.slPct === br.slPct) br.sl = legFromFill(fillPrice, br.slPct, entry.side, "sl", tick);
+  if (br.tpPct === br.tpPct) br.tp = legFromFill(fillPrice, br.tpPct, entry.side, "tp", tick);
 }
 
 /**

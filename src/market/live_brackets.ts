@@ -1,16 +1,9 @@
 // Exit legs of a filled live entry: a stop-market and a take-profit, reduce-only, one cancels
 // the other (the broker keeps the OCO: it cancels the partner when one fills), and when.
 
-import { levelFromFill, type Refusal } from "../core/trading.ts";
+import type { Refusal } from "../core/trading.ts";
 import type { Position } from "../engine/portfolio.ts";
-import {
-  floorToStep,
-  limitRounding,
-  num,
-  refusal,
-  roundToTick,
-  stopRounding,
-} from "../engine/order_rules.ts";
+import { floorToStep, legFromFill, num, refusal } from "../engine/order_rules.ts";
 import { exchangeClientId } from "./client_order_id.ts";
 import type { LiveMarket } from "./live_market.ts";
 import { isActive, type LiveBook, type LiveOrder } from "./live_orders.ts";
@@ -77,15 +70,13 @@ export function levelsOf(
 ): { sl: number | undefined; tp: number | undefined } {
   const b = entry.bracket ?? {};
   const fill = entry.filled > 0 ? (entry.fillValue ?? NaN) / entry.filled : NaN;
-  const side = entry.side === "buy" ? "long" : "short";
-  const exit = entry.side === "buy" ? "sell" : "buy";
   const tick = m.rules.tickSize;
   return {
     sl: b.slPct !== undefined && fill === fill
-      ? roundToTick(levelFromFill(fill, b.slPct, side, "sl"), tick, stopRounding(exit))
+      ? legFromFill(fill, b.slPct, entry.side, "sl", tick)
       : b.sl,
     tp: b.tpPct !== undefined && fill === fill
-      ? roundToTick(levelFromFill(fill, b.tpPct, side, "tp"), tick, limitRounding(exit))
+      ? legFromFill(fill, b.tpPct, entry.side, "tp", tick)
       : b.tp,
   };
 }
