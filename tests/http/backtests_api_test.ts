@@ -1,6 +1,7 @@
 // POST/DELETE /api/backtests: ranges without candles fail as the CLI does; cancelled jobs say so;
 // deleting runs leaves no job pointing at a deleted run.
 
+import { apiClient } from "./api_client.ts";
 import assert from "node:assert/strict";
 import { sliceColumns } from "../../src/core/candles.ts";
 import { synthCandles } from "../../src/data/synth.ts";
@@ -12,7 +13,6 @@ import { tempDir } from "../helpers.ts";
 import { waitFor } from "../service/service_support.ts";
 
 const TOKEN = "test-token-0123456789abcdef";
-const auth = { Authorization: `Bearer ${TOKEN}`, "content-type": "application/json" };
 const MIN = 60_000;
 const START = Date.UTC(2024, 0, 1);
 
@@ -31,16 +31,7 @@ async function start(path: string) {
     version: "test",
     replay: { speed: 60 },
   });
-  const json = async (path: string, init: RequestInit = {}) => {
-    const res = await service.app.request(path, init);
-    return { status: res.status, body: await res.json() };
-  };
-  const send = (method: string, path: string, body?: unknown) =>
-    json(path, {
-      method,
-      headers: auth,
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
+  const { json, send } = apiClient(service.app, TOKEN);
   const request = (over: Record<string, unknown> = {}) => ({
     strategy: "sma_cross",
     exchange: "synthetic",

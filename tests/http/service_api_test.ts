@@ -1,5 +1,6 @@
 // The service API end to end: real supervisor, replay feed and DuckDB file, through app.request().
 
+import { apiClient } from "./api_client.ts";
 import assert from "node:assert/strict";
 import { requireBearer } from "../../src/http/auth.ts";
 import type { BusEvent } from "../../src/service/event_bus.ts";
@@ -33,20 +34,12 @@ async function start(path: string, extra: Parameters<typeof entry>[1] = {}, spee
     expiryCheckMs: 50,
   });
   const req = (path: string, init: RequestInit = {}) => service.app.request(path, init);
-  const json = async (path: string, init: RequestInit = {}) => {
-    const res = await req(path, init);
-    return { status: res.status, body: await res.json() };
-  };
+  const { json, post } = apiClient(service.app, TOKEN);
   return {
     service,
     req,
     json,
-    post: (path: string, body?: unknown) =>
-      json(path, {
-        method: "POST",
-        headers: { ...auth, "content-type": "application/json" },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      }),
+    post,
     async close() {
       await service.close();
       await db.close();

@@ -1,6 +1,7 @@
 // PATCH /api/settings end to end: a PATCH changes only what it names; settings persist and apply
 // to running bots, bots started later, bots after a reset and after a restart.
 
+import { apiClient } from "./api_client.ts";
 import assert from "node:assert/strict";
 import { requireBearer } from "../../src/http/auth.ts";
 import { startService } from "../../src/service/service.ts";
@@ -9,7 +10,6 @@ import { tempDir } from "../helpers.ts";
 import { entry, waitFor } from "../service/service_support.ts";
 
 const TOKEN = "test-token-0123456789abcdef";
-const auth = { Authorization: `Bearer ${TOKEN}`, "content-type": "application/json" };
 
 async function start(path: string) {
   const db = await Db.open(path);
@@ -31,16 +31,7 @@ async function start(path: string) {
     wallNow: Date.now,
     expiryCheckMs: 50,
   });
-  const json = async (path: string, init: RequestInit = {}) => {
-    const res = await service.app.request(path, init);
-    return { status: res.status, body: await res.json() };
-  };
-  const send = (method: string, path: string, body?: unknown) =>
-    json(path, {
-      method,
-      headers: auth,
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
+  const { json, send } = apiClient(service.app, TOKEN);
   const confirming = async (id: string): Promise<boolean> =>
     (await json(`/api/bots/${id}`)).body.requires_confirmation;
   return {
