@@ -49,7 +49,8 @@ let lastDecimals = 0;
 function decimalsOf(step: number): number {
   if (step === lastStep) return lastDecimals;
   let d = -1;
-  for (let k = 0, scaled = step; k <= 20; k++, scaled = step * 10 ** k) {
+  for (let k = 0; k <= 20; k++) {
+    const scaled = step * 10 ** k;
     if (Math.abs(scaled - Math.round(scaled)) <= 1e-9 * scaled) {
       d = k;
       break;

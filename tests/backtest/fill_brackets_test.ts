@@ -216,9 +216,11 @@ Deno.test("stop and target from the fill: risk sizing uses the distance, so the 
   // every entry: the sizing risked 1 % of the equity then; a stop that filled at its level
   // (not gapped through) lost exactly that
   const eq = sim.equity;
+  let atTheStop = 0;
   for (const t of stops) {
     const stop = t.entry_price * (1 - SL_PCT / 100);
     if (t.exit_price !== stop) continue; // gapped through: lost more, as it should
+    atTheStop++;
     const i = (t.entry_ts - candles.ts[0]) / 60_000;
     const equityBefore = i > 0 ? eq[i - 1] : CASH;
     assert.ok(
@@ -226,4 +228,5 @@ Deno.test("stop and target from the fill: risk sizing uses the distance, so the 
       `lost ${-t.pnl}, expected 1 % of ${equityBefore}`,
     );
   }
+  assert.ok(atTheStop > 10, `stops filled at their level: ${atTheStop}`);
 });
