@@ -2,7 +2,7 @@
 
 import { simulate } from "../src/backtest/run.ts";
 import { synthCandles } from "../src/data/synth.ts";
-import { SimBroker } from "../src/engine/sim_broker.ts";
+import { SimBroker } from "../src/sim/sim_broker.ts";
 import { loadStrategies } from "../src/engine/strategy_registry.ts";
 import { RiskGate } from "../src/risk/gate.ts";
 import { z } from "zod";

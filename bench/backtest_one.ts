@@ -7,7 +7,7 @@ import { simulate } from "../src/backtest/run.ts";
 import type { CandleColumns } from "../src/core/candles.ts";
 import { resample } from "../src/data/resample.ts";
 import { synthCandles } from "../src/data/synth.ts";
-import { SimBroker } from "../src/engine/sim_broker.ts";
+import { SimBroker } from "../src/sim/sim_broker.ts";
 import { getStrategy, parseParams } from "../src/engine/strategy_registry.ts";
 import { RiskGate } from "../src/risk/gate.ts";
 

@@ -2,8 +2,8 @@
 
 import type { Candle } from "../src/core/candles.ts";
 import { requireBearer } from "../src/http/auth.ts";
-import { CcxtFeed } from "../src/market/ccxt_feed.ts";
-import { createExchange } from "../src/market/ccxt_client.ts";
+import { CcxtFeed } from "../src/feed/ccxt_feed.ts";
+import { createExchange } from "../src/exchange/ccxt_client.ts";
 import { botEntries } from "../src/service/bot_entries.ts";
 import { LiveAccounts } from "../src/service/live_accounts.ts";
 import { startService } from "../src/service/service.ts";

@@ -1,8 +1,8 @@
 // Optimiser benchmarks: 1,000 ema_cross trials on a year of 1m candles, and TPE vs random search.
 
 import { synthCandles } from "../src/data/synth.ts";
-import { optimize } from "../src/research/optimize/optimize.ts";
-import { median } from "../src/research/optimize/pruner.ts";
+import { optimize } from "../src/optimize/optimize.ts";
+import { median } from "../src/optimize/pruner.ts";
 import type { BenchRow } from "./backtest_bench.ts";
 
 /** Options of {@link benchOptimize}. Defaults in brackets. */

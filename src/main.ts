@@ -5,14 +5,14 @@ import { optional, parseFlags, runMain } from "./cli/args.ts";
 import { requireBearer } from "./http/auth.ts";
 import { resolveApiToken } from "./service/api_token.ts";
 import { botEntries } from "./service/bot_entries.ts";
-import { liveFeedFor } from "./service/live_feed_factory.ts";
+import { marketFeedFor } from "./service/feed_factory.ts";
 import { LiveAccounts } from "./service/live_accounts.ts";
 import { startService } from "./service/service.ts";
 import { Db } from "./store/db.ts";
 import { dataDir, dbPath } from "./store/paths.ts";
 import { configureLog, defaultLogFormat, log, type LogFormat } from "./service/log.ts";
 import { FeedNotices } from "./service/feed_notices.ts";
-import { exchangeInfo } from "./market/exchanges.ts";
+import { exchangeInfo } from "./exchange/exchanges.ts";
 
 /** Tidewatch's version. */
 export const VERSION = "0.2.0";
@@ -92,7 +92,7 @@ default when the output is a pipe or a file).`);
     auth: requireBearer(token.token, { hint: tokenWhere }),
     version: VERSION,
     replay: f.replay ? { speed } : undefined,
-    liveFeed: (candles) => liveFeedFor(candles, notices),
+    liveFeed: (candles) => marketFeedFor(candles, notices),
     live,
   });
   const stopWatching = f.replay ? () => {} : notices.watch(service.feed);

@@ -1,10 +1,10 @@
 // A child a test starts dies with the test process, even when that process is SIGKILLed.
 
 import assert from "node:assert/strict";
-import { runDeno, spawnDeno } from "./child_process.ts";
-import { tempDir } from "./helpers.ts";
+import { runDeno, spawnDeno } from "./child_process_support.ts";
+import { tempDir } from "./support.ts";
 
-const HELPER = new URL("./child_process.ts", import.meta.url).href;
+const HELPER = new URL("./child_process_support.ts", import.meta.url).href;
 const ROOT = new URL("../", import.meta.url).pathname;
 
 Deno.test("a child holding a DuckDB file exits when its test process is killed with SIGKILL", async () => {

@@ -7,11 +7,11 @@ import type { Direction, FeeSchedule, MarketRules, PositionView, Trade } from ".
 import { type Decision, Engine } from "../engine/engine.ts";
 import { type DecisionCount, withFillRefusals } from "../core/decision_summary.ts";
 import { DecisionLog } from "../engine/decisions.ts";
-import type { OrderRefusal } from "../engine/ports.ts";
-import { SimBroker } from "../engine/sim_broker.ts";
+import type { OrderRefusal } from "../core/ports.ts";
+import { SimBroker } from "../sim/sim_broker.ts";
 import { batchContext } from "../engine/strategy_context.ts";
 import { runTimeline } from "../engine/timeline.ts";
-import { intrabarSlices } from "../engine/intrabar.ts";
+import { intrabarSlices } from "../sim/intrabar.ts";
 import { getStrategy, parseParams } from "../engine/strategy_registry.ts";
 import type { StrategyDefinition } from "../core/strategy.ts";
 import { RiskGate } from "../risk/gate.ts";

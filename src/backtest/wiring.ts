@@ -2,7 +2,7 @@
 
 import { ConfigError } from "../core/errors.ts";
 import type { FeeSchedule, MarketRules } from "../core/trading.ts";
-import { SimBroker } from "../engine/sim_broker.ts";
+import { SimBroker } from "../sim/sim_broker.ts";
 import { RiskGate } from "../risk/gate.ts";
 import type { BacktestConfig } from "./run.ts";
 

@@ -1,7 +1,7 @@
 // `data download`: fetch candles from an exchange into the store, with a progress bar.
 
 import { isoUtc } from "../core/candles.ts";
-import { exchangeInfo } from "../market/exchanges.ts";
+import { exchangeInfo } from "../exchange/exchanges.ts";
 import { optional, parseFlags, parseTime, required } from "./args.ts";
 import type { DataCommand } from "./data.ts";
 import { withStore } from "./open_store.ts";
@@ -32,8 +32,8 @@ export const downloadCommand: DataCommand = {
     const untilFlag = optional(f, "until");
     const until = untilFlag ? parseTime(untilFlag, "until") : undefined;
     // ccxt loads only here: its ~0.5 s start-up is not every data command's.
-    const { createExchange } = await import("../market/ccxt_client.ts");
-    const { describeGap, downloadCandles } = await import("../market/download.ts");
+    const { createExchange } = await import("../exchange/ccxt_client.ts");
+    const { describeGap, downloadCandles } = await import("../exchange/download.ts");
     const ex = createExchange(info.ccxtId);
     const controller = new AbortController();
     const onSigint = () => controller.abort(new Error("interrupted"));

@@ -1,13 +1,13 @@
 // `deno task optimize`: optimise a strategy on stored candles (resumable studies), list and show studies.
 
 import { ConfigError, InputError } from "../core/errors.ts";
-import { OBJECTIVES } from "../research/optimize/objective.ts";
-import { optimize } from "../research/optimize/optimize.ts";
-import { formatRun, formatStudy, formatStudyList } from "../research/optimize/report.ts";
-import { compareStudies, listStudies, showStudy } from "../research/optimize/studies.ts";
-import { resumeOptions } from "../research/optimize/study_setup.ts";
-import { type StudyRecord, StudyStore } from "../research/optimize/study_store.ts";
-import type { TrialState } from "../research/optimize/types.ts";
+import { OBJECTIVES } from "../optimize/objective.ts";
+import { optimize } from "../optimize/optimize.ts";
+import { formatRun, formatStudy, formatStudyList } from "../optimize/report.ts";
+import { compareStudies, listStudies, showStudy } from "../optimize/studies.ts";
+import { resumeOptions } from "../optimize/study_setup.ts";
+import { type StudyRecord, StudyStore } from "../optimize/study_store.ts";
+import type { TrialState } from "../optimize/types.ts";
 import { CandleStore } from "../store/candle_store.ts";
 import { Db } from "../store/db.ts";
 import { dbPath } from "../store/paths.ts";

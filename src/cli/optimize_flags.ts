@@ -1,10 +1,10 @@
 // Flags shared by `deno task optimize` and `deno task walkforward`, and the study options they give.
 
 import { ConfigError } from "../core/errors.ts";
-import { type ObjectiveName, OBJECTIVES } from "../research/optimize/objective.ts";
-import type { OptimizeOptions } from "../research/optimize/optimize.ts";
-import type { SamplerKind } from "../research/optimize/samplers.ts";
-import { parseSpaceText } from "../research/optimize/space_text.ts";
+import { type ObjectiveName, OBJECTIVES } from "../optimize/objective.ts";
+import type { OptimizeOptions } from "../optimize/optimize.ts";
+import type { SamplerKind } from "../optimize/samplers.ts";
+import { parseSpaceText } from "../optimize/space_text.ts";
 import { type Flags, optional, parseCount, required } from "./args.ts";
 import { parseKeyValues } from "./backtest_support.ts";
 

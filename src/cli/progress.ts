@@ -1,5 +1,7 @@
 // Progress on long work: a redrawn bar with ETA on a terminal, plain lines elsewhere.
 
+import { formatSeconds } from "../core/format.ts";
+
 /** Options for {@link createProgress}. */
 export interface ProgressOptions {
   /** What is being done, shown before the bar. */
@@ -27,17 +29,6 @@ export interface Progress {
 }
 
 const enc = new TextEncoder();
-
-/** Formats seconds as "1h02m", "3m05s" or "12s". */
-export function formatDuration(sec: number): string {
-  if (!Number.isFinite(sec) || sec < 0) return "--";
-  const s = Math.round(sec);
-  if (s >= 3600) {
-    return `${Math.floor(s / 3600)}h${String(Math.floor(s % 3600 / 60)).padStart(2, "0")}m`;
-  }
-  if (s >= 60) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s`;
-  return `${s}s`;
-}
 
 /**
  * Creates a progress reporter.
@@ -72,8 +63,8 @@ export function createProgress(options: ProgressOptions): Progress {
     const bar = total > 0
       ? "[" + "#".repeat(Math.round(frac * width)).padEnd(width, "-") + "] "
       : "";
-    return `${options.label} ${bar}${pct}${counts} ETA ${formatDuration(eta)} elapsed ${
-      formatDuration(elapsed)
+    return `${options.label} ${bar}${pct}${counts} ETA ${formatSeconds(eta)} elapsed ${
+      formatSeconds(elapsed)
     }${note ? "  " + note : ""}`;
   };
   const write = (s: string) => out.writeSync(enc.encode(s));

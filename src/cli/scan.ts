@@ -3,7 +3,7 @@
 import { isoUtc } from "../core/candles.ts";
 import { ConfigError, ExchangeTemporaryError } from "../core/errors.ts";
 import { parseTimeframes } from "../core/timeframe.ts";
-import { exchangeInfo } from "../market/exchanges.ts";
+import { exchangeInfo } from "../exchange/exchanges.ts";
 import { formatCsv, formatSkipped, formatTable } from "../scanner/format.ts";
 import {
   type AppealWeights,

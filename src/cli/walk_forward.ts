@@ -2,7 +2,7 @@
 
 import { isoUtc } from "../core/candles.ts";
 import { ConfigError, InputError } from "../core/errors.ts";
-import { walkForward } from "../research/walk_forward.ts";
+import { walkForward } from "../optimize/walk_forward.ts";
 import { CandleStore } from "../store/candle_store.ts";
 import { Db } from "../store/db.ts";
 import { dbPath } from "../store/paths.ts";

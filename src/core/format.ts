@@ -63,3 +63,14 @@ export function fmtNum(n: number, digits = 10): string {
   if (!Number.isFinite(n)) return String(n);
   return String(roundSignificant(n, digits));
 }
+
+/** Formats seconds as "1h02m", "3m05s" or "12s". */
+export function formatSeconds(sec: number): string {
+  if (!Number.isFinite(sec) || sec < 0) return "--";
+  const s = Math.round(sec);
+  if (s >= 3600) {
+    return `${Math.floor(s / 3600)}h${String(Math.floor(s % 3600 / 60)).padStart(2, "0")}m`;
+  }
+  if (s >= 60) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s`;
+  return `${s}s`;
+}

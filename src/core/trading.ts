@@ -195,3 +195,8 @@ export interface Refusal {
   /** A sentence for people with the values involved. */
   reason: string;
 }
+
+/** Position side an order of `side` opens: buys open longs, sells open shorts. */
+export function sideOpened(side: OrderSide): PositionSide {
+  return side === "buy" ? "long" : "short";
+}

@@ -3,7 +3,7 @@
 import { type DecisionCount, sortCounts } from "../core/decision_summary.ts";
 import type { Signal } from "../core/trading.ts";
 import type { Note } from "../risk/sizing_note.ts";
-import { room } from "./arrays.ts";
+import { room } from "../account/arrays.ts";
 
 /** One recorded decision: a signal and what became of it. */
 export interface Decision {

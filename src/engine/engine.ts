@@ -27,7 +27,7 @@ import type { OpenPlan } from "../risk/types.ts";
 import { DecisionContext } from "./decision_context.ts";
 import { type Book, CandleSlot, DAY, TrackedSymbols } from "./engine_state.ts";
 import { type Decision, type DecisionLog, DecisionOutlet } from "./decisions.ts";
-import type { Accepted, Broker, OrderRefusal } from "./ports.ts";
+import type { Accepted, Broker, OrderRefusal } from "../core/ports.ts";
 
 /** A strategy failed; the run stops with its name and the candle time. */
 export class StrategyError extends TidewatchError {}

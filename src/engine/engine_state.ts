@@ -3,7 +3,7 @@
 
 import type { Candle } from "../core/candles.ts";
 import type { PositionView } from "../core/trading.ts";
-import type { Broker } from "./ports.ts";
+import type { Broker } from "../core/ports.ts";
 
 /** Mutable state of the day and the account that risk rules read. */
 export interface Book {

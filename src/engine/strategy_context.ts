@@ -10,7 +10,7 @@ import type {
   TimeframeView,
 } from "../core/strategy.ts";
 import { computeIndicator } from "./indicator_bank.ts";
-import type { Broker } from "./ports.ts";
+import type { Broker } from "../core/ports.ts";
 import { baseView, higherView } from "./timeframes.ts";
 
 /**

@@ -1,6 +1,6 @@
 // What the service's HTTP API needs: the supervisor, stores, bus, feed, settings and jobs.
 
-import type { MarketFeed } from "../market/feed.ts";
+import type { MarketFeed } from "../core/feed.ts";
 import type { BacktestJobs } from "../service/backtest_jobs.ts";
 import type { EventBus } from "../service/event_bus.ts";
 import type { SettingsService } from "../service/settings.ts";

@@ -4,8 +4,12 @@
 import type { CandleColumns, SeriesKey } from "../core/candles.ts";
 import { StoreLockedError } from "../core/errors.ts";
 import { synthCandles, type SynthOptions } from "../data/synth.ts";
-import { createExchange } from "../market/ccxt_client.ts";
-import { downloadCandles, type DownloadOptions, type DownloadResult } from "../market/download.ts";
+import { createExchange } from "../exchange/ccxt_client.ts";
+import {
+  downloadCandles,
+  type DownloadOptions,
+  type DownloadResult,
+} from "../exchange/download.ts";
 import { CandleStore } from "../store/candle_store.ts";
 import { Db } from "../store/db.ts";
 import { dbPath } from "../store/paths.ts";

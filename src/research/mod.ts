@@ -25,14 +25,14 @@ export {
   searchSpace,
   showStudy,
   type Trial,
-} from "./optimize/mod.ts";
+} from "../optimize/mod.ts";
 export {
   paramStability,
   planWindows,
   walkForward,
   type WalkForwardOptions,
   type WalkForwardResult,
-} from "./walk_forward.ts";
+} from "../optimize/walk_forward.ts";
 export { rankSymbols, scan, type ScanOptions } from "../scanner/mod.ts";
 export * from "./charts/mod.ts";
 export { notebookProgress, show } from "./notebook.ts";

@@ -1,6 +1,6 @@
 // Notebook output: show() a value as a cell output, and a progress line updated in place.
 
-import { formatDuration } from "../cli/progress.ts";
+import { formatSeconds } from "../core/format.ts";
 
 interface JupyterApi {
   broadcast(type: string, content: Record<string, unknown>): Promise<void>;
@@ -53,8 +53,8 @@ export function notebookProgress(label: string, now: () => number = () => perfor
     const elapsed = (now() - started) / 1000;
     const eta = done > 0 ? (elapsed / done) * (total - done) : NaN;
     const pct = total > 0 ? ((done / total) * 100).toFixed(0).padStart(3) : "  ?";
-    return `${label}: ${pct}% ${done}/${total} ETA ${formatDuration(eta)} elapsed ${
-      formatDuration(elapsed)
+    return `${label}: ${pct}% ${done}/${total} ETA ${formatSeconds(eta)} elapsed ${
+      formatSeconds(elapsed)
     }${note ? "  " + note : ""}`;
   };
   return {

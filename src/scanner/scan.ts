@@ -5,10 +5,10 @@ import { type CandleColumns, isoUtc, type SeriesKey } from "../core/candles.ts";
 import { ConfigError, ExchangeTemporaryError } from "../core/errors.ts";
 import { fmtNum } from "../core/format.ts";
 import { floorToTimeframe, timeframeMs } from "../core/timeframe.ts";
-import { createExchange } from "../market/ccxt_client.ts";
-import { downloadCandles } from "../market/download.ts";
-import { exchangeInfo } from "../market/exchanges.ts";
-import { exchangeFailure, type RetryOptions, withRetry } from "../market/retry.ts";
+import { createExchange } from "../exchange/ccxt_client.ts";
+import { downloadCandles } from "../exchange/download.ts";
+import { exchangeInfo } from "../exchange/exchanges.ts";
+import { exchangeFailure, type RetryOptions, withRetry } from "../exchange/retry.ts";
 import type { CandleStore } from "../store/candle_store.ts";
 import { rvTimeframeFor } from "./metrics.ts";
 import {

@@ -1,8 +1,8 @@
 // Which symbols a scan looks at: ccxt markets filtered by activity, quote, type and exclusions.
 
 import type { Exchange, Market, Ticker } from "ccxt";
-import { exchangeInfo } from "../market/exchanges.ts";
-import { resolveSymbol } from "../market/symbols.ts";
+import { exchangeInfo } from "../exchange/exchanges.ts";
+import { resolveSymbol } from "../exchange/symbols.ts";
 
 /** Market types the scanner ranks: spot pairs and perpetual swaps. */
 export type MarketType = "spot" | "swap";

@@ -1,12 +1,12 @@
-// One bot of the service: a LiveRunner on a paper or live account, rebuilt from its records.
+// One bot of the service: a BotRunner on a paper or live account, rebuilt from its records.
 
 import { type Candle, candleAt, type SeriesKey } from "../core/candles.ts";
 import { InputError } from "../core/errors.ts";
 import { floorToTimeframe, timeframeMs } from "../core/timeframe.ts";
 import type { PositionView } from "../core/trading.ts";
-import { ConfirmingBroker } from "../engine/confirming_broker.ts";
-import { LiveRunner } from "../engine/live_runner.ts";
-import type { Subscription } from "../market/feed.ts";
+import { ConfirmingBroker } from "./confirming_broker.ts";
+import { BotRunner } from "../engine/bot_runner.ts";
+import type { Subscription } from "../core/feed.ts";
 import type { BotEvent, BotEventKind } from "../store/bot_store.ts";
 import { type BotAccount, buildAccount, manualOutcome, manualRequest } from "./bot_account.ts";
 import { settleLive } from "./live_catch_up.ts";
@@ -41,7 +41,7 @@ const EXTRA_HISTORY = 50;
 export class Bot {
   state: BotState = "stopped";
   lastError?: string;
-  #runner?: LiveRunner;
+  #runner?: BotRunner;
   #account?: BotAccount;
   #broker?: ConfirmingBroker;
   #recorder?: BotRecorder;
@@ -298,7 +298,7 @@ export class Bot {
     this.#trading = false;
     this.#tradeAfter = -Infinity;
     this.#candles = 0;
-    this.#runner = new LiveRunner({
+    this.#runner = new BotRunner({
       def: this.deps.def,
       params: s.params,
       symbol: s.symbol,

@@ -2,8 +2,8 @@
 
 import { simSetup } from "../backtest/wiring.ts";
 import type { OrderRequest, Refusal } from "../core/trading.ts";
-import type { Accepted, Broker } from "../engine/ports.ts";
-import type { CcxtBroker } from "../market/ccxt_broker.ts";
+import type { Accepted, Broker } from "../core/ports.ts";
+import type { CcxtBroker } from "../live/ccxt_broker.ts";
 import type { RiskGate } from "../risk/gate.ts";
 import type { BotSpec, ManualOrderRequest, ManualOrderResult } from "./bot_types.ts";
 

@@ -12,8 +12,8 @@ import {
   paramNames,
   unknownStrategy,
 } from "../engine/strategy_registry.ts";
-import { exchangeInfo } from "../market/exchanges.ts";
-import { normalizeSymbol } from "../market/symbol_spelling.ts";
+import { exchangeInfo } from "../exchange/exchanges.ts";
+import { normalizeSymbol } from "../exchange/symbol_spelling.ts";
 import type { RiskConfigInput } from "../risk/config.ts";
 import { closestName } from "../core/closest_name.ts";
 import {

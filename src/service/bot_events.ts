@@ -1,13 +1,13 @@
 // A bot's control events applied to its runner and broker (paper replays them all; live only the switches).
 
 import type { Fill } from "../core/trading.ts";
-import type { ConfirmingBroker } from "../engine/confirming_broker.ts";
-import type { LiveRunner } from "../engine/live_runner.ts";
+import type { ConfirmingBroker } from "./confirming_broker.ts";
+import type { BotRunner } from "../engine/bot_runner.ts";
 import type { BotEvent } from "../store/bot_store.ts";
 
 /** What an event acts on. */
 export interface EventTarget {
-  runner: LiveRunner;
+  runner: BotRunner;
   broker: ConfirmingBroker;
   symbol: string;
   /** Close time of the latest candle: when confirmed or flattening orders are decided. */

@@ -8,9 +8,9 @@ import type {
   Refusal,
   Trade,
 } from "../core/trading.ts";
-import type { HeldOrder } from "../engine/confirming_broker.ts";
+import type { HeldOrder } from "./confirming_broker.ts";
 import type { Decision } from "../engine/engine.ts";
-import type { Accepted, OrderRefusal } from "../engine/ports.ts";
+import type { Accepted, OrderRefusal } from "../core/ports.ts";
 import type { CandleRecords } from "../store/bot_store.ts";
 import type { Row } from "../store/db.ts";
 

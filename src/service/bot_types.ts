@@ -2,8 +2,8 @@
 
 import type { StrategyDefinition } from "../core/strategy.ts";
 import type { FeeSchedule } from "../core/trading.ts";
-import type { Clock } from "../engine/ports.ts";
-import type { MarketFeed } from "../market/feed.ts";
+import type { Clock } from "../core/ports.ts";
+import type { MarketFeed } from "../core/feed.ts";
 import type { BotStore } from "../store/bot_store.ts";
 import type { CandleStore } from "../store/candle_store.ts";
 import type { EventBus } from "./event_bus.ts";

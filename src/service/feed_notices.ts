@@ -1,8 +1,8 @@
 // What the live feed's failures say to people: an exchange unreachable once, then reachable again.
 
-import type { FeedError } from "../market/ccxt_feed.ts";
-import type { FeedHealth, MarketFeed } from "../market/feed.ts";
-import { isTemporary } from "../market/retry.ts";
+import type { FeedError } from "../feed/ccxt_feed.ts";
+import type { FeedHealth, MarketFeed } from "../core/feed.ts";
+import { isTemporary } from "../exchange/retry.ts";
 import { log as writeLog } from "./log.ts";
 
 /** Options of {@link FeedNotices}. */

@@ -2,9 +2,9 @@
 
 import type { Exchange } from "ccxt";
 import { ConfigError } from "../core/errors.ts";
-import { CcxtBroker, type CcxtBrokerOptions } from "../market/ccxt_broker.ts";
-import { createExchange, type ExchangeCredentials } from "../market/ccxt_client.ts";
-import type { JournalEntry, OrderIntent, OrderJournal } from "../market/order_journal.ts";
+import { CcxtBroker, type CcxtBrokerOptions } from "../live/ccxt_broker.ts";
+import { createExchange, type ExchangeCredentials } from "../exchange/ccxt_client.ts";
+import type { JournalEntry, OrderIntent, OrderJournal } from "../core/order_journal.ts";
 import type { Db } from "../store/db.ts";
 import { DuckOrderJournal } from "../store/order_journal_store.ts";
 import type { BotSpec } from "./bot.ts";

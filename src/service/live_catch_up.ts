@@ -2,11 +2,11 @@
 // its tables lack stored, its entries waiting for confirmation held again.
 
 import type { OrderRequest } from "../core/trading.ts";
-import type { ConfirmingBroker } from "../engine/confirming_broker.ts";
-import type { CcxtBroker } from "../market/ccxt_broker.ts";
-import { journaledRecords } from "../market/order_journal.ts";
+import type { ConfirmingBroker } from "./confirming_broker.ts";
+import type { CcxtBroker } from "../live/ccxt_broker.ts";
+import { journaledRecords } from "../core/order_journal.ts";
 import type { BotStore } from "../store/bot_store.ts";
-import type { ReconcileReport } from "../market/broker_reconcile.ts";
+import type { ReconcileReport } from "../live/reconcile.ts";
 import type { BotRecorder } from "./bot_records.ts";
 import type { BotSpec } from "./bot_types.ts";
 

@@ -1,7 +1,7 @@
 // The live-mode gate: real orders only with TRADING_MODE=live, TRADING_APPROVED=true and keys.
 
-import { exchangeInfo } from "../market/exchanges.ts";
-import type { ExchangeCredentials } from "../market/ccxt_client.ts";
+import { exchangeInfo } from "../exchange/exchanges.ts";
+import type { ExchangeCredentials } from "../exchange/ccxt_client.ts";
 
 /** The gate's answer: the keys to trade with, or what is missing (names only, never values). */
 export type LiveApproval =

@@ -3,13 +3,13 @@
 import type { Hono, MiddlewareHandler } from "hono";
 import { createApp } from "../http/app.ts";
 import type { ServiceDeps } from "../http/service_deps.ts";
-import type { MarketFeed } from "../market/feed.ts";
-import { ReplayFeed } from "../market/replay_feed.ts";
+import type { MarketFeed } from "../core/feed.ts";
+import { ReplayFeed } from "../feed/replay_feed.ts";
 import { BacktestStore } from "../store/backtest_store.ts";
 import { BotStore } from "../store/bot_store.ts";
 import { CandleStore } from "../store/candle_store.ts";
 import type { Db } from "../store/db.ts";
-import type { Clock } from "../engine/ports.ts";
+import type { Clock } from "../core/ports.ts";
 import { floorToTimeframe } from "../core/timeframe.ts";
 import { BacktestJobs } from "./backtest_jobs.ts";
 import { EventBus } from "./event_bus.ts";

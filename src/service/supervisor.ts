@@ -2,8 +2,8 @@
 
 import { InputError } from "../core/errors.ts";
 import { withDefaults } from "../core/options.ts";
-import type { Clock } from "../engine/ports.ts";
-import type { MarketFeed } from "../market/feed.ts";
+import type { Clock } from "../core/ports.ts";
+import type { MarketFeed } from "../core/feed.ts";
 import type { BotStore, DesiredStatus } from "../store/bot_store.ts";
 import type { CandleStore } from "../store/candle_store.ts";
 import type { StrategyDefinition } from "../core/strategy.ts";

@@ -8,27 +8,16 @@ import {
   DuckDBDoubleVector,
 } from "@duckdb/node-api";
 import { allocColumns, type CandleColumns, type SeriesKey } from "../core/candles.ts";
+import type { CandleRepository, TimeRange, UpsertResult } from "../core/ports.ts";
 import type { Db } from "./db.ts";
+
+export type { TimeRange, UpsertResult };
 
 /** One stored series and its extent. */
 export interface SeriesInfo extends SeriesKey {
   first: number;
   last: number;
   count: number;
-}
-
-/** A time range in UTC ms: `from` inclusive, `to` exclusive; either may be left open. */
-export interface TimeRange {
-  from?: number;
-  to?: number;
-}
-
-/** What an upsert did. */
-export interface UpsertResult {
-  /** Candles written (new plus replaced). */
-  written: number;
-  /** Of those, candles that replaced a stored one with the same open time. */
-  replaced: number;
 }
 
 const CHUNK = 2048;
@@ -44,7 +33,7 @@ const STAGE_TYPES = [BIGINT, DOUBLE, DOUBLE, DOUBLE, DOUBLE, DOUBLE];
  * const cols = await store.read({ exchange: "okx", symbol: "BTC/USDT", timeframe: "1m" });
  * ```
  */
-export class CandleStore {
+export class CandleStore implements CandleRepository {
   private stageReady = false;
   constructor(readonly db: Db) {}
 

@@ -7,7 +7,7 @@ import {
   MemoryOrderJournal,
   type OrderIntent,
   type OrderJournal,
-} from "../market/order_journal.ts";
+} from "../core/order_journal.ts";
 import type { Db } from "./db.ts";
 
 /**

@@ -9,7 +9,7 @@ import { EventBus } from "../../src/service/event_bus.ts";
 import { BacktestStore } from "../../src/store/backtest_store.ts";
 import { CandleStore } from "../../src/store/candle_store.ts";
 import { Db } from "../../src/store/db.ts";
-import { tempDir } from "../helpers.ts";
+import { tempDir } from "../support.ts";
 
 Deno.test("an API backtest stores what backtest() gives for the same candles and settings", async () => {
   await using dir = await tempDir();

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { backtest } from "../../src/backtest/run.ts";
 import { ConfigError } from "../../src/core/errors.ts";
 import { synthCandles } from "../../src/data/synth.ts";
-import { CLOSES, EXPECTED_TRADE, MIN, scenario, T0 } from "./scenario.ts";
+import { CLOSES, EXPECTED_TRADE, MIN, scenario, T0 } from "./scenario_support.ts";
 
 const BASE = {
   strategy: "sma_cross",

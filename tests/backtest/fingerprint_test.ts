@@ -6,7 +6,7 @@ import { fingerprint } from "../../src/backtest/fingerprint.ts";
 import { allocColumns, type CandleColumns } from "../../src/core/candles.ts";
 import { CandleStore } from "../../src/store/candle_store.ts";
 import { Db } from "../../src/store/db.ts";
-import { makeCandles } from "../helpers.ts";
+import { makeCandles } from "../support.ts";
 
 const FIELDS = ["ts", "open", "high", "low", "close", "volume"] as const;
 

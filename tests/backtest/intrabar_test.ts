@@ -3,8 +3,8 @@
 import assert from "node:assert/strict";
 import { backtest } from "../../src/backtest/run.ts";
 import { toColumns } from "../../src/core/candles.ts";
-import { intrabarSlices } from "../../src/engine/intrabar.ts";
-import { k } from "../helpers.ts";
+import { intrabarSlices } from "../../src/sim/intrabar.ts";
+import { k } from "../support.ts";
 
 const H = 3_600_000;
 const M = 60_000;

@@ -5,8 +5,8 @@ import { formatCandleCsv } from "../../src/data/csv.ts";
 import { inRange, resolveSeries } from "../../src/cli/backtest_support.ts";
 import { CandleStore } from "../../src/store/candle_store.ts";
 import { Db } from "../../src/store/db.ts";
-import { EXPECTED_TRADE, scenario } from "../backtest/scenario.ts";
-import { makeCandles, runCli, tempDir } from "../helpers.ts";
+import { EXPECTED_TRADE, scenario } from "../backtest/scenario_support.ts";
+import { makeCandles, runCli, tempDir } from "../support.ts";
 
 const CLI = "src/cli/backtest.ts";
 

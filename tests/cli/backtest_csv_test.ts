@@ -3,8 +3,8 @@
 
 import assert from "node:assert/strict";
 import { formatCandleCsv } from "../../src/data/csv.ts";
-import { scenario } from "../backtest/scenario.ts";
-import { runCli, tempDir } from "../helpers.ts";
+import { scenario } from "../backtest/scenario_support.ts";
+import { runCli, tempDir } from "../support.ts";
 
 const CLI = "src/cli/backtest.ts";
 

@@ -1,7 +1,7 @@
 // The data CLI end to end as a user runs it: synth, list, check, resample, export, import, errors.
 
 import assert from "node:assert/strict";
-import { runCli, tempDir } from "../helpers.ts";
+import { runCli, tempDir } from "../support.ts";
 
 const CLI = "src/cli/data.ts";
 

@@ -1,7 +1,8 @@
 // Progress output: a redrawn bar with ETA on a terminal, throttled plain lines elsewhere.
 
 import assert from "node:assert/strict";
-import { createProgress, formatDuration } from "../../src/cli/progress.ts";
+import { createProgress } from "../../src/cli/progress.ts";
+import { formatSeconds } from "../../src/core/format.ts";
 
 function sink(tty: boolean) {
   const chunks: string[] = [];
@@ -50,8 +51,8 @@ Deno.test("not a terminal: plain lines at most every few seconds, no control cod
 });
 
 Deno.test("durations read naturally", () => {
-  assert.equal(formatDuration(5), "5s");
-  assert.equal(formatDuration(65), "1m05s");
-  assert.equal(formatDuration(3725), "1h02m");
-  assert.equal(formatDuration(NaN), "--");
+  assert.equal(formatSeconds(5), "5s");
+  assert.equal(formatSeconds(65), "1m05s");
+  assert.equal(formatSeconds(3725), "1h02m");
+  assert.equal(formatSeconds(NaN), "--");
 });

@@ -2,7 +2,7 @@
 // lines with --log-format text; a bad --log-format is refused.
 
 import assert from "node:assert/strict";
-import { runCli, tempDir } from "../helpers.ts";
+import { runCli, tempDir } from "../support.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 

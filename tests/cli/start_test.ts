@@ -1,8 +1,8 @@
 // The README's run command: the service starts its bots on loopback, answers health, stops on SIGTERM.
 
 import assert from "node:assert/strict";
-import { offlineExchangeEnv, spawnDeno } from "../child_process.ts";
-import { tempDir } from "../helpers.ts";
+import { offlineExchangeEnv, spawnDeno } from "../child_process_support.ts";
+import { tempDir } from "../support.ts";
 
 Deno.test("deno task start runs the five example bots, answers health, and stops cleanly", async () => {
   await using dir = await tempDir();

@@ -3,8 +3,8 @@
 import assert from "node:assert/strict";
 import { formatCandleCsv } from "../../src/data/csv.ts";
 import { synthCandles } from "../../src/data/synth.ts";
-import { scenario } from "../backtest/scenario.ts";
-import { runCli, tempDir } from "../helpers.ts";
+import { scenario } from "../backtest/scenario_support.ts";
+import { runCli, tempDir } from "../support.ts";
 
 Deno.test("backtest --strategy SMA_Crossover runs sma_cross; a typo is told the closest", async () => {
   await using dir = await tempDir();

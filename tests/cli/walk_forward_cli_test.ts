@@ -1,7 +1,7 @@
 // `deno task walkforward` end to end on stored synthetic candles: table, JSON, clear errors.
 
 import assert from "node:assert/strict";
-import { runCli, tempDir } from "../helpers.ts";
+import { runCli, tempDir } from "../support.ts";
 
 Deno.test("walkforward prints each window, the efficiency and parameter stability; --json is parseable", async () => {
   await using dir = await tempDir();

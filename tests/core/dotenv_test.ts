@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { ConfigError } from "../../src/core/errors.ts";
 import { loadDotenv, parseDotenv } from "../../src/core/dotenv.ts";
-import { tempDir } from "../helpers.ts";
+import { tempDir } from "../support.ts";
 
 Deno.test("parseDotenv: bare, quoted, export, comments, escapes, multi-line", () => {
   const text = [

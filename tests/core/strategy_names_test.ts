@@ -10,7 +10,7 @@ import {
   loadStrategies,
   unknownStrategy,
 } from "../../src/engine/strategy_registry.ts";
-import { tempDir } from "../helpers.ts";
+import { tempDir } from "../support.ts";
 
 Deno.test("strategy names: any case and declared aliases find the strategy", async () => {
   for (

@@ -6,7 +6,7 @@ import { toRows } from "../../src/core/candles.ts";
 import { InputError } from "../../src/core/errors.ts";
 import { csvLayout, formatCandleCsv, inferredNote, inferTimeframe } from "../../src/data/csv.ts";
 import { readCandleCsvApart } from "../../src/store/candle_csv.ts";
-import { makeCandles, tempDir } from "../helpers.ts";
+import { makeCandles, tempDir } from "../support.ts";
 
 const T0 = Date.UTC(2024, 0, 1); // 1704067200000
 const MIN = 60_000;

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { type Candle, toColumns } from "../../src/core/candles.ts";
 import { checkCandles, type Problem, summarizeProblems } from "../../src/data/integrity.ts";
-import { k } from "../helpers.ts";
+import { k } from "../support.ts";
 
 const MIN = 60_000;
 const DAY = 86_400_000;

@@ -5,7 +5,7 @@ import { type Candle, type CandleColumns, toColumns, toRows } from "../../src/co
 import { ConfigError } from "../../src/core/errors.ts";
 import { resample, resampleFactor } from "../../src/data/resample.ts";
 import { synthCandles } from "../../src/data/synth.ts";
-import { k } from "../helpers.ts";
+import { k } from "../support.ts";
 
 const MIN = 60_000;
 const HOUR = 3_600_000;

@@ -4,10 +4,10 @@ import assert from "node:assert/strict";
 import type { Signal } from "../../src/core/trading.ts";
 import { DecisionLog } from "../../src/engine/decisions.ts";
 import { type Decision, Engine } from "../../src/engine/engine.ts";
-import { SimBroker } from "../../src/engine/sim_broker.ts";
+import { SimBroker } from "../../src/sim/sim_broker.ts";
 import { RiskGate } from "../../src/risk/gate.ts";
 import { isSizingNote } from "../../src/risk/sizing_note.ts";
-import { makeCandles } from "../helpers.ts";
+import { makeCandles } from "../support.ts";
 
 const T0 = Date.UTC(2024, 0, 1);
 

@@ -5,10 +5,10 @@ import assert from "node:assert/strict";
 import { backtest } from "../../src/backtest/run.ts";
 import { synthCandles } from "../../src/data/synth.ts";
 import { Engine, StrategyError } from "../../src/engine/engine.ts";
-import { SimBroker } from "../../src/engine/sim_broker.ts";
+import { SimBroker } from "../../src/sim/sim_broker.ts";
 import { higherView } from "../../src/engine/timeframes.ts";
 import { RiskGate } from "../../src/risk/gate.ts";
-import { makeCandles } from "../helpers.ts";
+import { makeCandles } from "../support.ts";
 
 const T0 = Date.UTC(2024, 0, 1);
 
@@ -95,7 +95,7 @@ Deno.test("an order refused at fill time is recorded with its reason", async () 
   // 10 units minimum: with 1000 cash, equity sizing at a price of 300 gives 3.33 units.
   const { backtest: run } = await import("../../src/backtest/run.ts");
   const { toColumns } = await import("../../src/core/candles.ts");
-  const { k } = await import("../helpers.ts");
+  const { k } = await import("../support.ts");
   const candles = toColumns([0, 1, 2].map((i) => k(T0 + i * 60_000, 300, 301, 299, 300, 1)));
   const r = await run({
     strategy: "signals",
@@ -115,7 +115,7 @@ Deno.test("an order refused at fill time is recorded with its reason", async () 
 Deno.test("a limit entry lapses after its valid candles; an exit signal withdraws a resting entry", async () => {
   const { backtest: run } = await import("../../src/backtest/run.ts");
   const { toColumns } = await import("../../src/core/candles.ts");
-  const { k } = await import("../helpers.ts");
+  const { k } = await import("../support.ts");
   // Price stays at 100..101: a limit buy at 90 never fills.
   const candles = toColumns(
     Array.from({ length: 12 }, (_, i) => k(T0 + i * 60_000, 100, 101, 99.5, 100, 1)),

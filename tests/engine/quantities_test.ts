@@ -7,10 +7,10 @@ import { simSetup } from "../../src/backtest/wiring.ts";
 import type { Fill, OrderRequest } from "../../src/core/trading.ts";
 import { createRng } from "../../src/data/rng.ts";
 import { synthCandles } from "../../src/data/synth.ts";
-import { floorToStep, onStep, roundToTick } from "../../src/engine/order_rules.ts";
-import { SimBroker } from "../../src/engine/sim_broker.ts";
+import { floorToStep, onStep, roundToTick } from "../../src/core/order_rules.ts";
+import { SimBroker } from "../../src/sim/sim_broker.ts";
 import { loadStrategies, parseParams } from "../../src/engine/strategy_registry.ts";
-import { k } from "../helpers.ts";
+import { k } from "../support.ts";
 
 const STEPS = [1e-8, 1e-6, 1e-5, 1e-4, 0.001, 0.003, 0.01, 0.025, 0.1, 0.25, 0.5, 1, 5, 10];
 

@@ -2,8 +2,8 @@
 
 import assert from "node:assert/strict";
 import type { Fill, Trade } from "../../src/core/trading.ts";
-import { FillLog } from "../../src/engine/fill_log.ts";
-import { TradeLog } from "../../src/engine/trade_log.ts";
+import { FillLog } from "../../src/sim/fill_log.ts";
+import { TradeLog } from "../../src/account/trade_log.ts";
 
 const fill = (orderId: string, extra: Partial<Fill> = {}): Fill => ({
   orderId,

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
 import ccxt from "ccxt";
 import type { Exchange } from "ccxt";
-import { createExchange } from "../../src/market/ccxt_client.ts";
+import { createExchange } from "../../src/exchange/ccxt_client.ts";
 import { type FakeExchange, startFakeExchange } from "./fake_exchange.ts";
 import { attachFakeBinanceTrading, type FakeBinanceTrading } from "./fake_binance_trading.ts";
 

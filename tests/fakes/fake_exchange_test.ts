@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import ccxt from "ccxt";
 import type { Exchange, OHLCV } from "ccxt";
 import type { Candle } from "../../src/core/candles.ts";
-import { createExchange } from "../../src/market/ccxt_client.ts";
+import { createExchange } from "../../src/exchange/ccxt_client.ts";
 import { type FakeExchange, startFakeExchange } from "./fake_exchange.ts";
 
 const MIN = 60_000;

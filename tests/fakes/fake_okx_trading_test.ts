@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import ccxt from "ccxt";
 import type { Exchange } from "ccxt";
-import { createExchange } from "../../src/market/ccxt_client.ts";
+import { createExchange } from "../../src/exchange/ccxt_client.ts";
 import { type FakeExchange, startFakeExchange } from "./fake_exchange.ts";
 import { attachFakeOkxTrading, type FakeOkxTrading } from "./fake_okx_trading.ts";
 

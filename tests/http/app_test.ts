@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { createApp } from "../../src/http/app.ts";
 import { CandleStore } from "../../src/store/candle_store.ts";
 import { Db } from "../../src/store/db.ts";
-import { makeCandles } from "../helpers.ts";
+import { makeCandles } from "../support.ts";
 
 Deno.test("health, series and candles answer from the real store", async () => {
   const db = await Db.open(":memory:");

@@ -1,7 +1,7 @@
 // POST/DELETE /api/backtests: ranges without candles fail as the CLI does; cancelled jobs say so;
 // deleting runs leaves no job pointing at a deleted run.
 
-import { apiClient } from "./api_client.ts";
+import { apiClient } from "./api_client_support.ts";
 import assert from "node:assert/strict";
 import { sliceColumns } from "../../src/core/candles.ts";
 import { synthCandles } from "../../src/data/synth.ts";
@@ -9,7 +9,7 @@ import { requireBearer } from "../../src/http/auth.ts";
 import { startService } from "../../src/service/service.ts";
 import { CandleStore } from "../../src/store/candle_store.ts";
 import { Db } from "../../src/store/db.ts";
-import { tempDir } from "../helpers.ts";
+import { tempDir } from "../support.ts";
 import { waitFor } from "../service/service_support.ts";
 
 const TOKEN = "test-token-0123456789abcdef";

@@ -1,12 +1,12 @@
 // The service API end to end: real supervisor, replay feed and DuckDB file, through app.request().
 
-import { apiClient } from "./api_client.ts";
+import { apiClient } from "./api_client_support.ts";
 import assert from "node:assert/strict";
 import { requireBearer } from "../../src/http/auth.ts";
 import type { BusEvent } from "../../src/service/event_bus.ts";
 import { startService } from "../../src/service/service.ts";
 import { Db } from "../../src/store/db.ts";
-import { tempDir } from "../helpers.ts";
+import { tempDir } from "../support.ts";
 import { candlesTraded, entry, waitFor } from "../service/service_support.ts";
 
 const TOKEN = "test-token-0123456789abcdef";

@@ -1,12 +1,12 @@
 // PATCH /api/settings end to end: a PATCH changes only what it names; settings persist and apply
 // to running bots, bots started later, bots after a reset and after a restart.
 
-import { apiClient } from "./api_client.ts";
+import { apiClient } from "./api_client_support.ts";
 import assert from "node:assert/strict";
 import { requireBearer } from "../../src/http/auth.ts";
 import { startService } from "../../src/service/service.ts";
 import { Db } from "../../src/store/db.ts";
-import { tempDir } from "../helpers.ts";
+import { tempDir } from "../support.ts";
 import { entry, waitFor } from "../service/service_support.ts";
 
 const TOKEN = "test-token-0123456789abcdef";

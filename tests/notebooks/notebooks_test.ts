@@ -1,7 +1,7 @@
 // Every notebook in notebooks/ runs top to bottom, headless, on the Deno Jupyter kernel.
 
 import assert from "node:assert/strict";
-import { requireTool } from "../requirements.ts";
+import { requireTool } from "../requirements_support.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const NOTEBOOKS = [...Deno.readDirSync(`${ROOT}notebooks`)]

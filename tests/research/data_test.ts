@@ -5,8 +5,8 @@ import { toRows } from "../../src/core/candles.ts";
 import { loadCandles, synth } from "../../src/research/data.ts";
 import { CandleStore } from "../../src/store/candle_store.ts";
 import { Db } from "../../src/store/db.ts";
-import { offlineExchangeEnv, spawnDeno } from "../child_process.ts";
-import { tempDir } from "../helpers.ts";
+import { offlineExchangeEnv, spawnDeno } from "../child_process_support.ts";
+import { tempDir } from "../support.ts";
 const KEY = { exchange: "synthetic", symbol: "SYN/USDT", timeframe: "1m" };
 
 Deno.test("loadCandles reads the store, or the service's API when the service holds the database", async () => {

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { ConfigError } from "../../src/core/errors.ts";
 import { RiskGate } from "../../src/risk/gate.ts";
 import type { RiskContext } from "../../src/risk/types.ts";
-import { ctx, ctxWith, decide, HOUR, pos, T0 } from "./fixtures.ts";
+import { ctx, ctxWith, decide, HOUR, pos, T0 } from "./support.ts";
 
 const EXIT = { side: "exit", reason: "exit rule" } as const;
 

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import type { RiskConfigInput } from "../../src/risk/config.ts";
 import { ENTRY_RULES } from "../../src/risk/gate.ts";
-import { ctx, type CtxPatch, decide, pos, T0 } from "./fixtures.ts";
+import { ctx, type CtxPatch, decide, pos, T0 } from "./support.ts";
 
 /** One violation per rule, in rule order: a config and context that make that rule refuse. */
 const VIOLATIONS: { code: string; config?: RiskConfigInput; ctx?: CtxPatch }[] = [

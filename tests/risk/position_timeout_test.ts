@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { RiskGate } from "../../src/risk/gate.ts";
 import { timedOut } from "../../src/risk/position_timeout.ts";
-import { HOUR, pos, T0 } from "./fixtures.ts";
+import { HOUR, pos, T0 } from "./support.ts";
 
 Deno.test("timedOut: boundaries", () => {
   const p = pos({ entryTs: T0 });

@@ -6,7 +6,7 @@ import { cooldown } from "../../src/risk/cooldown.ts";
 import { dailyLoss } from "../../src/risk/daily_loss.ts";
 import { maxTradesPerDay } from "../../src/risk/max_trades_per_day.ts";
 import { rewardRisk } from "../../src/risk/reward_risk.ts";
-import { ctx, type CtxPatch, decide, HOUR, pos, T0 } from "./fixtures.ts";
+import { ctx, type CtxPatch, decide, HOUR, pos, T0 } from "./support.ts";
 
 interface Row {
   name: string;

@@ -5,7 +5,7 @@ import type { OrderSize } from "../../src/core/trading.ts";
 import type { RiskConfigInput } from "../../src/risk/config.ts";
 import { estimateQty } from "../../src/risk/sizing.ts";
 import type { OpenPlan } from "../../src/risk/types.ts";
-import { ctx, type CtxPatch, decide, pos } from "./fixtures.ts";
+import { ctx, type CtxPatch, decide, pos } from "./support.ts";
 
 Deno.test("estimateQty: exact numbers per size kind", () => {
   const rows: { size: OrderSize; price: number; equity: number; fee: number; qty: number }[] = [

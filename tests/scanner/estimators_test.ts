@@ -15,7 +15,7 @@ import {
   yangZhangVar,
 } from "../../src/scanner/estimators.ts";
 import { findBadCandle, rvTimeframeFor, seriesMetrics } from "../../src/scanner/metrics.ts";
-import { k } from "../helpers.ts";
+import { k } from "../support.ts";
 
 const H = 3_600_000;
 const T0 = Date.UTC(2024, 0, 1);

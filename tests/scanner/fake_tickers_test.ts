@@ -2,7 +2,7 @@
 
 import assert from "node:assert/strict";
 import type { Candle } from "../../src/core/candles.ts";
-import { createExchange } from "../../src/market/ccxt_client.ts";
+import { createExchange } from "../../src/exchange/ccxt_client.ts";
 import { selectMarkets, tickerQuoteVolume } from "../../src/scanner/universe.ts";
 import { startFakeExchange } from "../fakes/fake_exchange.ts";
 

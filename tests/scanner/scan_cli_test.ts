@@ -5,7 +5,7 @@ import { toRows } from "../../src/core/candles.ts";
 import { resample } from "../../src/data/resample.ts";
 import { synthCandles } from "../../src/data/synth.ts";
 import { startFakeExchange } from "../fakes/fake_exchange.ts";
-import { runCli, tempDir } from "../helpers.ts";
+import { runCli, tempDir } from "../support.ts";
 
 const CLI = "src/cli/scan.ts";
 const T0 = Date.UTC(2024, 0, 1);

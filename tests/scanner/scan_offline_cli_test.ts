@@ -3,7 +3,7 @@
 
 import assert from "node:assert/strict";
 import { SCAN_ATTEMPTS, scanRetry } from "../../src/cli/scan.ts";
-import { runCli, tempDir } from "../helpers.ts";
+import { runCli, tempDir } from "../support.ts";
 
 /** A loopback port nothing listens on. */
 function closedPort(): number {

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { toRows } from "../../src/core/candles.ts";
 import { resample } from "../../src/data/resample.ts";
 import { synthCandles } from "../../src/data/synth.ts";
-import { createExchange } from "../../src/market/ccxt_client.ts";
+import { createExchange } from "../../src/exchange/ccxt_client.ts";
 import { scan, type ScanProgress } from "../../src/scanner/scan.ts";
 import { CandleStore } from "../../src/store/candle_store.ts";
 import { Db } from "../../src/store/db.ts";

@@ -8,7 +8,7 @@ import {
   newToken,
   resolveApiToken,
 } from "../../src/service/api_token.ts";
-import { tempDir } from "../helpers.ts";
+import { tempDir } from "../support.ts";
 
 const isPosix = Deno.build.os !== "windows";
 

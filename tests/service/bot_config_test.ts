@@ -10,7 +10,7 @@ import {
 import type { BotSpec } from "../../src/service/bot.ts";
 import { ConfigError } from "../../src/core/errors.ts";
 import { loadStrategies } from "../../src/engine/strategy_registry.ts";
-import { tempDir } from "../helpers.ts";
+import { tempDir } from "../support.ts";
 
 const CONFIGS = new URL("../../configs/bots", import.meta.url).pathname;
 

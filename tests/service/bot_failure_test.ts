@@ -12,7 +12,7 @@ import type { Timers } from "../../src/service/supervisor.ts";
 import { BotStore } from "../../src/store/bot_store.ts";
 import { CandleStore } from "../../src/store/candle_store.ts";
 import { Db } from "../../src/store/db.ts";
-import { tempDir } from "../helpers.ts";
+import { tempDir } from "../support.ts";
 import { candlesTraded, entry, waitFor } from "./service_support.ts";
 
 /** An event's data as a record. */

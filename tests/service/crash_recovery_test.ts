@@ -5,8 +5,8 @@ import { backtest } from "../../src/backtest/run.ts";
 import { BotStore } from "../../src/store/bot_store.ts";
 import { CandleStore } from "../../src/store/candle_store.ts";
 import { Db } from "../../src/store/db.ts";
-import { tempDir } from "../helpers.ts";
-import { type ServiceProcess, spawnService } from "./service_process.ts";
+import { tempDir } from "../support.ts";
+import { type ServiceProcess, spawnService } from "./service_process_support.ts";
 
 const TOKEN = "crash-test-token-0123456789";
 

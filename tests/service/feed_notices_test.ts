@@ -2,14 +2,14 @@
 // exchange that drops every request until it comes back. Never the internet.
 
 import assert from "node:assert/strict";
-import { createExchange } from "../../src/market/ccxt_client.ts";
-import { CcxtFeed } from "../../src/market/ccxt_feed.ts";
+import { createExchange } from "../../src/exchange/ccxt_client.ts";
+import { CcxtFeed } from "../../src/feed/ccxt_feed.ts";
 import { FeedNotices } from "../../src/service/feed_notices.ts";
 import { CandleStore } from "../../src/store/candle_store.ts";
 import { Db } from "../../src/store/db.ts";
 import { startFakeExchange } from "../fakes/fake_exchange.ts";
 import { startFakeWs } from "../fakes/fake_ws.ts";
-import { tempDir } from "../helpers.ts";
+import { tempDir } from "../support.ts";
 
 const KEY = { exchange: "okx", symbol: "BTC/USDT", timeframe: "1m" };
 const SAFETY_MS = 20_000;

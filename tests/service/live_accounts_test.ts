@@ -1,7 +1,7 @@
 // scopedJournal: what one live bot sees of the shared order journal (its exchange and symbol).
 
 import assert from "node:assert/strict";
-import { type JournalFunding, MemoryOrderJournal } from "../../src/market/order_journal.ts";
+import { type JournalFunding, MemoryOrderJournal } from "../../src/core/order_journal.ts";
 import { scopedJournal } from "../../src/service/live_accounts.ts";
 
 const pay = (exchange: string, symbol: string, id: string, ts: number): JournalFunding => ({

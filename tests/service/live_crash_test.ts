@@ -2,13 +2,13 @@
 
 import assert from "node:assert/strict";
 import type { Candle } from "../../src/core/candles.ts";
-import { exchangeClientId } from "../../src/market/client_order_id.ts";
+import { exchangeClientId } from "../../src/live/client_order_id.ts";
 import { startFakeExchange } from "../fakes/fake_exchange.ts";
 import { attachFakeOkxTrading } from "../fakes/fake_okx_trading.ts";
 import { startFakeWs } from "../fakes/fake_ws.ts";
-import { assertNoSecrets, tempDir } from "../helpers.ts";
-import { candle as zigzag, MIN } from "./live_harness.ts";
-import { type ServiceProcess, spawnService, until } from "./service_process.ts";
+import { assertNoSecrets, tempDir } from "../support.ts";
+import { candle as zigzag, MIN } from "./live_support.ts";
+import { type ServiceProcess, spawnService, until } from "./service_process_support.ts";
 
 const TOKEN = "live-crash-token-0123456789";
 const KEYS = { key: "crash-key-9f31", secret: "crash-secret-c0ffee42", pass: "crash-pass-7q" };

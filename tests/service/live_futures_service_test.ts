@@ -1,7 +1,7 @@
 // A live bot on a Binance USDT-M perpetual in the service, through real ccxt: leverage, flips, restart.
 
 import assert from "node:assert/strict";
-import { exchangeClientId } from "../../src/market/client_order_id.ts";
+import { exchangeClientId } from "../../src/live/client_order_id.ts";
 import { Db } from "../../src/store/db.ts";
 import { startFakeExchange } from "../fakes/fake_exchange.ts";
 import {
@@ -9,7 +9,7 @@ import {
   type FakeBinanceTrading,
 } from "../fakes/fake_binance_trading.ts";
 import { startFakeWs } from "../fakes/fake_ws.ts";
-import { assertNoSecrets, tempDir } from "../helpers.ts";
+import { assertNoSecrets, tempDir } from "../support.ts";
 import {
   at,
   botStatus,
@@ -19,8 +19,8 @@ import {
   type LiveRun,
   startLive,
   stopLive,
-} from "./live_harness.ts";
-import { until } from "./service_process.ts";
+} from "./live_support.ts";
+import { until } from "./service_process_support.ts";
 import { untilEvent } from "./service_support.ts";
 
 const SYM = "BTC/USDT:USDT";

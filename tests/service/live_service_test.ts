@@ -1,9 +1,9 @@
 // A live bot in the service, through real ccxt against the fake OKX: orders, restart, reconcile.
 
-import { runDeno } from "../child_process.ts";
+import { runDeno } from "../child_process_support.ts";
 import assert from "node:assert/strict";
 import { ConfigError } from "../../src/core/errors.ts";
-import { exchangeClientId } from "../../src/market/client_order_id.ts";
+import { exchangeClientId } from "../../src/live/client_order_id.ts";
 import { botEntries } from "../../src/service/bot_entries.ts";
 import type { Service } from "../../src/service/service.ts";
 import { BotStore } from "../../src/store/bot_store.ts";
@@ -11,7 +11,7 @@ import { Db } from "../../src/store/db.ts";
 import { startFakeExchange } from "../fakes/fake_exchange.ts";
 import { attachFakeOkxTrading, type FakeOkxTrading } from "../fakes/fake_okx_trading.ts";
 import { startFakeWs } from "../fakes/fake_ws.ts";
-import { assertNoSecrets, tempDir } from "../helpers.ts";
+import { assertNoSecrets, tempDir } from "../support.ts";
 import {
   at,
   botStatus,
@@ -21,8 +21,8 @@ import {
   startLive as start,
   stopLive as stop,
   TOKEN,
-} from "./live_harness.ts";
-import { until } from "./service_process.ts";
+} from "./live_support.ts";
+import { until } from "./service_process_support.ts";
 import { untilEvent } from "./service_support.ts";
 
 const KEYS = { key: "live-key-5b2e", secret: "live-secret-77ad10", pass: "live-pass-3k" };

@@ -2,7 +2,7 @@
 
 import assert from "node:assert/strict";
 import ccxt from "ccxt";
-import type { FeedError } from "../../src/market/ccxt_feed.ts";
+import type { FeedError } from "../../src/feed/ccxt_feed.ts";
 import { FeedNotices } from "../../src/service/feed_notices.ts";
 import { configureLog, formatJson, formatText, log, type LogEntry } from "../../src/service/log.ts";
 

@@ -1,13 +1,13 @@
 // The supervisor on a replay feed: bots run side by side, stop/pause alone, survive a restart.
 
 import assert from "node:assert/strict";
-import { ReplayFeed } from "../../src/market/replay_feed.ts";
+import { ReplayFeed } from "../../src/feed/replay_feed.ts";
 import { EventBus } from "../../src/service/event_bus.ts";
 import { Supervisor } from "../../src/service/supervisor.ts";
 import { BotStore } from "../../src/store/bot_store.ts";
 import { CandleStore } from "../../src/store/candle_store.ts";
 import { Db } from "../../src/store/db.ts";
-import { tempDir } from "../helpers.ts";
+import { tempDir } from "../support.ts";
 import { candlesTraded, entry, waitFor } from "./service_support.ts";
 
 const T0 = Date.UTC(2026, 0, 5, 12);

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import type { Trade } from "../../src/core/trading.ts";
 import { BacktestStore, type RunToSave } from "../../src/store/backtest_store.ts";
 import { Db } from "../../src/store/db.ts";
-import { tempDir } from "../helpers.ts";
+import { tempDir } from "../support.ts";
 
 const T0 = Date.UTC(2024, 0, 1);
 const MIN = 60_000;

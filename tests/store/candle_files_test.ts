@@ -7,7 +7,7 @@ import { formatCandleCsv } from "../../src/data/csv.ts";
 import { exportCandles, importCandles } from "../../src/store/candle_files.ts";
 import { CandleStore } from "../../src/store/candle_store.ts";
 import { Db } from "../../src/store/db.ts";
-import { makeCandles, tempDir } from "../helpers.ts";
+import { makeCandles, tempDir } from "../support.ts";
 
 const KEY = { exchange: "okx", symbol: "BTC/USDT", timeframe: "1m" };
 

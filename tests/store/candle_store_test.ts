@@ -5,7 +5,7 @@ import { toRows } from "../../src/core/candles.ts";
 import { CandleStore, sortedUnique } from "../../src/store/candle_store.ts";
 import { Db } from "../../src/store/db.ts";
 import { migrate, MIGRATIONS } from "../../src/store/migrations.ts";
-import { makeCandles, tempDir } from "../helpers.ts";
+import { makeCandles, tempDir } from "../support.ts";
 
 const KEY = { exchange: "okx", symbol: "BTC/USDT", timeframe: "1m" };
 

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { CandleStore } from "../../src/store/candle_store.ts";
 import { Db } from "../../src/store/db.ts";
-import { makeCandles, tempDir } from "../helpers.ts";
+import { makeCandles, tempDir } from "../support.ts";
 
 const KEY = { exchange: "test", symbol: "BTC/USDT", timeframe: "1m" };
 

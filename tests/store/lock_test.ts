@@ -3,8 +3,8 @@
 import assert from "node:assert/strict";
 import { StoreLockedError } from "../../src/core/errors.ts";
 import { Db } from "../../src/store/db.ts";
-import { spawnDeno } from "../child_process.ts";
-import { tempDir } from "../helpers.ts";
+import { spawnDeno } from "../child_process_support.ts";
+import { tempDir } from "../support.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 

@@ -3,8 +3,8 @@
 import assert from "node:assert/strict";
 import { DuckOrderJournal } from "../../src/store/order_journal_store.ts";
 import { Db } from "../../src/store/db.ts";
-import { tempDir } from "../helpers.ts";
-import type { JournalFunding, OrderIntent } from "../../src/market/order_journal.ts";
+import { tempDir } from "../support.ts";
+import type { JournalFunding, OrderIntent } from "../../src/core/order_journal.ts";
 
 const intent = (clientId: string, exchangeClientId: string): OrderIntent => ({
   clientId,

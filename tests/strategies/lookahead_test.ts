@@ -1,7 +1,7 @@
 // Look-ahead tests for every built-in strategy: later candles never change earlier decisions.
 
 import { synthCandles } from "../../src/data/synth.ts";
-import { assertNoLookahead } from "./lookahead.ts";
+import { assertNoLookahead } from "./lookahead_support.ts";
 
 const hourly = synthCandles({ bars: 3000, seed: 1, timeframe: "1h" });
 const quarterly = synthCandles({ bars: 20_000, seed: 1, timeframe: "15m" });

@@ -7,8 +7,8 @@ import type { BacktestResult } from "../../src/backtest/run.ts";
 import { candleAt } from "../../src/core/candles.ts";
 import { synthCandles } from "../../src/data/synth.ts";
 import type { Decision } from "../../src/engine/engine.ts";
-import { tempDir } from "../helpers.ts";
-import { perturbAfter } from "./lookahead.ts";
+import { tempDir } from "../support.ts";
+import { perturbAfter } from "./lookahead_support.ts";
 import { checkExits } from "./support.ts";
 
 const ROOT = new URL("../../", import.meta.url);
@@ -137,8 +137,8 @@ Deno.test("README strategy example: found, type-checked, backtested, live as bac
   });
 
   await t.step("live, candle by candle, it decides as the backtest did", async () => {
-    const { LiveRunner } = await load<typeof import("../../src/engine/live_runner.ts")>(
-      "src/engine/live_runner.ts",
+    const { BotRunner } = await load<typeof import("../../src/engine/bot_runner.ts")>(
+      "src/engine/bot_runner.ts",
     );
     const { simSetup } = await load<typeof import("../../src/backtest/wiring.ts")>(
       "src/backtest/wiring.ts",
@@ -147,7 +147,7 @@ Deno.test("README strategy example: found, type-checked, backtested, live as bac
     const config = { ...run, params: { direction: "both" }, fee: 0.001, slippageBps: 2 };
     const { broker, risk, leverage, fees } = simSetup(config, [run.symbol]);
     const decisions: Decision[] = [];
-    const runner = new LiveRunner({
+    const runner = new BotRunner({
       def,
       params: registry.parseParams(def, config.params),
       symbol: run.symbol,

@@ -11,7 +11,7 @@ import {
   candleChart,
   type ChartTrade,
 } from "../../../src/research/charts/mod.ts";
-import { k, makeCandles } from "../../helpers.ts";
+import { k, makeCandles } from "../../support.ts";
 
 const SVG_NS = "http://www.w3.org/2000/svg";
 const H = 3_600_000;
@@ -107,7 +107,7 @@ Deno.test("candleChart labels its axis in UTC, whatever the process time zone", 
   assert.match(chart.svg, /2024-03-10 00:00 UTC → 2024-03-11 00:00 UTC/);
 
   const module = new URL("../../../src/research/charts/candle_chart.ts", import.meta.url).href;
-  const helpers = new URL("../../helpers.ts", import.meta.url).href;
+  const helpers = new URL("../../support.ts", import.meta.url).href;
   const code = `import { candleChart } from "${module}"; import { makeCandles } from "${helpers}";
     console.log(candleChart(makeCandles(24, ${T0}, ${H})).svg);`;
   for (const tz of ["America/New_York", "Asia/Kolkata"]) {

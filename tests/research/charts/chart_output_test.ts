@@ -3,8 +3,8 @@
 import assert from "node:assert/strict";
 import { toColumns } from "../../../src/core/candles.ts";
 import { candleChart, pnlHistogram, SvgChart } from "../../../src/research/charts/mod.ts";
-import { k, tempDir } from "../../helpers.ts";
-import { requireTool } from "../../requirements.ts";
+import { k, tempDir } from "../../support.ts";
+import { requireTool } from "../../requirements_support.ts";
 
 const H = 3_600_000;
 const T0 = Date.UTC(2024, 0, 1);

@@ -1,0 +1,81 @@
+// The live broker's submit-time checks against a position: capped exits, and a flip's opening leg.
+
+import assert from "node:assert/strict";
+import type { OrderRequest } from "../../src/core/trading.ts";
+import { Portfolio } from "../../src/account/portfolio.ts";
+import { type CheckContext, checkOrder } from "../../src/live/checks.ts";
+import type { LiveMarket } from "../../src/live/market.ts";
+import { LiveBook } from "../../src/live/orders.ts";
+
+const PERP = "BTC/USDT:USDT";
+
+/** A broker book holding a 0.025 BTC long at 40000, all of it promised to a queued close. */
+function context(spot: boolean): CheckContext {
+  const symbol = spot ? "BTC/USDT" : PERP;
+  const m: LiveMarket = {
+    symbol,
+    base: "BTC",
+    quote: "USDT",
+    spot,
+    linear: !spot,
+    contractSize: 1,
+    rules: { tickSize: 0.1, qtyStep: 0.001, minQty: 0.001, minNotional: 5 },
+    fees: { maker: 0.0002, taker: 0.0005 },
+    exitsAsTriggers: true,
+    takeProfitMarket: !spot,
+  };
+  const book = new LiveBook();
+  book.pf = new Portfolio(1000, 0.004);
+  const leverage = spot ? 1 : 3;
+  book.pf.open(symbol, "long", 0.025, 40_000, 0, 0, leverage);
+  book.marks.set(symbol, 40_000);
+  book.add({
+    id: "twclose",
+    clientId: "close",
+    exchangeClientId: "twclose",
+    symbol,
+    side: "sell",
+    type: "market",
+    qty: 0.025,
+    reduceOnly: true,
+    role: "order",
+    algo: false,
+    createdTs: 0,
+    status: "queued",
+    filled: 0,
+    netFilled: 0,
+    cancelWanted: false,
+  });
+  return {
+    started: true,
+    label: "Test",
+    known: () => false,
+    market: (s) => s === symbol ? m : undefined,
+    book,
+    derivatives: true,
+    leverage,
+  };
+}
+
+const sell = (symbol: string, extra: Partial<OrderRequest> = {}): OrderRequest => ({
+  clientId: "open",
+  symbol,
+  side: "sell",
+  type: "market",
+  size: { kind: "equity", fraction: 0.5 },
+  ...extra,
+});
+
+Deno.test("checkOrder: on contracts a flip's opening leg opens the other side", () => {
+  const res = checkOrder(sell(PERP, { leverage: 3 }), context(false));
+  assert.ok(res.ok, JSON.stringify(res));
+  assert.equal(res.order.reduceOnly, false, "it opens a short once the close has filled");
+  assert.equal(res.order.qty, 0.012, "sized on equity, not capped at the promised long");
+});
+
+Deno.test("checkOrder: a reduce-only order, or a spot sell, still finds nothing to reduce", () => {
+  const reduce = checkOrder(sell(PERP, { reduceOnly: true }), context(false));
+  assert.deepEqual([reduce.ok, !reduce.ok && reduce.code], [false, "nothing_to_reduce"]);
+  const spot = checkOrder(sell("BTC/USDT"), context(true));
+  assert.deepEqual([spot.ok, !spot.ok && spot.code], [false, "nothing_to_reduce"]);
+});
