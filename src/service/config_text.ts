@@ -1,6 +1,6 @@
 // Parses a config file's YAML or JSON text, turning syntax errors into messages with line and column.
 
-import { parseDocument } from "yaml";
+import { parseDocument, visit } from "yaml";
 
 /** Where in a text something is: 1-based line and column. */
 export interface TextPosition {
@@ -45,8 +45,29 @@ function parseYaml(text: string): ParsedText {
     const pos = err.linePos?.[0];
     return { ok: false, message, position: pos && { line: pos.line, column: pos.col } };
   }
-  return { ok: true, value: doc.toJS({ maxAliasCount: 100 }) };
+  try {
+    return { ok: true, value: doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) };
+  } catch (err) {
+    // The yaml package refuses aliases that expand too far (a "billion laughs" bomb) with a
+    // ReferenceError; say so, at the first alias, instead of failing without a file or line.
+    if (!(err instanceof ReferenceError) || !/alias/i.test(err.message)) throw err;
+    let at: number | undefined;
+    visit(doc, {
+      Alias(_, node) {
+        at = node.range?.[0];
+        return visit.BREAK;
+      },
+    });
+    return {
+      ok: false,
+      message: `aliases expand too far (more than ${MAX_ALIAS_COUNT} nodes each; an alias bomb?)`,
+      position: at === undefined ? undefined : positionAt(text, at),
+    };
+  }
 }
+
+/** How far one YAML alias may expand before the text is refused as a resource-exhaustion attack. */
+const MAX_ALIAS_COUNT = 100;
 
 function parseJson(text: string): ParsedText {
   try {

@@ -398,3 +398,17 @@ Deno.test("loadBotConfigs: duplicate YAML keys are a syntax error with the line"
     `  ${dir}/a.yaml: line 4, column 1: Map keys must be unique; fix the YAML syntax`,
   );
 });
+
+Deno.test("loadBotConfigs: a YAML alias bomb names the file and the line of its first alias", async () => {
+  const bomb = ["bot_id: laughs", 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
+  for (const [i, x] of ["a", "b", "c", "d"].entries()) {
+    bomb.push(
+      `${"bcde"[i]}: ${i < 3 ? `&${"bcde"[i]} ` : ""}[${Array(9).fill(`*${x}`).join(",")}]`,
+    );
+  }
+  const { error, dir } = await loadFiles({ "laughs.yaml": bomb.join("\n") });
+  assert.equal(
+    error?.message.split("\n")[1],
+    `  ${dir}/laughs.yaml: line 3, column 8: aliases expand too far (more than 100 nodes each; an alias bomb?); fix the YAML syntax`,
+  );
+});

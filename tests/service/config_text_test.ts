@@ -75,3 +75,23 @@ Deno.test("parseConfigText: YAML 1.2 core schema (yes stays text) and JSON", () 
   });
   assert.deepEqual(parseConfigText('{"a": [1]}', "json"), { ok: true, value: { a: [1] } });
 });
+
+const ALIAS_BOMB = [
+  "bot_id: laughs",
+  'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]',
+  "b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]",
+  "c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]",
+  "d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]",
+  "e: [*d,*d,*d,*d,*d,*d,*d,*d,*d]",
+].join("\n");
+
+Deno.test("parseConfigText: a YAML alias bomb is refused at its first alias, not expanded", () => {
+  const res = parseConfigText(ALIAS_BOMB, "yaml");
+  assert.equal(res.ok, false);
+  if (res.ok) return;
+  assert.match(res.message, /aliases expand too far/);
+  assert.deepEqual(res.position, { line: 3, column: 8 });
+  // a few aliases are fine
+  const ok = parseConfigText("a: &x [1, 2]\nb: *x\nc: *x", "yaml");
+  assert.deepEqual(ok, { ok: true, value: { a: [1, 2], b: [1, 2], c: [1, 2] } });
+});
