@@ -33,6 +33,7 @@ export class Db {
    */
   static async open(path: string): Promise<Db> {
     if (path !== ":memory:") {
+      ownerOnly();
       const dir = path.replace(/[^/]*$/, "");
       if (dir) await Deno.mkdir(dir, { recursive: true });
     }
@@ -42,6 +43,7 @@ export class Db {
     } catch (err) {
       throw lockError(path, err) ?? err;
     }
+    if (path !== ":memory:") await restrict(path);
     const conn = await instance.connect();
     const db = new Db(path, instance, conn);
     try {
@@ -169,4 +171,27 @@ function describeProcess(pid: number, program: string): string {
   }
   const what = cmd || program || "unknown program";
   return `process ${pid} ("${what.length > 120 ? what.slice(0, 117) + "..." : what}")`;
+}
+
+/**
+ * Files this process creates from now on are its owner's only (umask 077): the database, its
+ * write-ahead log (which DuckDB creates and deletes as it checkpoints), exports. The store holds
+ * positions, orders and the audit log; nobody else on the machine needs to read them.
+ */
+function ownerOnly(): void {
+  Deno.umask(0o077);
+}
+
+/** A database file (and its log) made before umask was set, or by an older version: owner only. */
+async function restrict(path: string): Promise<void> {
+  for (const file of [path, `${path}.wal`]) {
+    try {
+      if (((await Deno.stat(file)).mode ?? 0) & 0o077) await Deno.chmod(file, 0o600);
+    } catch (err) {
+      // absent (no log yet), or not ours to change: the file stays as it is
+      if (!(err instanceof Deno.errors.NotFound || err instanceof Deno.errors.PermissionDenied)) {
+        throw err;
+      }
+    }
+  }
 }
