@@ -2,7 +2,7 @@
 
 import type { Candle } from "../../src/core/candles.ts";
 import { timeframeMs } from "../../src/core/timeframe.ts";
-import type { FakeVenue } from "./fake_exchange.ts";
+import type { FakeVenue } from "./fake_market_data.ts";
 import type { FakeWsHub } from "./fake_ws.ts";
 import {
   BINANCE_INTERVALS,
