@@ -37,8 +37,11 @@ import {
 const MAX_LIMIT = 1500;
 const DEFAULT_LIMIT = 500;
 
-/** `interval` values USDT-M accepts (month bars are accepted but not modelled). */
-const INTERVALS = new Set([
+/**
+ * Kline intervals USDT-M accepts, REST `interval` and websocket `@kline_<interval>` (fake_ws.ts);
+ * the REST also accepts month bars, not modelled.
+ */
+export const BINANCE_INTERVALS = new Set([
   "1m",
   "3m",
   "5m",
@@ -155,7 +158,7 @@ export class BinancePublicRest implements FakeVenueRest {
     const m = this.data.byId("binanceusdm", q.symbol);
     if (!m) return error(-1121, "Invalid symbol.");
     const month = q.interval === "1M";
-    if (!INTERVALS.has(q.interval) && !month) {
+    if (!BINANCE_INTERVALS.has(q.interval) && !month) {
       return error(-1120, "Invalid interval.");
     }
     const limit = parseLimit(q.limit, DEFAULT_LIMIT, MAX_LIMIT);

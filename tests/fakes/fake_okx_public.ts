@@ -55,8 +55,11 @@ const RECENT_BARS = 1440;
 const MAX_LIMIT = 300;
 const DEFAULT_LIMIT = 100;
 
-/** `bar` → [ccxt timeframe, grid offset in ms]; HK-time bars sit 8 h before UTC ones. */
-const BARS: Record<string, [string, number]> = {
+/**
+ * `bar` (REST) and `candle<bar>` channel (websocket, fake_ws.ts) → [ccxt timeframe, grid offset
+ * in ms]; HK-time bars sit 8 h before UTC ones.
+ */
+export const OKX_BARS: Record<string, [string, number]> = {
   "1s": ["1s", 0],
   "1m": ["1m", 0],
   "3m": ["3m", 0],
@@ -149,7 +152,7 @@ export class OkxPublicRest implements FakeVenueRest {
   #candles(q: Query, history: boolean): Reply {
     if (!q.instId) return error(400, "50014", "Parameter instId can not be empty");
     const bar = q.bar ?? "1m";
-    const known = BARS[bar];
+    const known = OKX_BARS[bar];
     if (!known && !MONTH_BARS.has(bar)) return error(200, "51000", "Parameter bar error");
     const limit = parseLimit(q.limit, DEFAULT_LIMIT, MAX_LIMIT);
     if (limit === undefined) return error(200, "51000", "Parameter limit error");
@@ -194,8 +197,8 @@ export class OkxPublicRest implements FakeVenueRest {
   }
 }
 
-/** True when `ts` opens a bar on the grid shifted by `offset` (weeks start Monday). */
-function onGrid(ts: number, timeframe: string, tf: number, offset: number): boolean {
+/** True when `ts` opens a bar of `tf` ms on the grid shifted by `offset` (weeks start Monday). */
+export function onGrid(ts: number, timeframe: string, tf: number, offset: number): boolean {
   const origin = (timeframe.endsWith("w") ? WEEK_ORIGIN : 0) + offset;
   return ((ts - origin) % tf + tf) % tf === 0;
 }
