@@ -2,17 +2,11 @@
 
 import { ConfigError } from "../core/errors.ts";
 import { runMain } from "./args.ts";
+import type { DataCommand } from "./data_command.ts";
 import { checkCommand, listCommand } from "./data_inspect.ts";
 import { downloadCommand } from "./data_download.ts";
 import { exportCommand, importCommand } from "./data_files.ts";
 import { resampleCommand, synthCommand } from "./data_make.ts";
-
-/** A data subcommand: its one-line summary, usage, and body (returns the exit code). */
-export interface DataCommand {
-  summary: string;
-  usage: string;
-  run(argv: string[]): Promise<number>;
-}
 
 const COMMANDS: Record<string, DataCommand> = {
   download: downloadCommand,

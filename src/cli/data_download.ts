@@ -3,7 +3,7 @@
 import { isoUtc } from "../core/candles.ts";
 import { exchangeInfo } from "../exchange/exchanges.ts";
 import { optional, parseFlags, parseTime, required } from "./args.ts";
-import type { DataCommand } from "./data.ts";
+import type { DataCommand } from "./data_command.ts";
 import { withStore } from "./open_store.ts";
 import { createProgress, retryNotices } from "./progress.ts";
 

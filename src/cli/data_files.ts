@@ -1,33 +1,11 @@
 // `data import` and `data export`: candle files (CSV or Parquet) in and out of the store.
 
-import type { SeriesKey } from "../core/candles.ts";
 import { timeframeMs } from "../core/timeframe.ts";
 import { inferredNote } from "../data/csv.ts";
 import { exportCandles, importCandles } from "../store/candle_files.ts";
-import { type Flags, optional, parseFlags, parseTime, required } from "./args.ts";
-import type { DataCommand } from "./data.ts";
+import { optional, parseFlags, required } from "./args.ts";
+import { type DataCommand, rangeFlags, seriesFlags } from "./data_command.ts";
 import { withStore } from "./open_store.ts";
-
-/** Reads --exchange, --symbol and --timeframe (checked) into a series key. */
-export function seriesFlags(f: Flags, cmd: string): SeriesKey {
-  const timeframe = required(f, "timeframe", cmd);
-  timeframeMs(timeframe);
-  return {
-    exchange: required(f, "exchange", cmd).toLowerCase(),
-    symbol: required(f, "symbol", cmd),
-    timeframe,
-  };
-}
-
-/** Reads --from and --to into a time range. */
-export function rangeFlags(f: Flags): { from?: number; to?: number } {
-  const from = optional(f, "from");
-  const to = optional(f, "to");
-  return {
-    from: from ? parseTime(from, "from") : undefined,
-    to: to ? parseTime(to, "to") : undefined,
-  };
-}
 
 const SERIES = {
   exchange: { type: "string" },

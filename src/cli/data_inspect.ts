@@ -6,8 +6,7 @@ import { timeframeMs } from "../core/timeframe.ts";
 import { checkCandles, summarizeProblems } from "../data/integrity.ts";
 import { readCandleCsvApart } from "../store/candle_csv.ts";
 import { optional, parseFlags, required } from "./args.ts";
-import type { DataCommand } from "./data.ts";
-import { rangeFlags, seriesFlags } from "./data_files.ts";
+import { type DataCommand, rangeFlags, seriesFlags } from "./data_command.ts";
 import { withStore } from "./open_store.ts";
 
 /** The check command. */

@@ -5,8 +5,7 @@ import { parseTimeframes } from "../core/timeframe.ts";
 import { resample } from "../data/resample.ts";
 import { synthCandles } from "../data/synth.ts";
 import { optional, parseCount, parseFlags, parseTime, required } from "./args.ts";
-import type { DataCommand } from "./data.ts";
-import { seriesFlags } from "./data_files.ts";
+import { type DataCommand, seriesFlags } from "./data_command.ts";
 import { withStore } from "./open_store.ts";
 
 /** The synth command. */

@@ -2,10 +2,9 @@
 
 import { ConfigError, InputError } from "../core/errors.ts";
 import { OBJECTIVES } from "../optimize/objective.ts";
-import { optimize } from "../optimize/optimize.ts";
+import { optimize, resumeOptions } from "../optimize/optimize.ts";
 import { formatRun, formatStudy, formatStudyList } from "../optimize/report.ts";
 import { compareStudies, listStudies, showStudy } from "../optimize/studies.ts";
-import { resumeOptions } from "../optimize/study_setup.ts";
 import { type StudyRecord, StudyStore } from "../optimize/study_store.ts";
 import type { TrialState } from "../optimize/types.ts";
 import { CandleStore } from "../store/candle_store.ts";

@@ -1,8 +1,7 @@
 // The optimiser's public entry for notebooks and the CLI: optimize(), studies, spaces, samplers.
 
-export { optimize, type OptimizeOptions, type OptimizeResult } from "./optimize.ts";
+export { optimize, type OptimizeOptions, type OptimizeResult, resumeOptions } from "./optimize.ts";
 export { compareStudies, listStudies, showStudy, type StudyReport } from "./studies.ts";
-export { resumeOptions } from "./study_setup.ts";
 export {
   type Dimension,
   type DimensionOverride,

@@ -18,13 +18,20 @@ import {
   type Constraints,
   constraintsSpec,
   type Objective,
+  type ObjectiveName,
   resolveObjective,
   violation,
 } from "./objective.ts";
 import { inThreadRunner, type SliceRunner, TrialRunError, workerRunner } from "./pool.ts";
 import { type PruneOptions, pruneSettings, pruneThresholds } from "./pruner.ts";
 import { createSampler, type Point, type SamplerKind } from "./samplers.ts";
-import { type DimensionOverride, pointKey, type SearchSpace, searchSpace } from "./space.ts";
+import {
+  type DimensionOverride,
+  pointKey,
+  type SearchSpace,
+  searchSpace,
+  spaceOverrides,
+} from "./space.ts";
 import { openStudy } from "./study_setup.ts";
 import { type StudyConfig, type StudyRecord, StudyStore } from "./study_store.ts";
 import type { TpeOptions } from "./tpe.ts";
@@ -85,6 +92,44 @@ export interface OptimizeResult {
   study: StudyRecord | null;
   /** True when the space had fewer distinct points than `trials` (grid, small spaces). */
   exhausted: boolean;
+}
+
+/**
+ * The optimize() options that continue a stored study exactly as it was started; add the
+ * candles (the same data), `trials`, `workers` and `store: { db, study, resume: true }`.
+ *
+ * @example
+ * ```ts
+ * const study = (await new StudyStore(db).get("ema-sharpe"))!;
+ * await optimize({ ...resumeOptions(study), candles, symbol: study.symbol,
+ *   timeframe: study.timeframe, trials: 400, store: { db, study: study.name, resume: true } });
+ * ```
+ */
+export function resumeOptions(
+  s: StudyRecord,
+): Omit<OptimizeOptions, "candles" | "symbol" | "timeframe" | "trials"> {
+  if (s.objective.name === "custom" || s.config.constraints.check) {
+    throw new ConfigError(
+      `Study "${s.name}" uses a custom objective or constraint: resume it from code with the same function.`,
+    );
+  }
+  const sp = s.sampler;
+  return {
+    strategy: s.strategy,
+    exchange: s.exchange,
+    sampler: sp.kind,
+    objective: s.objective.name as ObjectiveName,
+    lambda: s.objective.lambda,
+    constraints: s.config.constraints as OptimizeOptions["constraints"],
+    seed: s.seed,
+    batch: s.config.batch,
+    prune: s.config.prune ?? false,
+    gridSteps: sp.kind === "grid" ? sp.steps : undefined,
+    tpe: sp.kind === "tpe" ? sp : undefined,
+    space: spaceOverrides(s.space),
+    fixed: s.space.fixed,
+    backtest: s.config.backtest,
+  };
 }
 
 function positiveInt(x: number, what: string, min = 1): number {

@@ -1,9 +1,6 @@
 // Opening a study to run: create it, or resume it after checking it was started the same way.
 
 import { ConfigError } from "../core/errors.ts";
-import type { ObjectiveName } from "./objective.ts";
-import type { OptimizeOptions } from "./optimize.ts";
-import { spaceOverrides } from "./space.ts";
 import type { NewStudy, StudyRecord, StudyStore } from "./study_store.ts";
 import type { Trial } from "./types.ts";
 
@@ -78,42 +75,4 @@ export async function openStudy(
     existing.config = config;
   }
   return { study: existing, trials };
-}
-
-/**
- * The optimize() options that continue a stored study exactly as it was started; add the
- * candles (the same data), `trials`, `workers` and `store: { db, study, resume: true }`.
- *
- * @example
- * ```ts
- * const study = (await new StudyStore(db).get("ema-sharpe"))!;
- * await optimize({ ...resumeOptions(study), candles, symbol: study.symbol,
- *   timeframe: study.timeframe, trials: 400, store: { db, study: study.name, resume: true } });
- * ```
- */
-export function resumeOptions(
-  s: StudyRecord,
-): Omit<OptimizeOptions, "candles" | "symbol" | "timeframe" | "trials"> {
-  if (s.objective.name === "custom" || s.config.constraints.check) {
-    throw new ConfigError(
-      `Study "${s.name}" uses a custom objective or constraint: resume it from code with the same function.`,
-    );
-  }
-  const sp = s.sampler;
-  return {
-    strategy: s.strategy,
-    exchange: s.exchange,
-    sampler: sp.kind,
-    objective: s.objective.name as ObjectiveName,
-    lambda: s.objective.lambda,
-    constraints: s.config.constraints as OptimizeOptions["constraints"],
-    seed: s.seed,
-    batch: s.config.batch,
-    prune: s.config.prune ?? false,
-    gridSteps: sp.kind === "grid" ? sp.steps : undefined,
-    tpe: sp.kind === "tpe" ? sp : undefined,
-    space: spaceOverrides(s.space),
-    fixed: s.space.fixed,
-    backtest: s.config.backtest,
-  };
 }

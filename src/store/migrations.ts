@@ -1,6 +1,16 @@
 // Versioned schema migrations, recorded in the database and safe to run any number of times.
 
-import type { Db } from "./db.ts";
+import type { DuckDBValue } from "@duckdb/node-api";
+
+/**
+ * What {@link migrate} needs of a database: statements, queries and transactions. `Db` is one;
+ * it runs the migrations when it opens, so this file does not import it back.
+ */
+export interface MigrationTarget {
+  run(sql: string, params?: DuckDBValue[]): Promise<void>;
+  all(sql: string): Promise<Record<string, unknown>[]>;
+  transaction<T>(fn: () => Promise<T>): Promise<T>;
+}
 
 /** One schema step. Versions only grow; a released migration is never edited. */
 export interface Migration {
@@ -304,7 +314,7 @@ export const MIGRATIONS: readonly Migration[] = [
 
 /** Applies every migration not yet recorded, each in its own transaction. Returns those applied. */
 export async function migrate(
-  db: Db,
+  db: MigrationTarget,
   migrations: readonly Migration[] = MIGRATIONS,
 ): Promise<number[]> {
   await db.run(`CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -2,7 +2,7 @@
 // brackets and settings, and the two spot-side (sapi) calls ccxt makes in `loadMarkets()` with
 // keys (wire format in fake_binance_trading.ts's header).
 
-import type { FakeHookReply } from "./fake_exchange.ts";
+import type { FakeHookReply } from "./fake_rest_server.ts";
 import type { BinanceBook, SymbolState } from "./fake_binance_book.ts";
 import { bnError, dec, fix, missing, open, reply } from "./fake_binance_rows.ts";
 import type { Route } from "./fake_binance_routes.ts";

@@ -2,7 +2,8 @@
 // price, and the `/fapi/v1/algoOrder` endpoints ccxt uses for them (rules in
 // fake_binance_trading.ts's header).
 
-import type { FakeHookReply, FakeInstrument } from "./fake_exchange.ts";
+import type { FakeInstrument } from "./fake_market_data.ts";
+import type { FakeHookReply } from "./fake_rest_server.ts";
 import type { BinanceBook } from "./fake_binance_book.ts";
 import { algoRow, type BinanceAlgoOrder, bnError, open, reply } from "./fake_binance_rows.ts";
 import {

@@ -2,7 +2,8 @@
 // per symbol, orders, fills, margin and the matching rules (listed in fake_binance_trading.ts's
 // header); algo orders fire in fake_binance_algos.ts, endpoints are in fake_binance_routes.ts.
 
-import type { FakeExchange, FakeInstrument } from "./fake_exchange.ts";
+import type { FakeExchange } from "./fake_exchange.ts";
+import type { FakeInstrument } from "./fake_market_data.ts";
 import {
   type BinanceAlgoOrder,
   type BinanceFill,

@@ -2,7 +2,7 @@
 // ccxt's `fetchFundingHistory` reads (`GET /fapi/v1/income`; wire format in
 // fake_binance_trading.ts).
 
-import type { FakeHookReply } from "./fake_exchange.ts";
+import type { FakeHookReply } from "./fake_rest_server.ts";
 import type { BinanceBook } from "./fake_binance_book.ts";
 import { clean, dec, reply } from "./fake_binance_rows.ts";
 import { guard, limitOf, type Params, Refused } from "./fake_binance_params.ts";

@@ -1,7 +1,8 @@
 // Request checks shared by the fake Binance USDT-M order endpoints (fake_binance_routes.ts,
 // fake_binance_algos.ts): symbol, side, client id and decimal formats, with Binance's codes.
 
-import type { FakeHookReply, FakeInstrument } from "./fake_exchange.ts";
+import type { FakeInstrument } from "./fake_market_data.ts";
+import type { FakeHookReply } from "./fake_rest_server.ts";
 import type { BinanceBook } from "./fake_binance_book.ts";
 import { bnError, decimals, decimalsOf, missing, onStep } from "./fake_binance_rows.ts";
 import type { FakeBinanceOrderLogEntry } from "./fake_binance_trading.ts";

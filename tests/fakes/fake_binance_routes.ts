@@ -3,7 +3,7 @@
 // account and settings in fake_binance_account.ts, funding income in fake_binance_income.ts
 // (wire format in fake_binance_trading.ts).
 
-import type { FakeHookReply, FakeHookRequest } from "./fake_exchange.ts";
+import type { FakeHookReply, FakeHookRequest } from "./fake_rest_server.ts";
 import type { BinanceBook } from "./fake_binance_book.ts";
 import { bnError, open, orderRow, paramsOf, reply, tradeRow } from "./fake_binance_rows.ts";
 import { accountRoutes } from "./fake_binance_account.ts";

@@ -2,7 +2,7 @@
 // bodies (and ccxt's URL-keyed error table), request parameters and the HMAC signature check.
 
 import { createHmac } from "node:crypto";
-import type { FakeHookReply, FakeHookRequest } from "./fake_exchange.ts";
+import type { FakeHookReply, FakeHookRequest } from "./fake_rest_server.ts";
 
 /** A regular (matching-engine) order as the fake keeps it. */
 export interface BinanceOrder {

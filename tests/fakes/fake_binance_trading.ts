@@ -87,12 +87,8 @@
 // (NetworkError) or a stall; with `after` the request takes effect first and only its answer is
 // lost.
 
-import type {
-  FakeExchange,
-  FakeHookReply,
-  FakeHookRequest,
-  FakeRequestHook,
-} from "./fake_exchange.ts";
+import type { FakeExchange } from "./fake_exchange.ts";
+import type { FakeHookReply, FakeHookRequest, FakeRequestHook } from "./fake_rest_server.ts";
 import {
   authFailure,
   type BinanceFill,

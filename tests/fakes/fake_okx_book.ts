@@ -1,7 +1,8 @@
 // The fake OKX account behind fake_okx_trading.ts: wallets, orders, trigger orders, fills and
 // the matching rules (listed in fake_okx_trading.ts's header); endpoints in fake_okx_routes.ts.
 
-import type { FakeExchange, FakeInstrument } from "./fake_exchange.ts";
+import type { FakeExchange } from "./fake_exchange.ts";
+import type { FakeInstrument } from "./fake_market_data.ts";
 import { clean, type OkxAlgoOrder, type OkxFill, type OkxOrder, onStep } from "./fake_okx_rows.ts";
 import type { FakeOrderLogEntry } from "./fake_okx_trading.ts";
 

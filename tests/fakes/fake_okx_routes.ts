@@ -1,7 +1,8 @@
 // The fake OKX private REST endpoints: one handler per path, over the account in fake_okx_book.ts
 // (wire format and rules in fake_okx_trading.ts's header).
 
-import type { FakeHookReply, FakeHookRequest, FakeInstrument } from "./fake_exchange.ts";
+import type { FakeInstrument } from "./fake_market_data.ts";
+import type { FakeHookReply, FakeHookRequest } from "./fake_rest_server.ts";
 import { type OkxBook, open, type Result } from "./fake_okx_book.ts";
 import { algoRow, balanceRow, fail, fillRow, ok, orderRow, reply } from "./fake_okx_rows.ts";
 import type { FakeOrderLogEntry, FakeRequestKind } from "./fake_okx_trading.ts";

@@ -2,7 +2,7 @@
 // bodies and the request-signature check, all as OKX v5 sends them (strings, "" for unset).
 
 import { createHmac } from "node:crypto";
-import type { FakeHookReply, FakeHookRequest } from "./fake_exchange.ts";
+import type { FakeHookReply, FakeHookRequest } from "./fake_rest_server.ts";
 
 /** A regular order as the fake keeps it. Numbers are exact enough for tests (12 digits). */
 export interface OkxOrder {

@@ -50,13 +50,9 @@
 // status (429: OKX's 50011 body; 5xx: a gateway page), a dropped socket or a stall; with `after`
 // the request takes effect first and only its answer is lost (an ambiguous failure).
 
-import type {
-  FakeExchange,
-  FakeHookReply,
-  FakeHookRequest,
-  FakeInstrument,
-  FakeRequestHook,
-} from "./fake_exchange.ts";
+import type { FakeExchange } from "./fake_exchange.ts";
+import type { FakeInstrument } from "./fake_market_data.ts";
+import type { FakeHookReply, FakeHookRequest, FakeRequestHook } from "./fake_rest_server.ts";
 import {
   authFailure,
   clean,

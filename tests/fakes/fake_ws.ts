@@ -46,7 +46,8 @@
 
 import type { Candle } from "../../src/core/candles.ts";
 import { timeframeMs } from "../../src/core/timeframe.ts";
-import type { FakeExchange, FakeVenue } from "./fake_exchange.ts";
+import type { FakeExchange } from "./fake_exchange.ts";
+import type { FakeVenue } from "./fake_market_data.ts";
 import type { FakeTicker, FrameMarket } from "./fake_ws_frames.ts";
 import { FakeWsConnection, type FakeWsSubscription } from "./fake_ws_connection.ts";
 

@@ -2,17 +2,17 @@
 
 import type { Candle } from "../../src/core/candles.ts";
 import { timeframeMs } from "../../src/core/timeframe.ts";
-import type { FakeVenue } from "./fake_exchange.ts";
+import { BINANCE_INTERVALS } from "./fake_binance_public.ts";
+import type { FakeVenue } from "./fake_market_data.ts";
+import { OKX_BARS, onGrid } from "./fake_okx_public.ts";
 import type { FakeWsHub } from "./fake_ws.ts";
 import {
-  BINANCE_INTERVALS,
   binanceError,
   binanceKline,
   binanceResult,
   binanceTicker,
   type FakeTicker,
   type FrameMarket,
-  OKX_CANDLE_BARS,
   okxAck,
   okxCandlePush,
   okxError,
@@ -45,8 +45,6 @@ interface Sub extends FakeWsSubscription {
   /** Binance ticker flavour. */
   mini?: boolean;
 }
-
-const WEEK_ORIGIN = 4 * 86_400_000;
 
 /** A client connection: frames in, pushes out. */
 export class FakeWsConnection {
@@ -91,7 +89,7 @@ export class FakeWsConnection {
     let sent = false;
     for (const s of this.#subs.values()) {
       if (s.kind !== "candles" || s.symbol !== symbol || s.timeframe !== timeframe) continue;
-      if (!s.market || !onGrid(candle.ts, timeframe, s.offset)) continue;
+      if (!s.market || !onGrid(candle.ts, timeframe, timeframeMs(timeframe), s.offset)) continue;
       this.#send(this.#candleFrame(s, candle, closed));
       sent = true;
     }
@@ -147,7 +145,7 @@ export class FakeWsConnection {
         continue;
       }
       const market = this.hub.market("okx", instId);
-      const bar = channel.startsWith("candle") ? OKX_CANDLE_BARS[channel.slice(6)] : undefined;
+      const bar = channel.startsWith("candle") ? OKX_BARS[channel.slice(6)] : undefined;
       const onBusiness = this.path.endsWith("/business");
       const ok = market && (bar ? onBusiness : channel === "tickers" && !onBusiness);
       if (!ok) {
@@ -250,7 +248,7 @@ export class FakeWsConnection {
     const tf = timeframeMs(s.timeframe!);
     const now = this.hub.rest.nowMs;
     const rows = this.hub.rest.seeded(s.venue, s.symbol, s.timeframe!)
-      .filter((c) => c.ts <= now && onGrid(c.ts, s.timeframe!, s.offset));
+      .filter((c) => c.ts <= now && onGrid(c.ts, s.timeframe!, tf, s.offset));
     const last = rows[rows.length - 1];
     if (last) this.#send(this.#candleFrame(s, last, last.ts + tf <= now));
   }
@@ -265,11 +263,4 @@ export class FakeWsConnection {
     if (s.venue === "okx") return okxTickerPush(s.market!, t, this.hub.rest.nowMs);
     return binanceTicker(s.market!, t, !!s.mini, this.hub.rest.nowMs);
   }
-}
-
-/** True when `ts` opens a bar of `timeframe` on the grid shifted by `offset` (weeks on Monday). */
-function onGrid(ts: number, timeframe: string, offset: number): boolean {
-  const tf = timeframeMs(timeframe);
-  const origin = (timeframe.endsWith("w") ? WEEK_ORIGIN : 0) + offset;
-  return ((ts - origin) % tf + tf) % tf === 0;
 }

@@ -28,49 +28,6 @@ export interface FrameMarket {
   contractSize: number;
 }
 
-/** OKX channel suffix → [ccxt timeframe, grid offset ms]; HK-time bars sit 8 h before UTC ones. */
-export const OKX_CANDLE_BARS: Record<string, [string, number]> = {
-  "1s": ["1s", 0],
-  "1m": ["1m", 0],
-  "3m": ["3m", 0],
-  "5m": ["5m", 0],
-  "15m": ["15m", 0],
-  "30m": ["30m", 0],
-  "1H": ["1h", 0],
-  "2H": ["2h", 0],
-  "4H": ["4h", 0],
-  "6Hutc": ["6h", 0],
-  "12Hutc": ["12h", 0],
-  "1Dutc": ["1d", 0],
-  "2Dutc": ["2d", 0],
-  "3Dutc": ["3d", 0],
-  "1Wutc": ["1w", 0],
-  "6H": ["6h", -8 * 3_600_000],
-  "12H": ["12h", -8 * 3_600_000],
-  "1D": ["1d", -8 * 3_600_000],
-  "2D": ["2d", -8 * 3_600_000],
-  "3D": ["3d", -8 * 3_600_000],
-  "1W": ["1w", -8 * 3_600_000],
-};
-
-/** Binance USDT-M kline intervals. */
-export const BINANCE_INTERVALS = new Set([
-  "1m",
-  "3m",
-  "5m",
-  "15m",
-  "30m",
-  "1h",
-  "2h",
-  "4h",
-  "6h",
-  "8h",
-  "12h",
-  "1d",
-  "3d",
-  "1w",
-]);
-
 // ---------------------------------------------------------------- OKX
 
 /** `{"event":"subscribe"|"unsubscribe","arg":{...},"connId":"..."}`. */

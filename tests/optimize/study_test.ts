@@ -3,9 +3,8 @@
 import assert from "node:assert/strict";
 import { ConfigError } from "../../src/core/errors.ts";
 import { synthCandles } from "../../src/data/synth.ts";
-import { optimize, type OptimizeOptions } from "../../src/optimize/optimize.ts";
+import { optimize, type OptimizeOptions, resumeOptions } from "../../src/optimize/optimize.ts";
 import { compareStudies, listStudies, showStudy } from "../../src/optimize/studies.ts";
-import { resumeOptions } from "../../src/optimize/study_setup.ts";
 import { StudyStore } from "../../src/optimize/study_store.ts";
 import { Db } from "../../src/store/db.ts";
 import { tempDir } from "../support.ts";
