@@ -18,7 +18,8 @@ import {
 } from "../core/order_rules.ts";
 import { exchangeClientId } from "./client_order_id.ts";
 import type { LiveMarket } from "./market.ts";
-import type { LiveBook, LiveOrder } from "./orders.ts";
+import type { LiveOrder } from "./orders.ts";
+import type { LiveLedger } from "./ledger.ts";
 
 /** What the checks need from the broker. */
 export interface CheckContext {
@@ -27,7 +28,8 @@ export interface CheckContext {
   /** Whether this client id was used before (in this process or adopted at start-up). */
   known(clientId: string): boolean;
   market(symbol: string): LiveMarket | undefined;
-  book: LiveBook;
+  /** The broker's ledger: orders, marks, positions. */
+  ledger: LiveLedger;
   /** The exchange trades linear contracts live (exchanges.ts `derivatives`). */
   derivatives: boolean;
   /** The leverage contracts are traded at (the broker's `leverage`). */
@@ -39,13 +41,13 @@ export interface CheckContext {
  * orders of either side at remaining × price / leverage; the taker fee on top.
  */
 function reservedQuote(ctx: CheckContext, taker: number): number {
-  const book = ctx.book;
+  const ledger = ctx.ledger;
   let r = 0;
-  for (const o of book.active()) {
+  for (const o of ledger.active()) {
     if (o.reduceOnly || o.cancelWanted) continue;
     const spot = ctx.market(o.symbol)?.spot ?? true;
     if (spot && o.side !== "buy") continue;
-    const px = o.price ?? o.stopPrice ?? book.marks.get(o.symbol) ?? 0;
+    const px = o.price ?? o.stopPrice ?? ledger.mark(o.symbol) ?? 0;
     const notional = (o.qty - o.filled) * px;
     r += notional / (spot ? 1 : ctx.leverage) + notional * taker;
   }
@@ -53,9 +55,9 @@ function reservedQuote(ctx: CheckContext, taker: number): number {
 }
 
 /** Quantity of `symbol` already promised to active reduce orders other than bracket legs. */
-function promisedExits(book: LiveBook, symbol: string): number {
+function promisedExits(ledger: LiveLedger, symbol: string): number {
   let q = 0;
-  for (const o of book.active(symbol)) {
+  for (const o of ledger.active(symbol)) {
     if (o.reduceOnly && o.role === "order" && !o.cancelWanted) q += o.qty - o.filled;
   }
   return q;
@@ -127,14 +129,14 @@ export function checkOrder(
     );
   }
   const { rules } = m;
-  const book = ctx.book;
+  const ledger = ctx.ledger;
   const price = req.price === undefined
     ? undefined
     : roundToTick(req.price, rules.tickSize, limitRounding(side));
   const stopPrice = req.stopPrice === undefined
     ? undefined
     : roundToTick(req.stopPrice, rules.tickSize, stopRounding(side));
-  const ref = price ?? stopPrice ?? book.marks.get(symbol);
+  const ref = price ?? stopPrice ?? ledger.mark(symbol);
   if (ref === undefined || !(ref > 0)) {
     return refusal(
       "no_price",
@@ -142,7 +144,8 @@ export function checkOrder(
         `(or setMark) before a market order.`,
     );
   }
-  const pos = book.pf.position(symbol);
+  const pf = ledger.portfolio;
+  const pos = pf.position(symbol);
   const against = pos !== undefined && pos.side !== sideOpened(side) ? pos : undefined;
   if (req.reduceOnly && against === undefined) {
     return refusal(
@@ -159,11 +162,11 @@ export function checkOrder(
         `shorts need a derivatives market.`,
     );
   }
-  const raw = resolveQty(req.size, ref, book.pf.equity(), m.fees.taker);
+  const raw = resolveQty(req.size, ref, pf.equity(), m.fees.taker);
   let qty = floorToStep(raw, rules.qtyStep);
   let closing = false;
   if (against !== undefined) {
-    const free = floorToStep(against.qty - promisedExits(book, symbol), rules.qtyStep);
+    const free = floorToStep(against.qty - promisedExits(ledger, symbol), rules.qtyStep);
     // On contracts, an order that may open (not reduce-only) against a position whose whole
     // quantity is promised to exits is the second leg of a flip: it opens the other side once
     // they have filled, so it is sized and margin-checked as an opening order.
@@ -190,7 +193,7 @@ export function checkOrder(
       price: ref,
       leverage: m.spot ? 1 : ctx.leverage,
       feeRate: m.fees.taker,
-      available: book.pf.available() - reservedQuote(ctx, m.fees.taker),
+      available: pf.available() - reservedQuote(ctx, m.fees.taker),
     });
     if (short !== null) return short;
   }
@@ -207,7 +210,7 @@ export function checkOrder(
     }
     : undefined;
   const id = exchangeClientId(clientId);
-  if (book.orders.has(id)) {
+  if (ledger.order(id) !== undefined) {
     return refusal("duplicate_client_id", `Order "${clientId}" maps to an exchange id in use.`);
   }
   const order: Omit<LiveOrder, "createdTs"> = {

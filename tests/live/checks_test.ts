@@ -2,10 +2,9 @@
 
 import assert from "node:assert/strict";
 import type { OrderRequest } from "../../src/core/trading.ts";
-import { Portfolio } from "../../src/account/portfolio.ts";
 import { type CheckContext, checkOrder } from "../../src/live/checks.ts";
 import type { LiveMarket } from "../../src/live/market.ts";
-import { LiveBook } from "../../src/live/orders.ts";
+import { LiveLedger } from "../../src/live/ledger.ts";
 
 const PERP = "BTC/USDT:USDT";
 
@@ -24,12 +23,12 @@ function context(spot: boolean): CheckContext {
     exitsAsTriggers: true,
     takeProfitMarket: !spot,
   };
-  const book = new LiveBook();
-  book.pf = new Portfolio(1000, 0.004);
   const leverage = spot ? 1 : 3;
-  book.pf.open(symbol, "long", 0.025, 40_000, 0, 0, leverage);
-  book.marks.set(symbol, 40_000);
-  book.add({
+  const ledger = new LiveLedger();
+  ledger.restart(1000);
+  ledger.portfolio.open(symbol, "long", 0.025, 40_000, 0, 0, leverage);
+  ledger.setMark(symbol, 40_000);
+  ledger.add({
     id: "twclose",
     clientId: "close",
     exchangeClientId: "twclose",
@@ -51,7 +50,7 @@ function context(spot: boolean): CheckContext {
     label: "Test",
     known: () => false,
     market: (s) => s === symbol ? m : undefined,
-    book,
+    ledger,
     derivatives: true,
     leverage,
   };
