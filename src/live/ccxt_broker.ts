@@ -10,30 +10,30 @@
 // ContractSetup (derivatives.ts) and Reconciler (reconcile.ts).
 //
 // Lifecycle of an order (the README's "lifecycle of an order" points here):
-//  1. submit (synchronous, checks.ts): validated, rounded to the market's tick and step, a price-dependent
-//     size resolved at the latest price (the limit or stop price, else the last bar close given
-//     to onBar or setMark), checked against the minimums and the free quote balance (contracts:
-//     notional / leverage plus the fee against the free margin; shorts allowed); refused with a
-//     reason, or accepted and queued. Its id is the exchange client id ("tw" + hash of the
-//     clientId), known before anything is sent.
-//  2. send (async, one at a time, in order; order_gateway.ts): before a contract symbol's first opening order,
-//     isolated margin and the leverage are set (else nothing is sent: refused). The intent is
-//     written to the journal FIRST; then createOrder with that client id (contracts: amounts in
-//     contracts, `reduceOnly` sent). Temporary failures are retried, but after a failure whose
-//     effect is unclear the order is looked up by its client id before any resend (see
-//     exchange_orders.ts): an order is never created twice. Then ack, or rejected (a refusal
-//     with the exchange's message, seen by the engine through refusals()).
+//  1. submit (synchronous, checks.ts): validated, rounded to the market's tick and step, a
+//     price-dependent size resolved at the latest price (the limit or stop price, else the last
+//     bar close given to onBar or setMark), checked against the minimums and the free quote
+//     balance (contracts: notional / leverage plus the fee against the free margin; shorts
+//     allowed); refused with a reason, or accepted and queued. Its id is the exchange client id
+//     ("tw" + hash of the clientId), known before anything is sent.
+//  2. send (async, one at a time, in order; order_gateway.ts): before a contract symbol's first
+//     opening order, isolated margin and the leverage are set (else nothing is sent: refused).
+//     The intent is written to the journal FIRST; then createOrder with that client id
+//     (contracts: amounts in contracts, `reduceOnly` sent). Temporary failures are retried, but
+//     after a failure whose effect is unclear the order is looked up by its client id before any
+//     resend (see exchange_orders.ts): an order is never created twice. Then ack, or rejected (a
+//     refusal with the exchange's message, seen by the engine through refusals()).
 //  3. poll (every `pollIntervalMs`, after each onBar, or poll(); poller.ts, order_gateway.ts):
-//     new fills are booked in the ledger (as SimBroker: one net position per symbol, pnl net of fees in quote; spot only:
-//     a fee paid in the coin shrinks what a buy adds, a remainder below the lot is closed with
-//     the position) and returned by the next onBar of their symbol. Contracts: funding payments
-//     are journaled and booked to the position (funding.ts).
-//  4. brackets (brackets.ts): once an entry is filled its exits go out (stop-market and take-profit, reduce
-//     only, sized to what the entry added; a take-profit-market trigger on contracts). When one
-//     fills the broker cancels the other (OCO); when the position is flat every exit left for
-//     that symbol is cancelled.
-//  5. start-up: reconcile() (reconcile.ts) settles what the journal left unfinished and
-//     compares contract positions with the exchange's.
+//     new fills are booked in the ledger (as SimBroker: one net position per symbol, pnl net of
+//     fees in quote; spot only: a fee paid in the coin shrinks what a buy adds, a remainder
+//     below the lot is closed with the position) and returned by the next onBar of their symbol.
+//     Contracts: funding payments are journaled and booked to the position (funding.ts).
+//  4. brackets (brackets.ts): once an entry is filled its exits go out (stop-market and
+//     take-profit, reduce only, sized to what the entry added; a take-profit-market trigger on
+//     contracts). When one fills the broker cancels the other (OCO); when the position is flat
+//     every exit left for that symbol is cancelled.
+//  5. start-up: reconcile() (reconcile.ts) settles what the journal left unfinished and compares
+//     contract positions with the exchange's.
 // Refused at submit: derivatives where the exchange has no `derivatives` row, inverse
 // contracts, trailing stops, icebergs and IOC.
 
@@ -56,7 +56,7 @@ import { type CcxtBrokerOptions, stderrLog } from "./ccxt_broker_options.ts";
 import { ContractSetup } from "./derivatives.ts";
 import { type Funding, fundingFor } from "./funding.ts";
 import { Brackets } from "./brackets.ts";
-import { checkOrder } from "./checks.ts";
+import { OrderChecks } from "./checks.ts";
 import type { LiveOrder } from "./orders.ts";
 import { LiveLedger } from "./ledger.ts";
 import { OrderGateway } from "./order_gateway.ts";
@@ -87,10 +87,10 @@ export class CcxtBroker implements Broker {
   readonly #journal: OrderJournal;
   readonly #quote: string;
   readonly #cash: number | undefined;
-  readonly #leverage: number;
   readonly #pollOnBar: boolean;
   readonly #ledger: LiveLedger;
   readonly #gateway: OrderGateway;
+  readonly #checks: OrderChecks;
   readonly #funding: Funding | undefined;
   readonly #poller: Poller;
   readonly #reconciler: Reconciler;
@@ -112,9 +112,9 @@ export class CcxtBroker implements Broker {
     this.#journal = journal;
     this.#quote = options.quote ?? "USDT";
     this.#cash = options.cash;
-    this.#leverage = options.leverage ?? 1;
+    const leverage = options.leverage ?? 1;
     this.#pollOnBar = options.pollOnBar ?? true;
-    const ledger = new LiveLedger(venue, this.#leverage);
+    const ledger = new LiveLedger(venue, leverage);
     this.#ledger = ledger;
     const brackets = new Brackets(ledger, venue, clock);
     const log = venue.log.bind(venue);
@@ -124,8 +124,16 @@ export class CcxtBroker implements Broker {
       journal,
       clock,
       brackets,
-      setup: new ContractSetup(exchange, this.#leverage, venue.call, log),
+      setup: new ContractSetup(exchange, leverage, venue.call, log),
       records: (clientId) => this.intentRecords?.(clientId),
+    });
+    this.#checks = new OrderChecks({
+      markets: venue,
+      ledger,
+      clientIds: this.#gateway,
+      label: venue.label,
+      derivatives: venue.derivatives,
+      leverage,
     });
     this.#funding = fundingFor(venue.info, {
       venue,
@@ -213,15 +221,7 @@ export class CcxtBroker implements Broker {
 
   /** Accepts (and queues) an order or refuses it with a reason; see the file header. */
   submit(req: OrderRequest, ts: number): Accepted | Refusal {
-    const res = checkOrder(req, {
-      started: this.#started,
-      label: this.#venue.label,
-      known: (id) => this.#gateway.known(id),
-      market: (s) => this.#venue.market(s),
-      ledger: this.#ledger,
-      derivatives: this.#venue.derivatives,
-      leverage: this.#leverage,
-    });
+    const res = this.#checks.check(req, this.#started);
     if (!res.ok) return res;
     const o: LiveOrder = { ...res.order, createdTs: ts };
     this.#gateway.send(o);
