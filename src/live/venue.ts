@@ -5,8 +5,7 @@
 import { withDefaults } from "../core/options.ts";
 import type { Exchange } from "ccxt";
 import { type ExchangeInfo, findExchangeInfo } from "../exchange/exchanges.ts";
-import type { RetryOptions } from "../exchange/retry.ts";
-import { withRetry } from "../exchange/retry.ts";
+import { type RetryOptions, withRetry } from "../exchange/retry.ts";
 import { type CallOptions, redact } from "./exchange_orders.ts";
 import { labelOf, type LiveLog } from "./ccxt_broker_options.ts";
 import { walletBalance } from "./derivatives.ts";
