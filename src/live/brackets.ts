@@ -1,12 +1,16 @@
 // Exit legs of a filled live entry: a stop-market and a take-profit, reduce-only, one cancels
 // the other (the broker keeps the OCO: it cancels the partner when one fills), and when.
+// Brackets decides; the order gateway sends and cancels what it says.
 
 import type { Refusal } from "../core/trading.ts";
 import type { Position } from "../account/portfolio.ts";
 import { floorToStep, legFromFill, num, refusal } from "../core/order_rules.ts";
 import { exchangeClientId } from "./client_order_id.ts";
+import type { Clock } from "../core/ports.ts";
 import type { LiveMarket } from "./market.ts";
-import { isActive, type LiveBook, type LiveOrder } from "./orders.ts";
+import { isActive, type LiveOrder } from "./orders.ts";
+import type { LiveLedger } from "./ledger.ts";
+import type { LiveVenue } from "./venue.ts";
 
 /**
  * The legs for `entry` (filled, with a bracket), sized to what it added to the position
@@ -81,46 +85,77 @@ export function levelsOf(
   };
 }
 
-/** What keeping brackets needs from the broker. */
-export interface BracketHost {
-  book: LiveBook;
-  market(symbol: string): LiveMarket | undefined;
-  now(): number;
-  log(level: "info" | "warn" | "error", msg: string, fields?: Record<string, unknown>): void;
-  /** Cancels an order by id (false when not open). */
-  cancel(orderId: string): boolean;
-  /** Tracks a new order and queues its send. */
-  send(o: LiveOrder): void;
+/** What to do after an order's fill or cancel: legs to send, then orders to cancel. */
+export interface BracketWork {
+  send: LiveOrder[];
+  cancel: LiveOrder[];
 }
 
 /**
- * After a fill of `o`: a filled entry gets its exits, a filled leg's partner is cancelled (OCO),
- * and a flat position has every exit left for its symbol cancelled.
+ * The exits of the live broker's entries: which legs go out when an entry fills (or ends
+ * cancelled partly filled), the partner to cancel when a leg fills (OCO), and the exits to
+ * cancel when the position is flat.
+ *
+ * @example
+ * ```ts
+ * const brackets = new Brackets(ledger, venue, clock);
+ * const work = brackets.afterFill(order); // the gateway sends work.send, cancels work.cancel
+ * ```
  */
-export function afterFill(h: BracketHost, o: LiveOrder): void {
-  const pos = h.book.pf.position(o.symbol);
-  if (o.status === "filled" && o.bracket && !o.legs && pos !== undefined) placeLegs(h, o);
-  if (o.status === "filled" && o.oco && isActive(o.oco)) h.cancel(o.oco.id);
-  if (pos === undefined) {
-    for (const x of h.book.active(o.symbol)) if (x.reduceOnly) h.cancel(x.id);
-  }
-}
+export class Brackets {
+  readonly #ledger: LiveLedger;
+  readonly #venue: LiveVenue;
+  readonly #clock: Clock;
 
-/** After `o` ended cancelled: a partly filled entry still gets exits for what it added. */
-export function afterCancel(h: BracketHost, o: LiveOrder): void {
-  const pos = h.book.pf.position(o.symbol);
-  if (o.netFilled > 0 && o.bracket && !o.legs && pos !== undefined) placeLegs(h, o);
-}
-
-/** Queues the exit legs of filled `entry`, or records (and logs) why there are none. */
-export function placeLegs(h: BracketHost, entry: LiveOrder): void {
-  const m = h.market(entry.symbol)!;
-  const res = bracketLegs(entry, m, h.book.pf.position(entry.symbol)!);
-  if (!res.ok) {
-    h.book.refuse(entry, res.code, res.reason, h.now());
-    h.log("error", "bracket not placed", { clientId: entry.clientId, reason: res.reason });
-    return;
+  /** Brackets over `ledger`'s orders and positions; refusals are timed by `clock`. */
+  constructor(ledger: LiveLedger, venue: LiveVenue, clock: Clock) {
+    this.#ledger = ledger;
+    this.#venue = venue;
+    this.#clock = clock;
   }
-  entry.legs = res.legs;
-  for (const leg of res.legs) h.send(leg);
+
+  /**
+   * After a fill of `o`: a filled entry gets its exits, a filled leg's partner is cancelled
+   * (OCO), and a flat position has every exit left for its symbol cancelled.
+   */
+  afterFill(o: LiveOrder): BracketWork {
+    const work: BracketWork = { send: [], cancel: [] };
+    const pos = this.#ledger.portfolio.position(o.symbol);
+    if (o.status === "filled" && o.bracket && !o.legs && pos !== undefined) {
+      work.send = this.legsFor(o);
+    }
+    if (o.status === "filled" && o.oco && isActive(o.oco)) work.cancel.push(o.oco);
+    if (pos === undefined) {
+      for (const x of this.#ledger.active(o.symbol)) if (x.reduceOnly) work.cancel.push(x);
+    }
+    return work;
+  }
+
+  /** After `o` ended cancelled: a partly filled entry still gets exits for what it added. */
+  afterCancel(o: LiveOrder): BracketWork {
+    const pos = this.#ledger.portfolio.position(o.symbol);
+    const send = o.netFilled > 0 && o.bracket && !o.legs && pos !== undefined
+      ? this.legsFor(o)
+      : [];
+    return { send, cancel: [] };
+  }
+
+  /**
+   * The exit legs of filled `entry`, linked to it (`entry.legs`), to be sent; none when they
+   * would be too small, which is recorded as a refusal and logged.
+   */
+  legsFor(entry: LiveOrder): LiveOrder[] {
+    const m = this.#venue.market(entry.symbol)!;
+    const res = bracketLegs(entry, m, this.#ledger.portfolio.position(entry.symbol)!);
+    if (!res.ok) {
+      this.#ledger.refuse(entry, res.code, res.reason, this.#clock.now());
+      this.#venue.log("error", "bracket not placed", {
+        clientId: entry.clientId,
+        reason: res.reason,
+      });
+      return [];
+    }
+    entry.legs = res.legs;
+    return res.legs;
+  }
 }

@@ -5,6 +5,13 @@ import { exchangeInfo } from "../exchange/exchanges.ts";
 import type { OrderJournal } from "../core/order_journal.ts";
 import type { RetryOptions } from "../exchange/retry.ts";
 
+/** Where the live broker's messages go (level, sentence, structured fields). */
+export type LiveLog = (
+  level: "info" | "warn" | "error",
+  msg: string,
+  fields?: Record<string, unknown>,
+) => void;
+
 /** Options for `CcxtBroker` (ccxt_broker.ts). */
 export interface CcxtBrokerOptions {
   /** Where intents, acks and fills are written (required). */
@@ -35,13 +42,13 @@ export interface CcxtBrokerOptions {
   pollIntervalMs?: number;
   /**
    * Check the funding payments of open contract positions at most this often, in ms, besides
-   * once a new UTC hour and once after a close (default 300000; see live_funding.ts).
+   * once a new UTC hour and once after a close (default 300000; see funding.ts).
    */
   fundingPollMs?: number;
   /** Also poll after every onBar (default true). */
   pollOnBar?: boolean;
   /** Log sink; messages are redacted of keys (default: warnings and errors as JSON on stderr). */
-  log?: (level: "info" | "warn" | "error", msg: string, fields?: Record<string, unknown>) => void;
+  log?: LiveLog;
 }
 
 /** The label of a configured exchange ("OKX"), else the ccxt id. */

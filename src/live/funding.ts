@@ -14,17 +14,19 @@
 // too late) goes to the balance only (`position: false`; the trade was already reported);
 // others (before the position, or an untracked one's) are skipped. Each is journaled before it
 // is booked; one the journal already has is not booked again.
-// Start-up (broker_reconcile.ts): the journaled payments of the replayed symbols, and those
+// Start-up (reconcile.ts): the journaled payments of the replayed symbols, and those
 // settled while the bot was away (fetched since the last journaled one), are replayed with the
 // fills in time order (a payment before a fill of the same millisecond); a payment found at
 // start-up counts only inside a replayed position, and is journaled then.
 
 import type { FundingHistory } from "ccxt";
 import type { Portfolio } from "../account/portfolio.ts";
-import type { JournalFunding } from "../core/order_journal.ts";
-import type { LiveCore } from "./poll.ts";
+import type { Clock } from "../core/ports.ts";
+import type { JournalFunding, OrderJournal } from "../core/order_journal.ts";
 import type { ExchangeInfo } from "../exchange/exchanges.ts";
 import { withRetry } from "../exchange/retry.ts";
+import type { LiveLedger } from "./ledger.ts";
+import type { LiveVenue } from "./venue.ts";
 
 /** A payment for the start-up replay; `fresh`: found at the exchange now, not journaled yet. */
 export interface ReplayPayment extends JournalFunding {
@@ -36,8 +38,30 @@ const HOUR = 3_600_000;
 const LIMIT = 1000;
 const PAGES = 10;
 
-/** The funding payments of one broker: what was seen, when each symbol was last checked. */
-export class LiveFunding {
+/** The collaborators of {@link Funding}. */
+export interface FundingDeps {
+  venue: LiveVenue;
+  /** The ledger payments are booked to. */
+  ledger: LiveLedger;
+  journal: OrderJournal;
+  /** When checks are due. */
+  clock: Clock;
+  /** Check an open position at most this often, in ms (default 5 minutes). */
+  everyMs?: number;
+}
+
+/**
+ * The funding payments of one broker's contract positions: what was seen, when each symbol was
+ * last checked (see the file header).
+ *
+ * @example
+ * ```ts
+ * const funding = new Funding({ venue, ledger, journal, clock });
+ * await funding.beforeFills(); // a poll books its fills in between
+ * await funding.afterFills();
+ * ```
+ */
+export class Funding {
   readonly #seen = new Set<string>();
   /** Symbol → time of the latest payment seen (exchange time). */
   readonly #latest = new Map<string, number>();
@@ -46,17 +70,28 @@ export class LiveFunding {
   /** Contract symbols with a position at the last check (closed ones get one more). */
   readonly #held = new Set<string>();
   #warned = false;
+  readonly #venue: LiveVenue;
+  readonly #ledger: LiveLedger;
+  readonly #journal: OrderJournal;
+  readonly #clock: Clock;
+  /** Check an open position at most this often, in ms. */
+  readonly everyMs: number;
 
-  /** Funding of `core`'s ledger, checked at most every `everyMs` (see the file header). */
-  constructor(readonly core: LiveCore, readonly everyMs: number) {}
+  /** Funding of `deps.ledger`, checked at most every `deps.everyMs` (see the file header). */
+  constructor(deps: FundingDeps) {
+    this.#venue = deps.venue;
+    this.#ledger = deps.ledger;
+    this.#journal = deps.journal;
+    this.#clock = deps.clock;
+    this.everyMs = deps.everyMs ?? 300_000;
+  }
 
   /** Before a poll's fills: checks the open contract positions that are due. */
   async beforeFills(): Promise<void> {
-    const { book, clock } = this.core;
-    for (const p of [...book.pf.openPositions]) {
-      if (this.core.market(p.symbol)?.linear !== true) continue;
+    for (const p of [...this.#ledger.portfolio.openPositions]) {
+      if (this.#venue.market(p.symbol)?.linear !== true) continue;
       this.#held.add(p.symbol);
-      const now = clock.now();
+      const now = this.#clock.now();
       const last = this.#checked.get(p.symbol);
       const due = last === undefined || now - last >= this.everyMs ||
         Math.floor(now / HOUR) > Math.floor(last / HOUR);
@@ -67,7 +102,7 @@ export class LiveFunding {
   /** After a poll's fills: one last check of each position that closed. */
   async afterFills(): Promise<void> {
     for (const symbol of [...this.#held]) {
-      if (this.core.book.pf.position(symbol) !== undefined) continue;
+      if (this.#ledger.portfolio.position(symbol) !== undefined) continue;
       if (await this.#guarded(symbol)) this.#held.delete(symbol); // else again next poll
     }
   }
@@ -78,8 +113,8 @@ export class LiveFunding {
       await this.#check(symbol);
       return true;
     } catch (err) {
-      const error = this.core.redact(err instanceof Error ? err.message : String(err));
-      this.core.log("warn", "funding history not fetched: retried at the next poll", {
+      const error = this.#venue.redact(err instanceof Error ? err.message : String(err));
+      this.#venue.log("warn", "funding history not fetched: retried at the next poll", {
         symbol,
         error,
       });
@@ -88,15 +123,11 @@ export class LiveFunding {
   }
 
   async #check(symbol: string): Promise<void> {
-    const pf = this.core.book.pf;
+    const pf = this.#ledger.portfolio;
     const start = pf.position(symbol)?.entryTs ?? lastTrade(pf, symbol)?.entry_ts;
     if (start === undefined) return;
-    const now = this.core.clock.now();
-    const rows = await fundingSince(
-      this.core,
-      symbol,
-      Math.max(start, this.#latest.get(symbol) ?? start),
-    );
+    const now = this.#clock.now();
+    const rows = await this.#since(symbol, Math.max(start, this.#latest.get(symbol) ?? start));
     this.#checked.set(symbol, now);
     for (const r of rows) await this.#book(symbol, r);
   }
@@ -107,7 +138,7 @@ export class LiveFunding {
     const key = keyOf(symbol, id);
     if (this.#seen.has(key)) return;
     const ts = Number(r.timestamp);
-    const pf = this.core.book.pf;
+    const pf = this.#ledger.portfolio;
     const p = pf.position(symbol);
     const open = p !== undefined && p.entryTs <= ts;
     if (
@@ -117,7 +148,7 @@ export class LiveFunding {
       return;
     }
     const pay: JournalFunding = {
-      exchange: this.core.name,
+      exchange: this.#venue.name,
       symbol,
       id,
       ts,
@@ -125,22 +156,22 @@ export class LiveFunding {
       position: open,
     };
     if (!Number.isFinite(pay.amount)) return;
-    if (!await this.#journal(pay)) {
+    if (!await this.#record(pay)) {
       this.#seen.add(key);
       return;
     }
     pf.payFunding(open ? p : undefined, pay.amount);
     this.#remember(pay);
-    this.core.log("info", "funding booked", { symbol, id, amount: pay.amount, position: open });
+    this.#venue.log("info", "funding booked", { symbol, id, amount: pay.amount, position: open });
   }
 
   /** Writes `pay` to the journal; false when it is already there. */
-  #journal(pay: JournalFunding): Promise<boolean> {
-    const j = this.core.journal;
+  #record(pay: JournalFunding): Promise<boolean> {
+    const j = this.#journal;
     if (j.funding) return j.funding(pay);
     if (!this.#warned) {
       this.#warned = true;
-      this.core.log("warn", "journal keeps no funding: a restart will not rebuild it", {});
+      this.#venue.log("warn", "journal keeps no funding: a restart will not rebuild it", {});
     }
     return Promise.resolve(true);
   }
@@ -159,22 +190,30 @@ export class LiveFunding {
     const first = new Map<string, number>();
     for (const f of fills) first.set(f.symbol, Math.min(first.get(f.symbol) ?? f.ts, f.ts));
     const out: ReplayPayment[] = [];
-    for (const pay of await this.core.journal.fundings?.() ?? []) {
-      if (pay.exchange !== this.core.name || !first.has(pay.symbol)) continue;
+    for (const pay of await this.#journal.fundings?.() ?? []) {
+      if (pay.exchange !== this.#venue.name || !first.has(pay.symbol)) continue;
       this.#remember(pay);
       out.push({ ...pay, fresh: false });
     }
     for (const [symbol, from] of first) {
-      if (this.core.market(symbol)?.linear !== true) continue;
+      if (this.#venue.market(symbol)?.linear !== true) continue;
       const since = Math.max(from, this.#latest.get(symbol) ?? from);
-      const rows = await fundingSince(this.core, symbol, since);
-      this.#checked.set(symbol, this.core.clock.now());
+      const rows = await this.#since(symbol, since);
+      this.#checked.set(symbol, this.#clock.now());
       for (const r of rows) {
         const id = String(r.id);
         const amount = -Number(r.amount);
         if (this.#seen.has(keyOf(symbol, id)) || !Number.isFinite(amount)) continue;
         const ts = Number(r.timestamp);
-        out.push({ exchange: this.core.name, symbol, id, ts, amount, position: true, fresh: true });
+        out.push({
+          exchange: this.#venue.name,
+          symbol,
+          id,
+          ts,
+          amount,
+          position: true,
+          fresh: true,
+        });
       }
     }
     return out.sort((a, b) => a.ts - b.ts);
@@ -183,28 +222,39 @@ export class LiveFunding {
   /** Start-up: journals the fresh payments the replay booked (`booked`), and remembers them. */
   async booked(booked: readonly ReplayPayment[]): Promise<void> {
     for (const { fresh, ...pay } of booked) {
-      if (fresh) await this.#journal(pay);
+      if (fresh) await this.#record(pay);
       this.#remember(pay);
       if (fresh) {
-        this.core.log("info", "funding booked at start-up", { symbol: pay.symbol, id: pay.id });
+        this.#venue.log("info", "funding booked at start-up", { symbol: pay.symbol, id: pay.id });
       }
     }
-    for (const p of this.core.book.pf.openPositions) {
-      if (this.core.market(p.symbol)?.linear === true) this.#held.add(p.symbol);
+    for (const p of this.#ledger.portfolio.openPositions) {
+      if (this.#venue.market(p.symbol)?.linear === true) this.#held.add(p.symbol);
     }
+  }
+
+  /** Funding history of `symbol` since `since` (inclusive), paged. */
+  async #since(symbol: string, since: number): Promise<FundingHistory[]> {
+    const { ex, call } = this.#venue;
+    const out: FundingHistory[] = [];
+    let from = since;
+    for (let page = 0; page < PAGES; page++) {
+      const rows = await withRetry(() => ex.fetchFundingHistory(symbol, from, LIMIT), call.retry);
+      out.push(...rows);
+      const next = Math.max(...rows.map((r) => Number(r.timestamp)));
+      if (rows.length < LIMIT || !(next > from)) break;
+      from = next;
+    }
+    return out;
   }
 }
 
 /**
- * The funding of `core`'s ledger when the venue's `derivatives` row has `funding`, checked at
- * most every `everyMs` (default 5 minutes); else undefined (spot-only venues never ask).
+ * The funding of `deps.ledger` when the exchange's `derivatives` row (`info`) has `funding`;
+ * else undefined (spot-only venues never ask).
  */
-export function fundingFor(
-  core: LiveCore,
-  venue: ExchangeInfo | undefined,
-  everyMs = 300_000,
-): LiveFunding | undefined {
-  return venue?.derivatives?.funding ? new LiveFunding(core, everyMs) : undefined;
+export function fundingFor(info: ExchangeInfo | undefined, deps: FundingDeps): Funding | undefined {
+  return info?.derivatives?.funding ? new Funding(deps) : undefined;
 }
 
 /**
@@ -231,27 +281,6 @@ export function inTimeOrder<E extends { f: { ts: number } }>(
     out.push(e);
   }
   while (i < pays.length) out.push(pays[i++]);
-  return out;
-}
-
-/** Funding history of `symbol` since `since` (inclusive), paged. */
-async function fundingSince(
-  core: LiveCore,
-  symbol: string,
-  since: number,
-): Promise<FundingHistory[]> {
-  const out: FundingHistory[] = [];
-  let from = since;
-  for (let page = 0; page < PAGES; page++) {
-    const rows = await withRetry(
-      () => core.ex.fetchFundingHistory(symbol, from, LIMIT),
-      core.call.retry,
-    );
-    out.push(...rows);
-    const next = Math.max(...rows.map((r) => Number(r.timestamp)));
-    if (rows.length < LIMIT || !(next > from)) break;
-    from = next;
-  }
   return out;
 }
 

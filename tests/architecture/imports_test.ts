@@ -61,7 +61,6 @@ const KNOWN = new Set([
   "backtest/metrics.ts → backtest/metrics_format.ts",
   "engine/decision_context.ts → engine/engine.ts",
   "backtest/run.ts → backtest/wiring.ts",
-  "live/derivatives.ts → live/reconcile.ts",
   "service/bot.ts → service/bot_account.ts → service/bot_types.ts → service/live_accounts.ts → " +
   "service/live_catch_up.ts → service/settings.ts → service/supervisor.ts",
 ]);

@@ -9,8 +9,7 @@ import { Db } from "../../src/store/db.ts";
 import { DuckOrderJournal } from "../../src/store/order_journal_store.ts";
 import { tempDir } from "../support.ts";
 import { findExchangeInfo } from "../../src/exchange/exchanges.ts";
-import { fundingFor } from "../../src/live/funding.ts";
-import type { LiveCore } from "../../src/live/poll.ts";
+import { type FundingDeps, fundingFor } from "../../src/live/funding.ts";
 
 const SYM = "BTC/USDT:USDT";
 const MIN = 60_000;
@@ -220,6 +219,6 @@ Deno.test("funding: only venues whose derivatives row says so are asked", () => 
   assert.equal(findExchangeInfo("binanceusdm")?.derivatives?.funding, true);
   for (const name of ["okx", "bybit", "coinbase"]) {
     const venue = findExchangeInfo(name);
-    assert.equal(fundingFor({} as LiveCore, venue), undefined, name);
+    assert.equal(fundingFor(venue, {} as FundingDeps), undefined, name);
   }
 });

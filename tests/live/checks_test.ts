@@ -2,15 +2,14 @@
 
 import assert from "node:assert/strict";
 import type { OrderRequest } from "../../src/core/trading.ts";
-import { Portfolio } from "../../src/account/portfolio.ts";
-import { type CheckContext, checkOrder } from "../../src/live/checks.ts";
+import { OrderChecks } from "../../src/live/checks.ts";
 import type { LiveMarket } from "../../src/live/market.ts";
-import { LiveBook } from "../../src/live/orders.ts";
+import { LiveLedger } from "../../src/live/ledger.ts";
 
 const PERP = "BTC/USDT:USDT";
 
-/** A broker book holding a 0.025 BTC long at 40000, all of it promised to a queued close. */
-function context(spot: boolean): CheckContext {
+/** Checks over a ledger holding a 0.025 BTC long at 40000, all of it promised to a queued close. */
+function checks(spot: boolean): OrderChecks {
   const symbol = spot ? "BTC/USDT" : PERP;
   const m: LiveMarket = {
     symbol,
@@ -24,12 +23,12 @@ function context(spot: boolean): CheckContext {
     exitsAsTriggers: true,
     takeProfitMarket: !spot,
   };
-  const book = new LiveBook();
-  book.pf = new Portfolio(1000, 0.004);
   const leverage = spot ? 1 : 3;
-  book.pf.open(symbol, "long", 0.025, 40_000, 0, 0, leverage);
-  book.marks.set(symbol, 40_000);
-  book.add({
+  const ledger = new LiveLedger();
+  ledger.restart(1000);
+  ledger.portfolio.open(symbol, "long", 0.025, 40_000, 0, 0, leverage);
+  ledger.setMark(symbol, 40_000);
+  ledger.add({
     id: "twclose",
     clientId: "close",
     exchangeClientId: "twclose",
@@ -46,15 +45,14 @@ function context(spot: boolean): CheckContext {
     netFilled: 0,
     cancelWanted: false,
   });
-  return {
-    started: true,
+  return new OrderChecks({
+    markets: { market: (s) => s === symbol ? m : undefined },
+    ledger,
+    clientIds: { known: () => false },
     label: "Test",
-    known: () => false,
-    market: (s) => s === symbol ? m : undefined,
-    book,
     derivatives: true,
     leverage,
-  };
+  });
 }
 
 const sell = (symbol: string, extra: Partial<OrderRequest> = {}): OrderRequest => ({
@@ -66,16 +64,16 @@ const sell = (symbol: string, extra: Partial<OrderRequest> = {}): OrderRequest =
   ...extra,
 });
 
-Deno.test("checkOrder: on contracts a flip's opening leg opens the other side", () => {
-  const res = checkOrder(sell(PERP, { leverage: 3 }), context(false));
+Deno.test("OrderChecks: on contracts a flip's opening leg opens the other side", () => {
+  const res = checks(false).check(sell(PERP, { leverage: 3 }), true);
   assert.ok(res.ok, JSON.stringify(res));
   assert.equal(res.order.reduceOnly, false, "it opens a short once the close has filled");
   assert.equal(res.order.qty, 0.012, "sized on equity, not capped at the promised long");
 });
 
-Deno.test("checkOrder: a reduce-only order, or a spot sell, still finds nothing to reduce", () => {
-  const reduce = checkOrder(sell(PERP, { reduceOnly: true }), context(false));
+Deno.test("OrderChecks: a reduce-only order, or a spot sell, still finds nothing to reduce", () => {
+  const reduce = checks(false).check(sell(PERP, { reduceOnly: true }), true);
   assert.deepEqual([reduce.ok, !reduce.ok && reduce.code], [false, "nothing_to_reduce"]);
-  const spot = checkOrder(sell("BTC/USDT"), context(true));
+  const spot = checks(true).check(sell("BTC/USDT"), true);
   assert.deepEqual([spot.ok, !spot.ok && spot.code], [false, "nothing_to_reduce"]);
 });
