@@ -48,7 +48,7 @@ export interface DerivativesInfo {
   marginMode: "isolated";
   /**
    * `fetchFundingHistory(symbol, since)` lists the account's funding payments: the live broker
-   * books them into the ledger and the journal (live_funding.ts). Unset: funding is not booked.
+   * books them into the ledger and the journal (src/live/funding.ts). Unset: funding is not booked.
    */
   funding?: true;
 }
