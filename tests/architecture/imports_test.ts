@@ -65,8 +65,6 @@ const KNOWN = new Set([
   "cli/data.ts → cli/data_download.ts → cli/data_files.ts → cli/data_inspect.ts → cli/data_make.ts",
   "optimize/optimize.ts → optimize/study_setup.ts",
   "live/derivatives.ts → live/reconcile.ts",
-  "service/bot.ts → service/bot_account.ts → service/bot_types.ts → service/live_accounts.ts → " +
-  "service/live_catch_up.ts → service/settings.ts → service/supervisor.ts",
 ]);
 
 const files = sourceFiles();
