@@ -4,7 +4,7 @@ import { apiClient } from "./api_client_support.ts";
 import assert from "node:assert/strict";
 import { requireBearer } from "../../src/http/auth.ts";
 import type { BusEvent } from "../../src/service/event_bus.ts";
-import { startService } from "../../src/service/service.ts";
+import { assemble } from "../../src/assemble.ts";
 import { Db } from "../../src/store/db.ts";
 import { tempDir } from "../support.ts";
 import { candlesTraded, entry, waitFor } from "../service/service_support.ts";
@@ -14,7 +14,7 @@ const auth = { Authorization: `Bearer ${TOKEN}` };
 
 async function start(path: string, extra: Parameters<typeof entry>[1] = {}, speed = 3000) {
   const db = await Db.open(path);
-  const service = await startService({
+  const service = await assemble({
     db,
     entries: [
       await entry("alpha", {
