@@ -264,6 +264,10 @@ Deno.test("simulation, openapi, health and SSE on a real server", async () => {
     assert.equal(portfolio.body.initial, 20_000);
     const perf = await s.json("/api/simulation/performance");
     assert.equal(perf.body.bots.length, 2);
+    const pnl = await s.json("/api/pnl?mode=paper");
+    assert.deepEqual(pnl.body.bots.map((b: { bot_id: string }) => b.bot_id), ["alpha", "beta"]);
+    assert.deepEqual(Object.keys(pnl.body.total), ["day", "7d", "30d", "all"]);
+    assert.equal((await s.json("/api/pnl?mode=demo")).status, 400);
     const health = await s.json("/api/status/health");
     assert.equal(health.body.exchanges[0].exchange, "okx");
     assert.equal(health.body.bots.running, 2);
