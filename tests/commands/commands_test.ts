@@ -8,7 +8,7 @@ import { InputError } from "../../src/core/errors.ts";
 import { startService } from "../../src/service/service.ts";
 import { Db } from "../../src/store/db.ts";
 import { tempDir } from "../support.ts";
-import { candlesTraded, entry, untilEvent, waitFor } from "../service/service_support.ts";
+import { candlesTraded, entry, untilEvent } from "../service/service_support.ts";
 
 const ANA: Actor = { surface: "telegram", actor: "@ana" };
 const BO: Actor = { surface: "discord", actor: "bo#0001" };
@@ -116,26 +116,28 @@ Deno.test("confirmations: who confirmed or rejected is recorded with the decisio
   const s = await start(`${dir.path}/p.duckdb`, {
     requireConfirmation: true,
     confirmationTtlMs: 120_000,
-  });
+  }, 600);
   try {
     // A newer signal may replace a held entry before the verdict (the replay runs fast): the
-    // verdict is then refused as a conflict, and the next held entry is decided instead.
+    // verdict is then refused as a conflict, and the next held entry is decided instead. Held
+    // entries are looked up in the store after each event, so none is missed between two waits.
+    const tried = new Set<string>();
     const decideNext = async (verdict: "confirm" | "reject", who: Actor) => {
       for (let attempt = 0; attempt < 10; attempt++) {
-        const e = await waitFor(
-          s.service.bus,
-          (e) => e.type === "bot.pending" && e.botId === "beta",
-          30_000,
-          "an entry of beta held",
-        );
-        const id = String((e.data as { id: string }).id);
+        const id = await untilEvent(s.service.bus, async () => {
+          const rows = (await s.commands.pending("pending")).pending;
+          return rows.map((r) => String(r.id)).find((id) =>
+            id.startsWith("beta:") && !tried.has(id)
+          );
+        }, 120_000, "an entry of beta held");
+        tried.add(id);
         try {
           const out = await s.commands.decide(id, verdict, who);
           assert.deepEqual(out, { id, status: verdict === "confirm" ? "confirmed" : "rejected" });
           return id;
         } catch (err) {
           assert.ok(err instanceof ConflictError);
-          assert.match(err.message, /no longer waiting/);
+          assert.match(err.message, /no longer waiting|already superseded/);
         }
       }
       throw new Error("every held entry was replaced before it could be decided");
