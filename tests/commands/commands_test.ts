@@ -124,12 +124,17 @@ Deno.test("confirmations: who confirmed or rejected is recorded with the decisio
     const tried = new Set<string>();
     const decideNext = async (verdict: "confirm" | "reject", who: Actor) => {
       for (let attempt = 0; attempt < 10; attempt++) {
-        const id = await untilEvent(s.service.bus, async () => {
-          const rows = (await s.commands.pending("pending")).pending;
-          return rows.map((r) => String(r.id)).find((id) =>
-            id.startsWith("beta:") && !tried.has(id)
-          );
-        }, 120_000, "an entry of beta held");
+        const id = await untilEvent(
+          s.service.bus,
+          async () => {
+            const rows = (await s.commands.pending("pending")).pending;
+            return rows.map((r) => String(r.id)).find((id) =>
+              id.startsWith("beta:") && !tried.has(id)
+            );
+          },
+          120_000,
+          "an entry of beta held",
+        );
         tried.add(id);
         try {
           const out = await s.commands.decide(id, verdict, who);
