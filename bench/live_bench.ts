@@ -1,7 +1,6 @@
 // A live bot on the loopback fake OKX: closed candle on the websocket -> order acknowledged.
 
 import type { Candle } from "../src/core/candles.ts";
-import { requireBearer } from "../src/http/auth.ts";
 import { CcxtFeed } from "../src/feed/ccxt_feed.ts";
 import { createExchange } from "../src/exchange/ccxt_client.ts";
 import { botEntries } from "../src/service/bot_entries.ts";
@@ -75,8 +74,6 @@ export async function benchLive(candles = 400): Promise<BenchRow[]> {
   const svc = await startService({
     db,
     entries: await botEntries(`${dir}/bots`, ENV),
-    auth: requireBearer("bench-token-0123456789"),
-    version: "bench",
     liveFeed: () => feed,
     wallNow: () => rest.nowMs,
     live: accounts,

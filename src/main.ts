@@ -1,5 +1,6 @@
-// The Tidewatch service entry point: loads the bots, wires store, feed and API, serves on loopback.
+// The Tidewatch service entry point: loads the bots, assembles service, commands and API, serves.
 
+import { assemble } from "./assemble.ts";
 import { ConfigError } from "./core/errors.ts";
 import { optional, parseFlags, runMain } from "./cli/args.ts";
 import { requireBearer } from "./http/auth.ts";
@@ -7,7 +8,6 @@ import { resolveApiToken } from "./service/api_token.ts";
 import { botEntries } from "./service/bot_entries.ts";
 import { marketFeedFor } from "./service/feed_factory.ts";
 import { LiveAccounts } from "./service/live_accounts.ts";
-import { startService } from "./service/service.ts";
 import { Db } from "./store/db.ts";
 import { dataDir, dbPath } from "./store/paths.ts";
 import { configureLog, defaultLogFormat, log, type LogFormat } from "./service/log.ts";
@@ -86,7 +86,7 @@ default when the output is a pipe or a file).`);
     botsOn: (exchange) =>
       entries.filter((e) => exchangeInfo(e.spec.exchange).ccxtId === exchange).length,
   });
-  const service = await startService({
+  const service = await assemble({
     db,
     entries,
     auth: requireBearer(token.token, { hint: tokenWhere }),

@@ -1,13 +1,13 @@
 // GET /api/events: server-sent events for everything the event bus carries (resumable).
 
 import { streamSSE } from "hono/streaming";
+import { z } from "zod";
+import type { Commands } from "../commands/commands.ts";
 import type { BusEvent } from "../service/event_bus.ts";
 import type { RouteTable } from "./route_table.ts";
-import type { ServiceDeps } from "./service_deps.ts";
-import { z } from "zod";
 
 /** Registers the SSE route. `Last-Event-ID` (or `?after=`) resumes after a known event. */
-export function eventRoutes(routes: RouteTable, s: ServiceDeps): void {
+export function eventRoutes(routes: RouteTable, commands: Commands): void {
   routes.add({
     method: "get",
     path: "/api/events",
@@ -24,9 +24,11 @@ export function eventRoutes(routes: RouteTable, s: ServiceDeps): void {
       const prefixes = query.types?.split(",").map((t) => t.trim()).filter(Boolean);
       const wanted = (e: BusEvent) => !prefixes || prefixes.some((p) => e.type.startsWith(p));
       return streamSSE(c, async (stream) => {
-        const queue: BusEvent[] = Number.isFinite(after) ? s.bus.since(after).filter(wanted) : [];
+        const queue: BusEvent[] = Number.isFinite(after)
+          ? commands.eventsSince(after).filter(wanted)
+          : [];
         let wake: (() => void) | undefined;
-        const stop = s.bus.subscribe((e) => {
+        const stop = commands.onEvent((e) => {
           if (!wanted(e)) return;
           queue.push(e);
           wake?.();

@@ -1,10 +1,9 @@
 // POST /api/orders: a manual order, live mode only (paper bots trade on their own signals).
 
 import { z } from "zod";
+import type { Commands } from "../commands/commands.ts";
 import { apiActor } from "./api_bots.ts";
 import type { RouteTable } from "./route_table.ts";
-import { HttpError } from "./route_table.ts";
-import type { ServiceDeps } from "./service_deps.ts";
 
 const manualOrder = z.object({
   bot_id: z.string().min(1).describe("The live bot whose account and symbol the order uses"),
@@ -19,22 +18,12 @@ const manualOrder = z.object({
 });
 
 /** Registers POST /api/orders. */
-export function orderRoutes(routes: RouteTable, s: ServiceDeps): void {
+export function orderRoutes(routes: RouteTable, commands: Commands): void {
   routes.add({
     method: "post",
     path: "/api/orders",
     summary: "Send a manual order through a live bot's exchange account (live mode only)",
     body: manualOrder,
-    handler: async (c, { body }) => {
-      if (!s.manualOrder) {
-        throw new HttpError(
-          409,
-          `Manual orders need live mode, and this service runs in paper mode: ${
-            s.liveRefusal ?? "live trading is not approved"
-          }.`,
-        );
-      }
-      return await s.manualOrder(body, apiActor(c));
-    },
+    handler: async (c, { body }) => await commands.manualOrder(body, apiActor(c)),
   });
 }

@@ -2,6 +2,8 @@
 
 import { Hono, type MiddlewareHandler } from "hono";
 import { z } from "zod";
+import type { Commands } from "../commands/commands.ts";
+import { ConflictError, NotFoundError } from "../commands/errors.ts";
 import { TidewatchError } from "../core/errors.ts";
 import type { CandleStore } from "../store/candle_store.ts";
 import { botRoutes } from "./api_bots.ts";
@@ -9,8 +11,7 @@ import { backtestRoutes } from "./api_backtests.ts";
 import { eventRoutes } from "./api_events.ts";
 import { orderRoutes } from "./api_orders.ts";
 import { simulationRoutes } from "./api_simulation.ts";
-import { HttpError, RouteTable } from "./route_table.ts";
-import type { ServiceDeps } from "./service_deps.ts";
+import { RouteTable } from "./route_table.ts";
 
 /** What the app needs. */
 export interface AppDeps {
@@ -18,9 +19,9 @@ export interface AppDeps {
   /** "paper" unless live trading was approved. */
   mode: "paper" | "live";
   version: string;
-  /** The running service (bots, records, events); absent: candles and health only. */
-  service?: ServiceDeps;
-  /** Guards every write (bearer token); required with `service`. */
+  /** The running service's commands (bots, records, events); absent: candles and health only. */
+  commands?: Commands;
+  /** Guards every write (bearer token); required with `commands`. */
   auth?: MiddlewareHandler;
 }
 
@@ -48,7 +49,7 @@ const denyWrites: MiddlewareHandler = (c) =>
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
   const routes = new RouteTable(app, deps.auth ?? denyWrites);
-  const s = deps.service;
+  const commands = deps.commands;
 
   routes.add({
     method: "get",
@@ -61,9 +62,7 @@ export function createApp(deps: AppDeps): Hono {
       } catch (err) {
         database = { ok: false, error: err instanceof Error ? err.message : String(err) };
       }
-      const exchanges = s?.feed.health() ?? [];
-      const bots: Record<string, number> = {};
-      for (const b of s?.supervisor.bots.values() ?? []) bots[b.state] = (bots[b.state] ?? 0) + 1;
+      const { exchanges, bots } = commands?.health() ?? { exchanges: [], bots: {} };
       const ok = database.ok && exchanges.every((e) => e.reachable);
       return c.json(
         { ok, mode: deps.mode, version: deps.version, database, exchanges, bots },
@@ -111,12 +110,12 @@ export function createApp(deps: AppDeps): Hono {
     },
   });
 
-  if (s) {
-    botRoutes(routes, s);
-    simulationRoutes(routes, s);
-    backtestRoutes(routes, s);
-    orderRoutes(routes, s);
-    eventRoutes(routes, s);
+  if (commands) {
+    botRoutes(routes, commands);
+    simulationRoutes(routes, commands);
+    backtestRoutes(routes, commands);
+    orderRoutes(routes, commands);
+    eventRoutes(routes, commands);
   }
 
   app.notFound((c) =>
@@ -124,7 +123,10 @@ export function createApp(deps: AppDeps): Hono {
   );
 
   app.onError((err, c) => {
-    if (err instanceof HttpError) return c.json({ error: err.message }, err.status);
+    // The one place errors become statuses: a name that does not exist 404, a state that
+    // refuses the request 409, any other of ours (bad input, config) 400.
+    if (err instanceof NotFoundError) return c.json({ error: err.message }, 404);
+    if (err instanceof ConflictError) return c.json({ error: err.message }, 409);
     if (err instanceof TidewatchError) return c.json({ error: err.message }, 400);
     console.error(
       JSON.stringify({

@@ -27,13 +27,6 @@ export interface RouteSpec<Q = unknown, B = unknown> {
   handler: (c: Context, input: RouteInput<Q, B>) => unknown | Promise<unknown>;
 }
 
-/** A 4xx answer from a handler: `throw new HttpError(409, "...")`. */
-export class HttpError extends Error {
-  constructor(readonly status: 400 | 401 | 403 | 404 | 409 | 422 | 503, message: string) {
-    super(message);
-  }
-}
-
 function describe(issues: z.core.$ZodIssue[]): string {
   return issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ");
 }

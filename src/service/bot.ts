@@ -6,24 +6,43 @@ import { floorToTimeframe, timeframeMs } from "../core/timeframe.ts";
 import type { PositionView } from "../core/trading.ts";
 import { ConfirmingBroker } from "./confirming_broker.ts";
 import { BotRunner } from "../engine/bot_runner.ts";
-import type { Subscription } from "../core/feed.ts";
-import type { BotEvent, BotEventKind } from "../store/bot_store.ts";
+import type { MarketFeed, Subscription } from "../core/feed.ts";
+import type { Clock } from "../core/ports.ts";
+import type { StrategyDefinition } from "../core/strategy.ts";
+import type { BotEvent, BotEventKind, BotStore } from "../store/bot_store.ts";
+import type { CandleStore } from "../store/candle_store.ts";
 import { type BotAccount, buildAccount, manualOutcome, manualRequest } from "./bot_account.ts";
 import { settleLive } from "./live_catch_up.ts";
 import { applyEvent } from "./bot_events.ts";
 import { BotRecorder } from "./bot_records.ts";
-import type { BotSettings } from "./settings.ts";
 import type {
-  BotDeps,
+  BotSettings,
   BotSpec,
   BotState,
   ManualOrderRequest,
   ManualOrderResult,
 } from "./bot_types.ts";
 import { liveStanding } from "./bot_events.ts";
+import type { EventBus } from "./event_bus.ts";
 import { LatencyWindow } from "./latency.ts";
+import type { LiveAccounts } from "./live_accounts.ts";
 
-export type { BotDeps, BotSpec, BotState, ManualOrderRequest, ManualOrderResult };
+export type { BotSettings, BotSpec, BotState, ManualOrderRequest, ManualOrderResult };
+
+/** What a bot needs from the service. */
+export interface BotDeps {
+  def: StrategyDefinition;
+  store: BotStore;
+  candles: CandleStore;
+  feed: MarketFeed;
+  bus: EventBus;
+  /** The service clock: wall time, or the replay's time. */
+  clock: Clock;
+  /** Exchange accounts of live bots (absent: the service runs paper bots only). */
+  live?: LiveAccounts;
+  /** Wall clock for confirmations' times [Date.now] (the supervisor's, which expires them). */
+  wallNow?: () => number;
+}
 
 /** Candles of history a bot loads before its first decision, besides the strategy's warm-up. */
 const EXTRA_HISTORY = 50;

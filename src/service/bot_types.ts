@@ -1,13 +1,6 @@
-// What a bot is (its spec from the config), what it needs from the service, and its manual orders.
+// What a bot is (its spec from the config), the settings it takes, and its manual orders.
 
-import type { StrategyDefinition } from "../core/strategy.ts";
 import type { FeeSchedule } from "../core/trading.ts";
-import type { Clock } from "../core/ports.ts";
-import type { MarketFeed } from "../core/feed.ts";
-import type { BotStore } from "../store/bot_store.ts";
-import type { CandleStore } from "../store/candle_store.ts";
-import type { EventBus } from "./event_bus.ts";
-import type { LiveAccounts } from "./live_accounts.ts";
 
 /** What a bot is, resolved from its config file. */
 export interface BotSpec {
@@ -30,21 +23,6 @@ export interface BotSpec {
   confirmationTtlMs: number;
 }
 
-/** What a bot needs from the service. */
-export interface BotDeps {
-  def: StrategyDefinition;
-  store: BotStore;
-  candles: CandleStore;
-  feed: MarketFeed;
-  bus: EventBus;
-  /** The service clock: wall time, or the replay's time. */
-  clock: Clock;
-  /** Exchange accounts of live bots (absent: the service runs paper bots only). */
-  live?: LiveAccounts;
-  /** Wall clock for confirmations' times [Date.now] (the supervisor's, which expires them). */
-  wallNow?: () => number;
-}
-
 /** Where a bot is in its life. */
 export type BotState = "stopped" | "starting" | "running" | "paused" | "failed";
 
@@ -63,4 +41,13 @@ export interface ManualOrderResult {
   accepted: boolean;
   open?: boolean;
   reason?: string;
+}
+
+/**
+ * What the service's settings impose on every bot: only what a PATCH set (a setting never changed
+ * leaves each bot to its own file).
+ */
+export interface BotSettings {
+  requireConfirmation?: boolean;
+  confirmationTtlMs?: number;
 }

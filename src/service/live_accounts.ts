@@ -7,7 +7,7 @@ import { createExchange, type ExchangeCredentials } from "../exchange/ccxt_clien
 import type { JournalEntry, OrderIntent, OrderJournal } from "../core/order_journal.ts";
 import type { Db } from "../store/db.ts";
 import { DuckOrderJournal } from "../store/order_journal_store.ts";
-import type { BotSpec } from "./bot.ts";
+import type { BotSpec } from "./bot_types.ts";
 import { checkLiveApproval } from "./live_gate.ts";
 import { log } from "./log.ts";
 

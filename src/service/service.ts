@@ -1,8 +1,5 @@
-// Assembles the running service: store, feed, supervisor, settings, jobs, HTTP app.
+// Starts the running service: stores, feed, supervisor, settings and backtest jobs (no surface).
 
-import type { Hono, MiddlewareHandler } from "hono";
-import { createApp } from "../http/app.ts";
-import type { ServiceDeps } from "../http/service_deps.ts";
 import type { MarketFeed } from "../core/feed.ts";
 import { ReplayFeed } from "../feed/replay_feed.ts";
 import { BacktestStore } from "../store/backtest_store.ts";
@@ -21,9 +18,6 @@ import { type BotEntry, Supervisor, type Timers } from "./supervisor.ts";
 export interface ServiceOptions {
   db: Db;
   entries: readonly BotEntry[];
-  /** Guards the API's writes. */
-  auth: MiddlewareHandler;
-  version: string;
   /** Replay instead of live data: candles per wall second = speed / timeframe seconds. */
   replay?: { speed: number };
   /** The live feed (required unless replaying); built by the caller from the exchanges used. */
@@ -41,20 +35,32 @@ export interface ServiceOptions {
 
 /** A started service. */
 export interface Service {
-  app: Hono;
   supervisor: Supervisor;
   bus: EventBus;
   feed: MarketFeed;
+  /** The bots' clock: wall time, or the replay's. */
   clock: Clock;
+  /** Wall clock of the audit log and confirmations. */
+  wallNow: () => number;
+  candles: CandleStore;
+  bots: BotStore;
+  runs: BacktestStore;
+  jobs: BacktestJobs;
+  settings: SettingsService;
+  /** "live" when a bot trades live, else "paper". */
+  mode: "paper" | "live";
+  /** Whether manual orders can be sent (a live bot and its exchange accounts). */
+  manualOrders: boolean;
   close(): Promise<void>;
 }
 
 const REPLAY_CLOCK = "replay.clock";
 
 /**
- * Starts the service: bots that should run are launched (rebuilt from their records), the
- * feed starts delivering, and the returned `app` answers the API. `close()` halts the bots
- * (their state stays in the store) and stops the feed; the caller closes the database.
+ * Starts the service: bots that should run are launched (rebuilt from their records) and the
+ * feed starts delivering. The surfaces (HTTP, chat) are built on it by `src/assemble.ts`.
+ * `close()` halts the bots (their state stays in the store) and stops the feed; the caller
+ * closes the database.
  */
 export async function startService(o: ServiceOptions): Promise<Service> {
   const wallNow = o.wallNow ?? Date.now;
@@ -96,41 +102,20 @@ export async function startService(o: ServiceOptions): Promise<Service> {
   const jobs = new BacktestJobs(candles, runs, bus, wallNow);
   await settings.load();
   await supervisor.start(o.entries);
-  const deps: ServiceDeps = {
-    supervisor,
-    bots,
-    candles,
-    runs,
-    jobs,
-    bus,
-    feed,
-    settings,
-    wallNow,
-    liveRefusal: "set TRADING_MODE=live and TRADING_APPROVED=true and give the exchange keys",
-    manualOrder: o.live && o.entries.some((e) => e.spec.mode === "live")
-      ? (m, who) =>
-        supervisor.manualOrder(m.bot_id, {
-          side: m.side,
-          type: m.type,
-          qty: m.qty,
-          price: m.price,
-          reduceOnly: m.reduce_only,
-        }, who)
-      : undefined,
-  };
-  const app = createApp({
-    store: candles,
-    mode: o.entries.some((e) => e.spec.mode === "live") ? "live" : "paper",
-    version: o.version,
-    service: deps,
-    auth: o.auth,
-  });
+  const mode = o.entries.some((e) => e.spec.mode === "live") ? "live" : "paper";
   return {
-    app,
     supervisor,
     bus,
     feed,
     clock,
+    wallNow,
+    candles,
+    bots,
+    runs,
+    jobs,
+    settings,
+    mode,
+    manualOrders: o.live !== undefined && mode === "live",
     async close() {
       clearInterval(saveClock);
       await jobs.close();

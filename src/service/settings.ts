@@ -2,7 +2,10 @@
 
 import { z } from "zod";
 import type { BotStore } from "../store/bot_store.ts";
+import type { BotSettings } from "./bot_types.ts";
 import type { Actor, Supervisor } from "./supervisor.ts";
+
+export type { BotSettings };
 
 const requireConfirmation = z.boolean()
   .describe("New entries of every bot wait for a person to confirm them");
@@ -29,15 +32,6 @@ export const settingsPatch = z.object({
 
 /** A PATCH body as validated. */
 export type SettingsPatch = z.output<typeof settingsPatch>;
-
-/**
- * What the settings impose on every bot: only what a PATCH set (a setting never changed leaves
- * each bot to its own file).
- */
-export interface BotSettings {
-  requireConfirmation?: boolean;
-  confirmationTtlMs?: number;
-}
 
 const KEY = "service";
 

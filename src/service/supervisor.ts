@@ -7,10 +7,15 @@ import type { MarketFeed } from "../core/feed.ts";
 import type { BotStore, DesiredStatus } from "../store/bot_store.ts";
 import type { CandleStore } from "../store/candle_store.ts";
 import type { StrategyDefinition } from "../core/strategy.ts";
-import { Bot, type BotSpec, type ManualOrderRequest, type ManualOrderResult } from "./bot.ts";
+import {
+  Bot,
+  type BotSettings,
+  type BotSpec,
+  type ManualOrderRequest,
+  type ManualOrderResult,
+} from "./bot.ts";
 import type { EventBus } from "./event_bus.ts";
 import type { LiveAccounts } from "./live_accounts.ts";
-import type { BotSettings } from "./settings.ts";
 import { log } from "./log.ts";
 
 /** Who asked for a control action, for the audit log. */

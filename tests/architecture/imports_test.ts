@@ -56,13 +56,9 @@ const folderOf = (path: string) => (path.includes("/") ? path.slice(0, path.inde
  * empty. A new entry is not a fix.
  */
 const KNOWN = new Set([
-  "service/service.ts imports http/app.ts",
-  "service/service.ts imports http/service_deps.ts",
   "backtest/metrics.ts → backtest/metrics_format.ts",
   "engine/decision_context.ts → engine/engine.ts",
   "backtest/run.ts → backtest/wiring.ts",
-  "service/bot.ts → service/bot_account.ts → service/bot_types.ts → service/live_accounts.ts → " +
-  "service/live_catch_up.ts → service/settings.ts → service/supervisor.ts",
 ]);
 
 const files = sourceFiles();

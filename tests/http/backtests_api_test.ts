@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { sliceColumns } from "../../src/core/candles.ts";
 import { synthCandles } from "../../src/data/synth.ts";
 import { requireBearer } from "../../src/http/auth.ts";
-import { startService } from "../../src/service/service.ts";
+import { assemble } from "../../src/assemble.ts";
 import { CandleStore } from "../../src/store/candle_store.ts";
 import { Db } from "../../src/store/db.ts";
 import { tempDir } from "../support.ts";
@@ -24,7 +24,7 @@ async function start(path: string) {
   const store = new CandleStore(db);
   await store.upsert(key, sliceColumns(all, 0, 2_000));
   await store.upsert(key, sliceColumns(all, 3_000, 5_000));
-  const service = await startService({
+  const service = await assemble({
     db,
     entries: [],
     auth: requireBearer(TOKEN),

@@ -4,7 +4,7 @@ import { apiClient } from "./api_client_support.ts";
 import assert from "node:assert/strict";
 import { requireBearer } from "../../src/http/auth.ts";
 import type { BusEvent } from "../../src/service/event_bus.ts";
-import { startService } from "../../src/service/service.ts";
+import { assemble } from "../../src/assemble.ts";
 import { Db } from "../../src/store/db.ts";
 import { tempDir } from "../support.ts";
 import { candlesTraded, entry, waitFor } from "../service/service_support.ts";
@@ -14,7 +14,7 @@ const auth = { Authorization: `Bearer ${TOKEN}` };
 
 async function start(path: string, extra: Parameters<typeof entry>[1] = {}, speed = 3000) {
   const db = await Db.open(path);
-  const service = await startService({
+  const service = await assemble({
     db,
     entries: [
       await entry("alpha", {
@@ -264,6 +264,10 @@ Deno.test("simulation, openapi, health and SSE on a real server", async () => {
     assert.equal(portfolio.body.initial, 20_000);
     const perf = await s.json("/api/simulation/performance");
     assert.equal(perf.body.bots.length, 2);
+    const pnl = await s.json("/api/pnl?mode=paper");
+    assert.deepEqual(pnl.body.bots.map((b: { bot_id: string }) => b.bot_id), ["alpha", "beta"]);
+    assert.deepEqual(Object.keys(pnl.body.total), ["day", "7d", "30d", "all"]);
+    assert.equal((await s.json("/api/pnl?mode=demo")).status, 400);
     const health = await s.json("/api/status/health");
     assert.equal(health.body.exchanges[0].exchange, "okx");
     assert.equal(health.body.bots.running, 2);

@@ -4,7 +4,7 @@
 import { apiClient } from "./api_client_support.ts";
 import assert from "node:assert/strict";
 import { requireBearer } from "../../src/http/auth.ts";
-import { startService } from "../../src/service/service.ts";
+import { assemble } from "../../src/assemble.ts";
 import { Db } from "../../src/store/db.ts";
 import { tempDir } from "../support.ts";
 import { entry, waitFor } from "../service/service_support.ts";
@@ -13,7 +13,7 @@ const TOKEN = "test-token-0123456789abcdef";
 
 async function start(path: string) {
   const db = await Db.open(path);
-  const service = await startService({
+  const service = await assemble({
     db,
     entries: [
       await entry("alpha", { params: { fast_period: 2, slow_period: 5, direction: "both" } }),

@@ -7,7 +7,7 @@ import type { StrategyDefinition } from "../../src/core/strategy.ts";
 import { getStrategy } from "../../src/engine/strategy_registry.ts";
 import { requireBearer } from "../../src/http/auth.ts";
 import type { BusEvent } from "../../src/service/event_bus.ts";
-import { startService } from "../../src/service/service.ts";
+import { assemble } from "../../src/assemble.ts";
 import type { Timers } from "../../src/service/supervisor.ts";
 import { BotStore } from "../../src/store/bot_store.ts";
 import { CandleStore } from "../../src/store/candle_store.ts";
@@ -97,7 +97,7 @@ Deno.test("a bot whose strategy throws is halted, recorded, announced and relaun
   const flaky = await entry("flaky", { params: FAST });
   flaky.def = flakyStrategy(sma, failing);
   const { timers, asked, nextTimer } = manualTimers();
-  const service = await startService({
+  const service = await assemble({
     db,
     entries: [
       flaky,

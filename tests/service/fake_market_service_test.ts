@@ -7,7 +7,7 @@ import { requireBearer } from "../../src/http/auth.ts";
 import { createExchange } from "../../src/exchange/ccxt_client.ts";
 import { CcxtFeed, type FeedError } from "../../src/feed/ccxt_feed.ts";
 import { botEntries } from "../../src/service/bot_entries.ts";
-import { startService } from "../../src/service/service.ts";
+import { assemble } from "../../src/assemble.ts";
 import { BotStore } from "../../src/store/bot_store.ts";
 import { CandleStore } from "../../src/store/candle_store.ts";
 import { Db } from "../../src/store/db.ts";
@@ -116,7 +116,7 @@ Deno.test("five paper bots on the fake exchange: one stops and starts alone; a w
   const errors: FeedError[] = [];
   let feed: CcxtFeed | undefined;
   try {
-    const service = await startService({
+    const service = await assemble({
       db,
       entries: await botEntries(`${dir.path}/bots`, {}),
       auth: requireBearer(TOKEN),

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { ConfigError } from "../../src/core/errors.ts";
 import { exchangeClientId } from "../../src/live/client_order_id.ts";
 import { botEntries } from "../../src/service/bot_entries.ts";
-import type { Service } from "../../src/service/service.ts";
+import type { Assembled as Service } from "../../src/assemble.ts";
 import { BotStore } from "../../src/store/bot_store.ts";
 import { Db } from "../../src/store/db.ts";
 import { startFakeExchange } from "../fakes/fake_exchange.ts";

@@ -6,7 +6,7 @@ import { CcxtFeed } from "../../src/feed/ccxt_feed.ts";
 import { createExchange } from "../../src/exchange/ccxt_client.ts";
 import { botEntries } from "../../src/service/bot_entries.ts";
 import { LiveAccounts } from "../../src/service/live_accounts.ts";
-import { type Service, startService } from "../../src/service/service.ts";
+import { assemble, type Assembled } from "../../src/assemble.ts";
 import { CandleStore } from "../../src/store/candle_store.ts";
 import type { Db } from "../../src/store/db.ts";
 import type { FakeExchange } from "../fakes/fake_exchange.ts";
@@ -45,7 +45,7 @@ export interface LiveRig {
 
 /** A running service with its live feed and accounts. */
 export interface LiveRun {
-  svc: Service;
+  svc: Assembled;
   feed: CcxtFeed;
   accounts: LiveAccounts;
 }
@@ -67,7 +67,7 @@ export async function startLive(l: LiveRig): Promise<LiveRun> {
     backoff: { initialMs: 10, maxMs: 50 },
     graceMs: 60_000,
   });
-  const svc = await startService({
+  const svc = await assemble({
     db: l.db,
     entries,
     auth: requireBearer(TOKEN),
@@ -97,7 +97,7 @@ export type BotStatus = {
 };
 
 /** `GET /api/bots/:id`. */
-export const botStatus = async (svc: Service, botId: string): Promise<BotStatus> =>
+export const botStatus = async (svc: Assembled, botId: string): Promise<BotStatus> =>
   await (await svc.app.request(`/api/bots/${botId}`)).json();
 
 /**

@@ -1,0 +1,44 @@
+// Assembles Tidewatch: the service, the command core on it, and the HTTP app on the commands.
+
+import type { Hono, MiddlewareHandler } from "hono";
+import { Commands } from "./commands/commands.ts";
+import { createApp } from "./http/app.ts";
+import { type Service, type ServiceOptions, startService } from "./service/service.ts";
+
+/** Options for {@link assemble}: the service's, and what the HTTP app needs. */
+export interface AssembleOptions extends ServiceOptions {
+  /** Guards the API's writes. */
+  auth: MiddlewareHandler;
+  version: string;
+}
+
+/** The started service with its command core and HTTP app. */
+export interface Assembled extends Service {
+  commands: Commands;
+  /** The HTTP app (`app.fetch` to serve it, `app.request` in tests). */
+  app: Hono;
+}
+
+/**
+ * Starts the service and builds its surfaces on one command core: the HTTP app now (chat and the
+ * status page call the same commands). `close()` is the service's: it halts the bots and the
+ * feed; the caller closes the database.
+ *
+ * @example
+ * ```ts
+ * const tw = await assemble({ db, entries, auth, version: "0.2.0", replay: { speed: 60 } });
+ * Deno.serve(tw.app.fetch);
+ * ```
+ */
+export async function assemble(o: AssembleOptions): Promise<Assembled> {
+  const service = await startService(o);
+  const commands = new Commands(service);
+  const app = createApp({
+    store: service.candles,
+    mode: service.mode,
+    version: o.version,
+    commands,
+    auth: o.auth,
+  });
+  return { ...service, commands, app };
+}

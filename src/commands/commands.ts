@@ -1,0 +1,462 @@
+// What a person can ask of the running service, without transport: every surface (HTTP, chat, the
+// status page) parses its own input, calls these and renders the plain data they return.
+
+import { computeMetrics } from "../backtest/metrics.ts";
+import { InputError, TidewatchError } from "../core/errors.ts";
+import { timeframeMs } from "../core/timeframe.ts";
+import type { BacktestJob, BacktestRequest } from "../service/backtest_jobs.ts";
+import type { Bot } from "../service/bot.ts";
+import type { BusEvent, BusListener } from "../service/event_bus.ts";
+import { parityReport } from "../service/parity.ts";
+import type { Service } from "../service/service.ts";
+import type { SettingsPatch } from "../service/settings.ts";
+import type { Actor, BotAction } from "../service/supervisor.ts";
+import { ConflictError, NotFoundError } from "./errors.ts";
+import { type PnlByPeriod, pnlByPeriod, totalPnl } from "./pnl.ts";
+import { type BotStatus, whyNotTrading } from "./why.ts";
+
+export type { Actor, BotAction };
+
+/** The record tables of a bot, as `records` pages them. */
+export const RECORD_TABLES = [
+  "decisions",
+  "orders",
+  "fills",
+  "positions",
+  "trades",
+  "equity",
+] as const;
+
+/** One of the record tables. */
+export type RecordTable = typeof RECORD_TABLES[number];
+
+/** A page of records, newest first (candles: oldest first), within [from, to] UTC ms. */
+export interface Page {
+  from?: number;
+  to?: number;
+  limit: number;
+  offset: number;
+}
+
+/** Which bots a command covers: those of one mode, or every bot [every bot]. */
+export interface Scope {
+  mode?: "paper" | "live";
+}
+
+/** A manual order on a live bot's account. */
+export interface ManualOrder {
+  bot_id: string;
+  side: "buy" | "sell";
+  type: "market" | "limit";
+  qty: number;
+  price?: number;
+  reduce_only: boolean;
+}
+
+/** A pending confirmation's status. */
+export type PendingStatus = "pending" | "confirmed" | "rejected" | "expired" | "superseded";
+
+const LIVE_REFUSAL = "set TRADING_MODE=live and TRADING_APPROVED=true and give the exchange keys";
+
+/** Unrealised P&L of a status: equity (balance plus unrealised P&L at the marks) − balance. */
+function unrealised(st: BotStatus): number | null {
+  return st.equity === null || st.balance === null ? null : st.equity - st.balance;
+}
+
+/**
+ * The command core. Reads return plain data; every write takes the {@link Actor} asking (who,
+ * through which surface), which the audit log records. Refusals are core errors:
+ * {@link NotFoundError} (a name that does not exist), {@link ConflictError} (the state refuses
+ * it now) and other `InputError`s (the request itself is wrong).
+ *
+ * @example
+ * ```ts
+ * const commands = new Commands(await startService({ db, entries, replay: { speed: 60 } }));
+ * await commands.pause("ema_crossover_01", { surface: "telegram", actor: "@ana" });
+ * const { total } = await commands.pnl();
+ * ```
+ */
+export class Commands {
+  constructor(private readonly service: Service) {}
+
+  // ---- the service ----
+
+  /** The service's mode, its exchanges' reachability and how many bots are in each state. */
+  health() {
+    const bots: Record<string, number> = {};
+    for (const b of this.service.supervisor.bots.values()) bots[b.state] = (bots[b.state] ?? 0) + 1;
+    return { mode: this.service.mode, exchanges: this.service.feed.health(), bots };
+  }
+
+  /** How many bots (of the scope) there are, how many run, and how many are in each state. */
+  status(scope: Scope = {}) {
+    const bots = this.#bots(scope).map((b) => b.status());
+    const states: Record<string, number> = {};
+    for (const b of bots) states[b.state] = (states[b.state] ?? 0) + 1;
+    return {
+      mode: scope.mode ?? this.service.mode,
+      bots: bots.length,
+      running: bots.filter((b) => b.state === "running" || b.state === "paused").length,
+      states,
+    };
+  }
+
+  /** Every bot (of the scope) with its state, equity and position. */
+  bots(scope: Scope = {}) {
+    return { bots: this.#bots(scope).map((b) => b.status()) };
+  }
+
+  /**
+   * One bot: its status (state, equity, position, open orders), the unrealised P&L of its
+   * position, its latest decision and why it is (not) trading.
+   */
+  async bot(id: string) {
+    const status = this.#bot(id).status();
+    const [latest] = await this.service.bots.page("decisions", id, { limit: 1 });
+    return {
+      ...status,
+      unrealised_pnl: unrealised(status),
+      latest_decision: latest ?? null,
+      why: whyNotTrading(status, latest),
+    };
+  }
+
+  /** A page of one of a bot's record tables, newest first. */
+  async records(id: string, table: RecordTable, page: Page) {
+    this.#bot(id);
+    const rows = await this.service.bots.page(table, id, page);
+    return { bot_id: id, count: rows.length, offset: page.offset, [table]: rows };
+  }
+
+  /** Candles of a bot's series, oldest first, as columns (`total`: how many in the range). */
+  async candles(id: string, page: Page) {
+    const b = this.#bot(id);
+    const all = await this.service.candles.read(b.key, {
+      from: page.from,
+      to: page.to === undefined ? undefined : page.to + 1,
+    });
+    const pick = (a: Float64Array) => Array.from(a.subarray(page.offset, page.offset + page.limit));
+    return {
+      bot_id: id,
+      ...b.key,
+      total: all.ts.length,
+      ts: pick(all.ts),
+      open: pick(all.open),
+      high: pick(all.high),
+      low: pick(all.low),
+      close: pick(all.close),
+      volume: pick(all.volume),
+    };
+  }
+
+  /** A backtest of the candles the bot traded on, its decisions compared with the bot's own. */
+  async parity(id: string) {
+    return await parityReport(this.#bot(id), this.service.bots, this.service.candles);
+  }
+
+  // ---- control ----
+
+  /** Starts, stops, pauses or resumes one bot (audited); returns its status after. */
+  async control(id: string, action: BotAction, who: Actor): Promise<BotStatus> {
+    this.#bot(id);
+    try {
+      return await this.service.supervisor.control(id, action, who);
+    } catch (err) {
+      throw new ConflictError((err as Error).message, { cause: err });
+    }
+  }
+
+  /** Starts one bot (audited). */
+  start(id: string, who: Actor): Promise<BotStatus> {
+    return this.control(id, "start", who);
+  }
+
+  /** Stops one bot (audited). */
+  stop(id: string, who: Actor): Promise<BotStatus> {
+    return this.control(id, "stop", who);
+  }
+
+  /** Pauses one bot: no new entries, exits still managed (audited). */
+  pause(id: string, who: Actor): Promise<BotStatus> {
+    return this.control(id, "pause", who);
+  }
+
+  /** Resumes a paused bot (audited). */
+  resume(id: string, who: Actor): Promise<BotStatus> {
+    return this.control(id, "resume", who);
+  }
+
+  /** Starts or stops every bot of the scope, one after the other (each audited). */
+  async controlAll(action: "start" | "stop", who: Actor, scope: Scope = {}) {
+    const done = [];
+    for (const b of this.#bots(scope)) {
+      done.push(await this.service.supervisor.control(b.spec.botId, action, who));
+    }
+    return { bots: done.map((d) => ({ bot_id: d.bot_id, state: d.state })) };
+  }
+
+  /** Stops every bot and cancels their entries; `flatten` closes their positions first (audited). */
+  async kill(flatten: boolean, who: Actor) {
+    return await this.service.supervisor.kill(flatten, who);
+  }
+
+  /**
+   * Resets the paper accounts: their records and events are deleted and the running ones start
+   * afresh (audited). Live accounts are at the exchange and cannot be reset.
+   */
+  async reset(who: Actor) {
+    const ids = this.#bots({ mode: "paper" }).map((b) => b.spec.botId);
+    if (ids.length === 0) throw new ConflictError("There are no paper bots to reset.");
+    return await this.service.supervisor.reset(ids, who);
+  }
+
+  /** Sends a manual order through a running live bot's account (live mode only; audited). */
+  async manualOrder(o: ManualOrder, who: Actor) {
+    if (!this.service.manualOrders) {
+      throw new ConflictError(
+        `Manual orders need live mode, and this service runs in paper mode: ${LIVE_REFUSAL}.`,
+      );
+    }
+    return await this.service.supervisor.manualOrder(o.bot_id, {
+      side: o.side,
+      type: o.type,
+      qty: o.qty,
+      price: o.price,
+      reduceOnly: o.reduce_only,
+    }, who);
+  }
+
+  // ---- confirmations ----
+
+  /** Orders waiting for confirmation (and past ones, with their status), newest first. */
+  async pending(status?: PendingStatus) {
+    return { pending: await this.service.bots.pending(status) };
+  }
+
+  /** Confirms or rejects a pending order (audited). */
+  async decide(pendingId: string, verdict: "confirm" | "reject", who: Actor) {
+    try {
+      return await this.service.supervisor.decide(pendingId, verdict, who);
+    } catch (err) {
+      throw new ConflictError((err as Error).message, { cause: err });
+    }
+  }
+
+  /** Confirms a pending order: it is sent (audited). */
+  confirm(pendingId: string, who: Actor) {
+    return this.decide(pendingId, "confirm", who);
+  }
+
+  /** Rejects a pending order: it is dropped (audited). */
+  reject(pendingId: string, who: Actor) {
+    return this.decide(pendingId, "reject", who);
+  }
+
+  // ---- accounts ----
+
+  /** Equity, balance and unrealised P&L per bot of the scope and in total. */
+  portfolio(scope: Scope = {}) {
+    const rows = this.#bots(scope).map((b) => {
+      const st = b.status();
+      return {
+        bot_id: b.spec.botId,
+        initial: b.spec.virtualBalance,
+        equity: st.equity ?? b.spec.virtualBalance,
+        balance: st.balance ?? b.spec.virtualBalance,
+        unrealised_pnl: unrealised(st) ?? 0,
+      };
+    });
+    const sum = (k: "initial" | "equity" | "balance" | "unrealised_pnl") =>
+      rows.reduce((a, r) => a + r[k], 0);
+    const initial = sum("initial");
+    return {
+      initial,
+      equity: sum("equity"),
+      balance: sum("balance"),
+      unrealised_pnl: sum("unrealised_pnl"),
+      total_return: initial > 0 ? sum("equity") / initial - 1 : null,
+      bots: rows,
+    };
+  }
+
+  /** Open positions of the bots of the scope, with their unrealised P&L. */
+  positions(scope: Scope = {}) {
+    return {
+      positions: this.#bots(scope).flatMap((b) => {
+        const st = b.status();
+        const p = st.position;
+        return p ? [{ bot_id: b.spec.botId, ...p, unrealised_pnl: unrealised(st) }] : [];
+      }),
+    };
+  }
+
+  /** Closed trades of the bots of the scope, newest first (paged, by exit time). */
+  async trades(page: Page, scope: Scope = {}) {
+    const all = [];
+    for (const b of this.#bots(scope)) {
+      const rows = await this.service.bots.page("trades", b.spec.botId, {
+        ...page,
+        limit: page.limit + page.offset,
+        offset: 0,
+      });
+      all.push(...rows);
+    }
+    all.sort((a, b) => Number(b.exit_ts) - Number(a.exit_ts));
+    return { trades: all.slice(page.offset, page.offset + page.limit) };
+  }
+
+  /** Metrics of each bot of the scope from its equity snapshots and trades. */
+  async performance(scope: Scope = {}) {
+    const out = [];
+    for (const b of this.#bots(scope)) {
+      const eq = (await this.service.bots.page("equity", b.spec.botId, { limit: 1_000_000 }))
+        .reverse();
+      const trades = await this.service.bots.trades(b.spec.botId);
+      const metrics = computeMetrics({
+        equity: Float64Array.from(eq, (r) => Number(r.equity)),
+        ts: Float64Array.from(eq, (r) => Number(r.ts)),
+        timeframeMs: timeframeMs(b.spec.timeframe),
+        trades,
+        initialEquity: b.spec.virtualBalance,
+        fees: trades.reduce((a, t) => a + t.fees, 0),
+        funding: trades.reduce((a, t) => a + t.funding, 0),
+        exposureBars: Math.round(
+          trades.reduce((a, t) => a + (t.exit_ts - t.entry_ts), 0) /
+            timeframeMs(b.spec.timeframe),
+        ),
+      });
+      out.push({ bot_id: b.spec.botId, strategy: b.spec.strategy, metrics });
+    }
+    return { bots: out };
+  }
+
+  /**
+   * P&L over the last day, 7 days, 30 days and since the start (`all`), up to now on the bots'
+   * clock (the replay's when replaying), per bot of the scope and in total. A period's P&L is the
+   * change of equity over it (realised and unrealised, net of fees and funding); `realised` and
+   * `trades` count the trades closed in it. An account begun inside a period starts it at its
+   * initial balance (a paper bot's virtual balance, a live bot's first recorded equity).
+   */
+  async pnl(scope: Scope = {}) {
+    const now = this.service.clock.now();
+    const store = this.service.bots;
+    const bots: ({ bot_id: string; mode: "paper" | "live" } & PnlByPeriod)[] = [];
+    for (const b of this.#bots(scope)) {
+      const id = b.spec.botId;
+      const tf = timeframeMs(b.spec.timeframe);
+      const equityAt = async (ts: number) => {
+        // the snapshot of the latest candle closed by `ts` (a snapshot's ts is its candle's open)
+        const [row] = await store.page("equity", id, { to: ts - tf, limit: 1 });
+        return row === undefined ? undefined : Number(row.equity);
+      };
+      const [latest] = await store.page("equity", id, { limit: 1 });
+      const first = b.spec.mode === "live"
+        ? (await store.page("equity", id, { limit: 1_000_000 })).at(-1)
+        : undefined;
+      const last = b.status().equity ?? (latest ? Number(latest.equity) : undefined);
+      const initial = b.spec.mode === "live"
+        ? (first ? Number(first.equity) : last ?? 0)
+        : b.spec.virtualBalance;
+      const periods = await pnlByPeriod(now, {
+        equity: last ?? initial,
+        initial,
+        equityAt,
+        trades: await store.trades(id),
+      });
+      bots.push({ bot_id: id, mode: b.spec.mode, ...periods });
+    }
+    return { at: now, bots, total: totalPnl(bots) };
+  }
+
+  // ---- settings and records of the service ----
+
+  /** The service's settings (including whether orders need confirmation). */
+  async settings() {
+    return await this.service.settings.get();
+  }
+
+  /** Changes the settings `patch` names, and only them (audited); returns the settings after. */
+  async changeSettings(patch: SettingsPatch, who: Actor) {
+    return await this.service.settings.patch(patch, who, this.service.wallNow());
+  }
+
+  /** The audit log of control actions, newest first. */
+  async audit(limit = 100) {
+    return { audit: await this.service.bots.auditLog(limit) };
+  }
+
+  /** Bot failures and restarts, newest first. */
+  async incidents() {
+    return { incidents: await this.service.bots.incidents() };
+  }
+
+  /** Events the bus still holds after id `after`, oldest first. */
+  eventsSince(after: number): BusEvent[] {
+    return this.service.bus.since(after);
+  }
+
+  /** Calls `fn` with every event from now on; returns the function that stops it. */
+  onEvent(fn: BusListener): () => void {
+    return this.service.bus.subscribe(fn);
+  }
+
+  // ---- backtests ----
+
+  /**
+   * Runs a backtest on stored candles in the background; returns its job (follow it with
+   * {@link backtest}). An unknown strategy or a range without candles is an `InputError`.
+   */
+  async runBacktest(req: BacktestRequest): Promise<BacktestJob> {
+    try {
+      return await this.service.jobs.submit(req);
+    } catch (err) {
+      if (err instanceof TidewatchError) throw err;
+      throw new InputError((err as Error).message, { cause: err });
+    }
+  }
+
+  /** Background jobs (with progress) and stored runs. */
+  async backtests() {
+    return { jobs: this.service.jobs.list(), runs: await this.service.runs.list() };
+  }
+
+  /** A job (job-N) with its progress, or a stored run with its metrics and trades. */
+  async backtest(id: string) {
+    const job = this.service.jobs.get(id);
+    if (job) return job;
+    const run = await this.service.runs.get(id);
+    if (!run) throw new NotFoundError(`Backtest "${id}" does not exist.`);
+    return run;
+  }
+
+  /** Cancels a running job, forgets a finished one, or deletes a stored run (and its jobs). */
+  async deleteBacktest(id: string) {
+    const job = this.service.jobs.remove(id);
+    if (job) return job.state === "cancelled" ? { cancelled: 1, job } : { deleted: 1 };
+    const n = await this.service.runs.delete(id);
+    if (n === 0) throw new NotFoundError(`Backtest "${id}" does not exist.`);
+    this.service.jobs.forgetRuns(id);
+    return { deleted: n };
+  }
+
+  /** Cancels every running job and deletes every stored run (and the jobs that made them). */
+  async deleteBacktests() {
+    const cancelled = this.service.jobs.cancelAll();
+    const deleted = await this.service.runs.delete();
+    this.service.jobs.forgetRuns();
+    return { deleted, cancelled };
+  }
+
+  #bots(scope: Scope): Bot[] {
+    const all = [...this.service.supervisor.bots.values()];
+    return scope.mode ? all.filter((b) => b.spec.mode === scope.mode) : all;
+  }
+
+  #bot(id: string): Bot {
+    try {
+      return this.service.supervisor.get(id);
+    } catch (err) {
+      throw new NotFoundError((err as Error).message, { cause: err });
+    }
+  }
+}
