@@ -38,7 +38,8 @@ export default defineStrategy({
     "crosses down through a line (previous close above it, this close at or below it; the " +
     "lowest such line, never the top one), go long at market with the target at the next line " +
     "up and the stop sl_pct % below the range; shorts mirror it on a cross up (the risk gate " +
-    "refuses the side that direction disables). While in a position nothing is signalled: the bracket exits it.",
+    "refuses the side that direction disables). While in a position nothing is signalled: the " +
+    "bracket exits it.",
   params,
   warmup: (p) => (derived(p) ? p.range_bars : 1),
   create(p, ctx) {
@@ -64,33 +65,37 @@ export default defineStrategy({
         const c = close[i];
         const n = lv.length;
         const range = (): string => `range ${fmt(lower)}..${fmt(upper)}`;
-        const down = crossedDown(lv, prev, c, n - 2);
-        const longSl = lower * (1 - p.sl_pct / 100);
-        if (down >= 0 && c > longSl && !ctx.position()) {
-          const tp = lv[down + 1];
-          return {
-            side: "long",
-            sl: longSl,
-            tp,
-            confidence: 1,
-            reason: `close ${fmt(c)} crossed down through grid line ${down + 1}/${n} at ` +
-              `${fmt(lv[down])} (${range()}); target the next line ${fmt(tp)}, stop ` +
-              `${fmt(longSl)} ${fmt(p.sl_pct)}% below the range`,
-          };
-        }
-        const up = crossedUp(lv, prev, c, 1);
-        const shortSl = upper * (1 + p.sl_pct / 100);
-        if (up >= 0 && c < shortSl && !ctx.position()) {
-          const tp = lv[up - 1];
-          return {
-            side: "short",
-            sl: shortSl,
-            tp,
-            confidence: 1,
-            reason: `close ${fmt(c)} crossed up through grid line ${up + 1}/${n} at ` +
-              `${fmt(lv[up])} (${range()}); target the next line ${fmt(tp)}, stop ` +
-              `${fmt(shortSl)} ${fmt(p.sl_pct)}% above the range`,
-          };
+        // a close below the previous one can only cross lines down, one above it only up
+        if (c < prev) {
+          const k = crossedDown(lv, prev, c, n - 2);
+          const sl = lower * (1 - p.sl_pct / 100);
+          if (k >= 0 && c > sl && !ctx.position()) {
+            const tp = lv[k + 1];
+            return {
+              side: "long",
+              sl,
+              tp,
+              confidence: 1,
+              reason: `close ${fmt(c)} crossed down through grid line ${k + 1}/${n} at ` +
+                `${fmt(lv[k])} (${range()}); target the next line ${fmt(tp)}, stop ${fmt(sl)} ` +
+                `${fmt(p.sl_pct)}% below the range`,
+            };
+          }
+        } else if (c > prev) {
+          const k = crossedUp(lv, prev, c, 1);
+          const sl = upper * (1 + p.sl_pct / 100);
+          if (k >= 0 && c < sl && !ctx.position()) {
+            const tp = lv[k - 1];
+            return {
+              side: "short",
+              sl,
+              tp,
+              confidence: 1,
+              reason: `close ${fmt(c)} crossed up through grid line ${k + 1}/${n} at ` +
+                `${fmt(lv[k])} (${range()}); target the next line ${fmt(tp)}, stop ${fmt(sl)} ` +
+                `${fmt(p.sl_pct)}% above the range`,
+            };
+          }
         }
         return null;
       },

@@ -13,8 +13,8 @@ import { baseView, higherView } from "./timeframes.ts";
  *
  * @example
  * ```ts
- * const series = new BatchSeries({ symbol: "SYN/USDT", timeframe: "15m", higher: ["1h"] }, candles);
- * const ctx = new SymbolContext(series, broker);
+ * const spec = { symbol: "SYN/USDT", timeframe: "15m", higher: ["1h"] };
+ * const ctx = new SymbolContext(new BatchSeries(spec, candles), broker);
  * ```
  */
 export class BatchSeries implements SeriesSource {

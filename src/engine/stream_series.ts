@@ -21,7 +21,7 @@ class Growing {
     this.view = { timeframe, data: candles.columns, closedIndex };
   }
 
-  /** Appends a closed candle to every indicator (the candles themselves are pushed by the owner). */
+  /** Feeds a closed candle to every indicator (the owner pushes the candle itself). */
   feed(c: Candle): void {
     const streams = this.streams;
     for (let k = 0; k < streams.length; k++) streams[k].push(c);
@@ -98,7 +98,8 @@ export class StreamSeries implements SeriesSource {
     const base = this.#base;
     if (!(c.ts > base.candles.lastTs)) {
       throw new ConfigError(
-        `Candle at ${c.ts} is not after the previous one (${base.candles.lastTs}) on ${this.symbol} ${base.view.timeframe}.`,
+        `Candle at ${c.ts} is not after the previous one (${base.candles.lastTs}) on ` +
+          `${this.symbol} ${base.view.timeframe}.`,
       );
     }
     const i = base.candles.push(c);

@@ -1,4 +1,4 @@
-// The one StrategyContext: a symbol's candles by timeframe, the indicators declared on them, its position.
+// The one StrategyContext: a symbol's candles by timeframe, their indicators, its position.
 
 import { ConfigError } from "../core/errors.ts";
 import type { Broker } from "../core/ports.ts";
@@ -52,7 +52,7 @@ export class SymbolContext implements StrategyContext {
   readonly base: TimeframeView;
   /** A timeframe declared in the strategy's `timeframes` (or the base); ConfigError otherwise. */
   readonly timeframe: StrategyContext["timeframe"];
-  /** Declares an indicator on the base timeframe or on `tf`; the same spec gives the same object. */
+  /** Declares an indicator on the base timeframe or on `tf`; one object per spec. */
   readonly indicator: StrategyContext["indicator"];
   /** The position in this symbol now, or undefined when flat. */
   readonly position: StrategyContext["position"];
