@@ -1,7 +1,7 @@
 // dca: scheduled buys every interval_bars candles, with an optional take-profit on the average entry.
 
 import { z } from "zod";
-import { defineStrategy, directionParam } from "../src/core/strategy.ts";
+import { defineStrategy } from "../src/core/strategy.ts";
 import { timeframeMs } from "../src/core/timeframe.ts";
 import { fmt } from "../src/strategy/format.ts";
 
@@ -11,7 +11,6 @@ export const params = z.object({
     .describe("Buy on every candle whose number since 1970 is a multiple of this"),
   tp_pct: z.number().min(0).max(1000).default(0)
     .describe("Exit when the close is this % beyond the average entry (0: never)"),
-  direction: directionParam,
 });
 
 /** Parsed parameters of dca. */
@@ -30,6 +29,8 @@ export default defineStrategy({
   warmup: () => 0,
   create(p, ctx) {
     const tfMs = timeframeMs(ctx.base.timeframe);
+    // The side it accumulates (a schedule has no side of its own): the one direction allows,
+    // long when both are. The risk gate still enforces direction, as for every strategy.
     const side = p.direction === "short" ? "short" : "long";
     const dir = side === "long" ? 1 : -1;
     const target = 1 + (dir * p.tp_pct) / 100;

@@ -1,14 +1,13 @@
 // ema_cross: long when the fast EMA crosses strictly above the slow one; exit or short on the cross down.
 
 import { z } from "zod";
-import { defineStrategy, directionParam } from "../src/core/strategy.ts";
+import { defineStrategy } from "../src/core/strategy.ts";
 import { crossSignal } from "../src/strategy/crossover.ts";
 
 /** Parameters of ema_cross. */
 export const params = z.object({
   fast_period: z.number().int().min(2).max(200).default(10).describe("Fast EMA length"),
   slow_period: z.number().int().min(3).max(500).default(30).describe("Slow EMA length"),
-  direction: directionParam,
 }).refine((p) => p.fast_period < p.slow_period, {
   message: "fast_period must be smaller than slow_period",
   path: ["fast_period"],

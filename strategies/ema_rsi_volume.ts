@@ -1,10 +1,9 @@
 // ema_rsi_volume: trend (close vs EMA), momentum (RSI in a band) and volume, voted into one signal.
 
 import { z } from "zod";
-import { defineStrategy, directionParam } from "../src/core/strategy.ts";
+import { defineStrategy } from "../src/core/strategy.ts";
 import type { PositionSide } from "../src/core/trading.ts";
 import { exitsFrom, slTpFromParam } from "../src/strategy/brackets.ts";
-import { acts } from "../src/strategy/entry_filter.ts";
 import { fmt, fmt1 } from "../src/strategy/format.ts";
 
 /** Parameters of ema_rsi_volume. */
@@ -24,7 +23,6 @@ export const params = z.object({
   tp_pct: z.number().min(0.05).max(99).default(4)
     .describe("Take-profit distance, % of the entry's fill (or of the close: sl_tp_from)"),
   sl_tp_from: slTpFromParam,
-  direction: directionParam,
 }).refine((p) => p.rsi_low < p.rsi_high, {
   message: "rsi_low must be smaller than rsi_high",
   path: ["rsi_low"],
@@ -42,14 +40,14 @@ function neededVotes(minConfidence: number): number {
 /** The ema_rsi_volume strategy: its rules are in its description. */
 export default defineStrategy({
   name: "ema_rsi_volume",
-  version: "1.1.0",
+  version: "1.2.0",
   description: "Votes three conditions on the candle close. Long: close > EMA(ema_period); " +
     "RSI(rsi_period) within rsi_low..rsi_high; volume > volume_k × the SMA of the previous " +
     "volume_period volumes. Short mirrors it: close < EMA, RSI within 100-rsi_high..100-rsi_low, " +
     "the same volume test. confidence = agreeing conditions / 3; a side fires when its confidence " +
     "reaches min_confidence and beats the other side's. Market entry, SL/TP at sl_pct/tp_pct % " +
     "of the entry's fill price (sl_tp_from: fill, placed when it fills) or of the signal close " +
-    "(sl_tp_from: close). Quiet while already holding the signalled side.",
+    "(sl_tp_from: close).",
   params,
   // First index where EMA (ema_period - 1), RSI (rsi_period) and the previous bar's volume
   // average (volume_period) all exist.
@@ -80,7 +78,6 @@ export default defineStrategy({
         if (nLong > nShort && nLong >= need) [side, votes] = ["long", nLong];
         else if (nShort > nLong && nShort >= need) [side, votes] = ["short", nShort];
         else return null;
-        if (!acts(side, p.direction, ctx.position())) return null;
         const long = side === "long";
         const [lo, hi] = long ? [p.rsi_low, p.rsi_high] : [shortLow, shortHigh];
         const trendOk = long ? c > e : c < e;

@@ -1,7 +1,7 @@
 // grid: range trading on evenly spaced levels, one level at a time (the engine nets one position).
 
 import { z } from "zod";
-import { defineStrategy, directionParam } from "../src/core/strategy.ts";
+import { defineStrategy } from "../src/core/strategy.ts";
 import { fmt } from "../src/strategy/format.ts";
 import { crossedDown, crossedUp, gridLevels, priceRange } from "../src/strategy/grid_levels.ts";
 
@@ -17,7 +17,6 @@ export const params = z.object({
     .describe("Candles the range is measured on when lower or upper is 0"),
   sl_pct: z.number().min(0.05).max(50).default(1)
     .describe("Stop this % beyond the range (below lower for longs, above upper for shorts)"),
-  direction: directionParam,
 }).refine((p) => p.lower === 0 || p.upper === 0 || p.lower < p.upper, {
   message: "lower must be smaller than upper",
   path: ["lower"],
@@ -32,22 +31,21 @@ const derived = (p: GridParams): boolean => p.lower === 0 || p.upper === 0;
 /** The grid strategy: its rules are in its description. */
 export default defineStrategy({
   name: "grid",
-  version: "1.0.0",
+  version: "1.1.0",
   description: "Grid of `levels` lines from lower to upper (a 0 bound is the low/high of the " +
     "first range_bars candles, measured once they have closed). The engine holds one net " +
     "position per symbol, so this is a one-level-at-a-time grid: when FLAT and the close " +
     "crosses down through a line (previous close above it, this close at or below it; the " +
     "lowest such line, never the top one), go long at market with the target at the next line " +
-    "up and the stop sl_pct % below the range. Shorts (direction short/both) mirror it on a " +
-    "cross up. While in a position nothing is signalled: the bracket exits it.",
+    "up and the stop sl_pct % below the range; shorts mirror it on a cross up (the risk gate " +
+    "refuses the side that direction disables). While in a position nothing is signalled: the " +
+    "bracket exits it.",
   params,
   warmup: (p) => (derived(p) ? p.range_bars : 1),
   create(p, ctx) {
     let levels: Float64Array | undefined;
     let lower = p.lower;
     let upper = p.upper;
-    const longs = p.direction !== "short";
-    const shorts = p.direction !== "long";
     const init = (): Float64Array => {
       if (derived(p)) {
         const d = ctx.base.data;
@@ -67,7 +65,8 @@ export default defineStrategy({
         const c = close[i];
         const n = lv.length;
         const range = (): string => `range ${fmt(lower)}..${fmt(upper)}`;
-        if (longs) {
+        // a close below the previous one can only cross lines down, one above it only up
+        if (c < prev) {
           const k = crossedDown(lv, prev, c, n - 2);
           const sl = lower * (1 - p.sl_pct / 100);
           if (k >= 0 && c > sl && !ctx.position()) {
@@ -82,8 +81,7 @@ export default defineStrategy({
                 `${fmt(p.sl_pct)}% below the range`,
             };
           }
-        }
-        if (shorts) {
+        } else if (c > prev) {
           const k = crossedUp(lv, prev, c, 1);
           const sl = upper * (1 + p.sl_pct / 100);
           if (k >= 0 && c < sl && !ctx.position()) {

@@ -1,10 +1,9 @@
 // rsi_macd_bb: multi-timeframe confluence of 15m RSI, 1h MACD histogram and 4h Bollinger Bands.
 
 import { z } from "zod";
-import { defineStrategy, directionParam } from "../src/core/strategy.ts";
+import { defineStrategy } from "../src/core/strategy.ts";
 import type { PositionSide } from "../src/core/trading.ts";
 import { exitsFrom, slTpFromParam } from "../src/strategy/brackets.ts";
-import { acts } from "../src/strategy/entry_filter.ts";
 import { fmt, fmt1 } from "../src/strategy/format.ts";
 
 /** The middle timeframe (MACD). */
@@ -31,7 +30,6 @@ export const params = z.object({
   tp_pct: z.number().min(0.05).max(99).default(4)
     .describe("Take-profit distance, % of the entry's fill (or of the close: sl_tp_from)"),
   sl_tp_from: slTpFromParam,
-  direction: directionParam,
 }).refine((p) => p.macd_fast < p.macd_slow, {
   message: "macd_fast must be smaller than macd_slow",
   path: ["macd_fast"],
@@ -43,14 +41,14 @@ export type RsiMacdBbParams = z.output<typeof params>;
 /** The rsi_macd_bb strategy: its rules are in its description. */
 export default defineStrategy({
   name: "rsi_macd_bb",
-  version: "1.1.0",
+  version: "1.2.0",
   description: "Confluence on a 15m base. Long when all three hold on the 15m close: 15m " +
     "RSI(rsi_period) <= rsi_oversold; the 1h MACD histogram of the last CLOSED 1h candle is " +
     "above the one before (turning up); the 15m close is at most bb_near_pct % above the lower " +
     "Bollinger band (bb_period, bb_k) of the last CLOSED 4h candle. Short mirrors it (RSI >= " +
     "rsi_overbought, histogram falling, close at most bb_near_pct % below the upper band). " +
     "Market entry, SL/TP at sl_pct/tp_pct % of the entry's fill (sl_tp_from: fill, placed when " +
-    "it fills) or of the signal close (sl_tp_from: close); quiet while holding the signalled side.",
+    "it fills) or of the signal close (sl_tp_from: close).",
   params,
   timeframes: () => [MID_TF, HIGH_TF],
   // In 15m bars (4 per 1h, 16 per 4h): the 1h histogram needs macd_slow + macd_signal closed 1h
@@ -87,7 +85,6 @@ export default defineStrategy({
         if (long) {
           if (!(h1 > h0 && c <= lower[q] * (1 + near))) return null;
         } else if (!(h1 < h0 && c >= upper[q] * (1 - near))) return null;
-        if (!acts(side, p.direction, ctx.position())) return null;
         const band = long ? lower[q] : upper[q];
         const reason = long
           ? `15m RSI ${fmt1(r)} <= ${fmt(p.rsi_oversold)}; 1h MACD histogram rising ` +

@@ -2,7 +2,7 @@
 
 import { z } from "zod";
 import { isoUtc } from "../src/core/candles.ts";
-import { defineStrategy, directionParam } from "../src/core/strategy.ts";
+import { defineStrategy } from "../src/core/strategy.ts";
 import { timeframeMs } from "../src/core/timeframe.ts";
 import type { Signal } from "../src/core/trading.ts";
 import { signalsFeed } from "../src/strategy/signal_feed.ts";
@@ -28,7 +28,6 @@ export const externalSignal = z.object({
 export const params = z.object({
   signals: z.array(externalSignal).max(1_000_000).default([])
     .describe("The signals to follow, in any order"),
-  direction: directionParam,
 });
 
 /** Parsed parameters of signals. */

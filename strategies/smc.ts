@@ -1,9 +1,8 @@
 // smc: simplified smart-money concepts: break of structure, then a limit entry at a FVG or order block.
 
 import { z } from "zod";
-import { defineStrategy, directionParam } from "../src/core/strategy.ts";
+import { defineStrategy } from "../src/core/strategy.ts";
 import type { Signal } from "../src/core/trading.ts";
-import { acts } from "../src/strategy/entry_filter.ts";
 import { fmt } from "../src/strategy/format.ts";
 import { StructureTracker } from "../src/strategy/swings.ts";
 import { entryZone } from "../src/strategy/zones.ts";
@@ -23,7 +22,6 @@ export const params = z.object({
   rr: z.number().min(0.5).max(20).default(3).describe("Target = entry ± rr × (entry − stop)"),
   entry_bars: z.number().int().min(1).max(10_000).default(20)
     .describe("Candles the limit entry may wait for its fill before it is cancelled"),
-  direction: directionParam,
 });
 
 /** Parsed parameters of smc. */
@@ -36,7 +34,7 @@ const formed = (bars: number): string =>
 /** The smc strategy: its rules are in its description. */
 export default defineStrategy({
   name: "smc",
-  version: "1.1.0",
+  version: "1.2.0",
   description: "Swings are fractals with swing_len bars each side, known only swing_len bars " +
     "after they form. Bullish break of structure (BOS): the first close above the latest " +
     "confirmed swing high. Entry zone, searched in the leg from the latest confirmed swing low " +
@@ -54,22 +52,25 @@ export default defineStrategy({
     const setup = (i: number, dir: 1 | -1): Signal | null => {
       const d = ctx.base.data;
       const side = dir === 1 ? "long" : "short";
-      if (!acts(side, p.direction, ctx.position())) return null;
       const swingIndex = dir === 1 ? tracker.lowIndex : tracker.highIndex;
       const swing = dir === 1 ? tracker.lowPrice : tracker.highPrice;
       const broken = dir === 1 ? tracker.brokenHigh : tracker.brokenLow;
       const bos = `${dir === 1 ? "bullish" : "bearish"} BOS: close ${fmt(d.close[i])} ` +
         `${dir === 1 ? "above swing high" : "below swing low"} ${fmt(broken)}`;
-      const exitIfHeld = (why: string): Signal | null =>
-        ctx.position() ? { side: "exit", confidence: 1, reason: `${bos}; ${why}; exit` } : null;
-      if (swingIndex < 0) return exitIfHeld("no protecting swing");
+      const exitIfAgainst = (why: string): Signal | null => {
+        const held = ctx.position()?.side;
+        return held !== undefined && held !== side
+          ? { side: "exit", confidence: 1, reason: `${bos}; ${why}; exit` }
+          : null;
+      };
+      if (swingIndex < 0) return exitIfAgainst("no protecting swing");
       const from = Math.max(swingIndex, i - p.zone_lookback);
       const zone = entryZone(d, from, i, dir, p.zone);
-      if (!zone) return exitIfHeld(`no untouched ${p.zone} in the leg`);
+      if (!zone) return exitIfAgainst(`no untouched ${p.zone} in the leg`);
       const sl = swing * (1 - dir * buffer);
       const risk = (zone.entry - sl) * dir;
       if (!(risk > 0) || !((d.close[i] - zone.entry) * dir > 0)) {
-        return exitIfHeld(`${zone.kind} at ${fmt(zone.entry)} does not fit the swing`);
+        return exitIfAgainst(`${zone.kind} at ${fmt(zone.entry)} does not fit the swing`);
       }
       const tp = zone.entry + dir * p.rr * risk;
       const name = zone.kind === "fvg" ? "fair-value gap" : "order block";

@@ -9,7 +9,8 @@ import { type DecisionCount, withFillRefusals } from "../core/decision_summary.t
 import { DecisionLog } from "../engine/decisions.ts";
 import type { OrderRefusal } from "../core/ports.ts";
 import { SimBroker } from "../sim/sim_broker.ts";
-import { batchContext } from "../engine/strategy_context.ts";
+import { BatchSeries } from "../engine/batch_series.ts";
+import { SymbolContext } from "../engine/symbol_context.ts";
 import { runTimeline } from "../engine/timeline.ts";
 import { intrabarSlices } from "../sim/intrabar.ts";
 import { getStrategy, parseParams } from "../engine/strategy_registry.ts";
@@ -168,8 +169,8 @@ export function simulate(
   const higher = def.timeframes?.(params) ?? [];
   const symbols = inputs.map(({ symbol, candles, lower }) => {
     engine.track(symbol);
-    const ctx = batchContext(symbol, config.timeframe, candles, broker, higher);
-    const strategy = def.create(params, ctx);
+    const series = new BatchSeries({ symbol, timeframe: config.timeframe, higher }, candles);
+    const strategy = def.create(params, new SymbolContext(series, broker));
     return {
       symbol,
       data: candles,

@@ -2,11 +2,20 @@
 
 import { z } from "zod";
 import type { CandleColumns } from "./candles.ts";
-import type { Signal } from "./trading.ts";
+import { ConfigError } from "./errors.ts";
+import type { Direction, Signal } from "./trading.ts";
 
-/** Every strategy takes `direction`: long only (default), short only, or both. */
+/**
+ * The `direction` run setting, which {@link defineStrategy} adds to every strategy's parameters:
+ * long only (default), short only, or both. The risk gate enforces it (a disabled side's signal
+ * closes an opposite position, or is refused as `direction` when flat); strategies signal both
+ * sides and need not read it.
+ */
 export const directionParam = z.enum(["long", "short", "both"]).default("long")
   .describe("Which entries are allowed; with long only, a bearish signal closes a long");
+
+/** Parameters `P` with the `direction` every strategy takes. */
+export type WithDirection<P> = P & { direction: Direction };
 
 /** Indicators of one line. */
 export type LineSpec =
@@ -111,8 +120,40 @@ export interface StrategyInstance {
   onCandle(i: number): Signal | null;
 }
 
+/** A strategy definition, one per file in strategies/, as {@link defineStrategy} makes it. */
+export interface StrategyDefinition<P extends Record<string, unknown> = Record<string, unknown>> {
+  name: string;
+  /**
+   * Other names it answers to (e.g. "ema_crossover" for "ema_cross"). Names and aliases are
+   * matched without regard to case wherever a strategy is named.
+   */
+  aliases?: readonly string[];
+  /** Stored with every run and decision; bump it when behaviour changes. */
+  version: string;
+  description: string;
+  /** Parameters with ranges and defaults, `direction` included. The optimiser reads it. */
+  params: z.ZodType<P>;
+  /** Higher timeframes used besides the base (default none). */
+  timeframes?: (params: P) => string[];
+  /** Base candles needed before the first decision. */
+  warmup(params: P): number;
+  create(params: P, ctx: StrategyContext): StrategyInstance;
+}
+
 /**
- * A strategy definition, one per file in strategies/.
+ * What a strategy file writes: a definition whose `params` leave out `direction` (it is added to
+ * them), and whose callbacks receive the parameters with it.
+ */
+export interface StrategySpec<P extends Record<string, unknown>>
+  extends Omit<StrategyDefinition<WithDirection<P>>, "params"> {
+  /** A `z.object` of the strategy's own parameters, with ranges and defaults (refinements kept). */
+  params: z.ZodType<P>;
+}
+
+/**
+ * Makes a strategy definition: its parameter schema gets the `direction` run setting
+ * ({@link directionParam}, after its own fields). Throws a ConfigError when `params` is not a
+ * `z.object`.
  *
  * @example
  * ```ts
@@ -124,28 +165,16 @@ export interface StrategyInstance {
  * });
  * ```
  */
-export interface StrategyDefinition<P extends Record<string, unknown> = Record<string, unknown>> {
-  name: string;
-  /**
-   * Other names it answers to (e.g. "ema_crossover" for "ema_cross"). Names and aliases are
-   * matched without regard to case wherever a strategy is named.
-   */
-  aliases?: readonly string[];
-  /** Stored with every run and decision; bump it when behaviour changes. */
-  version: string;
-  description: string;
-  /** Parameters with ranges and defaults; must include `direction`. The optimiser reads it. */
-  params: z.ZodType<P>;
-  /** Higher timeframes used besides the base (default none). */
-  timeframes?: (params: P) => string[];
-  /** Base candles needed before the first decision. */
-  warmup(params: P): number;
-  create(params: P, ctx: StrategyContext): StrategyInstance;
-}
-
-/** Identity helper that keeps a definition's parameter type. */
 export function defineStrategy<P extends Record<string, unknown>>(
-  def: StrategyDefinition<P>,
-): StrategyDefinition<P> {
-  return def;
+  spec: StrategySpec<P>,
+): StrategyDefinition<WithDirection<P>> {
+  const own = spec.params as unknown as { extend?: (shape: z.ZodRawShape) => z.ZodType };
+  if (typeof own.extend !== "function") {
+    throw new ConfigError(
+      `Strategy "${spec.name}" must declare its params as a z.object({...}) (direction is added ` +
+        `to it); it does not.`,
+    );
+  }
+  const params = own.extend({ direction: directionParam }) as z.ZodType<WithDirection<P>>;
+  return { ...spec, params };
 }

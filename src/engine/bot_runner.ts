@@ -5,7 +5,8 @@ import type { StrategyDefinition } from "../core/strategy.ts";
 import type { Direction, Fill } from "../core/trading.ts";
 import type { RiskGate } from "../risk/gate.ts";
 import { type Decision, Engine, type EngineSymbol } from "./engine.ts";
-import { StreamContext } from "./stream_context.ts";
+import { StreamSeries } from "./stream_series.ts";
+import { SymbolContext } from "./symbol_context.ts";
 import type { Broker, OrderRefusal } from "../core/ports.ts";
 import { timeframeMs } from "../core/timeframe.ts";
 
@@ -30,21 +31,23 @@ export interface BotRunnerOptions {
 }
 
 /**
- * The same Engine, strategy and risk gate a backtest runs, with a {@link StreamContext}: `warm`
- * feeds history (indicators only, no decisions), `step` trades on a newly closed candle.
+ * The same Engine, strategy, risk gate and {@link SymbolContext} a backtest runs, its series
+ * filled one candle at a time ({@link StreamSeries}): `warm` feeds history (indicators only, no
+ * decisions), `step` trades on a newly closed candle.
  * A backtest of the same candles with `warmupUntil` set to the last warmed candle makes the
  * same decisions (the parity test checks it).
  */
 export class BotRunner {
-  readonly context: StreamContext;
+  /** The strategy's candles and indicators, one closed candle at a time. */
+  readonly series: StreamSeries;
   readonly engine: Engine;
   readonly #entry: EngineSymbol;
   #paused = false;
 
   constructor(readonly options: BotRunnerOptions) {
     const { def, params, symbol, timeframe, broker } = options;
-    this.context = new StreamContext(symbol, timeframe, broker, def.timeframes?.(params) ?? []);
-    const strategy = def.create(params, this.context.ctx);
+    this.series = new StreamSeries({ symbol, timeframe, higher: def.timeframes?.(params) });
+    const strategy = def.create(params, new SymbolContext(this.series, broker));
     this.engine = new Engine({
       strategyName: def.name,
       timeframeMs: timeframeMs(timeframe),
@@ -60,12 +63,12 @@ export class BotRunner {
       onOrderRefusal: options.onOrderRefusal,
     });
     this.engine.track(symbol);
-    this.#entry = { symbol, data: this.context.data, strategy };
+    this.#entry = { symbol, data: this.series.data, strategy };
   }
 
   /** Open time of the latest candle seen (-Infinity before the first). */
   get lastTs(): number {
-    return this.context.lastTs;
+    return this.series.lastTs;
   }
 
   /** Whether new entries are held back (exits are still managed). */
@@ -81,14 +84,12 @@ export class BotRunner {
 
   /** A history candle: indicators and strategy state learn it; nothing is decided or filled. */
   warm(c: Candle): void {
-    this.context.push(c);
+    this.series.push(c);
   }
 
   /** A newly closed candle: fills, strategy, risk, orders (the engine's steps 1-6). Returns equity. */
   step(c: Candle): number {
-    const i = this.context.push(c);
-    this.#entry.data = this.context.data;
-    return this.engine.step(this.#entry, i);
+    return this.engine.step(this.#entry, this.series.push(c));
   }
 }
 

@@ -107,7 +107,8 @@ export class RiskGate {
    * Decides on a signal:
    * 1. exit: a close plan when there is a position (no rule can block it), else `no_position`;
    * 2. same side as the position: `already_in_position`;
-   * 3. a side `direction` disables: closes an opposite position, else `direction`;
+   * 3. a side `direction` disables: closes an opposite position, else `direction` (the one
+   *    place the run's `direction` is enforced: strategies signal both sides);
    * 4. an entry (flat: open; opposite position with direction "both": flip) runs
    *    {@link ENTRY_RULES} in order: kill_switch, invalid_context, drawdown_suspended,
    *    daily_loss_limit, max_trades_per_day, cooldown, max_open_positions, min_confidence,

@@ -1,18 +1,14 @@
 // Parity for every strategy: each one in strategies/ (a user's file dropped there included), and a
 // strategy written the natural way (columns and lines kept from create(), state in a closure),
 // decides the same fed candle by candle (BotRunner, as paper and live bots run it) as in a
-// backtest of the same candles.
+// backtest of the same candles. The user's file never mentions direction, and gets it.
 
 import assert from "node:assert/strict";
 import { z } from "zod";
 import { simulate } from "../../src/backtest/run.ts";
 import { simSetup } from "../../src/backtest/wiring.ts";
 import type { CandleColumns } from "../../src/core/candles.ts";
-import {
-  defineStrategy,
-  directionParam,
-  type StrategyDefinition,
-} from "../../src/core/strategy.ts";
+import { defineStrategy, type StrategyDefinition } from "../../src/core/strategy.ts";
 import { synthCandles } from "../../src/data/synth.ts";
 import { loadStrategies, parseParams } from "../../src/engine/strategy_registry.ts";
 import { feedLive } from "./parity_support.ts";
@@ -42,17 +38,18 @@ function both(
 
 /**
  * A strategy as a user writes it: columns, lines and a higher timeframe kept from create(), and
- * state in its closure (bars since the last signal).
+ * state in its closure (bars since the last signal). It signals both sides and never mentions
+ * direction.
  */
 const NATURAL = `
 import { z } from "zod";
-import { defineStrategy, directionParam } from "../src/core/strategy.ts";
+import { defineStrategy } from "../src/core/strategy.ts";
 
 export default defineStrategy({
   name: "user_natural",
   version: "0.1.0",
   description: "Close crosses its EMA(20) while the closed 4h close is above its SMA(10)",
-  params: z.object({ direction: directionParam }),
+  params: z.object({}),
   timeframes: () => ["4h"],
   warmup: () => 21,
   create(_p, ctx) {
@@ -113,6 +110,28 @@ Deno.test("live parity: every strategy in strategies/, and a user's file dropped
     await Deno.writeTextFile(`${dir}/user_natural.ts`, place(NATURAL));
     const all = await loadStrategies(new URL(`file://${dir}/`));
     assert.ok(all.has("user_natural") && all.has("sma_cross"));
+    await t.step("the user's file takes direction, which the risk gate enforces", () => {
+      const def = all.get("user_natural")!;
+      assert.equal(parseParams(def, {}).direction, "long");
+      assert.throws(() => parseParams(def, { direction: "sideways" }), /direction/);
+      const [tf, candles] = baseOf(def);
+      for (const direction of ["long", "short"] as const) {
+        const config = { strategy: def.name, symbol: "SYN/USDT", timeframe: tf };
+        const { broker, risk, fees } = simSetup(config, ["SYN/USDT"]);
+        const params = parseParams(def, { direction });
+        const sim = simulate(def, params, { timeframe: tf }, [{ symbol: "SYN/USDT", candles }], {
+          broker,
+          risk,
+          leverage: 1,
+          takerFee: fees.taker,
+        });
+        const refused = sim.decisions.filter((d) => d.code === "direction");
+        assert.ok(refused.length > 0, `${direction}: no signal of the other side was refused`);
+        assert.ok(refused.every((d) => d.signal.side !== direction));
+        assert.ok(broker.trades().length > 0);
+        assert.ok(broker.trades().every((x) => x.side === direction), `${direction} only`);
+      }
+    });
     for (const [name, def] of all) {
       await t.step(name, () => {
         const [tf, candles] = baseOf(def);
@@ -137,7 +156,7 @@ Deno.test("live parity: columns and lines kept from create() see every candle as
     name: "kept_columns",
     version: "0.1.0",
     description: "Long when the close is above its SMA(5), exit when below",
-    params: z.object({ direction: directionParam }),
+    params: z.object({}),
     warmup: () => 5,
     create(_p, ctx) {
       const close = ctx.base.data.close;

@@ -40,8 +40,16 @@ Deno.test("ema_rsi_volume: defaults trade seed 1 (1h); all three conditions hold
       /^(long|short): close [\d.]+ [<>] EMA50 [\d.]+; RSI [\d.]+ in [\d.]+\.\.[\d.]+; volume [\d.]+x avg above 1\.5x \(3\/3 agree\)$/,
     );
   }
-  // long only: every short signal closed a long, none was refused
-  assert.ok(r.decisions.every((d) => d.outcome === "order"));
+  // long only: a short signal closes a long; the risk gate refuses it when flat (direction),
+  // and a long while long (already_in_position)
+  const outcomes = new Set(r.decisions.map((d) => `${d.signal.side} ${d.code}`));
+  assert.deepEqual([...outcomes].sort(), [
+    "long already_in_position",
+    "long open",
+    "short close",
+    "short direction",
+  ]);
+  assert.ok(r.trades.every((t) => t.side === "long"));
 });
 
 Deno.test("ema_rsi_volume: sl_tp_from close puts the stop and target at 2 % and 4 % of the close", async () => {

@@ -27,13 +27,20 @@ Deno.test("gridLevels and crossings: lowest line crossed down, highest crossed u
 Deno.test("grid: fixed range, long on the cross down, TP at the next line, SL below the range", async () => {
   const closes = [105.5, 104.7, 105.3, 106.2, 103.9, 102.5, 98.5, 99.5];
   const { r, candles } = await run({ lower: 100, upper: 110, levels: 11, sl_pct: 1 }, closes);
-  assert.deepEqual(decided(r, candles), [[1, "long", "open"], [4, "long", "open"]]);
+  // candle 3 crossed up through 106 while flat (the target was hit): the short is the risk
+  // gate's to refuse (direction long)
+  assert.deepEqual(decided(r, candles), [
+    [1, "long", "open"],
+    [3, "short", "direction"],
+    [4, "long", "open"],
+  ]);
+  const opens = r.decisions.filter((d) => d.code === "open");
   assert.deepEqual(
-    r.decisions.map((d) => [d.signal.tp, d.signal.sl]),
+    opens.map((d) => [d.signal.tp, d.signal.sl]),
     [[106, 99], [105, 99]],
   );
   assert.match(
-    r.decisions[1].signal.reason,
+    opens[1].signal.reason,
     /^close 103\.9 crossed down through grid line 5\/11 at 104 \(range 100\.\.110\); target the next line 105, stop 99 1% below the range$/,
   );
   assert.deepEqual(
@@ -50,7 +57,7 @@ Deno.test("grid: a 0 bound is measured on the first range_bars candles, then tra
   // bars 0..2: low 99.95, high 106.05 (wick 0.05); a cross on bar 2 is still in the range window
   const closes = [100, 106, 103, 104, 101.5, 104.5];
   const { r, candles } = await run({ levels: 4, range_bars: 3 }, closes);
-  assert.deepEqual(decided(r, candles), [[4, "long", "open"]]);
+  assert.deepEqual(decided(r, candles), [[4, "long", "open"], [5, "short", "direction"]]);
   assert.match(r.decisions[0].signal.reason, /\(range 99\.95\.\.106\.05\)/);
   assert.ok(Math.abs(r.decisions[0].signal.tp! - (99.95 + 2 * (106.05 - 99.95) / 3)) < 1e-9);
   assert.equal(r.trades[0]?.exit_reason, "tp");
@@ -70,7 +77,12 @@ Deno.test("grid: synthetic 1h seed 1 trades with TP and SL exits; direction both
       ["sl", "tp"],
       "only the bracket exits a grid trade",
     );
-    assert.ok(r.decisions.every((d) => d.outcome === "order"), "silent while in a position");
+    // silent while in a position: every signal opens, or is a short the gate refuses (long only)
+    const codes = new Set(r.decisions.map((d) => `${d.signal.side} ${d.code}`));
+    const allowed = direction === "long"
+      ? ["long open", "short direction"]
+      : ["long open", "short open"];
+    assert.deepEqual([...codes].filter((c) => !allowed.includes(c)), []);
     if (direction === "both") assert.ok(r.trades.some((t) => t.side === "short"));
   }
 });
