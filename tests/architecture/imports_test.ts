@@ -58,9 +58,6 @@ const folderOf = (path: string) => (path.includes("/") ? path.slice(0, path.inde
 const KNOWN = new Set([
   "service/service.ts imports http/app.ts",
   "service/service.ts imports http/service_deps.ts",
-  "backtest/metrics.ts → backtest/metrics_format.ts",
-  "engine/decision_context.ts → engine/engine.ts",
-  "backtest/run.ts → backtest/wiring.ts",
   "store/db.ts → store/migrations.ts",
   "cli/data.ts → cli/data_download.ts → cli/data_files.ts → cli/data_inspect.ts → cli/data_make.ts",
   "optimize/optimize.ts → optimize/study_setup.ts",
