@@ -7,7 +7,6 @@ import type { Direction, PositionView, Trade } from "../core/trading.ts";
 import type { BacktestConfig } from "./config.ts";
 import { type Decision, Engine } from "../engine/engine.ts";
 import { type DecisionCount, withFillRefusals } from "../core/decision_summary.ts";
-import { DecisionLog } from "../engine/decisions.ts";
 import type { OrderRefusal } from "../core/ports.ts";
 import { SimBroker } from "../sim/sim_broker.ts";
 import { batchContext } from "../engine/strategy_context.ts";
@@ -114,8 +113,7 @@ export function simulate(
 ): Simulation {
   const { broker, risk, leverage } = wiring;
   const tfMs = timeframeMs(config.timeframe);
-  const decisions = new DecisionLog();
-  const refusals: OrderRefusal[] = [];
+  const history = broker.history;
   const engine = new Engine({
     strategyName: def.name,
     timeframeMs: tfMs,
@@ -125,8 +123,7 @@ export function simulate(
     leverage,
     takerFee: wiring.takerFee,
     warmup: Math.max(def.warmup(params), warmedCount(inputs, config.warmupUntil)),
-    decisions,
-    onOrderRefusal: (r) => refusals.push(r),
+    recorder: history,
   });
   const higher = def.timeframes?.(params) ?? [];
   const symbols = inputs.map(({ symbol, candles, lower }) => {
@@ -159,10 +156,10 @@ export function simulate(
     equity: curve.equity,
     exposure: engine.exposureBars,
     get decisions() {
-      return decisions.all();
+      return history.decisions();
     },
-    decisionSummary: () => withFillRefusals(decisions.summary(), refusals),
-    refusals,
+    decisionSummary: () => withFillRefusals(history.decisionSummary(), history.refusals()),
+    refusals: [...history.refusals()],
     open,
   };
 }

@@ -2,7 +2,7 @@
 
 import assert from "node:assert/strict";
 import type { Signal } from "../../src/core/trading.ts";
-import { DecisionLog } from "../../src/engine/decisions.ts";
+import { RunLog } from "../../src/sim/run_log.ts";
 import { type Decision, Engine } from "../../src/engine/engine.ts";
 import { SimBroker } from "../../src/sim/sim_broker.ts";
 import { RiskGate } from "../../src/risk/gate.ts";
@@ -29,7 +29,7 @@ const SCRIPT: (Signal | null)[] = [
 
 function run(direction: "both" | "long") {
   const broker = new SimBroker({ cash: 10_000 });
-  const log = new DecisionLog();
+  const log = new RunLog("sim-");
   const heard: Decision[] = [];
   const engine = new Engine({
     strategyName: "script",
@@ -38,7 +38,7 @@ function run(direction: "both" | "long") {
     risk: new RiskGate({ minConfidence: 0.5, maxNotional: 5_000 }),
     direction,
     takerFee: 0.001,
-    decisions: log,
+    recorder: log,
     onDecision: (d) => heard.push(d),
   });
   const data = makeCandles(SCRIPT.length + 2, T0);
@@ -59,13 +59,13 @@ const CODES = {
 for (const direction of ["both", "long"] as const) {
   Deno.test(`decision log (direction ${direction}): equal to onDecision's, reasons written when read`, () => {
     const { log, heard } = run(direction);
-    assert.equal(log.length, heard.length);
+    assert.equal(log.decisions().length, heard.length);
     const outcomes = new Set(heard.map((d) => d.outcome));
     assert.deepEqual([...outcomes].sort(), ["cancelled", "order", "refused"]);
     assert.deepEqual(heard.map((d) => `${d.code}:${d.orders.length}`), CODES[direction].split(" "));
-    assert.deepEqual(log.all(), heard);
+    assert.deepEqual(log.decisions(), heard);
     // read twice: the same objects, and later decisions are appended
-    assert.equal(log.all()[0], log.all()[0]);
+    assert.equal(log.decisions()[0], log.decisions()[0]);
     const sizing = heard.find((d) => d.code === "open" || d.code === "flip");
     assert.match(
       sizing!.reason,
