@@ -6,7 +6,7 @@ import { RunLog } from "../../src/sim/run_log.ts";
 import { type Decision, Engine } from "../../src/engine/engine.ts";
 import { SimBroker } from "../../src/sim/sim_broker.ts";
 import { RiskGate } from "../../src/risk/gate.ts";
-import { isSizingNote } from "../../src/risk/sizing_note.ts";
+import { isSizingNote, noteText } from "../../src/risk/sizing_note.ts";
 import { makeCandles } from "../support.ts";
 
 const T0 = Date.UTC(2024, 0, 1);
@@ -74,7 +74,7 @@ for (const direction of ["both", "long"] as const) {
   });
 }
 
-Deno.test("a sizing note writes its sentence when read, the same string each time", () => {
+Deno.test("a sizing note is the numbers of the sizing; noteText writes its sentence, the same each time", () => {
   const gate = new RiskGate({});
   const plan = gate.evaluate({
     ts: T0,
@@ -95,12 +95,25 @@ Deno.test("a sizing note writes its sentence when read, the same string each tim
   assert.ok(plan.ok && plan.action === "open");
   const note = plan.notes[0];
   assert.ok(isSizingNote(note));
-  const text = String(note);
+  assert.deepEqual(
+    { ...note, stopDistance: Number.isNaN(note.stopDistance) ? "none" : note.stopDistance },
+    {
+      kind: "sizing",
+      mode: "equity",
+      size: 1,
+      takerFee: 0.001,
+      equity: 1000,
+      price: 100,
+      stopDistance: "none",
+      qty: 1000 / (100 * 1.001),
+      balance: 900,
+    },
+  );
+  const text = noteText(note);
   assert.equal(
     text,
     "size: 100% of equity 1000 at 100 with taker fee 0.1%: qty ≈ 9.99000999 (notional 999.000999); balance 900",
   );
-  assert.equal(String(note), text);
-  assert.equal(`${note}`, text);
-  assert.equal(JSON.stringify({ notes: plan.notes }), JSON.stringify({ notes: [text] }));
+  assert.equal(noteText(note), text);
+  assert.equal(noteText("a plain note"), "a plain note");
 });
