@@ -78,7 +78,11 @@ export interface Broker {
   trades(): readonly Trade[];
   /** Fees and funding paid so far (funding received counts negative). */
   costs(): { fees: number; funding: number };
-  /** Orders accepted but cancelled at fill time (too small once sized, no margin), in order. */
+  /**
+   * Orders accepted but cancelled at fill time (too small once sized, no margin), in order. A
+   * live broker learns of them after `submit` returned (the send failed, the exchange refused):
+   * the engine reports those that are new after every candle.
+   */
   refusals(): readonly OrderRefusal[];
 }
 
