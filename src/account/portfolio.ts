@@ -3,7 +3,7 @@
 
 import type { ExitReason, PositionSide, Trade } from "../core/trading.ts";
 import { removeFrom } from "./arrays.ts";
-import { TradeLog } from "./trade_log.ts";
+import { type TradeBook, TradeLog } from "./trade_log.ts";
 
 /** An open position, with the entry fees and funding not yet allocated to a closed trade. */
 export interface Position {
@@ -51,11 +51,15 @@ export class Portfolio {
   #lastSymbol: string | undefined;
   #lastPosition: Position | undefined;
   readonly #open: Position[] = [];
-  readonly #trades = new TradeLog();
+  readonly #trades: TradeBook;
 
-  /** A wallet holding `cash` (quote currency); `mmr` is the maintenance margin rate. */
-  constructor(cash: number, readonly mmr: number) {
+  /**
+   * A wallet holding `cash` (quote currency); `mmr` is the maintenance margin rate. Closed trades
+   * go to `trades` (default: a TradeLog of its own).
+   */
+  constructor(cash: number, readonly mmr: number, trades: TradeBook = new TradeLog()) {
     this.#balance = cash;
+    this.#trades = trades;
   }
 
   /** Wallet balance: cash after realised P&L, fees and funding. */
@@ -182,19 +186,19 @@ export class Portfolio {
     const gross = unrealisedPnl(p, price) * share;
     this.#balance += gross - fee;
     this.#fees += fee;
-    this.#trades.add(
-      p.symbol,
-      p.side,
-      p.entryTs,
-      ts,
-      whole ? p.qty : qty,
-      p.entryPrice,
-      price,
-      entryFee + fee,
+    this.#trades.trade({
+      symbol: p.symbol,
+      side: p.side,
+      entry_ts: p.entryTs,
+      exit_ts: ts,
+      qty: whole ? p.qty : qty,
+      entry_price: p.entryPrice,
+      exit_price: price,
+      fees: entryFee + fee,
       funding,
-      gross - entryFee - fee - funding,
-      reason,
-    );
+      pnl: gross - entryFee - fee - funding,
+      exit_reason: reason,
+    });
     if (whole) {
       this.#setPosition(p.symbol, undefined);
       removeFrom(this.#open, p);
@@ -229,19 +233,26 @@ export class Portfolio {
     if (p !== undefined) p.funding += amount;
   }
 
-  /** Closed round trips in closing order (built when first read; see TradeLog). */
+  /** Closed round trips in closing order (see TradeBook). */
   get trades(): readonly Trade[] {
-    return this.#trades.all();
+    return this.#trades.trades();
   }
 
-  /** Number of closed round trips (without building them). */
+  /** Number of closed round trips (the live broker's account view reports it). */
   get tradeCount(): number {
-    return this.#trades.length;
+    return this.#trades.trades().length;
   }
 
-  /** Exit time of the latest losing trade from index `from` on; NaN when none. */
+  /**
+   * Exit time of the latest losing trade (pnl < 0) from index `from` on; NaN when none (the live
+   * broker's account view reports it; the engine reads `trades()`).
+   */
   lastLossSince(from: number): number {
-    return this.#trades.lastLossSince(from);
+    const trades = this.#trades.trades();
+    for (let k = trades.length - 1; k >= from; k--) {
+      if (trades[k].pnl < 0) return trades[k].exit_ts;
+    }
+    return NaN;
   }
 
   /** Fees and funding paid so far (funding received counts negative). */

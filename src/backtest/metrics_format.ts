@@ -1,6 +1,6 @@
 // Human-readable rendering of backtest metrics: an aligned two-column table for the CLI.
 
-import type { Metrics } from "./metrics.ts";
+import type { Metrics } from "./metrics_types.ts";
 
 const NA = "n/a";
 

@@ -3,10 +3,10 @@
 import type { CandleColumns } from "../core/candles.ts";
 import { ConfigError } from "../core/errors.ts";
 import { timeframeMs } from "../core/timeframe.ts";
-import type { Direction, FeeSchedule, MarketRules, PositionView, Trade } from "../core/trading.ts";
+import type { Direction, PositionView, Trade } from "../core/trading.ts";
+import type { BacktestConfig } from "./config.ts";
 import { type Decision, Engine } from "../engine/engine.ts";
 import { type DecisionCount, withFillRefusals } from "../core/decision_summary.ts";
-import { DecisionLog } from "../engine/decisions.ts";
 import type { OrderRefusal } from "../core/ports.ts";
 import { SimBroker } from "../sim/sim_broker.ts";
 import { BatchSeries } from "../engine/batch_series.ts";
@@ -21,45 +21,7 @@ import { fingerprint } from "./fingerprint.ts";
 import { defineLazy, type EquityCurve, equityCurve } from "./lazy_fields.ts";
 import { simSetup } from "./wiring.ts";
 
-/** Everything that defines a backtest besides the candles. Defaults in brackets. */
-export interface BacktestConfig {
-  strategy: string;
-  /** Strategy parameters; missing ones take the strategy's defaults. */
-  params?: Record<string, unknown>;
-  /** Where the candles come from ["csv" for files, else the store's exchange name]. */
-  exchange?: string;
-  symbol: string;
-  timeframe: string;
-  /** Starting cash in quote currency [10000]. */
-  cash?: number;
-  /** Fee as a fraction of notional per fill, maker and taker alike [0.001]. */
-  fee?: number;
-  /** Separate maker/taker fees; overrides `fee`. */
-  fees?: FeeSchedule;
-  /** Slippage in basis points on market and stop fills [0]. */
-  slippageBps?: number;
-  /** "equity": a position worth `size` of equity; "risk": lose `size` of equity at the stop ["equity"]. */
-  sizeMode?: "equity" | "risk";
-  /** [1 in equity mode, 0.01 in risk mode] */
-  size?: number;
-  /** Quantity step orders are rounded down to [none]. */
-  qtyStep?: number;
-  /** Exchange rules (tick, step, minimums); `qtyStep` fills in the step when given. */
-  rules?: Partial<MarketRules>;
-  /** Leverage for every position [1]. */
-  leverage?: number;
-  /** Close a position still open at the end of data at the last close [false: report it open]. */
-  closeAtEnd?: boolean;
-  /** Extra risk settings (see src/risk/config.ts). */
-  risk?: Record<string, unknown>;
-  /** Funding per 8 h: a constant rate [none]. */
-  fundingRate?: number;
-  /**
-   * Open time of the last candle that only warms up indicators [none]: decisions start after it,
-   * as for a live bot that started then (the paper-vs-backtest parity report uses it).
-   */
-  warmupUntil?: number;
-}
+export type { BacktestConfig } from "./config.ts";
 
 /** A finished backtest, JSON-friendly. Same config and candles give the same bytes. */
 export interface BacktestResult {
@@ -152,8 +114,7 @@ export function simulate(
 ): Simulation {
   const { broker, risk, leverage } = wiring;
   const tfMs = timeframeMs(config.timeframe);
-  const decisions = new DecisionLog();
-  const refusals: OrderRefusal[] = [];
+  const history = broker.history;
   const engine = new Engine({
     strategyName: def.name,
     timeframeMs: tfMs,
@@ -163,8 +124,7 @@ export function simulate(
     leverage,
     takerFee: wiring.takerFee,
     warmup: Math.max(def.warmup(params), warmedCount(inputs, config.warmupUntil)),
-    decisions,
-    onOrderRefusal: (r) => refusals.push(r),
+    recorder: history,
   });
   const higher = def.timeframes?.(params) ?? [];
   const symbols = inputs.map(({ symbol, candles, lower }) => {
@@ -197,10 +157,10 @@ export function simulate(
     equity: curve.equity,
     exposure: engine.exposureBars,
     get decisions() {
-      return decisions.all();
+      return history.decisions();
     },
-    decisionSummary: () => withFillRefusals(decisions.summary(), refusals),
-    refusals,
+    decisionSummary: () => withFillRefusals(history.decisionSummary(), history.refusals()),
+    refusals: [...history.refusals()],
     open,
   };
 }

@@ -4,7 +4,7 @@ import { ConfigError } from "../core/errors.ts";
 import type { FeeSchedule, MarketRules } from "../core/trading.ts";
 import { SimBroker } from "../sim/sim_broker.ts";
 import { RiskGate } from "../risk/gate.ts";
-import type { BacktestConfig } from "./run.ts";
+import type { BacktestConfig } from "./config.ts";
 
 /** A SimBroker and RiskGate for `config`, with the resolved settings they were built from. */
 export interface SimSetup {

@@ -1,5 +1,23 @@
 // How a run's decisions ended, counted by outcome and code: the summary that says why a run
-// traded as it did (or stopped trading), shared by backtests, stored runs and the CLI.
+// traded as it did (or stopped trading), shared by backtests, stored runs and the CLI; and the
+// decision record itself.
+
+import type { Signal } from "./trading.ts";
+
+/** One recorded decision: a signal and what became of it. */
+export interface Decision {
+  /** Close time of the candle the decision was made on (UTC ms). */
+  ts: number;
+  symbol: string;
+  signal: Signal;
+  /** "cancelled": a resting entry was withdrawn (expired, or an exit signal while flat). */
+  outcome: "order" | "refused" | "cancelled";
+  /** Risk rule that refused, or the plan's action. */
+  code: string;
+  reason: string;
+  /** Client ids of the orders sent. */
+  orders: string[];
+}
 
 /**
  * How many decisions (or orders cancelled when they came to fill) ended one way: `outcome` is

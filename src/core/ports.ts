@@ -76,16 +76,13 @@ export interface Broker {
   balance(): number;
   /** Closed round trips so far, in closing order. */
   trades(): readonly Trade[];
-  /** Number of closed round trips (what `trades().length` says, without building them). */
-  tradeCount(): number;
-  /**
-   * Exit time of the latest losing trade (pnl < 0) among trades from index `from` on, NaN when
-   * none: how the engine watches losses after every fill without reading Trade objects.
-   */
-  lastLossSince(from: number): number;
   /** Fees and funding paid so far (funding received counts negative). */
   costs(): { fees: number; funding: number };
-  /** Orders accepted but cancelled at fill time (too small once sized, no margin), in order. */
+  /**
+   * Orders accepted but cancelled at fill time (too small once sized, no margin), in order. A
+   * live broker learns of them after `submit` returned (the send failed, the exchange refused):
+   * the engine reports those that are new after every candle.
+   */
   refusals(): readonly OrderRefusal[];
 }
 

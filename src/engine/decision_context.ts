@@ -2,7 +2,6 @@
 
 import type { Direction, PositionView, Signal } from "../core/trading.ts";
 import type { RiskContext } from "../risk/types.ts";
-import type { EngineOptions } from "./engine.ts";
 
 /**
  * The RiskContext the engine passes to `risk.evaluate`: one per engine, rewritten for every
@@ -29,7 +28,7 @@ export class DecisionContext implements RiskContext {
   readonly takerFee: number;
 
   /** A context for an engine with `opts` (its direction, leverage and taker fee never change). */
-  constructor(opts: Pick<EngineOptions, "direction" | "leverage" | "takerFee">) {
+  constructor(opts: { direction: Direction; leverage?: number; takerFee: number }) {
     this.direction = opts.direction;
     this.leverage = opts.leverage ?? 1;
     this.takerFee = opts.takerFee;

@@ -26,7 +26,8 @@ import type { RiskGate } from "../risk/gate.ts";
 import type { OpenPlan } from "../risk/types.ts";
 import { DecisionContext } from "./decision_context.ts";
 import { type Book, CandleSlot, DAY, TrackedSymbols } from "./engine_state.ts";
-import { type Decision, type DecisionLog, DecisionOutlet } from "./decisions.ts";
+import { type Decision, DecisionOutlet, orderIds } from "./decisions.ts";
+import type { RunRecorder } from "../sim/run_recorder.ts";
 import type { Accepted, Broker, OrderRefusal } from "../core/ports.ts";
 
 /** A strategy failed; the run stops with its name and the candle time. */
@@ -61,8 +62,11 @@ export interface EngineOptions {
   idPrefix?: string;
   /** Called with every decision as it is made. */
   onDecision?: (d: Decision) => void;
-  /** Where every decision is kept as it is made, its reason written when read (a backtest). */
-  decisions?: DecisionLog;
+  /**
+   * Where every decision is recorded as it is made, its reason written when read (a backtest:
+   * the simulated broker's run log).
+   */
+  recorder?: RunRecorder;
   onFill?: (f: Fill) => void;
   /** Orders the broker cancelled at fill time (recorded like refused decisions). */
   onOrderRefusal?: (r: OrderRefusal) => void;
@@ -93,6 +97,8 @@ export class Engine {
   private readonly warmup: number;
   private readonly watchDrawdown: boolean;
   private readonly watchTimeout: boolean;
+  /** Only the cooldown rule reads the latest loss: without one, trades are not looked at. */
+  private readonly watchLosses: boolean;
   /** Resting limit entries with an expiry: symbol → order, the candle index it lapses at, why. */
   private readonly pending = new Map<
     string,
@@ -124,8 +130,9 @@ export class Engine {
     this.warmup = opts.warmup ?? 0;
     this.watchDrawdown = opts.risk.config.maxDrawdown !== undefined;
     this.watchTimeout = opts.risk.config.positionTimeoutMs !== undefined;
+    this.watchLosses = opts.risk.config.cooldownMs !== undefined;
     this.ctx = new DecisionContext(opts);
-    this.outlet = new DecisionOutlet(opts.decisions, opts.onDecision);
+    this.outlet = new DecisionOutlet(opts.recorder, opts.onDecision);
     this.tracked = new TrackedSymbols(opts.idPrefix ?? "bt");
   }
 
@@ -208,12 +215,20 @@ export class Engine {
   private afterFills(fills: Fill[]): void {
     const onFill = this.opts.onFill;
     if (onFill !== undefined) { for (let k = 0; k < fills.length; k++) onFill(fills[k]); }
-    const { broker } = this.opts;
-    const n = broker.tradeCount();
-    if (n === this.book.seenTrades) return;
-    const lossTs = broker.lastLossSince(this.book.seenTrades);
-    if (lossTs === lossTs) this.book.lastLoss = { ts: lossTs };
-    this.book.seenTrades = n;
+    if (this.watchLosses) this.watchForLosses();
+  }
+
+  /** Notes the latest losing trade closed since the last look (the cooldown rule reads it). */
+  private watchForLosses(): void {
+    const trades = this.opts.broker.trades();
+    const book = this.book;
+    for (let k = trades.length - 1; k >= book.seenTrades; k--) {
+      if (trades[k].pnl < 0) {
+        book.lastLoss = { ts: trades[k].exit_ts };
+        break;
+      }
+    }
+    book.seenTrades = trades.length;
   }
 
   private expireEntries(symbol: string, i: number, ts: number): void {
@@ -224,18 +239,16 @@ export class Engine {
     else if (i >= p.until) {
       this.opts.broker.cancel(p.orderId);
       this.pending.delete(symbol);
-      this.outlet.record(
+      this.outlet.record({
         ts,
         symbol,
-        p.signal,
-        "cancelled",
-        "entry_expired",
-        `limit entry not filled within ${p.signal.validBars} candles: cancelled`,
-        undefined,
-        undefined,
-        undefined,
-        [p.clientId],
-      );
+        signal: p.signal,
+        outcome: "cancelled",
+        code: "entry_expired",
+        reason: `limit entry not filled within ${p.signal.validBars} candles: cancelled`,
+        notes: undefined,
+        orders: [p.clientId],
+      });
     }
   }
 
@@ -281,29 +294,27 @@ export class Engine {
       }
     }
     if (opened !== undefined && !opened.ok) {
-      this.outlet.record(
+      this.outlet.record({
         ts,
         symbol,
         signal,
-        "refused",
-        opened.code,
-        opened.reason,
-        undefined,
-        exitId,
-      );
+        outcome: "refused",
+        code: opened.code,
+        reason: opened.reason,
+        notes: undefined,
+        orders: orderIds(exitId, undefined),
+      });
     } else {
-      const sent = opened === undefined ? undefined : openId;
-      this.outlet.record(
+      this.outlet.record({
         ts,
         symbol,
         signal,
-        "order",
-        result.action,
-        signal.reason,
-        result.notes,
-        exitId,
-        sent,
-      );
+        outcome: "order",
+        code: result.action,
+        reason: signal.reason,
+        notes: result.notes,
+        orders: orderIds(exitId, opened === undefined ? undefined : openId),
+      });
     }
   }
 
@@ -317,23 +328,30 @@ export class Engine {
       ? broker.openOrders(symbol).filter((o) => !o.reduceOnly && !o.ocoWith)
       : [];
     if (resting.length === 0) {
-      this.outlet.record(ts, symbol, signal, "refused", refusal.code, refusal.reason, undefined);
+      this.outlet.record({
+        ts,
+        symbol,
+        signal,
+        outcome: "refused",
+        code: refusal.code,
+        reason: refusal.reason,
+        notes: undefined,
+        orders: [],
+      });
       return;
     }
     for (const o of resting) broker.cancel(o.id);
     this.pending.delete(symbol);
-    this.outlet.record(
+    this.outlet.record({
       ts,
       symbol,
       signal,
-      "cancelled",
-      "entry_cancelled",
-      `${signal.reason}; the resting entry was cancelled`,
-      undefined,
-      undefined,
-      undefined,
-      resting.map((o) => o.clientId),
-    );
+      outcome: "cancelled",
+      code: "entry_cancelled",
+      reason: `${signal.reason}; the resting entry was cancelled`,
+      notes: undefined,
+      orders: resting.map((o) => o.clientId),
+    });
   }
 
   /** Registers a symbol so cross-symbol risk rules see its position. */

@@ -15,7 +15,6 @@ import { num } from "./numbers.ts";
 import { timedOut } from "./position_timeout.ts";
 import { minRewardRisk } from "./reward_risk.ts";
 import { type SizedEntry, sizing } from "./sizing.ts";
-import { SizingNotes } from "./sizing_note.ts";
 import { stopRequired } from "./stop_required.ts";
 import {
   type ClosePlan,
@@ -94,8 +93,6 @@ export class RiskGate {
   /** The validated config, defaults filled in. */
   readonly config: RiskConfig;
   #state: RiskGateState;
-  /** The numbers of this gate's sizing notes. */
-  readonly #notes = new SizingNotes();
 
   /** Validates `config` (throws a ConfigError naming each bad field). */
   constructor(config: RiskConfigInput = {}, options: RiskGateOptions = {}) {
@@ -205,7 +202,7 @@ export class RiskGate {
       const refusal = CHECK_FNS[k](ctx, c, suspension);
       if (refusal) return refusal;
     }
-    const sized = sizing(ctx, c, this.#notes);
+    const sized = sizing(ctx, c);
     if (!sized.ok) return sized;
     const levered = maxLeverage(ctx, c, sized);
     if (!levered.ok) return levered;

@@ -3,7 +3,7 @@
 import type { OrderSize, PositionSide, Refusal } from "../core/trading.ts";
 import type { RiskConfig } from "./config.ts";
 import { num } from "./numbers.ts";
-import { type Note, SizingNotes } from "./sizing_note.ts";
+import type { Note } from "./sizing_note.ts";
 import { type Estimate, levelsAt, refuse, type RiskContext } from "./types.ts";
 
 /** An entry that passed sizing: what caps then may shrink, and what the plan is built from. */
@@ -94,13 +94,11 @@ function equitySize(fraction: number): OrderSize {
  * Refuses an entry whose stop or target is on the wrong side of the entry (or at it), else
  * sizes it: `{kind: "risk", fraction: size, stop: sl}` in risk mode (`{kind: "risk_pct",
  * fraction: size, stopPct: slPct}` with a stop in percent of the fill), `{kind: "equity",
- * fraction: size}` in equity mode, with the decision-time estimate. Its note keeps its numbers in
- * `notes` (the gate's: one array for all its entries).
+ * fraction: size}` in equity mode, with the decision-time estimate and its sizing note.
  */
 export function sizing(
   ctx: RiskContext,
   config: RiskConfig,
-  notes: SizingNotes = new SizingNotes(),
 ): SizedEntry | Refusal {
   const side: PositionSide = ctx.signal.side === "short" ? "short" : "long";
   const limit = ctx.signal.entry !== undefined; // entryPoint(ctx), without its object
@@ -124,16 +122,17 @@ export function sizing(
       : { kind: "risk", fraction: config.size, stop: sl };
   } else size = equitySize(config.size);
   const est = estimate(size, price, e, ctx.takerFee);
-  const note = notes.note(
-    config.sizeMode,
-    config.size,
-    ctx.takerFee,
-    e,
+  const note: Note = {
+    kind: "sizing",
+    mode: config.sizeMode,
+    size: config.size,
+    takerFee: ctx.takerFee,
+    equity: e,
     price,
-    sl === undefined ? NaN : Math.abs(price - sl),
-    est.qty,
-    ctx.balance,
-  );
+    stopDistance: sl === undefined ? NaN : Math.abs(price - sl),
+    qty: est.qty,
+    balance: ctx.balance,
+  };
   return {
     ok: true,
     side,

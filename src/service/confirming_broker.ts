@@ -151,14 +151,6 @@ export class ConfirmingBroker implements Broker {
     return this.inner.trades();
   }
 
-  tradeCount(): number {
-    return this.inner.tradeCount();
-  }
-
-  lastLossSince(from: number): number {
-    return this.inner.lastLossSince(from);
-  }
-
   costs(): { fees: number; funding: number } {
     return this.inner.costs();
   }

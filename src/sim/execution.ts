@@ -1,6 +1,7 @@
 // What happens when a simulated order executes: size resolution, reduce / open / flip of the net
 // position, fees, margin refusals, bracket legs and OCO, liquidation and closing out.
 
+import type { OrderRefusal } from "../core/ports.ts";
 import type {
   ExitReason,
   FeeSchedule,
@@ -10,7 +11,7 @@ import type {
   Refusal,
 } from "../core/trading.ts";
 import { removeFrom } from "../account/arrays.ts";
-import { FillLog } from "./fill_log.ts";
+import { RunLog } from "./run_log.ts";
 import { sideOpened } from "../core/trading.ts";
 import {
   checkMargin,
@@ -36,12 +37,7 @@ import {
 } from "./orders.ts";
 
 /** A refusal that happened at fill time (the order was cancelled), with where and when. */
-export interface RecordedRefusal extends Refusal {
-  orderId: string;
-  clientId: string;
-  symbol: string;
-  ts: number;
-}
+export type RecordedRefusal = OrderRefusal;
 
 /** Per-symbol state: rules, live orders in id order, latest mark, bars seen. */
 export interface Book {
@@ -63,9 +59,8 @@ const DUST = 1e-9;
 export class SimExecution {
   readonly pf: Portfolio;
   readonly books = new Map<string, Book>();
-  /** Every fill so far (columns; SimBroker.fills() builds the objects). */
-  readonly fills: FillLog;
-  readonly refusals: RecordedRefusal[] = [];
+  /** The run's history: every fill, trade (the ledger's) and refusal at fill time so far. */
+  readonly log: RunLog;
   /** Fills of the bar in progress (null until the first). */
   out: Fill[] | null = null;
   /** Leg of the price path being walked (-1: at the open), for bracket legs going live. */
@@ -79,12 +74,12 @@ export class SimExecution {
 
   /** Empty books and a wallet of `o.cash`. */
   constructor(o: ResolvedOptions) {
-    this.pf = new Portfolio(o.cash, o.maintenanceMarginRate);
+    this.log = new RunLog(o.idPrefix);
+    this.pf = new Portfolio(o.cash, o.maintenanceMarginRate, this.log);
     this.fees = o.fees;
     this.slippageBps = o.slippageBps;
     this.rules = o.rules;
     this.idPrefix = o.idPrefix;
-    this.fills = new FillLog(o.idPrefix);
   }
 
   /** The next deterministic id: `${idPrefix}${n}`, n from 1. */
@@ -146,7 +141,7 @@ export class SimExecution {
   /** Cancels `o` at fill time and records why. */
   refuse(b: Book, o: SimOrder, r: Refusal, ts: number): void {
     this.remove(b, o);
-    this.refusals.push({ ...r, orderId: o.id, clientId: o.clientId, symbol: o.symbol, ts });
+    this.log.refusal({ ...r, orderId: o.id, clientId: o.clientId, symbol: o.symbol, ts });
   }
 
   /** Cancels the reduce-only orders and bracket legs of a position that is gone or flipped. */
@@ -158,7 +153,7 @@ export class SimExecution {
 
   /** Records a fill in the history and the current bar's output. */
   emit(f: Fill): void {
-    this.fills.push(f);
+    this.log.fill(f);
     if (this.out === null) this.out = [f];
     else this.out.push(f);
   }

@@ -66,6 +66,7 @@ import {
   type SimBrokerOptions,
 } from "./options.ts";
 import { newOrder, orderView, type SimOrder } from "./orders.ts";
+import type { RunLog } from "./run_log.ts";
 
 export type { RecordedRefusal } from "./execution.ts";
 export { DEFAULT_FEES, type FundingSource, type SimBrokerOptions } from "./options.ts";
@@ -342,17 +343,7 @@ export class SimBroker implements Broker {
 
   /** Closed round trips (and closed parts) so far, in closing order; pnl net of fees and funding. */
   trades(): readonly Trade[] {
-    return this.#ex.pf.trades;
-  }
-
-  /** Number of closed round trips (without building them). */
-  tradeCount(): number {
-    return this.#ex.pf.tradeCount;
-  }
-
-  /** Exit time of the latest losing trade from index `from` on; NaN when none. */
-  lastLossSince(from: number): number {
-    return this.#ex.pf.lastLossSince(from);
+    return this.#ex.log.trades();
   }
 
   /** Fees and funding paid so far (funding received counts negative). */
@@ -362,11 +353,19 @@ export class SimBroker implements Broker {
 
   /** Orders cancelled at fill time and why (too small once sized, no margin, nothing to reduce). */
   refusals(): readonly RecordedRefusal[] {
-    return this.#ex.refusals;
+    return this.#ex.log.refusals();
   }
 
   /** Every fill so far, in order (those returned by onBar and closePosition). */
   fills(): readonly Fill[] {
-    return this.#ex.fills.all();
+    return this.#ex.log.fills();
+  }
+
+  /**
+   * What this broker's run recorded: its fills, trades and refusals, and the decisions of the
+   * engine that was given it as its recorder (see simulate in backtest/run.ts).
+   */
+  get history(): RunLog {
+    return this.#ex.log;
   }
 }

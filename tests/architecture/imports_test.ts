@@ -51,16 +51,6 @@ export function importsOf(file: string, text: string): string[] {
 
 const folderOf = (path: string) => (path.includes("/") ? path.slice(0, path.indexOf("/")) : ".");
 
-/**
- * Known debts of the restructuring (issue 12), each removed as it is paid; the list must end
- * empty. A new entry is not a fix.
- */
-const KNOWN = new Set([
-  "backtest/metrics.ts → backtest/metrics_format.ts",
-  "engine/decision_context.ts → engine/engine.ts",
-  "backtest/run.ts → backtest/wiring.ts",
-]);
-
 const files = sourceFiles();
 const graph = new Map(files.map((f) => [f, importsOf(f, Deno.readTextFileSync(new URL(f, SRC)))]));
 
@@ -77,17 +67,14 @@ Deno.test("imports point inward: a folder imports only folders of lower layers",
       const to = folderOf(t);
       if (from === to) continue;
       const [a, b] = [layerOf.get(from) ?? -1, layerOf.get(to) ?? Infinity];
-      if (b >= a && !KNOWN.has(`${file} imports ${t}`)) {
-        wrong.push(`${file} imports ${t} (${to} is not inside ${from})`);
-      }
+      if (b >= a) wrong.push(`${file} imports ${t} (${to} is not inside ${from})`);
     }
   }
   assert.deepEqual(wrong, []);
 });
 
 Deno.test("no import cycles, type-only imports included", () => {
-  const cycles = findCycles(graph).map((c) => c.join(" → "));
-  assert.deepEqual(cycles.filter((c) => !KNOWN.has(c)), []);
+  assert.deepEqual(findCycles(graph).map((c) => c.join(" → ")), []);
 });
 
 /** The strongly connected groups of more than one file (Tarjan), each as one cycle's files. */

@@ -2,11 +2,11 @@
 
 import assert from "node:assert/strict";
 import type { Signal } from "../../src/core/trading.ts";
-import { DecisionLog } from "../../src/engine/decisions.ts";
+import { RunLog } from "../../src/sim/run_log.ts";
 import { type Decision, Engine } from "../../src/engine/engine.ts";
 import { SimBroker } from "../../src/sim/sim_broker.ts";
 import { RiskGate } from "../../src/risk/gate.ts";
-import { isSizingNote } from "../../src/risk/sizing_note.ts";
+import { isSizingNote, noteText } from "../../src/risk/sizing_note.ts";
 import { makeCandles } from "../support.ts";
 
 const T0 = Date.UTC(2024, 0, 1);
@@ -29,7 +29,7 @@ const SCRIPT: (Signal | null)[] = [
 
 function run(direction: "both" | "long") {
   const broker = new SimBroker({ cash: 10_000 });
-  const log = new DecisionLog();
+  const log = new RunLog("sim-");
   const heard: Decision[] = [];
   const engine = new Engine({
     strategyName: "script",
@@ -38,7 +38,7 @@ function run(direction: "both" | "long") {
     risk: new RiskGate({ minConfidence: 0.5, maxNotional: 5_000 }),
     direction,
     takerFee: 0.001,
-    decisions: log,
+    recorder: log,
     onDecision: (d) => heard.push(d),
   });
   const data = makeCandles(SCRIPT.length + 2, T0);
@@ -59,13 +59,13 @@ const CODES = {
 for (const direction of ["both", "long"] as const) {
   Deno.test(`decision log (direction ${direction}): equal to onDecision's, reasons written when read`, () => {
     const { log, heard } = run(direction);
-    assert.equal(log.length, heard.length);
+    assert.equal(log.decisions().length, heard.length);
     const outcomes = new Set(heard.map((d) => d.outcome));
     assert.deepEqual([...outcomes].sort(), ["cancelled", "order", "refused"]);
     assert.deepEqual(heard.map((d) => `${d.code}:${d.orders.length}`), CODES[direction].split(" "));
-    assert.deepEqual(log.all(), heard);
+    assert.deepEqual(log.decisions(), heard);
     // read twice: the same objects, and later decisions are appended
-    assert.equal(log.all()[0], log.all()[0]);
+    assert.equal(log.decisions()[0], log.decisions()[0]);
     const sizing = heard.find((d) => d.code === "open" || d.code === "flip");
     assert.match(
       sizing!.reason,
@@ -74,7 +74,7 @@ for (const direction of ["both", "long"] as const) {
   });
 }
 
-Deno.test("a sizing note writes its sentence when read, the same string each time", () => {
+Deno.test("a sizing note is the numbers of the sizing; noteText writes its sentence, the same each time", () => {
   const gate = new RiskGate({});
   const plan = gate.evaluate({
     ts: T0,
@@ -95,12 +95,25 @@ Deno.test("a sizing note writes its sentence when read, the same string each tim
   assert.ok(plan.ok && plan.action === "open");
   const note = plan.notes[0];
   assert.ok(isSizingNote(note));
-  const text = String(note);
+  assert.deepEqual(
+    { ...note, stopDistance: Number.isNaN(note.stopDistance) ? "none" : note.stopDistance },
+    {
+      kind: "sizing",
+      mode: "equity",
+      size: 1,
+      takerFee: 0.001,
+      equity: 1000,
+      price: 100,
+      stopDistance: "none",
+      qty: 1000 / (100 * 1.001),
+      balance: 900,
+    },
+  );
+  const text = noteText(note);
   assert.equal(
     text,
     "size: 100% of equity 1000 at 100 with taker fee 0.1%: qty ≈ 9.99000999 (notional 999.000999); balance 900",
   );
-  assert.equal(String(note), text);
-  assert.equal(`${note}`, text);
-  assert.equal(JSON.stringify({ notes: plan.notes }), JSON.stringify({ notes: [text] }));
+  assert.equal(noteText(note), text);
+  assert.equal(noteText("a plain note"), "a plain note");
 });

@@ -5,6 +5,7 @@ import { ConfigError } from "../../src/core/errors.ts";
 import { RiskGate } from "../../src/risk/gate.ts";
 import type { RiskContext } from "../../src/risk/types.ts";
 import { ctx, ctxWith, decide, HOUR, pos, T0 } from "./support.ts";
+import { noteText } from "../../src/risk/sizing_note.ts";
 
 const EXIT = { side: "exit", reason: "exit rule" } as const;
 
@@ -86,7 +87,7 @@ Deno.test("direction short: symmetric (long closes a short; long when flat refus
 Deno.test("direction both: an opposite signal flips (close, then open)", () => {
   const d = decide({}, ctxWith(pos(), { direction: "both", signal: { side: "short", sl: 104 } }));
   // notes are sentences for people: the sizing note is written when read (String)
-  assert.deepEqual(d.ok ? { ...d, notes: d.notes.map(String) } : d, {
+  assert.deepEqual(d.ok ? { ...d, notes: d.notes.map(noteText) } : d, {
     ok: true,
     action: "flip",
     side: "short",

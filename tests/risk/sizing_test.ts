@@ -6,6 +6,7 @@ import type { RiskConfigInput } from "../../src/risk/config.ts";
 import { estimateQty } from "../../src/risk/sizing.ts";
 import type { OpenPlan } from "../../src/risk/types.ts";
 import { ctx, type CtxPatch, decide, pos } from "./support.ts";
+import { noteText } from "../../src/risk/sizing_note.ts";
 
 Deno.test("estimateQty: exact numbers per size kind", () => {
   const rows: { size: OrderSize; price: number; equity: number; fee: number; qty: number }[] = [
@@ -161,7 +162,7 @@ Deno.test("sizing: the approved plan carries the bracket, reason and notes", () 
     ctx({ balance: 9000, signal: { sl: 98, tp: 106, reason: "breakout" } }),
   );
   // notes are sentences for people: the sizing note is written when read (String)
-  assert.deepEqual(d.ok ? { ...d, notes: d.notes.map(String) } : d, {
+  assert.deepEqual(d.ok ? { ...d, notes: d.notes.map(noteText) } : d, {
     ok: true,
     action: "open",
     side: "long",
