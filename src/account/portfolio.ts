@@ -238,23 +238,6 @@ export class Portfolio {
     return this.#trades.trades();
   }
 
-  /** Number of closed round trips (the live broker's account view reports it). */
-  get tradeCount(): number {
-    return this.#trades.trades().length;
-  }
-
-  /**
-   * Exit time of the latest losing trade (pnl < 0) from index `from` on; NaN when none (the live
-   * broker's account view reports it; the engine reads `trades()`).
-   */
-  lastLossSince(from: number): number {
-    const trades = this.#trades.trades();
-    for (let k = trades.length - 1; k >= from; k--) {
-      if (trades[k].pnl < 0) return trades[k].exit_ts;
-    }
-    return NaN;
-  }
-
   /** Fees and funding paid so far (funding received counts negative). */
   costs(): { fees: number; funding: number } {
     return { fees: this.#fees, funding: this.#funding };

@@ -79,11 +79,11 @@ export interface Broker {
   /** Fees and funding paid so far (funding received counts negative). */
   costs(): { fees: number; funding: number };
   /**
-   * Orders accepted but cancelled at fill time (too small once sized, no margin), in order. A
-   * live broker learns of them after `submit` returned (the send failed, the exchange refused):
-   * the engine reports those that are new after every candle.
+   * Orders refused after `submit` accepted them, since the previous call (each is handed out
+   * once): cancelled at fill time (too small once sized, no margin), or, at a live broker, a send
+   * that failed or that the exchange refused. The engine reports them after every candle.
    */
-  refusals(): readonly OrderRefusal[];
+  takeRefusals(): readonly OrderRefusal[];
 }
 
 /** A time range in UTC ms: `from` inclusive, `to` exclusive; either may be left open. */

@@ -124,7 +124,6 @@ export class Engine {
       dayStart: eq,
       tradesToday: 0,
       seenTrades: 0,
-      seenRefusals: 0,
       killSwitch: false,
     };
     this.warmup = opts.warmup ?? 0;
@@ -167,13 +166,8 @@ export class Engine {
     const fills = broker.onBar(s.symbol, bar, s.lower?.(i));
     if (fills.length) this.afterFills(fills);
     if (this.pending.size) this.expireEntries(s.symbol, i, bar.ts + this.opts.timeframeMs);
-    const refusals = broker.refusals();
-    if (refusals.length !== this.book.seenRefusals) {
-      for (let k = this.book.seenRefusals; k < refusals.length; k++) {
-        this.opts.onOrderRefusal?.(refusals[k]);
-      }
-      this.book.seenRefusals = refusals.length;
-    }
+    const refusals = broker.takeRefusals();
+    for (let k = 0; k < refusals.length; k++) this.opts.onOrderRefusal?.(refusals[k]);
     const equity = broker.equity();
     const book = this.book;
     book.equity = equity;

@@ -19,7 +19,6 @@ export interface Book {
   /** The latest losing exit (the risk context's `lastLoss`, shared until the next one). */
   lastLoss?: { ts: number };
   seenTrades: number;
-  seenRefusals: number;
   killSwitch: boolean;
 }
 

@@ -83,6 +83,7 @@ export type { CcxtBrokerOptions } from "./ccxt_broker_options.ts";
  * ```
  */
 export class CcxtBroker implements Broker {
+  #refusalsTaken = 0;
   readonly #venue: LiveVenue;
   readonly #journal: OrderJournal;
   readonly #quote: string;
@@ -319,19 +320,18 @@ export class CcxtBroker implements Broker {
     return this.#ledger.trades();
   }
 
-  /** Number of closed round trips booked by this broker. */
-  tradeCount(): number {
-    return this.#ledger.tradeCount();
-  }
-
-  /** Exit time of the latest losing trade from index `from` on; NaN when none. */
-  lastLossSince(from: number): number {
-    return this.#ledger.lastLossSince(from);
-  }
-
   /** Fees and funding paid so far (funding received counts negative). */
   costs(): { fees: number; funding: number } {
     return this.#ledger.costs();
+  }
+
+  /** Refusals not handed out yet (Broker port; see {@link refusals} for all of them). */
+  takeRefusals(): readonly OrderRefusal[] {
+    const all = this.refusals();
+    if (all.length === this.#refusalsTaken) return NO_REFUSALS;
+    const fresh = all.slice(this.#refusalsTaken);
+    this.#refusalsTaken = all.length;
+    return fresh;
   }
 
   /** Orders refused after acceptance (by the exchange, or unsent), in order. */
@@ -344,3 +344,5 @@ export class CcxtBroker implements Broker {
     return this.#ledger.fills();
   }
 }
+
+const NO_REFUSALS: readonly OrderRefusal[] = Object.freeze([]);

@@ -253,16 +253,6 @@ export class LiveLedger {
     return this.#pf.trades;
   }
 
-  /** Number of closed round trips. */
-  tradeCount(): number {
-    return this.#pf.tradeCount;
-  }
-
-  /** Exit time of the latest losing trade from index `from` on; NaN when none. */
-  lastLossSince(from: number): number {
-    return this.#pf.lastLossSince(from);
-  }
-
   /** Fees and funding paid so far (funding received counts negative). */
   costs(): { fees: number; funding: number } {
     return this.#pf.costs();

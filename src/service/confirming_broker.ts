@@ -155,8 +155,8 @@ export class ConfirmingBroker implements Broker {
     return this.inner.costs();
   }
 
-  refusals(): readonly OrderRefusal[] {
-    return this.inner.refusals();
+  takeRefusals(): readonly OrderRefusal[] {
+    return this.inner.takeRefusals();
   }
 }
 

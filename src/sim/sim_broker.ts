@@ -56,7 +56,7 @@ import {
   refusal,
   validateRequest,
 } from "../core/order_rules.ts";
-import type { Accepted, Broker, OrderView } from "../core/ports.ts";
+import type { Accepted, Broker, OrderRefusal, OrderView } from "../core/ports.ts";
 import type { Position } from "../account/portfolio.ts";
 import { type Book, type RecordedRefusal, SimExecution } from "./execution.ts";
 import {
@@ -90,6 +90,7 @@ const NO_ORDERS: readonly OrderView[] = Object.freeze([]);
  * ```
  */
 export class SimBroker implements Broker {
+  #refusalsTaken = 0;
   readonly #ex: SimExecution;
   readonly #leverage: number;
   readonly #mmr: number;
@@ -351,6 +352,15 @@ export class SimBroker implements Broker {
     return this.#ex.pf.costs();
   }
 
+  /** Refusals not handed out yet (Broker port; see {@link refusals} for all of them). */
+  takeRefusals(): readonly OrderRefusal[] {
+    const all = this.refusals();
+    if (all.length === this.#refusalsTaken) return NO_REFUSALS;
+    const fresh = all.slice(this.#refusalsTaken);
+    this.#refusalsTaken = all.length;
+    return fresh;
+  }
+
   /** Orders cancelled at fill time and why (too small once sized, no margin, nothing to reduce). */
   refusals(): readonly RecordedRefusal[] {
     return this.#ex.log.refusals();
@@ -369,3 +379,5 @@ export class SimBroker implements Broker {
     return this.#ex.log;
   }
 }
+
+const NO_REFUSALS: readonly OrderRefusal[] = Object.freeze([]);
