@@ -52,32 +52,34 @@ export function eventRoutes(
         data: JSON.stringify(e),
       });
       return streamSSE(c, async (stream) => {
-        const queue: Outgoing[] = Number.isFinite(after)
-          ? commands.eventsSince(after).filter(wanted).map(outgoing)
-          : [];
-        let queued = queue.reduce((n, o) => n + o.data.length, 0);
-        let wake: (() => void) | undefined;
         let stop = () => {};
+        let wake: (() => void) | undefined;
         const end = () => {
           stop();
           entry.release();
           wake?.();
         };
-        stop = commands.onEvent((e) => {
-          if (!wanted(e)) return;
-          const o = outgoing(e);
-          queue.push(o);
-          queued += o.data.length;
-          if (queued > gate.maxBufferedBytes) {
-            // Too slow a reader: close its stream rather than hold ever more events for it.
-            end();
-            stream.abort();
-            return;
-          }
-          wake?.();
-        });
         stream.onAbort(end);
         try {
+          const queue: Outgoing[] = Number.isFinite(after)
+            ? commands.eventsSince(after).filter(wanted).map(outgoing)
+            : [];
+          let queued = queue.reduce((n, o) => n + o.data.length, 0);
+          // A resumed stream's backlog (at most the bus's kept events) comes on top of the bound.
+          const bound = gate.maxBufferedBytes + queued;
+          stop = commands.onEvent((e) => {
+            if (!wanted(e)) return;
+            const o = outgoing(e);
+            queue.push(o);
+            queued += o.data.length;
+            if (queued > bound) {
+              // Too slow a reader: close its stream rather than hold ever more events for it.
+              end();
+              stream.abort();
+              return;
+            }
+            wake?.();
+          });
           await stream.writeSSE({ event: "hello", data: JSON.stringify({ at: Date.now() }) });
           while (!stream.aborted && !stream.closed) {
             while (queue.length && !stream.aborted) {

@@ -1,6 +1,7 @@
 // A seeded fuzz of the whole API on a real server: 10,000 requests over every route and method of
 // /api/openapi.json (inputs from the schemas, then mutated), half without the token. No answer is
-// a 5xx, nothing changes without the token, and health answers throughout.
+// a 5xx, a body over 64 KB is refused with 413, nothing changes without the token, and health
+// answers throughout.
 
 import assert from "node:assert/strict";
 import { assemble } from "../../src/assemble.ts";
@@ -271,6 +272,10 @@ Deno.test("fuzz: 10,000 seeded requests over every route, half anonymous: no 5xx
           const { status, text } = await sendInTurn(r);
           const key = `${r.method} ${r.path.split("?")[0]}`;
           if (status >= 500) failures.push(`${status} ${key}: ${text.slice(0, 300)}`);
+          const size = r.body === undefined ? 0 : new TextEncoder().encode(r.body).length;
+          if (size > 65_536 && status !== 413) {
+            failures.push(`${status}, not 413, for ${size} bytes to ${key}`);
+          }
           const route = `${r.method} ${ops[i % ops.length].path}`;
           (seen.get(route) ?? seen.set(route, new Set()).get(route)!).add(status);
           if (i % HEALTH_EVERY === 0) {
