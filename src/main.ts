@@ -18,7 +18,7 @@ import { exchangeInfo } from "./exchange/exchanges.ts";
 export const VERSION = "0.2.0";
 
 const USAGE = `deno task start [--port N] [--host H] [--db FILE] [--configs DIR] ` +
-  `[--replay [--speed 60]] [--log-format text|json]`;
+  `[--replay [--speed 60]] [--log-format text|json] [--trust-proxy]`;
 
 async function main(): Promise<number> {
   const f = parseFlags(Deno.args, {
@@ -29,6 +29,7 @@ async function main(): Promise<number> {
     replay: { type: "boolean" },
     speed: { type: "string" },
     "log-format": { type: "string" },
+    "trust-proxy": { type: "boolean" },
     help: { type: "boolean" },
   }, "deno task start");
   if (f.help) {
@@ -38,7 +39,9 @@ Runs the bots defined in configs/bots/ (paper mode unless TRADING_MODE=live and
 TRADING_APPROVED=true with keys) and serves the API on 127.0.0.1:8080 (TIDEWATCH_PORT).
 --replay feeds stored or synthetic candles at --speed times real time (offline demo).
 --log-format: short readable lines (text, the default on a terminal) or JSON lines (json, the
-default when the output is a pipe or a file).`);
+default when the output is a pipe or a file).
+--trust-proxy: client addresses (rate limits, allow-lists) come from X-Forwarded-For, its
+right-most non-loopback entry; only behind a proxy that sets it (README, "Behind a proxy").`);
     return 0;
   }
   const formatText = optional(f, "log-format");
@@ -91,6 +94,7 @@ default when the output is a pipe or a file).`);
     entries,
     auth: requireBearer(token.token, { hint: tokenWhere }),
     version: VERSION,
+    limits: { trustProxy: f["trust-proxy"] === true },
     replay: f.replay ? { speed } : undefined,
     liveFeed: (candles) => marketFeedFor(candles, notices),
     live,

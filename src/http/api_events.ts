@@ -1,13 +1,31 @@
-// GET /api/events: server-sent events for everything the event bus carries (resumable).
+// GET /api/events: server-sent events for everything the event bus carries (resumable), with
+// streams capped in number and a slow reader dropped when its unsent events pass a bound.
 
 import { streamSSE } from "hono/streaming";
 import { z } from "zod";
 import type { Commands } from "../commands/commands.ts";
 import type { BusEvent } from "../service/event_bus.ts";
+import { clientAddress } from "./client_address.ts";
 import type { RouteTable } from "./route_table.ts";
+import { SseGate } from "./sse_limits.ts";
 
-/** Registers the SSE route. `Last-Event-ID` (or `?after=`) resumes after a known event. */
-export function eventRoutes(routes: RouteTable, commands: Commands): void {
+/** One event as the stream sends it, serialised once when it is queued. */
+interface Outgoing {
+  id: string;
+  event: string;
+  data: string;
+}
+
+/**
+ * Registers the SSE route. `Last-Event-ID` (or `?after=`) resumes after a known event. Beyond the
+ * gate's caps a request gets 429 with `Retry-After`; a stream whose client lets more than
+ * `gate.maxBufferedBytes` of events pile up is closed, and its bus subscription released.
+ */
+export function eventRoutes(
+  routes: RouteTable,
+  commands: Commands,
+  gate: SseGate = new SseGate(),
+): void {
   routes.add({
     method: "get",
     path: "/api/events",
@@ -15,44 +33,73 @@ export function eventRoutes(routes: RouteTable, commands: Commands): void {
       "Server-sent events: bot decisions, orders, fills, status, incidents, audit, backtests",
     query: z.object({
       after: z.coerce.number().int().min(0).optional().describe("Resume after this event id"),
-      types: z.string().optional().describe(
+      types: z.string().max(1000).optional().describe(
         "Comma-separated event types or prefixes (bot., audit)",
       ),
     }).strict(),
     handler: (c, { query }) => {
+      const entry = gate.enter(clientAddress(c));
+      if (!entry.ok) {
+        c.header("Retry-After", String(entry.retryAfter));
+        return c.json({ error: entry.error }, 429);
+      }
       const after = Number(c.req.header("last-event-id") ?? query.after ?? NaN);
       const prefixes = query.types?.split(",").map((t) => t.trim()).filter(Boolean);
       const wanted = (e: BusEvent) => !prefixes || prefixes.some((p) => e.type.startsWith(p));
+      const outgoing = (e: BusEvent): Outgoing => ({
+        id: String(e.id),
+        event: e.type,
+        data: JSON.stringify(e),
+      });
       return streamSSE(c, async (stream) => {
-        const queue: BusEvent[] = Number.isFinite(after)
-          ? commands.eventsSince(after).filter(wanted)
-          : [];
+        let stop = () => {};
         let wake: (() => void) | undefined;
-        const stop = commands.onEvent((e) => {
-          if (!wanted(e)) return;
-          queue.push(e);
-          wake?.();
-        });
-        stream.onAbort(() => {
+        const end = () => {
           stop();
+          entry.release();
           wake?.();
-        });
-        await stream.writeSSE({ event: "hello", data: JSON.stringify({ at: Date.now() }) });
-        while (!stream.aborted && !stream.closed) {
-          while (queue.length) {
-            const e = queue.shift()!;
-            await stream.writeSSE({ id: String(e.id), event: e.type, data: JSON.stringify(e) });
-          }
-          await new Promise<void>((r) => {
-            // Wakes on the next event, or after 15 s to send a comment line that keeps proxies
-            // from closing an idle stream.
-            const t = setTimeout(r, 15_000);
-            wake = () => (clearTimeout(t), r());
+        };
+        stream.onAbort(end);
+        try {
+          const queue: Outgoing[] = Number.isFinite(after)
+            ? commands.eventsSince(after).filter(wanted).map(outgoing)
+            : [];
+          let queued = queue.reduce((n, o) => n + o.data.length, 0);
+          // A resumed stream's backlog (at most the bus's kept events) comes on top of the bound.
+          const bound = gate.maxBufferedBytes + queued;
+          stop = commands.onEvent((e) => {
+            if (!wanted(e)) return;
+            const o = outgoing(e);
+            queue.push(o);
+            queued += o.data.length;
+            if (queued > bound) {
+              // Too slow a reader: close its stream rather than hold ever more events for it.
+              end();
+              stream.abort();
+              return;
+            }
+            wake?.();
           });
-          wake = undefined;
-          if (!queue.length && !stream.aborted) await stream.write(": keep-alive\n\n");
+          await stream.writeSSE({ event: "hello", data: JSON.stringify({ at: Date.now() }) });
+          while (!stream.aborted && !stream.closed) {
+            while (queue.length && !stream.aborted) {
+              const o = queue.shift()!;
+              queued -= o.data.length;
+              await stream.writeSSE(o);
+            }
+            if (stream.aborted) break;
+            await new Promise<void>((r) => {
+              // Wakes on the next event, or after 15 s to send a comment line that keeps proxies
+              // from closing an idle stream.
+              const t = setTimeout(r, 15_000);
+              wake = () => (clearTimeout(t), r());
+            });
+            wake = undefined;
+            if (!queue.length && !stream.aborted) await stream.write(": keep-alive\n\n");
+          }
+        } finally {
+          end();
         }
-        stop();
       });
     },
   });

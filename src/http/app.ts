@@ -9,6 +9,7 @@ import type { CandleStore } from "../store/candle_store.ts";
 import { botRoutes } from "./api_bots.ts";
 import { backtestRoutes } from "./api_backtests.ts";
 import { eventRoutes } from "./api_events.ts";
+import { DEFAULT_LIMITS, installLimits, type LimitOptions } from "./limits.ts";
 import { orderRoutes } from "./api_orders.ts";
 import { simulationRoutes } from "./api_simulation.ts";
 import { RouteTable } from "./route_table.ts";
@@ -23,6 +24,8 @@ export interface AppDeps {
   commands?: Commands;
   /** Guards every write (bearer token); required with `commands`. */
   auth?: MiddlewareHandler;
+  /** Body size, JSON depth, rate and event-stream bounds (defaults in `limits.ts`). */
+  limits?: LimitOptions;
 }
 
 const candleQuery = z.object({
@@ -48,7 +51,10 @@ const denyWrites: MiddlewareHandler = (c) =>
  */
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
-  const routes = new RouteTable(app, deps.auth ?? denyWrites);
+  const sse = installLimits(app, deps.auth ?? denyWrites, deps.limits);
+  const routes = new RouteTable(app, deps.auth ?? denyWrites, {
+    maxJsonDepth: deps.limits?.maxJsonDepth ?? DEFAULT_LIMITS.maxJsonDepth,
+  });
   const commands = deps.commands;
 
   routes.add({
@@ -115,7 +121,7 @@ export function createApp(deps: AppDeps): Hono {
     simulationRoutes(routes, commands);
     backtestRoutes(routes, commands);
     orderRoutes(routes, commands);
-    eventRoutes(routes, commands);
+    eventRoutes(routes, commands, sse);
   }
 
   app.notFound((c) =>

@@ -2,6 +2,7 @@
 
 import type { Context, Hono, MiddlewareHandler } from "hono";
 import { z } from "zod";
+import { jsonDepth } from "./body_limits.ts";
 
 /** HTTP methods the API uses. */
 export type Method = "get" | "post" | "patch" | "delete";
@@ -43,7 +44,15 @@ function describe(issues: z.core.$ZodIssue[]): string {
 export class RouteTable {
   readonly #specs: RouteSpec<unknown, unknown>[] = [];
 
-  constructor(private readonly app: Hono, private readonly auth: MiddlewareHandler) {}
+  readonly #maxJsonDepth: number;
+
+  constructor(
+    private readonly app: Hono,
+    private readonly auth: MiddlewareHandler,
+    options: { /** Deepest nesting of a JSON body [32]. */ maxJsonDepth?: number } = {},
+  ) {
+    this.#maxJsonDepth = options.maxJsonDepth ?? 32;
+  }
 
   add<Q, B>(spec: RouteSpec<Q, B>): void {
     this.#specs.push(spec as RouteSpec<unknown, unknown>);
@@ -64,6 +73,12 @@ export class RouteTable {
         const text = await c.req.text();
         let raw: unknown = {};
         if (text.trim()) {
+          if (jsonDepth(text, this.#maxJsonDepth) > this.#maxJsonDepth) {
+            return c.json({
+              error: `Invalid JSON body for ${label}: nested deeper than ` +
+                `${this.#maxJsonDepth} levels.`,
+            }, 400);
+          }
           try {
             raw = JSON.parse(text);
           } catch (err) {
