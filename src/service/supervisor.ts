@@ -143,8 +143,13 @@ export class Supervisor {
   }
 
   /** Starts, stops, pauses or resumes one bot; audited. Returns its status after. */
-  async control(id: string, action: BotAction, who: Actor) {
+  control(id: string, action: BotAction, who: Actor) {
     const bot = this.get(id);
+    return this.#serial(id, () => this.#control(bot, action, who));
+  }
+
+  async #control(bot: Bot, action: BotAction, who: Actor) {
+    const id = bot.spec.botId;
     const { store } = this.#o;
     let outcome = "ok";
     try {
@@ -225,7 +230,7 @@ export class Supervisor {
     const stopped: string[] = [];
     for (const [id, bot] of this.bots) {
       if (bot.state === "running" || bot.state === "paused") {
-        if (flatten) await bot.control("flatten");
+        if (flatten) await this.#serial(id, () => bot.control("flatten"));
         await this.control(id, "stop", who);
         stopped.push(id);
       }
@@ -239,13 +244,15 @@ export class Supervisor {
     const out = [];
     for (const id of ids) {
       const bot = this.get(id);
-      const was = bot.state;
-      if (was !== "stopped") {
-        this.#cancelRestart(id);
-        await bot.halt("stopped");
-      }
-      await this.#o.store.resetBot(id);
-      if (was !== "stopped") await this.#launch(bot);
+      await this.#serial(id, async () => {
+        const was = bot.state;
+        if (was !== "stopped") {
+          this.#cancelRestart(id);
+          await bot.halt("stopped");
+        }
+        await this.#o.store.resetBot(id);
+        if (was !== "stopped") await this.#launch(bot);
+      });
       out.push({ bot_id: id, state: bot.state });
     }
     await this.#audit("reset", null, who, "ok", { bots: ids });
@@ -258,8 +265,10 @@ export class Supervisor {
    */
   async applySettings(settings: BotSettings): Promise<void> {
     this.#settings = { ...settings };
-    for (const bot of this.bots.values()) {
-      if (bot.state === "running" || bot.state === "paused") await bot.applySettings(settings);
+    for (const [id, bot] of this.bots) {
+      await this.#serial(id, async () => {
+        if (bot.state === "running" || bot.state === "paused") await bot.applySettings(settings);
+      });
     }
   }
 
@@ -268,9 +277,29 @@ export class Supervisor {
     this.#closed = true;
     clearInterval(this.#expiry);
     for (const id of this.#restarts.keys()) this.#cancelRestart(id);
-    for (const bot of this.bots.values()) {
-      if (bot.state !== "stopped") await bot.halt(bot.state);
+    for (const [id, bot] of this.bots) {
+      await this.#serial(id, async () => {
+        if (bot.state !== "stopped") await bot.halt(bot.state);
+      });
     }
+  }
+
+  /** The tail of each bot's queue of lifecycle changes (launch, halt, control, reset). */
+  readonly #lifecycle = new Map<string, Promise<unknown>>();
+
+  /**
+   * Runs `fn` after every lifecycle change of bot `id` queued before it has finished: two
+   * requests that start, stop or reset one bot at once take turns instead of interleaving
+   * (a halt clearing the runner a launch is still building).
+   */
+  #serial<T>(id: string, fn: () => Promise<T>): Promise<T> {
+    const run = (this.#lifecycle.get(id) ?? Promise.resolve()).then(fn, fn);
+    const tail = run.catch(() => {});
+    this.#lifecycle.set(id, tail);
+    tail.then(() => {
+      if (this.#lifecycle.get(id) === tail) this.#lifecycle.delete(id);
+    });
+    return run;
   }
 
   async #launch(bot: Bot): Promise<void> {
@@ -307,13 +336,15 @@ export class Supervisor {
       message,
       restartInMs: delay,
     }).catch(() => {});
-    bot.halt("failed").then(() => {
+    this.#serial(id, () => bot.halt("failed")).then(() => {
       if (this.#closed || this.#restarts.has(id)) return;
       this.#restarts.set(
         id,
         this.#o.timers.set(() => {
           this.#restarts.delete(id);
-          if (!this.#closed && bot.state === "failed") void this.#launch(bot);
+          void this.#serial(id, async () => {
+            if (!this.#closed && bot.state === "failed") await this.#launch(bot);
+          });
         }, delay),
       );
     });

@@ -15,13 +15,6 @@ const TOKEN = "fuzz-token-0123456789abcdef";
 const REQUESTS = 10_000;
 const CONCURRENCY = 16;
 const HEALTH_EVERY = 100;
-/**
- * Writes with the token one at a time (reads stay concurrent). Concurrent control of the same
- * bots (reset, stop, start and settings at once) can still fail inside the supervisor with a
- * 500 ("Cannot read properties of undefined (reading 'lastTs')"): a service bug reported with
- * issue 13, not an edge one. Set it to false to reproduce.
- */
-const SERIAL_WRITES = true;
 
 type Schema = {
   type?: string | string[];
@@ -250,14 +243,6 @@ Deno.test("fuzz: 10,000 seeded requests over every route, half anonymous: no 5xx
         : await res.text();
       return { status: res.status, text };
     };
-    let writing = Promise.resolve();
-    /** One write with the token at a time when SERIAL_WRITES; everything else at once. */
-    const sendInTurn = (r: Req) => {
-      if (!SERIAL_WRITES || !r.token || r.method === "GET") return send(r);
-      const turn = writing.then(() => send(r));
-      writing = turn.then(() => {}, () => {});
-      return turn;
-    };
     const run = async (seed: string, token: boolean) => {
       const rng = createRng(seed);
       const reqs = Array.from({ length: REQUESTS / 2 }, (_, i) => {
@@ -269,7 +254,7 @@ Deno.test("fuzz: 10,000 seeded requests over every route, half anonymous: no 5xx
         while (next < reqs.length) {
           const i = next++;
           const r = reqs[i];
-          const { status, text } = await sendInTurn(r);
+          const { status, text } = await send(r);
           const key = `${r.method} ${r.path.split("?")[0]}`;
           if (status >= 500) failures.push(`${status} ${key}: ${text.slice(0, 300)}`);
           const size = r.body === undefined ? 0 : new TextEncoder().encode(r.body).length;

@@ -86,3 +86,35 @@ Deno.test("pause refuses new entries with the reason; resume trades again", asyn
     await s.close();
   }
 });
+
+Deno.test("start, stop, pause, resume and reset of one bot at once take turns: no failure", async () => {
+  await using dir = await tempDir();
+  const s = await service(`${dir.path}/t.duckdb`);
+  const incidents: unknown[] = [];
+  s.bus.subscribe((e) => {
+    if (e.type === "incident") incidents.push(e.data);
+  });
+  try {
+    await s.sup.start([await entry("a")]);
+    await candlesTraded(s.bus, "a", 3);
+    const actions = ["stop", "start", "pause", "reset", "resume", "stop", "reset", "start"];
+    const calls = [];
+    for (let round = 0; round < 3; round++) {
+      for (const a of actions) {
+        calls.push(
+          a === "reset" ? s.sup.reset(["a"], api) : s.sup.control("a", a as "start", api),
+        );
+      }
+    }
+    const outcomes = await Promise.allSettled(calls);
+    for (const o of outcomes) {
+      // a pause or resume of a stopped bot is refused with a reason; nothing else may fail
+      if (o.status === "rejected") assert.match(String(o.reason), /start it before you/);
+    }
+    assert.deepEqual(incidents, [], "no bot failed");
+    assert.equal(s.sup.get("a").status().state, "running");
+    await candlesTraded(s.bus, "a", 3);
+  } finally {
+    await s.close();
+  }
+});
