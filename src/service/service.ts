@@ -67,6 +67,8 @@ export async function startService(o: ServiceOptions): Promise<Service> {
   const candles = new CandleStore(o.db);
   const bots = new BotStore(o.db);
   const runs = new BacktestStore(o.db);
+  // The stored series' extents, once: health and the series listing answer from them.
+  await candles.loadRanges();
   const bus = new EventBus(wallNow);
   let feed: MarketFeed;
   let clock: Clock;

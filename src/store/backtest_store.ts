@@ -142,7 +142,7 @@ export class BacktestStore {
    * the backtest result's `decision_summary`): counted from its stored decisions.
    */
   async decisionSummary(id: string): Promise<DecisionCount[]> {
-    const rows = await this.db.all(
+    const rows = await this.db.read(
       "SELECT outcome, code, count(*) AS n FROM backtest_decisions WHERE run_id = ? GROUP BY ALL",
       [id],
     );
@@ -153,7 +153,7 @@ export class BacktestStore {
 
   /** All runs, newest first. */
   async list(): Promise<RunSummary[]> {
-    const rows = await this.db.all(`
+    const rows = await this.db.read(`
       SELECT r.id, strftime(r.created_at, '%Y-%m-%dT%H:%M:%SZ') AS created_at, r.strategy, r.strategy_version,
              r.symbol, r.timeframe, r.candles, r.final_equity,
              (SELECT count(*) FROM backtest_trades t WHERE t.run_id = r.id) AS trades,
@@ -182,9 +182,9 @@ export class BacktestStore {
     })
     | undefined
   > {
-    const [r] = await this.db.all("SELECT * FROM backtest_runs WHERE id = ?", [id]);
+    const [r] = await this.db.read("SELECT * FROM backtest_runs WHERE id = ?", [id]);
     if (!r) return undefined;
-    const trades = (await this.db.all(
+    const trades = (await this.db.read(
       "SELECT * EXCLUDE (run_id, seq) FROM backtest_trades WHERE run_id = ? ORDER BY seq",
       [id],
     )).map((t) => ({
@@ -219,7 +219,7 @@ export class BacktestStore {
       decision_summary: await this.decisionSummary(id),
     };
     if (!options.equity) return run;
-    const eq = await this.db.all(
+    const eq = await this.db.read(
       "SELECT ts, equity FROM backtest_equity WHERE run_id = ? ORDER BY ts",
       [id],
     );

@@ -191,7 +191,7 @@ export class BotStore {
 
   /** Pending confirmations (all, or of one status), newest first. */
   async pending(status?: string): Promise<Row[]> {
-    const rows = await this.db.all(
+    const rows = await this.db.read(
       `SELECT * FROM pending_confirmations ${
         status ? "WHERE status = ?" : ""
       } ORDER BY created_at DESC, id`,
@@ -216,7 +216,7 @@ export class BotStore {
       : `${tsCol} DESC, ${
         table === "decisions" ? "n" : table === "orders" ? "client_id" : "seq"
       } DESC`;
-    const rows = await this.db.all(
+    const rows = await this.db.read(
       `SELECT * FROM bot_${table} WHERE ${where.join(" AND ")} ORDER BY ${order} LIMIT ? OFFSET ?`,
       [...params, q.limit ?? 100, q.offset ?? 0],
     );
@@ -225,7 +225,7 @@ export class BotStore {
 
   /** Every trade of a bot, oldest first. */
   async trades(botId: string): Promise<Trade[]> {
-    const rows = await this.db.all("SELECT * FROM bot_trades WHERE bot_id = ? ORDER BY seq", [
+    const rows = await this.db.read("SELECT * FROM bot_trades WHERE bot_id = ? ORDER BY seq", [
       botId,
     ]);
     return rows.map((r) => {
@@ -265,7 +265,7 @@ export class BotStore {
   }
 
   async auditLog(limit = 100): Promise<Row[]> {
-    const rows = await this.db.all("SELECT * FROM audit_log ORDER BY seq DESC LIMIT ?", [limit]);
+    const rows = await this.db.read("SELECT * FROM audit_log ORDER BY seq DESC LIMIT ?", [limit]);
     return rows.map((r) => plainRow(r, ["details"]));
   }
 
@@ -288,7 +288,7 @@ export class BotStore {
   }
 
   async incidents(botId?: string, limit = 100): Promise<Row[]> {
-    const rows = await this.db.all(
+    const rows = await this.db.read(
       `SELECT * FROM incidents ${botId ? "WHERE bot_id = ?" : ""} ORDER BY seq DESC LIMIT ?`,
       botId ? [botId, limit] : [limit],
     );
@@ -296,7 +296,7 @@ export class BotStore {
   }
 
   async getSetting<T>(key: string): Promise<T | undefined> {
-    const rows = await this.db.all("SELECT value FROM settings WHERE key = ?", [key]);
+    const rows = await this.db.read("SELECT value FROM settings WHERE key = ?", [key]);
     return rows.length ? JSON.parse(String(rows[0].value)) as T : undefined;
   }
 
