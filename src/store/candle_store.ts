@@ -10,7 +10,7 @@ import {
 } from "@duckdb/node-api";
 import { allocColumns, type CandleColumns, type SeriesKey } from "../core/candles.ts";
 import type { CandleRepository, TimeRange, UpsertResult } from "../core/ports.ts";
-import type { Db } from "./db.ts";
+import type { Db, StoreOptions } from "./db.ts";
 
 export type { TimeRange, UpsertResult };
 
@@ -128,8 +128,15 @@ const STAGE_TYPES = [BIGINT, DOUBLE, DOUBLE, DOUBLE, DOUBLE, DOUBLE];
 export class CandleStore implements CandleRepository {
   private stageReady = false;
   readonly #ranges: SeriesRanges;
+  readonly #reader: boolean;
 
-  constructor(readonly db: Db) {
+  /**
+   * `options.readConnection`: {@link read} goes through the read connection (the API's reads),
+   * neither waiting for nor holding up the writes [false: the write connection, in order with
+   * them, as the feeds and bots need].
+   */
+  constructor(readonly db: Db, options: StoreOptions = {}) {
+    this.#reader = options.readConnection ?? false;
     let ranges = RANGES.get(db);
     if (!ranges) RANGES.set(db, ranges = new SeriesRanges(db));
     this.#ranges = ranges;
@@ -214,12 +221,10 @@ export class CandleStore implements CandleRepository {
     });
   }
 
-  /**
-   * Reads a range as columns, ordered by open time: on the read connection, so it neither waits
-   * for nor holds up the writes queued on the database.
-   */
+  /** Reads a range as columns, ordered by open time. */
   read(key: SeriesKey, range: TimeRange = {}): Promise<CandleColumns> {
-    return this.db.reading((conn) => this.#read(conn, key, range));
+    const read = (conn: DuckDBConnection) => this.#read(conn, key, range);
+    return this.#reader ? this.db.reading(read) : this.db.exclusive(() => read(this.db.conn));
   }
 
   async #read(conn: DuckDBConnection, key: SeriesKey, range: TimeRange): Promise<CandleColumns> {

@@ -8,6 +8,15 @@ import { migrate } from "./migrations.ts";
 /** A row as DuckDB's JS conversion returns it. */
 export type Row = Record<string, unknown>;
 
+/** Options of the store classes on a {@link Db}. */
+export interface StoreOptions {
+  /**
+   * Read through the database's read connection (the API's reads): they neither wait for nor
+   * hold up the writes [false: the write connection, in order with the writes, as bots need].
+   */
+  readConnection?: boolean;
+}
+
 /**
  * An open database: one instance, migrated, with two connections. Writes (and every statement of
  * a transaction) run one at a time on the write connection ({@link Db.exclusive}); reads that
