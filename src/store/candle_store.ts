@@ -22,6 +22,8 @@ export interface SeriesInfo extends SeriesKey {
 }
 
 const CHUNK = 2048;
+/** Upserts of at most this many candles go without the stage table (see #upsertFew). */
+const FEW = 64;
 
 /**
  * The stored series' extents (first, last, count), loaded once per database and then kept by the
@@ -31,6 +33,8 @@ const CHUNK = 2048;
  */
 class SeriesRanges {
   #byKey?: Map<string, SeriesInfo>;
+  /** Series ids by name: a series row is never deleted nor renumbered, so they stay true. */
+  readonly ids = new Map<string, number>();
 
   constructor(private readonly db: Db) {}
 
@@ -153,6 +157,8 @@ export class CandleStore implements CandleRepository {
 
   /** The id of a series, creating it when `create` is true; undefined when absent. */
   async seriesId(key: SeriesKey, create = false): Promise<number | undefined> {
+    const known = this.#ranges.ids.get(seriesName(key));
+    if (known !== undefined) return known;
     const find = "SELECT id FROM series WHERE exchange = ? AND symbol = ? AND timeframe = ?";
     const params = [key.exchange, key.symbol, key.timeframe];
     let rows = await this.db.all(find, params);
@@ -163,7 +169,10 @@ export class CandleStore implements CandleRepository {
       );
       rows = await this.db.all(find, params);
     }
-    return rows.length ? Number(rows[0].id) : undefined;
+    if (rows.length === 0) return undefined;
+    const id = Number(rows[0].id);
+    this.#ranges.ids.set(seriesName(key), id);
+    return id;
   }
 
   /**
@@ -178,7 +187,41 @@ export class CandleStore implements CandleRepository {
     // Staged inside the transaction: the stage table is shared by concurrent upserts (the
     // service's feeds), and transactions run one at a time.
     const span = { count: n, first: clean.ts[0], last: clean.ts[n - 1] };
+    if (n <= FEW) return await this.#upsertFew(key, clean, span);
     return await this.replaceFrom(key, "candle_stage", span, () => this.fillStage(clean));
+  }
+
+  /**
+   * {@link upsert} of a few candles (a feed's closed candle) in two statements, without the
+   * stage table and its appender: each statement is a round trip to DuckDB's threads, which a
+   * bot's candle waits for.
+   */
+  async #upsertFew(
+    key: SeriesKey,
+    c: CandleColumns,
+    span: { count: number; first: number; last: number },
+  ): Promise<UpsertResult> {
+    return await this.db.exclusive(async () => {
+      const id = (await this.seriesId(key, true))!;
+      const ts = Array.from(c.ts, (t) => BigInt(t));
+      const out = await this.db.transaction(async () => {
+        const del = await this.db.conn.run(
+          `DELETE FROM candles WHERE series_id = ? AND ts IN (${ts.map(() => "?").join(", ")})`,
+          [id, ...ts],
+        );
+        const params: (number | bigint)[] = [];
+        for (let i = 0; i < ts.length; i++) {
+          params.push(id, ts[i], c.open[i], c.high[i], c.low[i], c.close[i], c.volume[i]);
+        }
+        await this.db.conn.run(
+          `INSERT INTO candles VALUES ${ts.map(() => "(?, ?, ?, ?, ?, ?, ?)").join(", ")}`,
+          params,
+        );
+        return { written: ts.length, replaced: Number(del.rowsChanged) };
+      });
+      this.#ranges.stored(key, span, out.replaced);
+      return out;
+    });
   }
 
   /**
@@ -228,13 +271,17 @@ export class CandleStore implements CandleRepository {
   }
 
   async #read(conn: DuckDBConnection, key: SeriesKey, range: TimeRange): Promise<CandleColumns> {
-    const found = await conn.runAndReadAll(
-      "SELECT id FROM series WHERE exchange = ? AND symbol = ? AND timeframe = ?",
-      [key.exchange, key.symbol, key.timeframe],
-    );
-    const ids = found.getRowObjectsJS();
-    if (ids.length === 0) return allocColumns(0);
-    const id = Number(ids[0].id);
+    let id = this.#ranges.ids.get(seriesName(key));
+    if (id === undefined) {
+      const found = await conn.runAndReadAll(
+        "SELECT id FROM series WHERE exchange = ? AND symbol = ? AND timeframe = ?",
+        [key.exchange, key.symbol, key.timeframe],
+      );
+      const ids = found.getRowObjectsJS();
+      if (ids.length === 0) return allocColumns(0);
+      id = Number(ids[0].id);
+      this.#ranges.ids.set(seriesName(key), id);
+    }
     const where = ["series_id = ?"];
     const params: (number | bigint)[] = [id];
     if (range.from !== undefined) (where.push("ts >= ?"), params.push(BigInt(range.from)));
