@@ -1,4 +1,4 @@
-// `deno task bench [store|indicators|scan|backtest|cli|csv|optimize|service|live]`: measures speed targets, prints a table, writes JSON.
+// `deno task bench [store|indicators|scan|backtest|cli|csv|optimize|service|edge|live]`: measures speed targets, prints a table, writes JSON.
 
 import { allocColumns } from "../src/core/candles.ts";
 import { CandleStore } from "../src/store/candle_store.ts";
@@ -104,6 +104,10 @@ if (!only || only === "service") {
   const { benchService } = await import("./service_bench.ts");
   rows.push(...await benchService());
   rows.push(...await benchService(20, 600, 4)); // 20 bots: "comfortable", reported
+}
+if (!only || only === "edge") {
+  const { benchEdge } = await import("./edge_bench.ts");
+  rows.push(...await benchEdge());
 }
 if (!only || only === "live") {
   const { benchLive } = await import("./live_bench.ts");

@@ -37,7 +37,7 @@ export async function assemble(o: AssembleOptions): Promise<Assembled> {
   const service = await startService(o);
   const commands = new Commands(service);
   const app = createApp({
-    store: service.candles,
+    store: service.reads.candles,
     mode: service.mode,
     version: o.version,
     commands,

@@ -112,7 +112,7 @@ export class Commands {
    */
   async bot(id: string) {
     const status = this.#bot(id).status();
-    const [latest] = await this.service.bots.page("decisions", id, { limit: 1 });
+    const [latest] = await this.service.reads.bots.page("decisions", id, { limit: 1 });
     return {
       ...status,
       unrealised_pnl: unrealised(status),
@@ -124,14 +124,14 @@ export class Commands {
   /** A page of one of a bot's record tables, newest first. */
   async records(id: string, table: RecordTable, page: Page) {
     this.#bot(id);
-    const rows = await this.service.bots.page(table, id, page);
+    const rows = await this.service.reads.bots.page(table, id, page);
     return { bot_id: id, count: rows.length, offset: page.offset, [table]: rows };
   }
 
   /** Candles of a bot's series, oldest first, as columns (`total`: how many in the range). */
   async candles(id: string, page: Page) {
     const b = this.#bot(id);
-    const all = await this.service.candles.read(b.key, {
+    const all = await this.service.reads.candles.read(b.key, {
       from: page.from,
       to: page.to === undefined ? undefined : page.to + 1,
     });
@@ -151,7 +151,8 @@ export class Commands {
 
   /** A backtest of the candles the bot traded on, its decisions compared with the bot's own. */
   async parity(id: string) {
-    return await parityReport(this.#bot(id), this.service.bots, this.service.candles);
+    const { bots, candles } = this.service.reads;
+    return await parityReport(this.#bot(id), bots, candles);
   }
 
   // ---- control ----
@@ -230,7 +231,7 @@ export class Commands {
 
   /** Orders waiting for confirmation (and past ones, with their status), newest first. */
   async pending(status?: PendingStatus) {
-    return { pending: await this.service.bots.pending(status) };
+    return { pending: await this.service.reads.bots.pending(status) };
   }
 
   /** Confirms or rejects a pending order (audited). */
@@ -294,7 +295,7 @@ export class Commands {
   async trades(page: Page, scope: Scope = {}) {
     const all = [];
     for (const b of this.#bots(scope)) {
-      const rows = await this.service.bots.page("trades", b.spec.botId, {
+      const rows = await this.service.reads.bots.page("trades", b.spec.botId, {
         ...page,
         limit: page.limit + page.offset,
         offset: 0,
@@ -309,9 +310,9 @@ export class Commands {
   async performance(scope: Scope = {}) {
     const out = [];
     for (const b of this.#bots(scope)) {
-      const eq = (await this.service.bots.page("equity", b.spec.botId, { limit: 1_000_000 }))
+      const eq = (await this.service.reads.bots.page("equity", b.spec.botId, { limit: 1_000_000 }))
         .reverse();
-      const trades = await this.service.bots.trades(b.spec.botId);
+      const trades = await this.service.reads.bots.trades(b.spec.botId);
       const metrics = computeMetrics({
         equity: Float64Array.from(eq, (r) => Number(r.equity)),
         ts: Float64Array.from(eq, (r) => Number(r.ts)),
@@ -339,7 +340,7 @@ export class Commands {
    */
   async pnl(scope: Scope = {}) {
     const now = this.service.clock.now();
-    const store = this.service.bots;
+    const store = this.service.reads.bots;
     const bots: ({ bot_id: string; mode: "paper" | "live" } & PnlByPeriod)[] = [];
     for (const b of this.#bots(scope)) {
       const id = b.spec.botId;
@@ -382,12 +383,12 @@ export class Commands {
 
   /** The audit log of control actions, newest first. */
   async audit(limit = 100) {
-    return { audit: await this.service.bots.auditLog(limit) };
+    return { audit: await this.service.reads.bots.auditLog(limit) };
   }
 
   /** Bot failures and restarts, newest first. */
   async incidents() {
-    return { incidents: await this.service.bots.incidents() };
+    return { incidents: await this.service.reads.bots.incidents() };
   }
 
   /** Events the bus still holds after id `after`, oldest first. */
@@ -417,14 +418,14 @@ export class Commands {
 
   /** Background jobs (with progress) and stored runs. */
   async backtests() {
-    return { jobs: this.service.jobs.list(), runs: await this.service.runs.list() };
+    return { jobs: this.service.jobs.list(), runs: await this.service.reads.runs.list() };
   }
 
   /** A job (job-N) with its progress, or a stored run with its metrics and trades. */
   async backtest(id: string) {
     const job = this.service.jobs.get(id);
     if (job) return job;
-    const run = await this.service.runs.get(id);
+    const run = await this.service.reads.runs.get(id);
     if (!run) throw new NotFoundError(`Backtest "${id}" does not exist.`);
     return run;
   }

@@ -45,6 +45,11 @@ export interface Service {
   candles: CandleStore;
   bots: BotStore;
   runs: BacktestStore;
+  /**
+   * The same stores reading through the database's read connection: what the surfaces read
+   * with, so their reads neither wait for nor hold up the bots' writes.
+   */
+  reads: { candles: CandleStore; bots: BotStore; runs: BacktestStore };
   jobs: BacktestJobs;
   settings: SettingsService;
   /** "live" when a bot trades live, else "paper". */
@@ -67,6 +72,13 @@ export async function startService(o: ServiceOptions): Promise<Service> {
   const candles = new CandleStore(o.db);
   const bots = new BotStore(o.db);
   const runs = new BacktestStore(o.db);
+  const reads = {
+    candles: new CandleStore(o.db, { readConnection: true }),
+    bots: new BotStore(o.db, { readConnection: true }),
+    runs: new BacktestStore(o.db, { readConnection: true }),
+  };
+  // The stored series' extents, once: health and the series listing answer from them.
+  await candles.loadRanges();
   const bus = new EventBus(wallNow);
   let feed: MarketFeed;
   let clock: Clock;
@@ -112,6 +124,7 @@ export async function startService(o: ServiceOptions): Promise<Service> {
     candles,
     bots,
     runs,
+    reads,
     jobs,
     settings,
     mode,

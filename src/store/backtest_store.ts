@@ -7,6 +7,7 @@ import {
   DuckDBDataChunk,
   type DuckDBDoubleVector,
   type DuckDBIntegerVector,
+  type DuckDBValue,
   type DuckDBVarCharVector,
   type DuckDBVector,
   INTEGER,
@@ -14,7 +15,7 @@ import {
 } from "@duckdb/node-api";
 import { type DecisionCount, sortCounts } from "../core/decision_summary.ts";
 import type { Trade } from "../core/trading.ts";
-import type { Db } from "./db.ts";
+import type { Db, Row, StoreOptions } from "./db.ts";
 
 /** What is stored about one run (the JSON-friendly parts of a backtest result). */
 export interface StoredRun {
@@ -68,7 +69,16 @@ const TABLES = ["backtest_trades", "backtest_equity", "backtest_decisions"];
 
 /** Stores and reads backtest runs. */
 export class BacktestStore {
-  constructor(readonly db: Db) {}
+  readonly #reader: boolean;
+
+  /** `options.readConnection`: its reads go through the read connection (the API's). */
+  constructor(readonly db: Db, options: StoreOptions = {}) {
+    this.#reader = options.readConnection ?? false;
+  }
+
+  #query(sql: string, params?: DuckDBValue[]): Promise<Row[]> {
+    return this.#reader ? this.db.read(sql, params) : this.db.all(sql, params);
+  }
 
   /**
    * Saves a run (replacing one with the same id: same inputs give the same id and output), in
@@ -142,7 +152,7 @@ export class BacktestStore {
    * the backtest result's `decision_summary`): counted from its stored decisions.
    */
   async decisionSummary(id: string): Promise<DecisionCount[]> {
-    const rows = await this.db.all(
+    const rows = await this.#query(
       "SELECT outcome, code, count(*) AS n FROM backtest_decisions WHERE run_id = ? GROUP BY ALL",
       [id],
     );
@@ -153,7 +163,7 @@ export class BacktestStore {
 
   /** All runs, newest first. */
   async list(): Promise<RunSummary[]> {
-    const rows = await this.db.all(`
+    const rows = await this.#query(`
       SELECT r.id, strftime(r.created_at, '%Y-%m-%dT%H:%M:%SZ') AS created_at, r.strategy, r.strategy_version,
              r.symbol, r.timeframe, r.candles, r.final_equity,
              (SELECT count(*) FROM backtest_trades t WHERE t.run_id = r.id) AS trades,
@@ -182,9 +192,9 @@ export class BacktestStore {
     })
     | undefined
   > {
-    const [r] = await this.db.all("SELECT * FROM backtest_runs WHERE id = ?", [id]);
+    const [r] = await this.#query("SELECT * FROM backtest_runs WHERE id = ?", [id]);
     if (!r) return undefined;
-    const trades = (await this.db.all(
+    const trades = (await this.#query(
       "SELECT * EXCLUDE (run_id, seq) FROM backtest_trades WHERE run_id = ? ORDER BY seq",
       [id],
     )).map((t) => ({
@@ -219,7 +229,7 @@ export class BacktestStore {
       decision_summary: await this.decisionSummary(id),
     };
     if (!options.equity) return run;
-    const eq = await this.db.all(
+    const eq = await this.#query(
       "SELECT ts, equity FROM backtest_equity WHERE run_id = ? ORDER BY ts",
       [id],
     );

@@ -1,7 +1,8 @@
 // Bots in DuckDB: definitions and desired status, their events, and what they decided and did.
 
 import type { Trade } from "../core/trading.ts";
-import type { Db, Row } from "./db.ts";
+import type { DuckDBValue } from "@duckdb/node-api";
+import type { Db, Row, StoreOptions } from "./db.ts";
 import {
   type BotEvent,
   type BotEventKind,
@@ -17,7 +18,16 @@ export { plainRow } from "./bot_tables.ts";
 
 /** Stores and reads everything about bots. All writes are idempotent (replays write again). */
 export class BotStore {
-  constructor(readonly db: Db) {}
+  readonly #reader: boolean;
+
+  /** `options.readConnection`: its reads go through the read connection (the API's). */
+  constructor(readonly db: Db, options: StoreOptions = {}) {
+    this.#reader = options.readConnection ?? false;
+  }
+
+  #query(sql: string, params?: DuckDBValue[]): Promise<Row[]> {
+    return this.#reader ? this.db.read(sql, params) : this.db.all(sql, params);
+  }
 
   /** Inserts or updates a bot's definition; keeps its desired status unless given. */
   async upsertBot(
@@ -191,7 +201,7 @@ export class BotStore {
 
   /** Pending confirmations (all, or of one status), newest first. */
   async pending(status?: string): Promise<Row[]> {
-    const rows = await this.db.all(
+    const rows = await this.#query(
       `SELECT * FROM pending_confirmations ${
         status ? "WHERE status = ?" : ""
       } ORDER BY created_at DESC, id`,
@@ -216,7 +226,7 @@ export class BotStore {
       : `${tsCol} DESC, ${
         table === "decisions" ? "n" : table === "orders" ? "client_id" : "seq"
       } DESC`;
-    const rows = await this.db.all(
+    const rows = await this.#query(
       `SELECT * FROM bot_${table} WHERE ${where.join(" AND ")} ORDER BY ${order} LIMIT ? OFFSET ?`,
       [...params, q.limit ?? 100, q.offset ?? 0],
     );
@@ -225,7 +235,7 @@ export class BotStore {
 
   /** Every trade of a bot, oldest first. */
   async trades(botId: string): Promise<Trade[]> {
-    const rows = await this.db.all("SELECT * FROM bot_trades WHERE bot_id = ? ORDER BY seq", [
+    const rows = await this.#query("SELECT * FROM bot_trades WHERE bot_id = ? ORDER BY seq", [
       botId,
     ]);
     return rows.map((r) => {
@@ -265,7 +275,7 @@ export class BotStore {
   }
 
   async auditLog(limit = 100): Promise<Row[]> {
-    const rows = await this.db.all("SELECT * FROM audit_log ORDER BY seq DESC LIMIT ?", [limit]);
+    const rows = await this.#query("SELECT * FROM audit_log ORDER BY seq DESC LIMIT ?", [limit]);
     return rows.map((r) => plainRow(r, ["details"]));
   }
 
@@ -288,7 +298,7 @@ export class BotStore {
   }
 
   async incidents(botId?: string, limit = 100): Promise<Row[]> {
-    const rows = await this.db.all(
+    const rows = await this.#query(
       `SELECT * FROM incidents ${botId ? "WHERE bot_id = ?" : ""} ORDER BY seq DESC LIMIT ?`,
       botId ? [botId, limit] : [limit],
     );
@@ -296,7 +306,7 @@ export class BotStore {
   }
 
   async getSetting<T>(key: string): Promise<T | undefined> {
-    const rows = await this.db.all("SELECT value FROM settings WHERE key = ?", [key]);
+    const rows = await this.#query("SELECT value FROM settings WHERE key = ?", [key]);
     return rows.length ? JSON.parse(String(rows[0].value)) as T : undefined;
   }
 

@@ -4,12 +4,13 @@ import {
   BIGINT,
   DOUBLE,
   DuckDBBigIntVector,
+  type DuckDBConnection,
   DuckDBDataChunk,
   DuckDBDoubleVector,
 } from "@duckdb/node-api";
 import { allocColumns, type CandleColumns, type SeriesKey } from "../core/candles.ts";
 import type { CandleRepository, TimeRange, UpsertResult } from "../core/ports.ts";
-import type { Db } from "./db.ts";
+import type { Db, StoreOptions } from "./db.ts";
 
 export type { TimeRange, UpsertResult };
 
@@ -21,6 +22,101 @@ export interface SeriesInfo extends SeriesKey {
 }
 
 const CHUNK = 2048;
+/** Upserts of at most this many candles go without the stage table (see #upsertFew). */
+const FEW = 64;
+
+/**
+ * The stored series' extents (first, last, count), loaded once per database and then kept by the
+ * store's own upserts and deletes, so listings and health never scan the candles: a process
+ * holding the database file is its only writer. Only touched inside the write connection's
+ * exclusive sections, in the order of the writes.
+ */
+class SeriesRanges {
+  #byKey?: Map<string, SeriesInfo>;
+  /** Series ids by name: a series row is never deleted nor renumbered, so they stay true. */
+  readonly ids = new Map<string, number>();
+
+  constructor(private readonly db: Db) {}
+
+  /** The extents, loaded from the candles on the first call. */
+  async load(): Promise<Map<string, SeriesInfo>> {
+    if (this.#byKey) return this.#byKey;
+    return await this.db.exclusive(async () => {
+      if (this.#byKey) return this.#byKey;
+      const rows = await this.db.all(`
+        SELECT s.exchange, s.symbol, s.timeframe, min(c.ts) AS first, max(c.ts) AS last,
+               count(*) AS n
+        FROM candles c JOIN series s ON s.id = c.series_id GROUP BY ALL`);
+      const map = new Map<string, SeriesInfo>();
+      for (const r of rows) {
+        const info = {
+          exchange: String(r.exchange),
+          symbol: String(r.symbol),
+          timeframe: String(r.timeframe),
+          first: Number(r.first),
+          last: Number(r.last),
+          count: Number(r.n),
+        };
+        map.set(seriesName(info), info);
+      }
+      this.#byKey = map;
+      return map;
+    });
+  }
+
+  /** The extents when loaded (no query), else undefined. */
+  get loaded(): Map<string, SeriesInfo> | undefined {
+    return this.#byKey;
+  }
+
+  /** Candles `span` of which `replaced` were stored already were written to `key`. */
+  stored(key: SeriesKey, span: { count: number; first: number; last: number }, replaced: number) {
+    if (!this.#byKey) return;
+    const name = seriesName(key);
+    const had = this.#byKey.get(name);
+    const { exchange, symbol, timeframe } = key;
+    this.#byKey.set(
+      name,
+      had
+        ? {
+          ...had,
+          first: Math.min(had.first, span.first),
+          last: Math.max(had.last, span.last),
+          count: had.count + span.count - replaced,
+        }
+        : { exchange, symbol, timeframe, ...span },
+    );
+  }
+
+  /** Candles of `key` were deleted: its extent read again (one series, by its index). */
+  async deleted(key: SeriesKey, id: number): Promise<void> {
+    if (!this.#byKey) return;
+    const [r] = await this.db.all(
+      "SELECT min(ts) AS first, max(ts) AS last, count(*) AS n FROM candles WHERE series_id = ?",
+      [id],
+    );
+    const name = seriesName(key);
+    if (r.first === null || r.first === undefined) this.#byKey.delete(name);
+    else {
+      const { exchange, symbol, timeframe } = key;
+      const span = { first: Number(r.first), last: Number(r.last), count: Number(r.n) };
+      this.#byKey.set(name, { exchange, symbol, timeframe, ...span });
+    }
+  }
+}
+
+/** One SeriesRanges per open database, shared by every CandleStore on it. */
+const RANGES = new WeakMap<Db, SeriesRanges>();
+
+function seriesName(k: SeriesKey): string {
+  return `${k.exchange}\u0000${k.symbol}\u0000${k.timeframe}`;
+}
+
+function bySeries(a: SeriesInfo, b: SeriesInfo): number {
+  const x = seriesName(a);
+  const y = seriesName(b);
+  return x < y ? -1 : x > y ? 1 : 0;
+}
 const STAGE_TYPES = [BIGINT, DOUBLE, DOUBLE, DOUBLE, DOUBLE, DOUBLE];
 
 /**
@@ -35,10 +131,34 @@ const STAGE_TYPES = [BIGINT, DOUBLE, DOUBLE, DOUBLE, DOUBLE, DOUBLE];
  */
 export class CandleStore implements CandleRepository {
   private stageReady = false;
-  constructor(readonly db: Db) {}
+  readonly #ranges: SeriesRanges;
+  readonly #reader: boolean;
+
+  /**
+   * `options.readConnection`: {@link read} goes through the read connection (the API's reads),
+   * neither waiting for nor holding up the writes [false: the write connection, in order with
+   * them, as the feeds and bots need].
+   */
+  constructor(readonly db: Db, options: StoreOptions = {}) {
+    this.#reader = options.readConnection ?? false;
+    let ranges = RANGES.get(db);
+    if (!ranges) RANGES.set(db, ranges = new SeriesRanges(db));
+    this.#ranges = ranges;
+  }
+
+  /**
+   * Loads the stored series' extents (one scan of the candles), which {@link list} and
+   * {@link bounds} then answer from memory; the service calls it at start. Later upserts and
+   * deletes through any CandleStore on this database keep them.
+   */
+  async loadRanges(): Promise<void> {
+    await this.#ranges.load();
+  }
 
   /** The id of a series, creating it when `create` is true; undefined when absent. */
   async seriesId(key: SeriesKey, create = false): Promise<number | undefined> {
+    const known = this.#ranges.ids.get(seriesName(key));
+    if (known !== undefined) return known;
     const find = "SELECT id FROM series WHERE exchange = ? AND symbol = ? AND timeframe = ?";
     const params = [key.exchange, key.symbol, key.timeframe];
     let rows = await this.db.all(find, params);
@@ -49,7 +169,10 @@ export class CandleStore implements CandleRepository {
       );
       rows = await this.db.all(find, params);
     }
-    return rows.length ? Number(rows[0].id) : undefined;
+    if (rows.length === 0) return undefined;
+    const id = Number(rows[0].id);
+    this.#ranges.ids.set(seriesName(key), id);
+    return id;
   }
 
   /**
@@ -64,7 +187,41 @@ export class CandleStore implements CandleRepository {
     // Staged inside the transaction: the stage table is shared by concurrent upserts (the
     // service's feeds), and transactions run one at a time.
     const span = { count: n, first: clean.ts[0], last: clean.ts[n - 1] };
+    if (n <= FEW) return await this.#upsertFew(key, clean, span);
     return await this.replaceFrom(key, "candle_stage", span, () => this.fillStage(clean));
+  }
+
+  /**
+   * {@link upsert} of a few candles (a feed's closed candle) in two statements, without the
+   * stage table and its appender: each statement is a round trip to DuckDB's threads, which a
+   * bot's candle waits for.
+   */
+  async #upsertFew(
+    key: SeriesKey,
+    c: CandleColumns,
+    span: { count: number; first: number; last: number },
+  ): Promise<UpsertResult> {
+    return await this.db.exclusive(async () => {
+      const id = (await this.seriesId(key, true))!;
+      const ts = Array.from(c.ts, (t) => BigInt(t));
+      const out = await this.db.transaction(async () => {
+        const del = await this.db.conn.run(
+          `DELETE FROM candles WHERE series_id = ? AND ts IN (${ts.map(() => "?").join(", ")})`,
+          [id, ...ts],
+        );
+        const params: (number | bigint)[] = [];
+        for (let i = 0; i < ts.length; i++) {
+          params.push(id, ts[i], c.open[i], c.high[i], c.low[i], c.close[i], c.volume[i]);
+        }
+        await this.db.conn.run(
+          `INSERT INTO candles VALUES ${ts.map(() => "(?, ?, ?, ?, ?, ?, ?)").join(", ")}`,
+          params,
+        );
+        return { written: ts.length, replaced: Number(del.rowsChanged) };
+      });
+      this.#ranges.stored(key, span, out.replaced);
+      return out;
+    });
   }
 
   /**
@@ -87,26 +244,44 @@ export class CandleStore implements CandleRepository {
     span: { count: number; first: number; last: number },
     fill: () => Promise<void>,
   ): Promise<UpsertResult> {
-    const id = (await this.seriesId(key, true))!;
-    return await this.db.transaction(async () => {
-      await fill();
-      const del = await this.db.conn.run(
-        `DELETE FROM candles WHERE series_id = ? AND ts BETWEEN ? AND ?
-           AND ts IN (SELECT ts FROM ${table})`,
-        [id, BigInt(span.first), BigInt(span.last)],
-      );
-      await this.db.run(
-        `INSERT INTO candles SELECT ?, ts, open, high, low, close, volume FROM ${table}`,
-        [id],
-      );
-      return { written: span.count, replaced: Number(del.rowsChanged) };
+    return await this.db.exclusive(async () => {
+      const id = (await this.seriesId(key, true))!;
+      const out = await this.db.transaction(async () => {
+        await fill();
+        const del = await this.db.conn.run(
+          `DELETE FROM candles WHERE series_id = ? AND ts BETWEEN ? AND ?
+             AND ts IN (SELECT ts FROM ${table})`,
+          [id, BigInt(span.first), BigInt(span.last)],
+        );
+        await this.db.run(
+          `INSERT INTO candles SELECT ?, ts, open, high, low, close, volume FROM ${table}`,
+          [id],
+        );
+        return { written: span.count, replaced: Number(del.rowsChanged) };
+      });
+      this.#ranges.stored(key, span, out.replaced);
+      return out;
     });
   }
 
   /** Reads a range as columns, ordered by open time. */
-  async read(key: SeriesKey, range: TimeRange = {}): Promise<CandleColumns> {
-    const id = await this.seriesId(key);
-    if (id === undefined) return allocColumns(0);
+  read(key: SeriesKey, range: TimeRange = {}): Promise<CandleColumns> {
+    const read = (conn: DuckDBConnection) => this.#read(conn, key, range);
+    return this.#reader ? this.db.reading(read) : this.db.exclusive(() => read(this.db.conn));
+  }
+
+  async #read(conn: DuckDBConnection, key: SeriesKey, range: TimeRange): Promise<CandleColumns> {
+    let id = this.#ranges.ids.get(seriesName(key));
+    if (id === undefined) {
+      const found = await conn.runAndReadAll(
+        "SELECT id FROM series WHERE exchange = ? AND symbol = ? AND timeframe = ?",
+        [key.exchange, key.symbol, key.timeframe],
+      );
+      const ids = found.getRowObjectsJS();
+      if (ids.length === 0) return allocColumns(0);
+      id = Number(ids[0].id);
+      this.#ranges.ids.set(seriesName(key), id);
+    }
     const where = ["series_id = ?"];
     const params: (number | bigint)[] = [id];
     if (range.from !== undefined) (where.push("ts >= ?"), params.push(BigInt(range.from)));
@@ -115,51 +290,43 @@ export class CandleStore implements CandleRepository {
     const sql = `SELECT ts::DOUBLE, open, high, low, close, volume FROM candles WHERE ${cond}`;
     // Stored order is nearly always time order (downloads and imports append newer candles):
     // read in stored order, and sort only when that is not time order (a third less work).
-    const cols = await queryColumns(this.db, sql, params);
-    return increasing(cols.ts) ? cols : await queryColumns(this.db, `${sql} ORDER BY ts`, params);
+    const cols = await readColumns(conn, sql, params);
+    return increasing(cols.ts) ? cols : await readColumns(conn, `${sql} ORDER BY ts`, params);
   }
 
-  /** Open time of the newest and oldest stored candle, or undefined when none. */
+  /**
+   * Open time of the oldest and newest stored candle and their count, or undefined when none:
+   * from the extents in memory (see {@link loadRanges}).
+   */
   async bounds(
     key: SeriesKey,
   ): Promise<{ first: number; last: number; count: number } | undefined> {
-    const id = await this.seriesId(key);
-    if (id === undefined) return undefined;
-    const [r] = await this.db.all(
-      "SELECT min(ts) AS first, max(ts) AS last, count(*) AS n FROM candles WHERE series_id = ?",
-      [id],
-    );
-    if (r.first === null || r.first === undefined) return undefined;
-    return { first: Number(r.first), last: Number(r.last), count: Number(r.n) };
+    const info = (this.#ranges.loaded ?? await this.#ranges.load()).get(seriesName(key));
+    return info && { first: info.first, last: info.last, count: info.count };
   }
 
-  /** Every stored series with its first and last open time and candle count. */
+  /**
+   * Every stored series with its first and last open time and candle count, by exchange, symbol
+   * and timeframe: from the extents in memory, no query once they are loaded.
+   */
   async list(): Promise<SeriesInfo[]> {
-    const rows = await this.db.all(`
-      SELECT s.exchange, s.symbol, s.timeframe, min(c.ts) AS first, max(c.ts) AS last, count(*) AS n
-      FROM candles c JOIN series s ON s.id = c.series_id
-      GROUP BY ALL ORDER BY s.exchange, s.symbol, s.timeframe`);
-    return rows.map((r) => ({
-      exchange: String(r.exchange),
-      symbol: String(r.symbol),
-      timeframe: String(r.timeframe),
-      first: Number(r.first),
-      last: Number(r.last),
-      count: Number(r.n),
-    }));
+    const map = this.#ranges.loaded ?? await this.#ranges.load();
+    return [...map.values()].map((s) => ({ ...s })).sort(bySeries);
   }
 
   /** Deletes a series' candles in a range (all when no range); returns how many. */
   async delete(key: SeriesKey, range: TimeRange = {}): Promise<number> {
-    const id = await this.seriesId(key);
-    if (id === undefined) return 0;
-    const res = await this.db.exclusive(() =>
-      this.db.conn.run(
+    return await this.db.exclusive(async () => {
+      const id = await this.seriesId(key);
+      if (id === undefined) return 0;
+      const res = await this.db.conn.run(
         "DELETE FROM candles WHERE series_id = ? AND ts >= ? AND ts < ?",
         [id, BigInt(range.from ?? -8.64e15), BigInt(range.to ?? 8.64e15)],
-      )
-    );
-    return Number(res.rowsChanged);
+      );
+      const n = Number(res.rowsChanged);
+      if (n > 0) await this.#ranges.deleted(key, id);
+      return n;
+    });
   }
 
   private async fillStage(cols: CandleColumns): Promise<void> {
@@ -200,7 +367,7 @@ export function queryColumns(
   sql: string,
   params: (number | bigint | string)[] = [],
 ): Promise<CandleColumns> {
-  return db.exclusive(() => readColumns(db, sql, params));
+  return db.exclusive(() => readColumns(db.conn, sql, params));
 }
 
 /**
@@ -208,11 +375,11 @@ export function queryColumns(
  * place in the output: no copy per chunk to join afterwards, no round trip per chunk.
  */
 async function readColumns(
-  db: Db,
+  conn: DuckDBConnection,
   sql: string,
   params: (number | bigint | string)[],
 ): Promise<CandleColumns> {
-  const result = await db.conn.run(sql, params);
+  const result = await conn.run(sql, params);
   const out = contiguousColumns(result.rowCount);
   const targets = [out.ts, out.open, out.high, out.low, out.close, out.volume];
   let pos = 0;

@@ -8,15 +8,35 @@ import { migrate } from "./migrations.ts";
 /** A row as DuckDB's JS conversion returns it. */
 export type Row = Record<string, unknown>;
 
-/** An open database: one instance, one connection, migrated. Close it when done. */
+/** Options of the store classes on a {@link Db}. */
+export interface StoreOptions {
+  /**
+   * Read through the database's read connection (the API's reads): they neither wait for nor
+   * hold up the writes [false: the write connection, in order with the writes, as bots need].
+   */
+  readConnection?: boolean;
+}
+
+/**
+ * An open database: one instance, migrated, with two connections. Writes (and every statement of
+ * a transaction) run one at a time on the write connection ({@link Db.exclusive}); reads that
+ * need no transaction run one at a time on a read connection of their own ({@link Db.read},
+ * {@link Db.reading}), so they never queue behind a bot's writes nor hold them up (DuckDB's MVCC:
+ * a read sees what was committed when it began). Close it when done.
+ */
 export class Db {
   private constructor(
     /** File path, or ":memory:". */
     readonly path: string,
     private readonly instance: DuckDBInstance,
-    /** The connection; use {@link Db.run} and {@link Db.all} for the common cases. */
+    /** The write connection; use {@link Db.run} and {@link Db.all} for the common cases. */
     readonly conn: DuckDBConnection,
-  ) {}
+    /** The read connection: reads outside transactions ({@link Db.reading}). */
+    private readonly reader: DuckDBConnection,
+  ) {
+    this.#write = new Lane(conn);
+    this.#read = new Lane(reader);
+  }
 
   /**
    * Opens (creating if needed) a database and applies pending migrations.
@@ -44,8 +64,7 @@ export class Db {
       throw lockError(path, err) ?? err;
     }
     if (path !== ":memory:") await restrict(path);
-    const conn = await instance.connect();
-    const db = new Db(path, instance, conn);
+    const db = new Db(path, instance, await instance.connect(), await instance.connect());
     try {
       await migrate(db);
     } catch (err) {
@@ -68,38 +87,56 @@ export class Db {
     });
   }
 
-  /** The tail of the queue of exclusive sections (one connection, one user at a time). */
-  #queue: Promise<unknown> = Promise.resolve();
-  /** Exclusive sections queued or running. */
-  #pending = 0;
-  /** Set by {@link Db.close}: resolves once the connection and instance are closed. */
+  /**
+   * {@link Db.all} on the read connection: the rows committed when it begins, without waiting
+   * for the writes queued on the write connection. Inside an exclusive section (a transaction)
+   * it runs there, and sees that section's own writes.
+   */
+  read(sql: string, params?: DuckDBValue[]): Promise<Row[]> {
+    return this.reading(async (conn) => {
+      const reader = await conn.runAndReadAll(sql, params);
+      return reader.getRowObjectsJS() as Row[];
+    });
+  }
+
+  /** The write connection's lane (exclusive sections) and the read connection's. */
+  readonly #write: Lane;
+  readonly #read: Lane;
+  /** Set by {@link Db.close}: resolves once the connections and instance are closed. */
   #closing?: Promise<void>;
-  readonly #inside = new AsyncLocalStorage<boolean>();
+  /** The connection of the lane the current async context runs in, if any. */
+  readonly #inside = new AsyncLocalStorage<DuckDBConnection>();
 
   /**
-   * Runs `fn` with the connection to itself: concurrent callers (bots, the feed, HTTP handlers)
-   * queue, so their statements never interleave on the one connection. Calls made from inside
-   * `fn` (directly or through the store classes) run at once. Rejects once the database is
-   * closing: work must never reach a closed connection.
+   * Runs `fn` with the write connection to itself: concurrent callers (bots, the feed, HTTP
+   * handlers) queue, so their statements never interleave on the one connection. Calls made
+   * from inside `fn` (directly or through the store classes) run at once. Rejects once the
+   * database is closing: work must never reach a closed connection.
    */
   exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.#inside.getStore()) return fn();
+    if (this.#inside.getStore() === this.conn) return fn();
+    return this.#enqueue(this.#write, fn);
+  }
+
+  /**
+   * Runs `fn` with the read connection to itself (readers queue among themselves, never behind
+   * writers). Only for reads outside transactions: what it sees is what was committed when each
+   * statement began. Called from inside an exclusive section it runs there, on the write
+   * connection, at once.
+   */
+  reading<T>(fn: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
+    const inside = this.#inside.getStore();
+    if (inside) return fn(inside);
+    return this.#enqueue(this.#read, () => fn(this.reader));
+  }
+
+  #enqueue<T>(lane: Lane, fn: () => Promise<T>): Promise<T> {
     if (this.#closing) {
       return Promise.reject(
         new Error(`Database "${this.path}" is closed; open it again to use it.`),
       );
     }
-    this.#pending++;
-    const run = async () => {
-      try {
-        return await this.#inside.run(true, fn);
-      } finally {
-        this.#pending--;
-      }
-    };
-    const out = this.#queue.then(run, run);
-    this.#queue = out.catch(() => {});
-    return out;
+    return lane.enqueue(() => this.#inside.run(lane.conn, fn));
   }
 
   /** Runs `fn` inside a transaction (exclusively); rolls back and rethrows when it throws. */
@@ -118,10 +155,10 @@ export class Db {
   }
 
   /**
-   * Closes the connection and the instance (releasing the file lock), once the statements
-   * already queued have finished: closing DuckDB under a running query or appender crashes the
-   * process (a segmentation fault). With nothing in flight it closes at once; later calls
-   * reject. Await it before opening the same file again or exiting.
+   * Closes both connections and the instance (releasing the file lock), once the statements
+   * already queued on either have finished: closing DuckDB under a running query or appender
+   * crashes the process (a segmentation fault). With nothing in flight it closes at once; later
+   * calls reject. Await it before opening the same file again or exiting.
    */
   close(): Promise<void> {
     if (this.#closing) return this.#closing;
@@ -129,16 +166,46 @@ export class Db {
       throw new Error(`Database "${this.path}" cannot be closed from inside its own statement.`);
     }
     const shut = () => {
+      this.reader.closeSync();
       this.conn.closeSync();
       this.instance.closeSync();
     };
-    if (this.#pending === 0) {
+    if (this.#write.pending === 0 && this.#read.pending === 0) {
       shut();
       this.#closing = Promise.resolve();
     } else {
-      this.#closing = this.#queue.then(shut);
+      this.#closing = Promise.all([this.#write.drained(), this.#read.drained()]).then(shut);
     }
     return this.#closing;
+  }
+}
+
+/** One connection's queue: sections run one at a time, in the order they were asked for. */
+class Lane {
+  /** The tail of the queue. */
+  #tail: Promise<unknown> = Promise.resolve();
+  /** Sections queued or running. */
+  pending = 0;
+
+  constructor(readonly conn: DuckDBConnection) {}
+
+  enqueue<T>(fn: () => Promise<T>): Promise<T> {
+    this.pending++;
+    const run = async () => {
+      try {
+        return await fn();
+      } finally {
+        this.pending--;
+      }
+    };
+    const out = this.#tail.then(run, run);
+    this.#tail = out.catch(() => {});
+    return out;
+  }
+
+  /** Resolves once every section queued so far has finished. */
+  drained(): Promise<void> {
+    return this.#tail.then(() => {});
   }
 }
 

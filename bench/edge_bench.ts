@@ -1,0 +1,278 @@
+// The service's edge under an anonymous flood: bots' candle rate idle and while 64 clients hammer
+// health and the bot list, with 2 M stored candles (`deno run -A bench/edge_bench.ts` alone).
+
+import type { BenchRow } from "./backtest_bench.ts";
+import { allocColumns } from "../src/core/candles.ts";
+import { CandleStore } from "../src/store/candle_store.ts";
+import { Db } from "../src/store/db.ts";
+
+const ROOT = new URL("../", import.meta.url).pathname;
+/** Workers the clients are spread over. */
+const WORKERS = 4;
+
+/** Options for {@link benchEdge}. */
+export interface EdgeBenchOptions {
+  /** Candles stored before the service starts [2_100_000], in series no bot trades. */
+  candles?: number;
+  /** Concurrent anonymous clients [64]. */
+  clients?: number;
+  /** Seconds measured idle, then under the flood [10]. */
+  seconds?: number;
+  /** Replay speed [600]. */
+  speed?: number;
+}
+
+interface BotRow {
+  bot_id: string;
+  timeframe: string;
+  state: string;
+  candles_seen: number;
+}
+
+/**
+ * Stores `candles` synthetic 1-minute candles (appender upserts, 4 series) in a fresh database,
+ * starts the service on it as a user does (`src/main.ts --replay --speed 600 --db FILE --configs
+ * configs/bots --port 0`, five bots), measures the bots' candle rate for `seconds` idle, then for
+ * `seconds` while `clients` anonymous clients loop on `GET /api/status/health` and
+ * `GET /api/bots`: the rate under the flood against idle, and the answers' p50 and p99.
+ */
+export async function benchEdge(o: EdgeBenchOptions = {}): Promise<BenchRow[]> {
+  const total = o.candles ?? 2_100_000;
+  const clients = o.clients ?? 64;
+  const seconds = o.seconds ?? 10;
+  const speed = o.speed ?? 600;
+  const dir = await Deno.makeTempDir({ prefix: "tidewatch_edge_bench_" });
+  const file = `${dir}/edge.duckdb`;
+  await storeCandles(file, total);
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      "--v8-flags=--max-semi-space-size=2",
+      "src/main.ts",
+      "--port",
+      "0",
+      "--replay",
+      "--speed",
+      String(speed),
+      "--db",
+      file,
+      "--configs",
+      `${ROOT}configs/bots`,
+    ],
+    cwd: ROOT,
+    env: { TIDEWATCH_DATA_DIR: dir, TIDEWATCH_API_TOKEN: "bench-token-0123456789", NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
+  try {
+    const url = await listening(child);
+    const bots = async () => {
+      const body = await (await fetch(`${url}/api/bots`)).json() as { bots: BotRow[] };
+      return { at: performance.now(), bots: body.bots };
+    };
+    // Let the bots warm up (their history loaded, the replay under way) before measuring.
+    await sleep(3000);
+    const cpu0 = cpuSeconds(child.pid);
+    const idle0 = await bots();
+    await sleep(seconds * 1000);
+    const idle1 = await bots();
+    const cpu1 = cpuSeconds(child.pid);
+    const own1 = cpuSeconds(Deno.pid);
+    const flood = await hammer(url, clients, seconds * 1000, bots);
+    const cpu2 = cpuSeconds(child.pid);
+    const clientsCpu = (cpuSeconds(Deno.pid) - own1) / ((flood.end.at - idle1.at) / 1000);
+    const idleCpu = (cpu1 - cpu0) / ((idle1.at - idle0.at) / 1000);
+    const floodCpu = (cpu2 - cpu1) / ((flood.end.at - idle1.at) / 1000);
+    const idleRate = rates(idle0, idle1);
+    const floodRate = rates(flood.start, flood.end);
+    const ratio = floodRate.all / idleRate.all;
+    const ratio1m = floodRate.oneMinute / idleRate.oneMinute;
+    const health = flood.latency.get("health")!;
+    const list = flood.latency.get("bots")!;
+    return [
+      {
+        name: `edge: bots' candles/s idle (5 bots, replay x${speed}, ${fmtM(total)} stored)`,
+        value: round1(idleRate.all),
+        unit: "candles/s",
+        goal: "(reported)",
+        met: true,
+      },
+      {
+        name: `edge: bots' candles/s with ${clients} clients on health + /api/bots`,
+        value: round1(floodRate.all),
+        unit: "candles/s",
+        goal: ">= 90% idle",
+        met: ratio >= 0.9,
+      },
+      {
+        name: "edge: 1m bot's candles/s under the flood / idle",
+        value: Math.round(ratio1m * 100),
+        unit: "%",
+        goal: ">= 90",
+        met: ratio1m >= 0.9,
+      },
+      {
+        name: `edge: GET /api/status/health p50 under the flood (${health.length} answers)`,
+        value: round1(pct(health, 0.5)),
+        unit: "ms",
+        goal: "(reported)",
+        met: true,
+      },
+      {
+        name: "edge: GET /api/status/health p99 under the flood",
+        value: round1(pct(health, 0.99)),
+        unit: "ms",
+        goal: "<= 20",
+        met: pct(health, 0.99) <= 20,
+      },
+      {
+        name: "edge: the service's CPU idle / under the flood (share of one core)",
+        value: Math.round(idleCpu * 100),
+        unit: "%",
+        goal: `${Math.round(floodCpu * 100)} % flood`,
+        met: true,
+      },
+      {
+        name: `edge: the clients' CPU (this process, ${navigator.hardwareConcurrency} cores)`,
+        value: Math.round(clientsCpu * 100),
+        unit: "%",
+        goal: "(reported)",
+        met: true,
+      },
+      {
+        name: `edge: GET /api/bots p99 under the flood (${list.length} answers)`,
+        value: round1(pct(list, 0.99)),
+        unit: "ms",
+        goal: "(reported)",
+        met: true,
+      },
+    ];
+  } finally {
+    child.kill("SIGTERM");
+    await child.status;
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+/** Stores `total` candles in 4 series of the "bench" exchange, through the appender. */
+async function storeCandles(file: string, total: number): Promise<void> {
+  const db = await Db.open(file);
+  try {
+    const store = new CandleStore(db);
+    const per = Math.ceil(total / 4);
+    for (let s = 0; s < 4; s++) {
+      const c = allocColumns(per);
+      let p = 100 + s;
+      for (let i = 0; i < per; i++) {
+        const o = p;
+        p = o * (1 + Math.sin(i * 0.37 + s) * 0.001);
+        c.ts[i] = Date.UTC(2020, 0, 1) + i * 60_000;
+        c.open[i] = o;
+        c.close[i] = p;
+        c.high[i] = Math.max(o, p) * 1.001;
+        c.low[i] = Math.min(o, p) * 0.999;
+        c.volume[i] = 5 + (i % 11);
+      }
+      await store.upsert({ exchange: "bench", symbol: `S${s}/USDT`, timeframe: "1m" }, c);
+    }
+  } finally {
+    await db.close();
+  }
+}
+
+/** The service's URL from its start line; stdout is drained afterwards. */
+async function listening(child: Deno.ChildProcess): Promise<string> {
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let out = "";
+  let url: string | undefined;
+  while (!url) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`service exited: ${out}`);
+    out += value;
+    url = /"url":"(http:\/\/[^"]+)"/.exec(out)?.[1];
+  }
+  (async () => {
+    while (!(await reader.read()).done) { /* drain */ }
+  })().catch(() => {});
+  return url;
+}
+
+/**
+ * `clients` loops, each alternating health and the bot list for `ms`, spread over workers (one
+ * event loop cannot both send 64 clients' requests and time them); the bots' counters are read
+ * once the flood is under way and as it ends.
+ */
+async function hammer(
+  url: string,
+  clients: number,
+  ms: number,
+  bots: () => Promise<{ at: number; bots: BotRow[] }>,
+) {
+  const n = Math.min(WORKERS, clients);
+  const workers = Array.from(
+    { length: n },
+    () => new Worker(new URL("./edge_clients.ts", import.meta.url), { type: "module" }),
+  );
+  const started = workers.map((w) =>
+    new Promise<void>((resolve) => w.addEventListener("message", () => resolve(), { once: true }))
+  );
+  let first = 0;
+  workers.forEach((w, k) => {
+    const share = Math.floor(clients / n) + (k < clients % n ? 1 : 0);
+    w.postMessage({ url, clients: share, first });
+    first += share;
+  });
+  await Promise.all(started);
+  await sleep(500); // every client has a request in flight
+  const start = await bots();
+  await sleep(ms);
+  const end = await bots();
+  const done = workers.map((w) =>
+    new Promise<{ health: number[]; bots: number[] }>((resolve) =>
+      w.addEventListener("message", (e) => resolve(e.data), { once: true })
+    )
+  );
+  for (const w of workers) w.postMessage("stop");
+  const parts = await Promise.all(done);
+  const latency = new Map<string, number[]>([
+    ["health", parts.flatMap((p) => p.health)],
+    ["bots", parts.flatMap((p) => p.bots)],
+  ]);
+  return { latency, start, end };
+}
+
+/** Candles per second between two readings: all bots, and the 1-minute bots. */
+function rates(a: { at: number; bots: BotRow[] }, b: { at: number; bots: BotRow[] }) {
+  const secs = (b.at - a.at) / 1000;
+  const seen = (r: { bots: BotRow[] }, tf?: string) =>
+    r.bots.filter((x) => !tf || x.timeframe === tf).reduce((s, x) => s + x.candles_seen, 0);
+  return {
+    all: (seen(b) - seen(a)) / secs,
+    oneMinute: (seen(b, "1m") - seen(a, "1m")) / secs,
+  };
+}
+
+/** User and system CPU time of process `pid` so far, in seconds (Linux). */
+function cpuSeconds(pid: number): number {
+  const f = Deno.readTextFileSync(`/proc/${pid}/stat`).split(") ")[1].split(" ");
+  return (Number(f[11]) + Number(f[12])) / 100; // utime, stime: fields 14 and 15, in ticks
+}
+
+function pct(xs: number[], q: number): number {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))];
+}
+
+const round1 = (x: number) => Math.round(x * 10) / 10;
+const fmtM = (n: number) => `${(n / 1e6).toFixed(1)} M`;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+if (import.meta.main) {
+  for (const r of await benchEdge()) {
+    console.log(
+      `${r.name.padEnd(72)} ${String(r.value).padStart(9)} ${r.unit.padEnd(10)} ${r.goal}`,
+    );
+  }
+}
