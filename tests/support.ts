@@ -73,3 +73,9 @@ export function assertNoSecrets(text: string, secrets: object): void {
     }
   }
 }
+
+/**
+ * Where replaying services in tests start their market (UTC): a fixed time, so the synthetic
+ * candles, and what the bots decide on them, do not depend on the hour the tests run.
+ */
+export const REPLAY_START = Date.UTC(2026, 0, 5, 12);

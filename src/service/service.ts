@@ -18,8 +18,12 @@ import { type BotEntry, Supervisor, type Timers } from "./supervisor.ts";
 export interface ServiceOptions {
   db: Db;
   entries: readonly BotEntry[];
-  /** Replay instead of live data: candles per wall second = speed / timeframe seconds. */
-  replay?: { speed: number };
+  /**
+   * Replay instead of live data: candles per wall second = speed / timeframe seconds. Stored,
+   * then synthetic candles from the saved replay clock, else `startTs` (tests: a fixed market),
+   * else the current minute.
+   */
+  replay?: { speed: number; startTs?: number };
   /** The live feed (required unless replaying); built by the caller from the exchanges used. */
   liveFeed?: (candles: CandleStore) => MarketFeed;
   wallNow?: () => number;
@@ -85,7 +89,7 @@ export async function startService(o: ServiceOptions): Promise<Service> {
   let saveClock: ReturnType<typeof setInterval> | undefined;
   if (o.replay) {
     const saved = await bots.getSetting<number>(REPLAY_CLOCK);
-    const startTs = saved ?? floorToTimeframe(wallNow(), "1m");
+    const startTs = saved ?? o.replay.startTs ?? floorToTimeframe(wallNow(), "1m");
     const replay = new ReplayFeed({ store: candles, startTs, speed: o.replay.speed, wallNow });
     await bots.setSetting(REPLAY_CLOCK, startTs);
     saveClock = setInterval(() => {

@@ -7,7 +7,7 @@ import { ConflictError, NotFoundError } from "../../src/commands/errors.ts";
 import { InputError } from "../../src/core/errors.ts";
 import { startService } from "../../src/service/service.ts";
 import { Db } from "../../src/store/db.ts";
-import { tempDir } from "../support.ts";
+import { REPLAY_START, tempDir } from "../support.ts";
 import { candlesTraded, entry, untilEvent } from "../service/service_support.ts";
 
 const ANA: Actor = { surface: "telegram", actor: "@ana" };
@@ -25,7 +25,7 @@ async function start(path: string, extra: Parameters<typeof entry>[1] = {}, spee
         ...extra,
       }),
     ],
-    replay: { speed },
+    replay: { speed, startTs: REPLAY_START },
     wallNow: Date.now,
     expiryCheckMs: 50,
   });

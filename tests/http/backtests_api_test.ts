@@ -9,7 +9,7 @@ import { requireBearer } from "../../src/http/auth.ts";
 import { assemble } from "../../src/assemble.ts";
 import { CandleStore } from "../../src/store/candle_store.ts";
 import { Db } from "../../src/store/db.ts";
-import { tempDir } from "../support.ts";
+import { REPLAY_START, tempDir } from "../support.ts";
 import { waitFor } from "../service/service_support.ts";
 
 const TOKEN = "test-token-0123456789abcdef";
@@ -29,7 +29,7 @@ async function start(path: string) {
     entries: [],
     auth: requireBearer(TOKEN),
     version: "test",
-    replay: { speed: 60 },
+    replay: { speed: 60, startTs: REPLAY_START },
   });
   const { json, send } = apiClient(service.app, TOKEN);
   const request = (over: Record<string, unknown> = {}) => ({

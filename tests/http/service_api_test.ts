@@ -6,7 +6,7 @@ import { requireBearer } from "../../src/http/auth.ts";
 import type { BusEvent } from "../../src/service/event_bus.ts";
 import { assemble } from "../../src/assemble.ts";
 import { Db } from "../../src/store/db.ts";
-import { tempDir } from "../support.ts";
+import { REPLAY_START, tempDir } from "../support.ts";
 import { candlesTraded, entry, waitFor } from "../service/service_support.ts";
 
 const TOKEN = "test-token-0123456789abcdef";
@@ -29,7 +29,7 @@ async function start(path: string, extra: Parameters<typeof entry>[1] = {}, spee
     ],
     auth: requireBearer(TOKEN),
     version: "test",
-    replay: { speed },
+    replay: { speed, startTs: REPLAY_START },
     wallNow: Date.now,
     expiryCheckMs: 50,
   });

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { requireBearer } from "../../src/http/auth.ts";
 import { assemble } from "../../src/assemble.ts";
 import { Db } from "../../src/store/db.ts";
-import { tempDir } from "../support.ts";
+import { REPLAY_START, tempDir } from "../support.ts";
 import { entry, waitFor } from "../service/service_support.ts";
 
 const TOKEN = "test-token-0123456789abcdef";
@@ -27,7 +27,7 @@ async function start(path: string) {
     ],
     auth: requireBearer(TOKEN),
     version: "test",
-    replay: { speed: 3000 },
+    replay: { speed: 3000, startTs: REPLAY_START },
     wallNow: Date.now,
     expiryCheckMs: 50,
   });

@@ -12,7 +12,7 @@ import type { Timers } from "../../src/service/supervisor.ts";
 import { BotStore } from "../../src/store/bot_store.ts";
 import { CandleStore } from "../../src/store/candle_store.ts";
 import { Db } from "../../src/store/db.ts";
-import { tempDir } from "../support.ts";
+import { REPLAY_START, tempDir } from "../support.ts";
 import { candlesTraded, entry, waitFor } from "./service_support.ts";
 
 /** An event's data as a record. */
@@ -110,7 +110,7 @@ Deno.test("a bot whose strategy throws is halted, recorded, announced and relaun
     // 600x: a candle every 100 ms. At 3000x (one every 20 ms) a machine loaded to 9 on 2 cores
     // could not keep up with three bots writing every candle, and the feed's backlog grew until
     // the waits below ran out; no bot runs faster than 60x outside tests.
-    replay: { speed: 600 },
+    replay: { speed: 600, startTs: REPLAY_START },
     timers,
   });
   // Everything announced: what the start announced (the bus keeps recent events), then the rest.
