@@ -3,6 +3,7 @@
 import type { Hono, MiddlewareHandler } from "hono";
 import { Commands } from "./commands/commands.ts";
 import { createApp } from "./http/app.ts";
+import type { Exposure } from "./http/exposure.ts";
 import { type Service, type ServiceOptions, startService } from "./service/service.ts";
 
 /** Options for {@link assemble}: the service's, and what the HTTP app needs. */
@@ -10,6 +11,8 @@ export interface AssembleOptions extends ServiceOptions {
   /** Guards the API's writes. */
   auth: MiddlewareHandler;
   version: string;
+  /** The bind and the names the API answers to. Default: loopback, reads open. */
+  exposure?: Exposure;
 }
 
 /** The started service with its command core and HTTP app. */
@@ -39,6 +42,7 @@ export async function assemble(o: AssembleOptions): Promise<Assembled> {
     version: o.version,
     commands,
     auth: o.auth,
+    exposure: o.exposure,
   });
   return { ...service, commands, app };
 }
