@@ -18,11 +18,19 @@ async function oneBot(dir: string): Promise<string> {
   return `${dir}/bots`;
 }
 
-/** Lines of a stream, read until `done(line)` is true for one of them; returns all read. */
+/** A safety net for a stuck child (generous for a loaded machine); never a timed assertion. */
+const SAFETY_MS = 120_000;
+
+/**
+ * Lines of a child's stream, read until `done(line)` is true for one of them; returns all read.
+ * The child is killed after {@link SAFETY_MS} if the line never comes, so the test fails.
+ */
 async function linesUntil(
+  child: { kill(signal?: Deno.Signal): void },
   stream: ReadableStream<Uint8Array>,
   done: (line: string) => boolean,
 ): Promise<string[]> {
+  const timer = setTimeout(() => child.kill("SIGKILL"), SAFETY_MS);
   const reader = stream.pipeThrough(new TextDecoderStream()).getReader();
   let text = "";
   try {
@@ -34,6 +42,7 @@ async function linesUntil(
       text += value;
     }
   } finally {
+    clearTimeout(timer);
     await reader.cancel().catch(() => {});
   }
 }
@@ -59,7 +68,7 @@ Deno.test("start: a port in use fails before the database is created, naming the
       "--replay",
       "--configs",
       await oneBot(b.path),
-    ], { env: { TIDEWATCH_DATA_DIR: b.path } });
+    ], { env: { TIDEWATCH_DATA_DIR: b.path }, signal: AbortSignal.timeout(SAFETY_MS) });
     assert.equal(r.code, 2, r.stderr);
     assert.match(
       r.stderr,
@@ -89,6 +98,7 @@ Deno.test("start: --configs naming a missing or empty folder is an error naming 
   ) {
     const r = await runDeno(["run", "-A", "src/main.ts", "--port", "0", "--configs", folder], {
       env: { TIDEWATCH_DATA_DIR: dir.path },
+      signal: AbortSignal.timeout(SAFETY_MS),
     });
     assert.equal(r.code, 2, r.stderr);
     assert.match(
@@ -110,14 +120,14 @@ Deno.test("start: no configs/bots where it starts is a warning naming the folder
     "0",
     "--replay",
   ], { cwd: dir.path, env: { TIDEWATCH_DATA_DIR: `${dir.path}/data` } });
-  const err = await linesUntil(child.stderr, (l) => l.includes("configs"));
+  const err = await linesUntil(child, child.stderr, (l) => l.includes("configs"));
   const warning = JSON.parse(err.find((l) => l.includes("configs"))!);
   assert.equal(warning.level, "warn");
   assert.equal(
     warning.msg,
     "The configs folder configs/bots does not exist: the service starts with no bots.",
   );
-  const out = await linesUntil(child.stdout, (l) => l.includes("tidewatch listening"));
+  const out = await linesUntil(child, child.stdout, (l) => l.includes("tidewatch listening"));
   assert.deepEqual(JSON.parse(out[0]).bots, []);
 });
 
@@ -129,7 +139,7 @@ Deno.test("start: the routes reachable without a token are said at start, loudly
       ["run", "-A", "src/main.ts", "--port", "0", "--replay", "--configs", bots],
       { env: { TIDEWATCH_DATA_DIR: dir.path } },
     );
-    const err = await linesUntil(child.stderr, (l) => l.includes("open_routes"));
+    const err = await linesUntil(child, child.stderr, (l) => l.includes("open_routes"));
     const line = JSON.parse(err.find((l) => l.includes("open_routes"))!);
     assert.equal(line.level, "warn");
     assert.match(line.msg, /^on loopback \(127\.0\.0\.1\) reads need no token; \d+ routes are/);
@@ -153,7 +163,7 @@ Deno.test("start: the routes reachable without a token are said at start, loudly
       ],
       { env: { TIDEWATCH_DATA_DIR: dir.path } },
     );
-    const out = await linesUntil(child.stdout, (l) => l.includes("open_routes"));
+    const out = await linesUntil(child, child.stdout, (l) => l.includes("open_routes"));
     const line = JSON.parse(out.find((l) => l.includes("open_routes"))!);
     assert.equal(line.level, "info");
     assert.equal(
