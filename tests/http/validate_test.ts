@@ -68,7 +68,12 @@ const REFUSED: [what: string, over: Record<string, unknown>, fields: string[], e
   ["a range before the candles", { to: START }, ["to"], /No candles for/],
   ["an empty range", { from: START + 100 * MIN, to: START + 100 * MIN }, ["to"], /is not after/],
   ["a negative time", { from: -5 }, ["from"], /is not a time/],
-  ["cash of 1e19", { cash: 1e19 }, ["cash"], /cash: 10000000000000000000 is above the largest starting cash, 1000000000000/],
+  [
+    "cash of 1e19",
+    { cash: 1e19 },
+    ["cash"],
+    /cash: 10000000000000000000 is above the largest starting cash, 1000000000000/,
+  ],
   ["a risk size above 1", { size_mode: "risk", size: 2 }, ["size"], /size: /],
   [
     "two fields at once",
