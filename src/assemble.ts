@@ -4,6 +4,7 @@ import type { Hono, MiddlewareHandler } from "hono";
 import { Commands } from "./commands/commands.ts";
 import { createApp } from "./http/app.ts";
 import type { LimitOptions } from "./http/limits.ts";
+import type { Exposure } from "./http/exposure.ts";
 import { type Service, type ServiceOptions, startService } from "./service/service.ts";
 
 /** Options for {@link assemble}: the service's, and what the HTTP app needs. */
@@ -13,6 +14,8 @@ export interface AssembleOptions extends ServiceOptions {
   version: string;
   /** Bounds of the HTTP app (body size, JSON depth, rates, event streams); defaults otherwise. */
   limits?: LimitOptions;
+  /** The bind and the names the API answers to. Default: loopback, reads open. */
+  exposure?: Exposure;
 }
 
 /** The started service with its command core and HTTP app. */
@@ -43,6 +46,7 @@ export async function assemble(o: AssembleOptions): Promise<Assembled> {
     commands,
     auth: o.auth,
     limits: o.limits,
+    exposure: o.exposure,
   });
   return { ...service, commands, app };
 }

@@ -1,10 +1,14 @@
 // The Tidewatch service entry point: loads the bots, assembles service, commands and API, serves.
 
+import type { Hono } from "hono";
 import { assemble } from "./assemble.ts";
 import { ConfigError } from "./core/errors.ts";
 import { optional, parseFlags, runMain } from "./cli/args.ts";
 import { requireBearer } from "./http/auth.ts";
+import { ALLOWED_HOSTS_ENV, Exposure, parseAllowedHosts } from "./http/exposure.ts";
+import { checkPortFree } from "./http/port_check.ts";
 import { resolveApiToken } from "./service/api_token.ts";
+import { configsFolderProblem } from "./service/bot_config.ts";
 import { botEntries } from "./service/bot_entries.ts";
 import { marketFeedFor } from "./service/feed_factory.ts";
 import { LiveAccounts } from "./service/live_accounts.ts";
@@ -67,7 +71,20 @@ right-most non-loopback entry; only behind a proxy that sets it (README, "Behind
     );
   }
   const hostname = optional(f, "host") ?? "127.0.0.1";
+  // Before anything is created (the database, the token file): a taken port fails here.
+  await checkPortFree(hostname, port);
+  const exposure = new Exposure({
+    bind: hostname,
+    allowedHosts: parseAllowedHosts(Deno.env.get(ALLOWED_HOSTS_ENV)),
+  });
   const configsDir = optional(f, "configs") ?? "configs/bots";
+  const noBots = await configsFolderProblem(configsDir);
+  if (noBots && optional(f, "configs") !== undefined) {
+    throw new ConfigError(`${noBots}: give --configs a folder of bot files.`);
+  }
+  if (noBots) {
+    log("warn", `${noBots}: the service starts with no bots.`, { configs: configsDir });
+  }
   const entries = await botEntries(configsDir, Deno.env.toObject());
   const token = await resolveApiToken({ env: Deno.env.toObject(), dataDir: dataDir() });
   if (token.warning) log("warn", token.warning);
@@ -92,9 +109,10 @@ right-most non-loopback entry; only behind a proxy that sets it (README, "Behind
   const service = await assemble({
     db,
     entries,
-    auth: requireBearer(token.token, { hint: tokenWhere }),
+    auth: requireBearer(token.token),
     version: VERSION,
     limits: { trustProxy: f["trust-proxy"] === true },
+    exposure,
     replay: f.replay ? { speed } : undefined,
     liveFeed: (candles) => marketFeedFor(candles, notices),
     live,
@@ -128,6 +146,7 @@ right-most non-loopback entry; only behind a proxy that sets it (README, "Behind
           `${f.replay ? `, replaying at ${speed}x` : ""}; database ${db.path}; API token ` +
           `${token.created ? "created in" : "from"} ${tokenWhere}`,
       });
+      logExposure(exposure, service.app);
     },
   }, service.app.fetch);
   await server.finished;
@@ -137,6 +156,35 @@ right-most non-loopback entry; only behind a proxy that sets it (README, "Behind
   await db.close();
   log("info", "tidewatch stopped", {}, { text: "Tidewatch stopped" });
   return 0;
+}
+
+/**
+ * Says at start which routes anyone reaching the port can use without the token: a warning
+ * listing them (every read on loopback; the exempt paths on any bind), or that every route
+ * needs the token.
+ */
+function logExposure(exposure: Exposure, app: Hono): void {
+  const open = exposure.openRoutes(app);
+  const where = exposure.loopback
+    ? `on loopback (${exposure.bind}) reads need no token`
+    : `bound to ${exposure.bind}, not loopback: every route needs the API token`;
+  if (open.length === 0) {
+    log("info", `${where}; no route is reachable without it`, {
+      bind: exposure.bind,
+      open_routes: [],
+    });
+    return;
+  }
+  log(
+    "warn",
+    `${where}; ${open.length} route${open.length === 1 ? " is" : "s are"} reachable without ` +
+      "a token (open_routes)",
+    { bind: exposure.bind, open_routes: open },
+    {
+      text: `${where}; reachable without a token by anyone who reaches the port: ` +
+        `${open.length} route${open.length === 1 ? "" : "s"} (${open.join(", ")})`,
+    },
+  );
 }
 
 if (import.meta.main) runMain(main);

@@ -4,14 +4,18 @@
 import { computeMetrics } from "../backtest/metrics.ts";
 import { InputError, TidewatchError } from "../core/errors.ts";
 import { timeframeMs } from "../core/timeframe.ts";
-import type { BacktestJob, BacktestRequest } from "../service/backtest_jobs.ts";
+import {
+  type BacktestJob,
+  type BacktestRequest,
+  BacktestRequestError,
+} from "../service/backtest_jobs.ts";
 import type { Bot } from "../service/bot.ts";
 import type { BusEvent, BusListener } from "../service/event_bus.ts";
 import { parityReport } from "../service/parity.ts";
 import type { Service } from "../service/service.ts";
 import type { SettingsPatch } from "../service/settings.ts";
 import type { Actor, BotAction } from "../service/supervisor.ts";
-import { ConflictError, NotFoundError } from "./errors.ts";
+import { ConflictError, InvalidFieldError, NotFoundError } from "./errors.ts";
 import { type PnlByPeriod, pnlByPeriod, totalPnl } from "./pnl.ts";
 import { type BotStatus, whyNotTrading } from "./why.ts";
 
@@ -57,6 +61,27 @@ export interface ManualOrder {
 export type PendingStatus = "pending" | "confirmed" | "rejected" | "expired" | "superseded";
 
 const LIVE_REFUSAL = "set TRADING_MODE=live and TRADING_APPROVED=true and give the exchange keys";
+
+/** Longest actor (a user name, a chat handle) and surface name a write may carry. */
+export const MAX_ACTOR_LENGTH = 64;
+
+/**
+ * Refuses an actor no audit line should carry: empty, longer than {@link MAX_ACTOR_LENGTH}, or
+ * holding control characters. Surfaces take the actor from who authenticated, never from input.
+ */
+function checkActor(who: Actor): void {
+  for (const field of ["surface", "actor"] as const) {
+    const v = who[field];
+    if (typeof v !== "string" || v === "" || v.length > MAX_ACTOR_LENGTH || /\p{Cc}/u.test(v)) {
+      throw new InvalidFieldError(
+        [field],
+        `The ${field} of a write must be 1 to ${MAX_ACTOR_LENGTH} printable characters; got ${
+          typeof v === "string" ? `${v.length} characters` : typeof v
+        }.`,
+      );
+    }
+  }
+}
 
 /** Unrealised P&L of a status: equity (balance plus unrealised P&L at the marks) − balance. */
 function unrealised(st: BotStatus): number | null {
@@ -159,6 +184,7 @@ export class Commands {
 
   /** Starts, stops, pauses or resumes one bot (audited); returns its status after. */
   async control(id: string, action: BotAction, who: Actor): Promise<BotStatus> {
+    checkActor(who);
     this.#bot(id);
     try {
       return await this.service.supervisor.control(id, action, who);
@@ -189,6 +215,7 @@ export class Commands {
 
   /** Starts or stops every bot of the scope, one after the other (each audited). */
   async controlAll(action: "start" | "stop", who: Actor, scope: Scope = {}) {
+    checkActor(who);
     const done = [];
     for (const b of this.#bots(scope)) {
       done.push(await this.service.supervisor.control(b.spec.botId, action, who));
@@ -198,6 +225,7 @@ export class Commands {
 
   /** Stops every bot and cancels their entries; `flatten` closes their positions first (audited). */
   async kill(flatten: boolean, who: Actor) {
+    checkActor(who);
     return await this.service.supervisor.kill(flatten, who);
   }
 
@@ -206,6 +234,7 @@ export class Commands {
    * afresh (audited). Live accounts are at the exchange and cannot be reset.
    */
   async reset(who: Actor) {
+    checkActor(who);
     const ids = this.#bots({ mode: "paper" }).map((b) => b.spec.botId);
     if (ids.length === 0) throw new ConflictError("There are no paper bots to reset.");
     return await this.service.supervisor.reset(ids, who);
@@ -213,6 +242,7 @@ export class Commands {
 
   /** Sends a manual order through a running live bot's account (live mode only; audited). */
   async manualOrder(o: ManualOrder, who: Actor) {
+    checkActor(who);
     if (!this.service.manualOrders) {
       throw new ConflictError(
         `Manual orders need live mode, and this service runs in paper mode: ${LIVE_REFUSAL}.`,
@@ -236,6 +266,7 @@ export class Commands {
 
   /** Confirms or rejects a pending order (audited). */
   async decide(pendingId: string, verdict: "confirm" | "reject", who: Actor) {
+    checkActor(who);
     try {
       return await this.service.supervisor.decide(pendingId, verdict, who);
     } catch (err) {
@@ -378,6 +409,7 @@ export class Commands {
 
   /** Changes the settings `patch` names, and only them (audited); returns the settings after. */
   async changeSettings(patch: SettingsPatch, who: Actor) {
+    checkActor(who);
     return await this.service.settings.patch(patch, who, this.service.wallNow());
   }
 
@@ -405,12 +437,17 @@ export class Commands {
 
   /**
    * Runs a backtest on stored candles in the background; returns its job (follow it with
-   * {@link backtest}). An unknown strategy or a range without candles is an `InputError`.
+   * {@link backtest}). Every value is checked before the job is accepted: the strategy, its
+   * parameters, the series, the range and the amounts; what is refused is an
+   * {@link InvalidFieldError} naming the fields.
    */
   async runBacktest(req: BacktestRequest): Promise<BacktestJob> {
     try {
       return await this.service.jobs.submit(req);
     } catch (err) {
+      if (err instanceof BacktestRequestError) {
+        throw new InvalidFieldError(err.problems.map((p) => p.field), err.message, { cause: err });
+      }
       if (err instanceof TidewatchError) throw err;
       throw new InputError((err as Error).message, { cause: err });
     }

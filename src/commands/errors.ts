@@ -11,3 +11,14 @@ export class NotFoundError extends InputError {}
  * confirmation already decided, a manual order in paper mode); the message says what to do.
  */
 export class ConflictError extends InputError {}
+
+/**
+ * Fields of a request hold values the command refuses (an unknown strategy, a parameter out of
+ * its range, a symbol with no candles); `fields` names them, the message says what is wrong with
+ * each. Surfaces answer it before accepting any work (HTTP: 422).
+ */
+export class InvalidFieldError extends InputError {
+  constructor(readonly fields: readonly string[], message: string, options?: ErrorOptions) {
+    super(message, options);
+  }
+}

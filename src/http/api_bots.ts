@@ -4,6 +4,7 @@ import { z } from "zod";
 import type { Context } from "hono";
 import { type Actor, type Commands, RECORD_TABLES } from "../commands/commands.ts";
 import { settingsPatch } from "../service/settings.ts";
+import { identityOf } from "./auth.ts";
 import type { RouteTable } from "./route_table.ts";
 
 /** Paging and time filter of record lists. */
@@ -14,9 +15,9 @@ export const pageQuery = z.object({
   offset: z.coerce.number().int().min(0).default(0),
 }).strict();
 
-/** Who is calling: writes are authenticated by the API token. */
+/** Who is calling, as the token's authentication says (never a header the caller sets). */
 export function apiActor(c: Context): Actor {
-  return { surface: "api", actor: c.req.header("x-tidewatch-user") ?? "api-token" };
+  return identityOf(c);
 }
 
 /** Registers the bot routes. */

@@ -3,8 +3,9 @@
 import { Hono, type MiddlewareHandler } from "hono";
 import { z } from "zod";
 import type { Commands } from "../commands/commands.ts";
-import { ConflictError, NotFoundError } from "../commands/errors.ts";
+import { ConflictError, InvalidFieldError, NotFoundError } from "../commands/errors.ts";
 import { TidewatchError } from "../core/errors.ts";
+import { withoutPaths } from "../service/redact_paths.ts";
 import type { CandleStore } from "../store/candle_store.ts";
 import { botRoutes } from "./api_bots.ts";
 import { backtestRoutes } from "./api_backtests.ts";
@@ -12,6 +13,7 @@ import { eventRoutes } from "./api_events.ts";
 import { DEFAULT_LIMITS, installLimits, type LimitOptions } from "./limits.ts";
 import { orderRoutes } from "./api_orders.ts";
 import { simulationRoutes } from "./api_simulation.ts";
+import { Exposure } from "./exposure.ts";
 import { RouteTable } from "./route_table.ts";
 
 /** What the app needs. */
@@ -26,6 +28,8 @@ export interface AppDeps {
   auth?: MiddlewareHandler;
   /** Body size, JSON depth, rate and event-stream bounds (defaults in `limits.ts`). */
   limits?: LimitOptions;
+  /** The bind and the names the service answers to. Default: loopback, reads open. */
+  exposure?: Exposure;
 }
 
 const candleQuery = z.object({
@@ -51,6 +55,7 @@ const denyWrites: MiddlewareHandler = (c) =>
  */
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
+  app.use("*", (deps.exposure ?? new Exposure()).guard(deps.auth ?? denyWrites));
   const sse = installLimits(app, deps.auth ?? denyWrites, deps.limits);
   const routes = new RouteTable(app, deps.auth ?? denyWrites, {
     maxJsonDepth: deps.limits?.maxJsonDepth ?? DEFAULT_LIMITS.maxJsonDepth,
@@ -130,10 +135,13 @@ export function createApp(deps: AppDeps): Hono {
 
   app.onError((err, c) => {
     // The one place errors become statuses: a name that does not exist 404, a state that
-    // refuses the request 409, any other of ours (bad input, config) 400.
-    if (err instanceof NotFoundError) return c.json({ error: err.message }, 404);
-    if (err instanceof ConflictError) return c.json({ error: err.message }, 409);
-    if (err instanceof TidewatchError) return c.json({ error: err.message }, 400);
+    // refuses the request 409, a field whose value is refused 422, any other of ours (bad
+    // input, config) 400. File paths are never shown.
+    const error = withoutPaths(err.message);
+    if (err instanceof NotFoundError) return c.json({ error }, 404);
+    if (err instanceof ConflictError) return c.json({ error }, 409);
+    if (err instanceof InvalidFieldError) return c.json({ error, fields: err.fields }, 422);
+    if (err instanceof TidewatchError) return c.json({ error }, 400);
     console.error(
       JSON.stringify({
         level: "error",

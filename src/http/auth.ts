@@ -1,18 +1,27 @@
 // Bearer-token authentication for the HTTP API: a Hono middleware with constant-time comparison.
 
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
+import type { Actor } from "../commands/commands.ts";
 import { ConfigError } from "../core/errors.ts";
 
 /** Options of {@link requireBearer}. */
 export interface BearerOptions {
-  /**
-   * Where a person finds the token, appended to the 401 message as "(see <hint>)", e.g. "the
-   * file data/api_token on the service's machine" (see `apiTokenLocation`). Default "the
-   * service's API token setup in the README".
-   */
-  hint?: string;
   /** Realm in the `WWW-Authenticate` header. Default "tidewatch". */
   realm?: string;
+  /** The audit actor of a request that carries the token. Default "api-token". */
+  actor?: string;
+}
+
+/** The context key under which an authenticated request carries its {@link Actor}. */
+const IDENTITY = "tidewatch.identity";
+
+/**
+ * Who the request is, as authentication established it: the token's actor on a request that
+ * passed {@link requireBearer}, else an anonymous API caller. Never taken from a header the
+ * caller sets.
+ */
+export function identityOf(c: Context): Actor {
+  return (c.get(IDENTITY) as Actor | undefined) ?? { surface: "api", actor: "anonymous" };
 }
 
 const encoder = new TextEncoder();
@@ -32,24 +41,31 @@ export async function tokensEqual(a: string, b: string): Promise<boolean> {
 }
 
 /**
- * A middleware that lets a request through only with `Authorization: Bearer <token>`. Otherwise
- * it answers 401 with a JSON `{error}` saying what to send and where the token is, and a
- * `WWW-Authenticate` header; neither the token received nor the one expected is ever echoed.
+ * A middleware that lets a request through only with `Authorization: Bearer <token>`, and marks
+ * it with the token's identity ({@link identityOf}); a request marked already (the guard of a
+ * non-loopback bind checked it) passes at once. Otherwise it answers 401 with a JSON `{error}`
+ * saying what to send, and a `WWW-Authenticate` header. Neither the token received nor the one
+ * expected is ever echoed, nor where the token is kept (the start-up log says that).
  *
  * @example
  * ```ts
  * const app = new Hono();
- * app.use("/api/bots/*", requireBearer(token, { hint: "the file data/api_token" }));
+ * app.use("/api/bots/*", requireBearer(token));
  * ```
  */
 export function requireBearer(token: string, options: BearerOptions = {}): MiddlewareHandler {
   if (token === "") {
     throw new ConfigError("The API token is empty: resolve one with resolveApiToken first.");
   }
-  const where = options.hint ?? "the service's API token setup in the README";
   const realm = (options.realm ?? "tidewatch").replaceAll('"', "");
-  const how = `send Authorization: Bearer <token> (see ${where})`;
+  const identity: Actor = { surface: "api", actor: options.actor ?? "api-token" };
+  const how = "send Authorization: Bearer <token> (the service's start-up log says where " +
+    "the token is)";
   return async (c, next) => {
+    if (c.get(IDENTITY) !== undefined) {
+      await next();
+      return undefined;
+    }
     const header = c.req.header("Authorization");
     const m = header === undefined ? null : /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header);
     if (!m || !(await tokensEqual(m[1], token))) {
@@ -61,6 +77,7 @@ export function requireBearer(token: string, options: BearerOptions = {}): Middl
       c.header("WWW-Authenticate", `Bearer realm="${realm}"${code}`);
       return c.json({ error }, 401);
     }
+    c.set(IDENTITY, identity);
     await next();
     return undefined;
   };

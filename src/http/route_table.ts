@@ -63,7 +63,16 @@ export class RouteTable {
       let query = {} as Q;
       let body = {} as B;
       if (spec.query) {
-        const r = spec.query.safeParse(c.req.query());
+        const raw = c.req.query();
+        const empty = Object.keys(raw).filter((k) => raw[k].trim() === "");
+        if (empty.length) {
+          const names = empty.map((k) => k.slice(0, 64)).join(", ");
+          return c.json({
+            error: `Invalid query for ${label}: ${names}: empty value; give a value or leave ` +
+              `the parameter out.`,
+          }, 400);
+        }
+        const r = spec.query.safeParse(raw);
         if (!r.success) {
           return c.json({ error: `Invalid query for ${label}: ${describe(r.error.issues)}` }, 400);
         }

@@ -4,22 +4,35 @@ import { z } from "zod";
 import type { BacktestConfig } from "../backtest/run.ts";
 import type { CandleColumns } from "../core/candles.ts";
 import type { BacktestWorkerOutput } from "./backtest_worker.ts";
-import { InputError } from "../core/errors.ts";
-import { getStrategy } from "../engine/strategy_registry.ts";
+import { ConfigError, InputError } from "../core/errors.ts";
+import { timeframeMs } from "../core/timeframe.ts";
+import type { StrategyDefinition } from "../core/strategy.ts";
+import { checkParams, getStrategy } from "../engine/strategy_registry.ts";
+import { riskConfigSchema } from "../risk/config.ts";
 import type { BacktestStore, RunToSave } from "../store/backtest_store.ts";
 import type { CandleStore } from "../store/candle_store.ts";
 import type { EventBus } from "./event_bus.ts";
+import { withoutPaths } from "./redact_paths.ts";
 
-/** The body of `POST /api/backtests`. */
+/** Largest starting cash of an API backtest: amounts stay exact in the stored run. */
+export const MAX_CASH = 1e12;
+
+/** Latest time a range may name (the largest date JavaScript holds, UTC ms). */
+const MAX_TS = 8.64e15;
+
+/**
+ * The body of `POST /api/backtests`: its shape. Values (the strategy and its parameters, a
+ * stored series, the range, the amounts) are checked by {@link BacktestJobs.check}.
+ */
 export const backtestRequest = z.object({
   strategy: z.string().min(1),
   exchange: z.string().min(1).default("okx"),
   symbol: z.string().min(1),
-  timeframe: z.string().regex(/^[1-9][0-9]*[mhdw]$/, "a timeframe such as 1m, 4h or 1d"),
+  timeframe: z.string().min(1).describe("A timeframe such as 1m, 4h or 1d"),
   from: z.number().int().optional().describe("First candle open time, UTC ms"),
   to: z.number().int().optional().describe("Candles before this open time, UTC ms"),
   params: z.record(z.string(), z.unknown()).default({}),
-  cash: z.number().positive().optional(),
+  cash: z.number().positive().optional().describe(`Starting cash, at most ${MAX_CASH}`),
   fee: z.number().min(0).max(0.1).optional(),
   slippage_bps: z.number().min(0).max(1000).optional(),
   size_mode: z.enum(["equity", "risk"]).optional(),
@@ -29,6 +42,22 @@ export const backtestRequest = z.object({
 
 /** A backtest request as validated. */
 export type BacktestRequest = z.output<typeof backtestRequest>;
+
+/** A field of a backtest request and what is wrong with its value. */
+export interface FieldProblem {
+  /** The field's path in the request, e.g. "cash" or "params.fast_period". */
+  field: string;
+  message: string;
+}
+
+/** A backtest request refused before it was queued; `problems` names each field. */
+export class BacktestRequestError extends InputError {
+  constructor(readonly problems: readonly FieldProblem[]) {
+    super(
+      `Invalid backtest request: ${problems.map((p) => `${p.field}: ${p.message}`).join("; ")}`,
+    );
+  }
+}
 
 /** A background backtest. */
 export interface BacktestJob {
@@ -56,24 +85,12 @@ export class BacktestJobs {
   ) {}
 
   /**
-   * Queues a backtest; checks the strategy and that candles are stored in the range first.
-   * Returns the job.
+   * Queues a backtest once {@link check} finds nothing wrong (else a
+   * {@link BacktestRequestError} naming each field); returns the job.
    */
   async submit(req: BacktestRequest): Promise<BacktestJob> {
-    await getStrategy(req.strategy);
-    const key = { exchange: req.exchange, symbol: req.symbol, timeframe: req.timeframe };
-    const series = (await this.candles.list()).find((s) =>
-      s.exchange === key.exchange && s.symbol === key.symbol && s.timeframe === key.timeframe
-    );
-    if (!series) {
-      throw new InputError(
-        `No stored candles for ${req.exchange} ${req.symbol} ${req.timeframe}: download them ` +
-          `first (deno task data download) or pick a series from GET /api/candles/series.`,
-      );
-    }
-    if ((req.from ?? -Infinity) > series.last || (req.to ?? Infinity) <= series.first) {
-      throw new InputError(noCandles(req, series));
-    }
+    const problems = await this.check(req);
+    if (problems.length) throw new BacktestRequestError(problems);
     const job = {
       job_id: `job-${this.#next++}`,
       state: "running" as const,
@@ -85,6 +102,113 @@ export class BacktestJobs {
     this.#jobs.set(job.job_id, job);
     this.#chain = this.#chain.then(() => this.#run(job.job_id)).catch(() => {});
     return this.view(job);
+  }
+
+  /**
+   * What is wrong with a request's values, field by field (empty: it can run): the strategy
+   * and its parameters (through the strategy's schema), the exchange, symbol and timeframe
+   * (a stored series), the range (ordered, overlapping the stored candles), the cash (at most
+   * {@link MAX_CASH}) and the size for its sizing mode.
+   */
+  async check(req: BacktestRequest): Promise<FieldProblem[]> {
+    const problems: FieldProblem[] = [];
+    const add = (field: string, message: string) => problems.push({ field, message });
+    let def: StrategyDefinition | undefined;
+    try {
+      def = await getStrategy(req.strategy);
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      add("strategy", withoutPaths(err.message).replace(/\.$/, ""));
+    }
+    if (def) {
+      const p = checkParams(def, req.params);
+      if (!p.ok) {
+        for (const k of p.unknown) {
+          add(`params.${k}`, `strategy "${def.name}" has no such parameter`);
+        }
+        for (const i of p.issues) add(i.path ? `params.${i.path}` : "params", i.message);
+      }
+    }
+    for (
+      const [field, value, max] of [["exchange", req.exchange, 32], [
+        "symbol",
+        req.symbol,
+        64,
+      ]] as const
+    ) {
+      if (value.length > max || !/^[A-Za-z0-9][A-Za-z0-9/:._-]*$/.test(value)) {
+        add(
+          field,
+          `"${value.slice(0, max)}${value.length > max ? "…" : ""}" is not ${
+            field === "symbol" ? "a symbol such as BTC/USDT" : "an exchange id such as okx"
+          } (letters, digits and / : . _ -, at most ${max})`,
+        );
+      }
+    }
+    let tfOk = true;
+    try {
+      timeframeMs(req.timeframe);
+    } catch {
+      tfOk = false;
+      add("timeframe", `"${req.timeframe.slice(0, 16)}" is not a timeframe such as 1m, 4h or 1d`);
+    }
+    for (const field of ["from", "to"] as const) {
+      const v = req[field];
+      if (v !== undefined && (v < 0 || v > MAX_TS)) {
+        add(field, `${v} is not a time: UTC ms from 0 to ${MAX_TS}`);
+      }
+    }
+    if (req.from !== undefined && req.to !== undefined && req.from >= req.to) {
+      add("to", `${req.to} is not after "from" (${req.from}): the range is empty`);
+    }
+    if (req.cash !== undefined && req.cash > MAX_CASH) {
+      add("cash", `${req.cash} is above the largest starting cash, ${MAX_CASH}`);
+    }
+    const risk = riskConfigSchema.safeParse({
+      sizeMode: req.size_mode ?? "equity",
+      size: req.size,
+      maxLeverage: Math.max(req.leverage ?? 1, 1),
+    });
+    if (!risk.success) {
+      for (const i of risk.error.issues) {
+        add(i.path[0] === "size" ? "size" : "size_mode", i.message);
+      }
+    }
+    if (problems.length === 0 && tfOk) await this.#checkSeries(req, add);
+    return problems;
+  }
+
+  /** Candles stored for the request's series, in its range; else which field misses them. */
+  async #checkSeries(req: BacktestRequest, add: (f: string, m: string) => void): Promise<void> {
+    const all = await this.candles.list();
+    const stored = (xs: string[]) =>
+      [...new Set(xs)].sort().slice(0, 10).join(", ") + (new Set(xs).size > 10 ? ", …" : "");
+    const onExchange = all.filter((s) => s.exchange === req.exchange);
+    const ofSymbol = onExchange.filter((s) => s.symbol === req.symbol);
+    const series = ofSymbol.find((s) => s.timeframe === req.timeframe);
+    const fix = "download them first (deno task data download) or pick a series from " +
+      "GET /api/candles/series";
+    if (onExchange.length === 0) {
+      add("exchange", `no candles are stored for exchange "${req.exchange}": ${fix}`);
+    } else if (ofSymbol.length === 0) {
+      add(
+        "symbol",
+        `no candles are stored for ${req.symbol} on ${req.exchange} (stored: ${
+          stored(onExchange.map((s) => s.symbol))
+        }): ${fix}`,
+      );
+    } else if (!series) {
+      add(
+        "timeframe",
+        `no ${req.timeframe} candles are stored for ${req.exchange} ${req.symbol} (stored: ${
+          stored(ofSymbol.map((s) => s.timeframe))
+        }): ${fix}`,
+      );
+    } else if ((req.from ?? -Infinity) > series.last) {
+      add("from", noCandles(req, series));
+    } else if ((req.to ?? Infinity) <= series.first) {
+      add("to", noCandles(req, series));
+    }
   }
 
   /** Every job, newest first. */
@@ -201,7 +325,7 @@ export class BacktestJobs {
     } catch (err) {
       if (job.abort.signal.aborted) return; // said so when it was cancelled
       job.state = "failed";
-      job.error = err instanceof Error ? err.message : String(err);
+      job.error = withoutPaths(err instanceof Error ? err.message : String(err));
     }
     job.finished_at = this.wallNow();
     this.bus.publish({ type: "backtest.done", data: this.view(job) });

@@ -23,6 +23,24 @@ export { BOT_DEFAULTS, BOT_FIELDS } from "./bot_config_schema.ts";
 /** The folder bot definitions are read from, relative to the working directory. */
 export const BOT_CONFIG_DIR = "configs/bots";
 
+/**
+ * What is wrong with a configs folder that defines no bot, or undefined when it holds at least
+ * one bot file (`*.yaml`, `*.yml`, `*.json`): it does not exist, is not a folder, or is empty.
+ * The message names the folder.
+ */
+export async function configsFolderProblem(dir: string): Promise<string | undefined> {
+  try {
+    if (!(await Deno.stat(dir)).isDirectory) return `The configs folder ${dir} is not a folder`;
+    for await (const e of Deno.readDir(dir)) {
+      if (!e.isDirectory && !/^[._]/.test(e.name) && configFormat(e.name)) return undefined;
+    }
+    return `The configs folder ${dir} holds no bot file (*.yaml, *.yml or *.json)`;
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return `The configs folder ${dir} does not exist`;
+    throw err;
+  }
+}
+
 /** Options of {@link loadBotConfigs}. */
 export type LoadBotConfigsOptions = ParseBotConfigOptions;
 

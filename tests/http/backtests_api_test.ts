@@ -59,12 +59,13 @@ Deno.test("backtests: a range without candles fails with the CLI's message", asy
     const cli = "No candles for synthetic SYN/USDT 1m in that range.";
     // Outside what is stored: refused at once.
     const after = await s.send("POST", "/api/backtests", s.request({ from: START + 10_000 * MIN }));
-    assert.equal(after.status, 400);
-    assert.ok(after.body.error.startsWith(cli), after.body.error);
+    assert.equal(after.status, 422);
+    assert.deepEqual(after.body.fields, ["from"]);
+    assert.ok(after.body.error.includes(`from: ${cli}`), after.body.error);
     assert.match(after.body.error, /Stored: 2024-01-01T00:00:00\.000Z to /);
     const before = await s.send("POST", "/api/backtests", s.request({ to: START }));
-    assert.equal(before.status, 400);
-    assert.ok(before.body.error.startsWith(cli));
+    assert.equal(before.status, 422);
+    assert.ok(before.body.error.includes(`to: ${cli}`), before.body.error);
     // Inside the stored span but in the hole: the job fails with the same words.
     const done = waitFor(s.service.bus, (e) => e.type === "backtest.done", 60_000, "the job");
     const hole = await s.send(
@@ -80,7 +81,8 @@ Deno.test("backtests: a range without candles fails with the CLI's message", asy
     assert.equal((await s.json("/api/backtests")).body.runs.length, 0);
 
     const typo = await s.send("POST", "/api/backtests", s.request({ strategy: "SMA_crosover" }));
-    assert.equal(typo.status, 400);
+    assert.equal(typo.status, 422);
+    assert.deepEqual(typo.body.fields, ["strategy"]);
     assert.match(typo.body.error, /did you mean "sma_cross"/);
     const alias = await s.send("POST", "/api/backtests", s.request({ strategy: "SMA_Crossover" }));
     assert.equal(alias.status, 202);

@@ -303,15 +303,16 @@ Deno.test("backtests: POST runs in the background with progress; GET and DELETE 
       symbol: "NOPE/USDT",
       timeframe: "1m",
     });
-    assert.equal(missing.status, 400);
-    assert.match(missing.body.error, /No stored candles for okx NOPE\/USDT 1m/);
+    assert.equal(missing.status, 422);
+    assert.deepEqual(missing.body.fields, ["symbol"]);
+    assert.match(missing.body.error, /symbol: no candles are stored for NOPE\/USDT on okx/);
     const badField = await s.post("/api/backtests", {
       strategy: "sma_cross",
       symbol: "BTC/USDT",
       timeframe: "1x",
     });
-    assert.equal(badField.status, 400);
-    assert.match(badField.body.error, /timeframe/);
+    assert.equal(badField.status, 422);
+    assert.deepEqual(badField.body.fields, ["timeframe"]);
     const done = waitFor(s.service.bus, (e) => e.type === "backtest.done", 60_000, "the backtest");
     const job = await s.post("/api/backtests", {
       strategy: "sma_cross",
