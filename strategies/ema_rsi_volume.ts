@@ -78,6 +78,8 @@ export default defineStrategy({
         if (nLong > nShort && nLong >= need) [side, votes] = ["long", nLong];
         else if (nShort > nLong && nShort >= need) [side, votes] = ["short", nShort];
         else return null;
+        // Holding that side already: another entry would change nothing (the gate refuses it).
+        if (ctx.position()?.side === side) return null;
         const long = side === "long";
         const [lo, hi] = long ? [p.rsi_low, p.rsi_high] : [shortLow, shortHigh];
         const trendOk = long ? c > e : c < e;

@@ -75,6 +75,8 @@ export default defineStrategy({
         if (r <= p.rsi_oversold) side = "long";
         else if (r >= p.rsi_overbought) side = "short";
         else return null; // also NaN
+        // Holding that side already: another entry would change nothing (the gate refuses it).
+        if (ctx.position()?.side === side) return null;
         const j = mid.closedIndex(i);
         const q = high.closedIndex(i);
         if (j < 1 || q < 0) return null;

@@ -52,6 +52,8 @@ export default defineStrategy({
     const setup = (i: number, dir: 1 | -1): Signal | null => {
       const d = ctx.base.data;
       const side = dir === 1 ? "long" : "short";
+      // Holding that side already: another entry would change nothing (the gate refuses it).
+      if (ctx.position()?.side === side) return null;
       const swingIndex = dir === 1 ? tracker.lowIndex : tracker.highIndex;
       const swing = dir === 1 ? tracker.lowPrice : tracker.highPrice;
       const broken = dir === 1 ? tracker.brokenHigh : tracker.brokenLow;

@@ -12,7 +12,8 @@ import {
 } from "../exchange/download.ts";
 import { CandleStore } from "../store/candle_store.ts";
 import { Db } from "../store/db.ts";
-import { dbPath } from "../store/paths.ts";
+import { dataDir, dbPath } from "../store/paths.ts";
+import { API_TOKEN_ENV, API_TOKEN_FILE } from "../service/api_token.ts";
 
 /**
  * A seeded synthetic market (trends, chop, bursts, gaps): the same seed, the same candles.
@@ -34,6 +35,11 @@ export interface LoadOptions extends SeriesKey {
   db?: string;
   /** The service to ask when another process holds the database [http://127.0.0.1:$TIDEWATCH_PORT]. */
   serviceUrl?: string;
+  /**
+   * The service's API token, sent when reading through it (needed when the service is bound off
+   * loopback). Default: TIDEWATCH_API_TOKEN, else the token file in the data folder, if any.
+   */
+  token?: string;
 }
 
 /**
@@ -75,6 +81,8 @@ async function fetchFromService(base: string, o: LoadOptions): Promise<CandleCol
     close: [],
     volume: [],
   };
+  const token = o.token ?? await storedToken();
+  const headers: Record<string, string> = token ? { Authorization: `Bearer ${token}` } : {};
   let from = o.from;
   for (;;) {
     const q = new URLSearchParams({
@@ -85,7 +93,7 @@ async function fetchFromService(base: string, o: LoadOptions): Promise<CandleCol
     });
     if (from !== undefined) q.set("from", String(from));
     if (o.to !== undefined) q.set("to", String(o.to));
-    const res = await fetch(`${base}/api/candles?${q}`);
+    const res = await fetch(`${base}/api/candles?${q}`, { headers });
     if (!res.ok) throw new Error(`service answered ${res.status}`);
     const page = await res.json();
     for (const k of Object.keys(parts)) parts[k].push(...page[k]);
@@ -121,5 +129,16 @@ export async function download(
     return await downloadCandles(createExchange(options.exchange), new CandleStore(db), options);
   } finally {
     await db.close();
+  }
+}
+
+/** The API token the service uses, from the environment or its file; never created here. */
+async function storedToken(): Promise<string | undefined> {
+  const env = Deno.env.get(API_TOKEN_ENV);
+  if (env) return env.trim();
+  try {
+    return (await Deno.readTextFile(`${dataDir()}/${API_TOKEN_FILE}`)).trim() || undefined;
+  } catch {
+    return undefined; // no file (or not ours to read): ask without a token
   }
 }

@@ -9,7 +9,7 @@ import { offlineExchangeEnv, spawnDeno } from "../child_process_support.ts";
 import { tempDir } from "../support.ts";
 const KEY = { exchange: "synthetic", symbol: "SYN/USDT", timeframe: "1m" };
 
-Deno.test("loadCandles reads the store, or the service's API when the service holds the database", async () => {
+Deno.test("loadCandles reads the store, or the service's API (with its token) when the service holds the database", async () => {
   await using dir = await tempDir();
   const path = `${dir.path}/tidewatch.duckdb`;
   const candles = synth({ bars: 1500, seed: 9 });
@@ -20,7 +20,9 @@ Deno.test("loadCandles reads the store, or the service's API when the service ho
   assert.equal(direct.ts.length, 1400);
 
   // The default bots follow OKX, pointed at a closed loopback port: no test reaches the internet.
-  await using service = spawnDeno(["run", "-A", "src/main.ts", "--port", "0", "--db", path], {
+  // Bound off loopback, so every read needs the token the service keeps in its data folder.
+  const args = ["run", "-A", "src/main.ts", "--port", "0", "--host", "0.0.0.0", "--db", path];
+  await using service = spawnDeno(args, {
     env: { TIDEWATCH_DATA_DIR: dir.path, ...offlineExchangeEnv() },
     stderr: "inherit",
   });
@@ -32,14 +34,22 @@ Deno.test("loadCandles reads the store, or the service's API when the service ho
       if (done) throw new Error("service exited early");
       seen += value;
     }
-    const { url } = JSON.parse(seen.split("\n")[0]);
+    const port = new URL(JSON.parse(seen.split("\n")[0]).url).port;
+    const url = `http://127.0.0.1:${port}`;
+    const token = (await Deno.readTextFile(`${dir.path}/api_token`)).trim();
     const viaService = await loadCandles({
       ...KEY,
       db: path,
       serviceUrl: url,
+      token,
       from: candles.ts[100],
     });
     assert.deepEqual(toRows(viaService), toRows(direct));
+    // Without the token the service refuses: the lock error says what to do.
+    await assert.rejects(
+      () => loadCandles({ ...KEY, db: path, serviceUrl: url, token: "" }),
+      /is in use by process/,
+    );
     // No service at that address: the lock error with its advice, not a raw IO error.
     await assert.rejects(
       () => loadCandles({ ...KEY, db: path, serviceUrl: "http://127.0.0.1:9" }),
