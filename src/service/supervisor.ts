@@ -229,11 +229,19 @@ export class Supervisor {
   async kill(flatten: boolean, who: Actor) {
     const stopped: string[] = [];
     for (const [id, bot] of this.bots) {
-      if (bot.state === "running" || bot.state === "paused") {
-        if (flatten) await this.#serial(id, () => bot.control("flatten"));
-        await this.control(id, "stop", who);
-        stopped.push(id);
-      }
+      if (bot.state !== "running" && bot.state !== "paused") continue;
+      // One turn: trading stops (entries cancelled, no new ones from the next candle), then
+      // the position is closed, then the bot halts. Flattening first let a candle that closed
+      // in between open a new position behind the kill switch's back.
+      await this.#serial(id, async () => {
+        await this.#o.store.setDesired(id, "stopped", this.#o.wallNow());
+        this.#cancelRestart(id);
+        await bot.control("stop");
+        if (flatten) await bot.control("flatten");
+        await bot.halt("stopped");
+      });
+      await this.#audit("stop", id, who, "ok");
+      stopped.push(id);
     }
     await this.#audit("kill", null, who, "ok", { flatten, stopped });
     return { stopped, flatten };
