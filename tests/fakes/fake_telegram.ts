@@ -21,6 +21,7 @@ import type {
   MessageEntity,
   Update,
   User,
+  UserFromGetMe,
 } from "grammy/types";
 import {
   badRequest,
@@ -198,6 +199,20 @@ export function startFakeTelegram(options: FakeTelegramOptions = {}): FakeTelegr
     username: options.username ?? "tidewatch_test_bot",
   };
 
+  const getMe: UserFromGetMe = {
+    ...botUser,
+    is_bot: true,
+    username: botUser.username!,
+    can_join_groups: true,
+    can_read_all_group_messages: false,
+    supports_inline_queries: false,
+    can_connect_to_business: false,
+    has_main_web_app: false,
+    has_topics_enabled: false,
+    allows_users_to_create_topics: false,
+    can_manage_bots: false,
+    supports_join_request_queries: false,
+  };
   const queue: Update[] = [];
   let nextUpdateId = 1;
   let confirmedUpdateId = 0;
@@ -356,7 +371,7 @@ export function startFakeTelegram(options: FakeTelegramOptions = {}): FakeTelegr
     const caption = strParam(params, "caption");
     const parseMode = strParam(params, "parse_mode");
     const replyMarkup = keyboard(params);
-    const id = `photo-${chatId}-${messageIds.get(chatId) ?? 0}`;
+    const id = `photo-${chatId}-${(messageIds.get(chatId) ?? 0) + 1}`;
     const message = botMessage(chatId, {
       photo: [{
         file_id: id,
@@ -457,7 +472,7 @@ export function startFakeTelegram(options: FakeTelegramOptions = {}): FakeTelegr
   async function call(method: string, params: WireParams): Promise<unknown> {
     switch (method) {
       case "getMe":
-        return { ...botUser, can_join_groups: true, can_read_all_group_messages: false };
+        return getMe;
       case "getUpdates": {
         const result = await getUpdates(params);
         if (result instanceof BotApiError) throw result;

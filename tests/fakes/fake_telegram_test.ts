@@ -50,10 +50,11 @@ Deno.test("a command gets its reply over long polling, and stopping confirms the
 
 Deno.test("a group command addressed to the bot by name, and plain text, reach the handlers", async () => {
   const fake = startFakeTelegram();
-  const { stop } = await polling(fake, (bot) => {
+  const { bot, stop } = await polling(fake, (bot) => {
     bot.command("bots", (ctx) => ctx.reply("bots: 5"));
     bot.on("message:text", (ctx) => ctx.reply(`echo ${ctx.message.text}`));
   });
+  assert.equal(bot.botInfo.username, "tidewatch_test_bot"); // getMe, by bot.start()
   fake.userSends(-500, 7, `/bots@${fake.botUser.username}`);
   fake.userSends(-500, 8, "hello");
   const first = await fake.nextSent();
