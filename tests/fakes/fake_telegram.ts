@@ -11,7 +11,7 @@
 // whose client went away is delivered again, as Telegram does.
 // Faults (`fail`) hit the next matching call: a status with Telegram's body (429 carries
 // `parameters.retry_after`), or a dropped connection (the answer's body fails after its headers;
-// Deno.serve logs that error once per drop).
+// Deno.serve logs one line per drop).
 
 import type {
   BotCommand,
@@ -641,7 +641,8 @@ const STATUS_WORDS: Record<number, string> = {
 function droppedResponse(): Response {
   const body = new ReadableStream({
     start(controller) {
-      controller.error(new Error("dropped by the fake"));
+      // A string, not an Error: Deno.serve logs it as one line instead of a stack.
+      controller.error("fake_telegram: connection dropped on purpose (an injected fault)");
     },
   });
   return new Response(body, { status: 200, headers: { "content-type": "application/json" } });

@@ -304,3 +304,24 @@ Deno.test("getUpdates: answers when an update is queued, filters allowed_updates
   assert.equal(fake.confirmedUpdateId, press.update_id);
   await fake.close();
 });
+
+Deno.test("getUpdates without an update answers [] when its timeout ends", async () => {
+  const fake = startFakeTelegram();
+  const bot = new Bot(fake.token, { client: { apiRoot: fake.apiRoot } });
+  assert.deepEqual(await bot.api.getUpdates({ offset: 0, timeout: 1 }), []);
+  await fake.close();
+});
+
+Deno.test("fault count and method: only the named method fails, as many times as asked", async () => {
+  const fake = startFakeTelegram();
+  const bot = new Bot(fake.token, { client: { apiRoot: fake.apiRoot } });
+  fake.fail({ method: "editMessageText", status: 500, count: 2 });
+  const msg = await bot.api.sendMessage(8008, "v1");
+  for (let i = 0; i < 2; i++) {
+    const e = await bot.api.editMessageText(8008, msg.message_id, "v2").catch((e) => e);
+    assert.ok(e instanceof GrammyError && e.error_code === 500);
+  }
+  await bot.api.editMessageText(8008, msg.message_id, "v2");
+  assert.equal(fake.message(8008, msg.message_id)?.text, "v2");
+  await fake.close();
+});
