@@ -147,7 +147,7 @@ function sendInteraction(
   what: FakeInteraction,
 ): { id: string; token: string } {
   const id = state.snowflake();
-  const token = `aW50ZXJhY3Rpb246${id}:${crypto.randomUUID()}`;
+  const token = `aW50ZXJhY3Rpb246${id}${crypto.randomUUID().replaceAll("-", "")}`;
   const from = user(what.user.id, what.user.username ?? `user${what.user.id.slice(-4)}`);
   const base: Json = {
     id,

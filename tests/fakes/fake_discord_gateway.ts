@@ -25,6 +25,8 @@ export class FakeGateway {
   readonly #sockets = new Set<WebSocket>();
   /** Opcodes received from the client, in order (for assertions). */
   readonly received: Json[] = [];
+  /** The path of every socket opened (`/gateway` or `/gateway-resume`), in order. */
+  readonly connections: string[] = [];
   readonly identified = new Waitable<Json>();
   readonly resumed = new Waitable<Json>();
   readonly heartbeats = new Waitable<number | null>();
@@ -38,6 +40,7 @@ export class FakeGateway {
   /** Upgrades a request to the gateway socket. */
   upgrade(request: Request): Response {
     const { socket, response } = Deno.upgradeWebSocket(request);
+    this.connections.push(new URL(request.url).pathname);
     this.#sockets.add(socket);
     socket.onopen = () => {
       this.#send(socket, { op: 10, d: { heartbeat_interval: this.#heartbeatIntervalMs } });

@@ -65,7 +65,7 @@ export async function handleRest(
 ): Promise<Response> {
   const url = new URL(request.url);
   const method = request.method;
-  const path = url.pathname.slice(PREFIX.length);
+  const path = decodeURIComponent(url.pathname.slice(PREFIX.length));
   const text = method === "GET" || method === "DELETE" ? "" : await request.text();
   const body: unknown = text ? JSON.parse(text) : undefined;
   const response = await route(state, method, path, url, request, body, gatewayUrl);
