@@ -1,6 +1,7 @@
 // Tests for the Discord fake, driven through real discord.js: login, commands, interactions, messages, faults.
 
 import assert from "node:assert/strict";
+// @ts-types="./fake_discord_client_types.d.ts"
 import {
   ActionRowBuilder,
   ButtonBuilder,
