@@ -55,7 +55,8 @@ const denyWrites: MiddlewareHandler = (c) =>
  */
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
-  app.use("*", (deps.exposure ?? new Exposure()).guard(deps.auth ?? denyWrites));
+  const exposure = deps.exposure ?? new Exposure();
+  app.use("*", exposure.guard(deps.auth ?? denyWrites));
   const sse = installLimits(app, deps.auth ?? denyWrites, deps.limits);
   const routes = new RouteTable(app, deps.auth ?? denyWrites, {
     maxJsonDepth: deps.limits?.maxJsonDepth ?? DEFAULT_LIMITS.maxJsonDepth,
@@ -86,7 +87,11 @@ export function createApp(deps: AppDeps): Hono {
     method: "get",
     path: "/api/openapi.json",
     summary: "This API's OpenAPI document",
-    handler: () => routes.openapi({ title: "Tidewatch", version: deps.version }),
+    handler: () =>
+      routes.openapi(
+        { title: "Tidewatch", version: deps.version },
+        (path, write) => write || (!exposure.loopback && !exposure.isOpenPath(path)),
+      ),
   });
 
   routes.add({

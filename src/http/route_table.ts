@@ -113,8 +113,15 @@ export class RouteTable {
     this.app.on(spec.method.toUpperCase(), [spec.path], ...(handlers as [MiddlewareHandler]));
   }
 
-  /** The OpenAPI 3.1 document of every route added. */
-  openapi(info: { title: string; version: string }): unknown {
+  /**
+   * The OpenAPI 3.1 document of every route added. `needsToken` says which operations carry the
+   * bearer requirement (default: the writes); off loopback the app passes one that marks reads
+   * too, so the document tells what the service really asks.
+   */
+  openapi(
+    info: { title: string; version: string },
+    needsToken: (path: string, write: boolean) => boolean = (_path, write) => write,
+  ): unknown {
     const paths: Record<string, Record<string, unknown>> = {};
     for (const s of this.#specs) {
       const path = s.path.replace(/:([A-Za-z_]+)/g, "{$1}");
@@ -154,7 +161,7 @@ export class RouteTable {
             },
           }
           : {}),
-        ...(write ? { security: [{ bearer: [] }] } : {}),
+        ...(needsToken(s.path, write) ? { security: [{ bearer: [] }] } : {}),
         responses: {
           "200": { description: "OK" },
           "400": { description: "Invalid input; the error names the field" },

@@ -140,6 +140,14 @@ Deno.test("exempt paths (the webhook's) are reachable without the token off loop
   assert.equal(bots.status, 401);
   await bots.body?.cancel();
   assert.deepEqual(exposure.openRoutes(s.tw.app), ["ANY /api/status/health"]);
+  // The OpenAPI document says the same: every operation but the exempt one needs the token.
+  const doc = await (await fetch(`${url}/api/openapi.json`, {
+    headers: { Authorization: `Bearer ${TOKEN}` },
+  })).json() as { paths: Record<string, Record<string, { security?: unknown[] }>> };
+  const open = Object.entries(doc.paths).flatMap(([path, ops]) =>
+    Object.entries(ops).filter(([, op]) => op.security === undefined).map(([m]) => `${m} ${path}`)
+  );
+  assert.deepEqual(open, ["get /api/status/health"]);
   assert.deepEqual(new Exposure({ bind: "0.0.0.0" }).openRoutes(s.tw.app), []);
   const reads = new Exposure({ bind: "127.0.0.1" }).openRoutes(s.tw.app);
   assert.ok(reads.includes("GET /api/events") && reads.includes("GET /api/bots/:id"));

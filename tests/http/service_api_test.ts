@@ -283,6 +283,8 @@ Deno.test("simulation, openapi, health and SSE on a real server", async () => {
       assert.ok(doc.body.paths[p], `openapi lists ${p}`);
     }
     assert.deepEqual(doc.body.paths["/api/kill"].post.security, [{ bearer: [] }]);
+    // on loopback, reads are open and the document says so
+    assert.equal(doc.body.paths["/api/bots"].get.security, undefined);
     const reset = await s.post("/api/simulation/reset", {});
     assert.equal(reset.status, 400);
     assert.match(reset.body.error, /confirm/);
