@@ -13,7 +13,7 @@ import {
 import { CandleStore } from "../store/candle_store.ts";
 import { Db } from "../store/db.ts";
 import { dataDir, dbPath } from "../store/paths.ts";
-import { API_TOKEN_ENV, API_TOKEN_FILE } from "../service/api_token.ts";
+import { storedApiToken } from "../service/api_token.ts";
 
 /**
  * A seeded synthetic market (trends, chop, bursts, gaps): the same seed, the same candles.
@@ -81,7 +81,7 @@ async function fetchFromService(base: string, o: LoadOptions): Promise<CandleCol
     close: [],
     volume: [],
   };
-  const token = o.token ?? await storedToken();
+  const token = o.token ?? await storedApiToken({ dataDir: dataDir() });
   const headers: Record<string, string> = token ? { Authorization: `Bearer ${token}` } : {};
   let from = o.from;
   for (;;) {
@@ -129,16 +129,5 @@ export async function download(
     return await downloadCandles(createExchange(options.exchange), new CandleStore(db), options);
   } finally {
     await db.close();
-  }
-}
-
-/** The API token the service uses, from the environment or its file; never created here. */
-async function storedToken(): Promise<string | undefined> {
-  const env = Deno.env.get(API_TOKEN_ENV);
-  if (env) return env.trim();
-  try {
-    return (await Deno.readTextFile(`${dataDir()}/${API_TOKEN_FILE}`)).trim() || undefined;
-  } catch {
-    return undefined; // no file (or not ours to read): ask without a token
   }
 }

@@ -75,6 +75,24 @@ export async function resolveApiToken(options: ApiTokenOptions = {}): Promise<Ap
   return { token, source: "file", path, created, ...(warning ? { warning } : {}) };
 }
 
+/**
+ * The token a service on this machine uses, for a client of its API (a notebook): from
+ * TIDEWATCH_API_TOKEN, else the token file in `dataDir`; undefined when neither exists. Unlike
+ * {@link resolveApiToken} it never creates the file.
+ */
+export async function storedApiToken(
+  options: ApiTokenOptions = {},
+): Promise<string | undefined> {
+  const env = options.env ?? Deno.env.toObject();
+  if (env[API_TOKEN_ENV]) return env[API_TOKEN_ENV].trim();
+  const dataDir = (options.dataDir ?? "data").replace(/\/+$/, "") || "/";
+  try {
+    return (await readIfExists(`${dataDir}/${API_TOKEN_FILE}`))?.trim() || undefined;
+  } catch {
+    return undefined; // not ours to read: ask without a token
+  }
+}
+
 /** Where a person finds the token, for messages such as the 401 hint (never the token itself). */
 export function apiTokenLocation(t: Pick<ApiToken, "source" | "path">): string {
   return t.source === "env"

@@ -160,12 +160,8 @@ export class Supervisor {
           await this.#launch(bot);
         } else outcome = "already running";
       } else if (action === "stop") {
-        if (bot.state !== "stopped") {
-          await store.setDesired(id, "stopped", this.#o.wallNow());
-          this.#cancelRestart(id);
-          if (bot.state === "running" || bot.state === "paused") await bot.control("stop");
-          await bot.halt("stopped");
-        } else outcome = "already stopped";
+        if (bot.state !== "stopped") await this.#stop(bot);
+        else outcome = "already stopped";
       } else {
         if (bot.state !== "running" && bot.state !== "paused") {
           throw new InputError(`Bot "${id}" is ${bot.state}: start it before you ${action} it.`);
@@ -230,21 +226,28 @@ export class Supervisor {
     const stopped: string[] = [];
     for (const [id, bot] of this.bots) {
       if (bot.state !== "running" && bot.state !== "paused") continue;
-      // One turn: trading stops (entries cancelled, no new ones from the next candle), then
-      // the position is closed, then the bot halts. Flattening first let a candle that closed
-      // in between open a new position behind the kill switch's back.
-      await this.#serial(id, async () => {
-        await this.#o.store.setDesired(id, "stopped", this.#o.wallNow());
-        this.#cancelRestart(id);
-        await bot.control("stop");
-        if (flatten) await bot.control("flatten");
-        await bot.halt("stopped");
-      });
+      await this.#serial(id, () => this.#stop(bot, flatten));
       await this.#audit("stop", id, who, "ok");
       stopped.push(id);
     }
     await this.#audit("kill", null, who, "ok", { flatten, stopped });
     return { stopped, flatten };
+  }
+
+  /**
+   * Stops a bot, inside its lifecycle turn: trading stops (entries cancelled, none from the next
+   * candle on), then with `flatten` its position is closed, then it halts. Flattening before the
+   * stop let a candle that closed in between open a new position behind the kill switch's back.
+   */
+  async #stop(bot: Bot, flatten = false): Promise<void> {
+    const id = bot.spec.botId;
+    await this.#o.store.setDesired(id, "stopped", this.#o.wallNow());
+    this.#cancelRestart(id);
+    if (bot.state === "running" || bot.state === "paused") {
+      await bot.control("stop");
+      if (flatten) await bot.control("flatten");
+    }
+    await bot.halt("stopped");
   }
 
   /** Deletes the records and events of `ids` (fresh accounts); running ones start afresh. */

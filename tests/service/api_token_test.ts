@@ -7,6 +7,7 @@ import {
   apiTokenLocation,
   newToken,
   resolveApiToken,
+  storedApiToken,
 } from "../../src/service/api_token.ts";
 import { tempDir } from "../support.ts";
 
@@ -90,4 +91,14 @@ Deno.test("api token: an empty or short token file is a ConfigError", async () =
 Deno.test("api token: new tokens differ", () => {
   const seen = new Set(Array.from({ length: 50 }, newToken));
   assert.equal(seen.size, 50);
+});
+
+Deno.test("storedApiToken: the variable, else the file, else nothing; it never creates a file", async () => {
+  await using dir = await tempDir();
+  assert.equal(await storedApiToken({ env: {}, dataDir: dir.path }), undefined);
+  await assert.rejects(() => Deno.stat(`${dir.path}/api_token`), Deno.errors.NotFound);
+  const made = await resolveApiToken({ env: {}, dataDir: dir.path });
+  assert.equal(await storedApiToken({ env: {}, dataDir: dir.path }), made.token);
+  const env = { TIDEWATCH_API_TOKEN: "from-the-environment-0123" };
+  assert.equal(await storedApiToken({ env, dataDir: dir.path }), env.TIDEWATCH_API_TOKEN);
 });
