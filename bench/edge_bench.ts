@@ -182,7 +182,7 @@ async function storeCandles(file: string, total: number): Promise<void> {
 }
 
 /** The service's URL from its start line; stdout is drained afterwards. */
-async function listening(child: Deno.ChildProcess): Promise<string> {
+export async function listening(child: Deno.ChildProcess): Promise<string> {
   const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
   let out = "";
   let url: string | undefined;

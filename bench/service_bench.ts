@@ -2,6 +2,7 @@
 // candle-to-order latency.
 
 import type { BenchRow } from "./backtest_bench.ts";
+import { listening } from "./edge_bench.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 
@@ -40,18 +41,7 @@ export async function benchService(seconds = 20, speed = 600, copies = 1): Promi
     stderr: "null",
   }).spawn();
   try {
-    const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-    let out = "";
-    let url: string | undefined;
-    while (!url) {
-      const { value, done } = await reader.read();
-      if (done) throw new Error(`service exited: ${out}`);
-      out += value;
-      url = /"url":"(http:\/\/[^"]+)"/.exec(out)?.[1];
-    }
-    (async () => {
-      while (!(await reader.read()).done) { /* drain */ }
-    })().catch(() => {});
+    const url = await listening(child);
     await new Promise((r) => setTimeout(r, seconds * 1000));
     const rss = statusField(child.pid, "VmRSS");
     const peak = statusField(child.pid, "VmHWM");
