@@ -20,6 +20,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ["service"], // bots, supervisor, settings, jobs
   ["commands"], // what a person can ask, without transport
   ["http", "cli", "research"], // surfaces
+  ["bots"], // chat (Telegram, Discord): a surface drawing the research charts as pictures
   ["."], // src/main.ts assembles the service and its surfaces
 ];
 
