@@ -257,6 +257,17 @@ export class Commands {
     }, who);
   }
 
+  /**
+   * Records an attempt a surface refused itself (a chat user not on its allow-list, a read-only
+   * user asking to act): an audit line with `outcome`, and nothing else. `action` and `target`
+   * are cut to fit the audit log.
+   */
+  async refused(action: string, target: string | null, who: Actor, outcome: string) {
+    checkActor(who);
+    const cut = (s: string) => s.slice(0, 200);
+    await this.service.supervisor.refused(cut(action), target && cut(target), who, cut(outcome));
+  }
+
   // ---- confirmations ----
 
   /** Orders waiting for confirmation (and past ones, with their status), newest first. */
@@ -413,6 +424,19 @@ export class Commands {
     return await this.service.settings.patch(patch, who, this.service.wallNow());
   }
 
+  /**
+   * Keeps a surface's own state across restarts (e.g. which chat messages show a pending
+   * confirmation), under `surface.<key>`; `undefined` forgets it.
+   */
+  async keep(key: string, value: unknown): Promise<void> {
+    await this.service.bots.setSetting(`surface.${key}`, value ?? null);
+  }
+
+  /** What {@link keep} stored under `key`, or undefined. */
+  async kept<T>(key: string): Promise<T | undefined> {
+    return (await this.service.bots.getSetting<T>(`surface.${key}`)) ?? undefined;
+  }
+
   /** The audit log of control actions, newest first. */
   async audit(limit = 100) {
     return { audit: await this.service.reads.bots.auditLog(limit) };
@@ -421,6 +445,11 @@ export class Commands {
   /** Bot failures and restarts, newest first. */
   async incidents() {
     return { incidents: await this.service.reads.bots.incidents() };
+  }
+
+  /** Now on the bots' clock (the replay's when replaying), UTC ms. */
+  now(): number {
+    return this.service.clock.now();
   }
 
   /** Events the bus still holds after id `after`, oldest first. */
@@ -458,11 +487,14 @@ export class Commands {
     return { jobs: this.service.jobs.list(), runs: await this.service.reads.runs.list() };
   }
 
-  /** A job (job-N) with its progress, or a stored run with its metrics and trades. */
-  async backtest(id: string) {
+  /**
+   * A job (job-N) with its progress, or a stored run with its metrics and trades (and its equity
+   * curve when `equity` is asked for).
+   */
+  async backtest(id: string, o: { equity?: boolean } = {}) {
     const job = this.service.jobs.get(id);
     if (job) return job;
-    const run = await this.service.reads.runs.get(id);
+    const run = await this.service.reads.runs.get(id, o);
     if (!run) throw new NotFoundError(`Backtest "${id}" does not exist.`);
     return run;
   }

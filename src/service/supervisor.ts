@@ -186,6 +186,11 @@ export class Supervisor {
     if (p.status !== "pending") {
       throw new InputError(`Pending confirmation "${pendingId}" is already ${p.status}.`);
     }
+    if (Number(p.expires_at) <= this.#o.wallNow()) {
+      // Past its time but not yet swept: expire it now, so a late confirm never sends it.
+      await this.#expireOne(p, this.#o.wallNow());
+      throw new InputError(`Pending confirmation "${pendingId}" is already expired.`);
+    }
     const bot = this.get(String(p.bot_id));
     try {
       await bot.control(verdict, { clientId: p.client_id });
@@ -371,14 +376,29 @@ export class Supervisor {
     const now = this.#o.wallNow();
     const rows = await this.#o.store.pending("pending").catch(() => []);
     for (const p of rows) {
-      if (Number(p.expires_at) > now) continue;
-      const bot = this.bots.get(String(p.bot_id));
-      if (bot && (bot.state === "running" || bot.state === "paused")) {
-        await bot.control("expire", { clientId: p.client_id }).catch(() => {});
-      }
-      await this.#o.store.decidePending(String(p.id), "expired", now, "service:ttl");
-      this.#o.bus.publish({ type: "pending.expired", botId: String(p.bot_id), data: p });
+      if (Number(p.expires_at) <= now) await this.#expireOne(p, now);
     }
+  }
+
+  async #expireOne(p: Record<string, unknown>, now: number): Promise<void> {
+    const bot = this.bots.get(String(p.bot_id));
+    if (bot && (bot.state === "running" || bot.state === "paused")) {
+      await bot.control("expire", { clientId: p.client_id }).catch(() => {});
+    }
+    await this.#o.store.decidePending(String(p.id), "expired", now, "service:ttl");
+    this.#o.bus.publish({
+      type: "pending.expired",
+      botId: String(p.bot_id),
+      data: { ...p, status: "expired", decided_at: now, decided_by: "service:ttl" },
+    });
+  }
+
+  /**
+   * Records an attempt a surface refused before it reached the service (a chat user not on the
+   * allow-list, a read-only user trying to act): audited with `outcome`, nothing else happens.
+   */
+  async refused(action: string, target: string | null, who: Actor, outcome: string): Promise<void> {
+    await this.#audit(action, target, who, outcome);
   }
 
   async #audit(
