@@ -349,3 +349,13 @@ function inferStep(ts: ArrayLike<number>): number {
 function fileSafe(s: string): string {
   return s.replace(/[^A-Za-z0-9_.-]+/g, "_").slice(0, 64) || "bot";
 }
+
+/** A stored run's equity curve (the per-candle one from the store) as a chat picture. */
+export async function equityPictureFor(commands: Commands, runId: string): Promise<ChatImage> {
+  const run = await commands.backtest(runId, { equity: true });
+  if (!("metrics" in run)) throw new InputError(`Backtest "${runId}" has not finished yet.`);
+  return {
+    png: await equityPicture(run as StoredRunAnswer),
+    name: `equity-${fileSafe(runId)}.png`,
+  };
+}

@@ -57,6 +57,20 @@ export interface ManualOrder {
   reduce_only: boolean;
 }
 
+/** What a test message did in one chat. */
+export interface NotificationTestResult {
+  platform: string;
+  chat: string;
+  ok: boolean;
+  error?: string;
+}
+
+/** The chat surface's notifications, as it registers them with the command core. */
+export interface Notifications {
+  /** Sends a test message to every configured chat; answers what each did. */
+  test(who: Actor): Promise<NotificationTestResult[]>;
+}
+
 /** A pending confirmation's status. */
 export type PendingStatus = "pending" | "confirmed" | "rejected" | "expired" | "superseded";
 
@@ -102,7 +116,35 @@ function unrealised(st: BotStatus): number | null {
  * ```
  */
 export class Commands {
+  #notifications: Notifications | undefined;
+
   constructor(private readonly service: Service) {}
+
+  // ---- notifications ----
+
+  /** Registers (or, with undefined, removes) where notifications go: the chat surface. */
+  setNotifications(n: Notifications | undefined): void {
+    this.#notifications = n;
+  }
+
+  /** Sends a test message to every configured chat (audited); answers what each did. */
+  async testNotifications(who: Actor) {
+    checkActor(who);
+    if (!this.#notifications) {
+      throw new ConflictError(
+        "Chat is off: set TELEGRAM_BOT_TOKEN or DISCORD_BOT_TOKEN (and their chat ids) and restart.",
+      );
+    }
+    const chats = await this.#notifications.test(who);
+    const failed = chats.filter((c) => !c.ok).length;
+    await this.service.supervisor.audit(
+      "notifications_test",
+      null,
+      who,
+      failed ? `${failed} of ${chats.length} failed` : "ok",
+    );
+    return { sent: chats.length - failed, failed, chats };
+  }
 
   // ---- the service ----
 
@@ -265,7 +307,7 @@ export class Commands {
   async refused(action: string, target: string | null, who: Actor, outcome: string) {
     checkActor(who);
     const cut = (s: string) => s.slice(0, 200);
-    await this.service.supervisor.refused(cut(action), target && cut(target), who, cut(outcome));
+    await this.service.supervisor.audit(cut(action), target && cut(target), who, cut(outcome));
   }
 
   // ---- confirmations ----

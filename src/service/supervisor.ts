@@ -394,10 +394,10 @@ export class Supervisor {
   }
 
   /**
-   * Records an attempt a surface refused before it reached the service (a chat user not on the
-   * allow-list, a read-only user trying to act): audited with `outcome`, nothing else happens.
+   * Writes an audit line for something a surface did or refused on its own (a chat user not on
+   * the allow-list, a test message): nothing else happens.
    */
-  async refused(action: string, target: string | null, who: Actor, outcome: string): Promise<void> {
+  async audit(action: string, target: string | null, who: Actor, outcome: string): Promise<void> {
     await this.#audit(action, target, who, outcome);
   }
 
