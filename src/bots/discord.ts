@@ -172,7 +172,11 @@ export class DiscordChat implements ChatChannel {
     this.#roles.clear();
   }
 
-  /** Sends a message to a channel; rejects when Discord refuses or cannot be reached in time. */
+  /**
+   * Sends a message to a channel; rejects when Discord refuses or cannot be reached in time.
+   * Text beyond Discord's limit goes out as several messages, the buttons and picture on the
+   * last, whose ref is returned.
+   */
   async send(chatId: string, m: ChatMessage): Promise<SentRef> {
     this.#mustBeStarted("send");
     const parts = splitContent(m.text);
@@ -398,7 +402,10 @@ function buttonRows(buttons: ChatButton[][]): ActionRowBuilder<ButtonBuilder>[] 
  * (`replace`) without buttons removes the old ones.
  */
 function replyPayload(content: string, m: ChatMessage, replace = false): InteractionReplyOptions {
-  const payload: InteractionReplyOptions = { content, allowedMentions: NO_MENTIONS };
+  const payload: InteractionReplyOptions = {
+    content: nonEmpty(content, m),
+    allowedMentions: NO_MENTIONS,
+  };
   if (m.buttons) payload.components = buttonRows(m.buttons);
   else if (replace) payload.components = [];
   if (m.image) {
@@ -413,7 +420,10 @@ function restPayload(
   m: ChatMessage,
   o: { removeButtons?: boolean } = {},
 ): { body: Record<string, unknown>; files?: RawFile[] } {
-  const body: Record<string, unknown> = { content, allowed_mentions: NO_MENTIONS };
+  const body: Record<string, unknown> = {
+    content: nonEmpty(content, m),
+    allowed_mentions: NO_MENTIONS,
+  };
   if (m.buttons) body.components = buttonRows(m.buttons).map((r) => r.toJSON());
   else if (o.removeButtons) body.components = [];
   if (!m.image) return { body };
@@ -422,6 +432,11 @@ function restPayload(
     body,
     files: [{ name: m.image.name, data: m.image.png, contentType: "image/png" }],
   };
+}
+
+/** Discord refuses a message with no content, buttons nor files: such a one says so. */
+function nonEmpty(content: string, m: ChatMessage): string {
+  return content || m.image || m.buttons?.some((row) => row.length > 0) ? content : "(no text)";
 }
 
 function ephemeral(content: string): InteractionReplyOptions {

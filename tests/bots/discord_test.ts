@@ -361,6 +361,9 @@ Deno.test("send and edit go to a channel through REST, with buttons and a pictur
     assert.deepEqual(first.message.components, []);
     assert.equal(second.message.id, last.messageId, "the ref is the part with the buttons");
     assert.equal(second.message.content, "y".repeat(10));
+
+    await chat.send(fake.channelId, { text: "" });
+    assert.equal((await fake.nextMessage()).message.content, "(no text)", "never an empty message");
   });
 });
 
