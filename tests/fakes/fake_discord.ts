@@ -22,7 +22,7 @@ import {
 import { handleRest } from "./fake_discord_rest.ts";
 import { FakeGateway } from "./fake_discord_gateway.ts";
 
-export type { DiscordCallback, DiscordFault, Json } from "./fake_discord_state.ts";
+export type { DiscordCallback, DiscordFault, DiscordFile, Json } from "./fake_discord_state.ts";
 
 /** Options of `startFakeDiscord`. */
 export interface FakeDiscordOptions {

@@ -1,12 +1,13 @@
 // The fake Discord's REST API v10 (`/api/v10/...`): gateway discovery, commands, interactions, messages.
 //
-// discord.js 14.28 (@discordjs/rest 2.6) sends `Authorization: Bot <token>` and JSON bodies;
+// discord.js 14.28 (@discordjs/rest 2.6) sends `Authorization: Bot <token>` and JSON bodies
+// (messages with files: multipart/form-data, `payload_json` and `files[n]`, kept as attachments);
 // interaction callbacks carry `?with_response=true|false` (true wants an InteractionCallbackResponse,
 // false gets 204). A wrong token gets 401 `{"message":"401: Unauthorized","code":0}`. Faults
 // (`DiscordFault`) answer a matching request first: 429 with Discord's body `{message,
 // retry_after, global}` and headers `Retry-After`, `X-RateLimit-Limit/Remaining/Reset/
 // Reset-After/Bucket/Scope` (and `X-RateLimit-Global` when global), or a bare 5xx.
-import type { DiscordFault, DiscordState, Json } from "./fake_discord_state.ts";
+import type { DiscordFault, DiscordFile, DiscordState, Json } from "./fake_discord_state.ts";
 
 const PREFIX = "/api/v10";
 
@@ -66,11 +67,52 @@ export async function handleRest(
   const url = new URL(request.url);
   const method = request.method;
   const path = decodeURIComponent(url.pathname.slice(PREFIX.length));
-  const text = method === "GET" || method === "DELETE" ? "" : await request.text();
-  const body: unknown = text ? JSON.parse(text) : undefined;
-  const response = await route(state, method, path, url, request, body, gatewayUrl);
-  state.requests.push({ method, path, status: response.status, body });
+  const { body, files } = await readBody(request);
+  const response = route(state, method, path, url, request, body, gatewayUrl, files);
+  state.requests.push({ method, path, status: response.status, body, files });
   return response;
+}
+
+/**
+ * A request's JSON body, or for `multipart/form-data` (messages with files) its `payload_json`
+ * part and its `files[n]` parts.
+ */
+async function readBody(request: Request): Promise<{ body: unknown; files: DiscordFile[] }> {
+  if (request.method === "GET" || request.method === "DELETE") {
+    return { body: undefined, files: [] };
+  }
+  if (!request.headers.get("content-type")?.startsWith("multipart/form-data")) {
+    const text = await request.text();
+    return { body: text ? JSON.parse(text) : undefined, files: [] };
+  }
+  const form = await request.formData();
+  const payload = form.get("payload_json");
+  const files: DiscordFile[] = [];
+  for (const [field, value] of form) {
+    if (!field.startsWith("files[") || typeof value === "string") continue;
+    files.push({
+      field,
+      name: value.name,
+      contentType: value.type,
+      bytes: new Uint8Array(await value.arrayBuffer()),
+    });
+  }
+  return { body: typeof payload === "string" ? JSON.parse(payload) : undefined, files };
+}
+
+/** A message's attachments as Discord lists them, from the files of its request. */
+function attachmentsOf(state: DiscordState, files: DiscordFile[]): Json[] {
+  return files.map((f) => {
+    const id = state.snowflake();
+    return {
+      id,
+      filename: f.name,
+      size: f.bytes.byteLength,
+      url: `https://cdn.discordapp.com/attachments/${state.channelId}/${id}/${f.name}`,
+      proxy_url: `https://media.discordapp.net/attachments/${state.channelId}/${id}/${f.name}`,
+      content_type: f.contentType,
+    };
+  });
 }
 
 function route(
@@ -81,8 +123,14 @@ function route(
   request: Request,
   body: unknown,
   gatewayUrl: string,
+  files: DiscordFile[],
 ): Response {
-  const b = (body ?? {}) as Json;
+  const b = { ...(body ?? {}) as Json };
+  if (files.length > 0) {
+    // A callback's message is its `data`; a message body is the message itself.
+    const target = path.endsWith("/callback") ? (b.data = { ...(b.data ?? {}) as Json }) : b;
+    (target as Json).attachments = attachmentsOf(state, files);
+  }
   // Interaction webhooks authenticate by their token in the path, not the bot token.
   const interactionRoute = path.startsWith("/interactions/") || path.startsWith("/webhooks/");
   if (!interactionRoute && request.headers.get("authorization") !== `Bot ${state.token}`) {
@@ -133,7 +181,11 @@ function route(
 
   m = path.match(/^\/webhooks\/(\d+)\/([^/]+)\/messages\/@original$/);
   if (m) {
-    const original = [...state.messages.values()].find((msg) => msg.interaction_token === m![2]);
+    // A button's interaction's original message is the message the button is on.
+    const pressed = [...state.interactions.values()].find((i) => i.token === m![2])?.messageId;
+    const original = pressed
+      ? state.messages.get(pressed)
+      : [...state.messages.values()].find((msg) => msg.interaction_token === m![2]);
     if (method === "GET") return original ? json(original) : notFound();
     if (method === "PATCH") {
       const message = original

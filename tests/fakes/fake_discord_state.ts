@@ -31,6 +31,17 @@ export interface DiscordRequest {
   path: string;
   status: number;
   body: unknown;
+  /** The files of a multipart request (a message with attachments). */
+  files: DiscordFile[];
+}
+
+/** A file uploaded with a message (`files[n]` of a multipart request). */
+export interface DiscordFile {
+  /** The form field, e.g. "files[0]". */
+  field: string;
+  name: string;
+  contentType: string;
+  bytes: Uint8Array;
 }
 
 /** A simple promise queue: items pushed before `next()` wait for it, waiters before items wait. */
@@ -193,7 +204,7 @@ export class DiscordState {
       mention_everyone: false,
       mentions: [],
       mention_roles: [],
-      attachments: [],
+      attachments: Array.isArray(body.attachments) ? body.attachments : [],
       embeds: Array.isArray(body.embeds) ? body.embeds : [],
       components: Array.isArray(body.components) ? body.components : [],
       pinned: false,
@@ -209,7 +220,7 @@ export class DiscordState {
   editMessage(id: string, body: Json): Json | undefined {
     const message = this.messages.get(id);
     if (!message) return undefined;
-    for (const key of ["content", "embeds", "components", "flags"]) {
+    for (const key of ["content", "embeds", "components", "flags", "attachments"]) {
       if (key in body) message[key] = body[key];
     }
     message.edited_timestamp = new Date().toISOString();
