@@ -1,6 +1,7 @@
 // Assembles Tidewatch: the service, the command core on it, and the HTTP app on the commands.
 
 import type { Hono, MiddlewareHandler } from "hono";
+import { ChatService, type ChatServiceOptions } from "./bots/chat_service.ts";
 import { Commands } from "./commands/commands.ts";
 import { createApp } from "./http/app.ts";
 import type { LimitOptions } from "./http/limits.ts";
@@ -16,6 +17,8 @@ export interface AssembleOptions extends ServiceOptions {
   limits?: LimitOptions;
   /** The bind and the names the API answers to. Default: loopback, reads open. */
   exposure?: Exposure;
+  /** The chat surface's settings (Telegram, Discord); absent or without tokens: chat is off. */
+  chat?: Omit<ChatServiceOptions, "commands">;
 }
 
 /** The started service with its command core and HTTP app. */
@@ -23,12 +26,14 @@ export interface Assembled extends Service {
   commands: Commands;
   /** The HTTP app (`app.fetch` to serve it, `app.request` in tests). */
   app: Hono;
+  /** The chat surface, when a chat token is configured. */
+  chat?: ChatService;
 }
 
 /**
- * Starts the service and builds its surfaces on one command core: the HTTP app now (chat and the
- * status page call the same commands). `close()` is the service's: it halts the bots and the
- * feed; the caller closes the database.
+ * Starts the service and builds its surfaces on one command core: the HTTP app and, when a
+ * token is configured, the chat bots (the status page calls the same commands). `close()` stops
+ * the chat, then the service (the bots and the feed); the caller closes the database.
  *
  * @example
  * ```ts
@@ -48,5 +53,15 @@ export async function assemble(o: AssembleOptions): Promise<Assembled> {
     limits: o.limits,
     exposure: o.exposure,
   });
-  return { ...service, commands, app };
+  const chat = o.chat ? await ChatService.start({ ...o.chat, commands }) : undefined;
+  return {
+    ...service,
+    commands,
+    app,
+    chat,
+    async close() {
+      await chat?.stop();
+      await service.close();
+    },
+  };
 }

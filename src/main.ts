@@ -2,6 +2,7 @@
 
 import type { Hono } from "hono";
 import { assemble } from "./assemble.ts";
+import { chatConfig } from "./bots/chat_config.ts";
 import { ConfigError } from "./core/errors.ts";
 import { optional, parseFlags, runMain } from "./cli/args.ts";
 import { requireBearer } from "./http/auth.ts";
@@ -99,12 +100,16 @@ right-most non-loopback entry; only behind a proxy that sets it (README, "Behind
         `${liveIds.length > 1 ? "are" : "is"} live. Replay with paper bots only.`,
     );
   }
+  // Chat settings are checked before the database is touched: a wrong one fails here.
+  const chat = chatConfig(Deno.env.toObject());
   const db = await Db.open(dbPath(optional(f, "db")));
   const liveBots = liveIds;
   const live = liveBots.length ? await LiveAccounts.open(db) : undefined;
+  let chatService: { exchangeChanged(exchange: string, reachable: boolean): void } | undefined;
   const notices = new FeedNotices({
     botsOn: (exchange) =>
       entries.filter((e) => exchangeInfo(e.spec.exchange).ccxtId === exchange).length,
+    onChange: (exchange, reachable) => chatService?.exchangeChanged(exchange, reachable),
   });
   const service = await assemble({
     db,
@@ -116,7 +121,9 @@ right-most non-loopback entry; only behind a proxy that sets it (README, "Behind
     replay: f.replay ? { speed } : undefined,
     liveFeed: (candles) => marketFeedFor(candles, notices),
     live,
+    chat: { config: chat },
   });
+  chatService = service.chat;
   const stopWatching = f.replay ? () => {} : notices.watch(service.feed);
   const ac = new AbortController();
   // Listening before the server says it listens: a stop right after that line is a clean stop.

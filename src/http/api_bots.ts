@@ -98,6 +98,14 @@ export function botRoutes(routes: RouteTable, commands: Commands): void {
   });
 
   routes.add({
+    method: "post",
+    path: "/api/notifications/test",
+    summary: "Send a test message to every configured chat (Telegram, Discord); answers each result",
+    body: z.object({}).strict(),
+    handler: async (c) => await commands.testNotifications(apiActor(c)),
+  });
+
+  routes.add({
     method: "get",
     path: "/api/pnl",
     summary: "P&L over the last day, 7 days, 30 days and all, per bot and in total",
