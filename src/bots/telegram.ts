@@ -204,17 +204,20 @@ export class TelegramChat implements ChatChannel {
   }
 
   /**
-   * Stops polling, waits for the commands and presses being answered, cuts the retry waits of
-   * sends still running (they throw), and confirms the updates handled so they do not come back.
+   * Stops polling, waits for the commands and presses being answered, cuts sends still running
+   * or waiting out a rate limit (they throw; call it after the last send that matters), and
+   * confirms the updates handled so they do not come back. Sends after it throw until start().
    */
   async stop(): Promise<void> {
     const polling = this.#polling;
-    if (polling === undefined) return;
     this.#polling = undefined;
-    polling.abort.abort();
-    await polling.done;
+    if (polling !== undefined) {
+      polling.abort.abort();
+      await polling.done;
+    }
     while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
     this.#calls.abort();
+    if (polling === undefined) return;
     await this.#confirmUpdates();
     this.#log("info", "Telegram chat stopped", {});
   }

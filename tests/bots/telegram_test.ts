@@ -510,3 +510,54 @@ Deno.test("options: a malformed token or chat id is a ConfigError naming the var
     new TelegramChat({ token: TOKEN, chats: ["-1001234567890", "@tidewatch_alerts"], handler })
   );
 });
+
+/** A promise settled by `run`, or rejected after `seconds` (a safety net, not a measure). */
+async function within<T>(seconds: number, what: string, run: Promise<T>): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const net = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`${what}: not done in ${seconds} s`)),
+      seconds * 1000,
+    );
+  });
+  try {
+    return await Promise.race([run, net]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+Deno.test("stop() during a backoff wait after failed polls ends at once, timers cleared", async () => {
+  let failed!: () => void;
+  const pollFailed = new Promise<void>((resolve) => failed = resolve);
+  const { fake, end } = await setup({
+    pollRetryMs: { first: 3_600_000, max: 3_600_000 }, // an hour: only an abort ends the wait
+    log: (_level, msg) => msg.startsWith("Telegram polling failed") && failed(),
+  });
+  try {
+    await fake.pollWaiting();
+    fake.fail({ method: "getUpdates", status: 502, count: 1000 });
+    fake.userSends(1001, 1001, "/status");
+    await fake.nextSent();
+    await pollFailed;
+    await within(30, "stop", end());
+  } finally {
+    await end();
+  }
+});
+
+Deno.test("stop() cuts a send in flight or waiting out a rate limit: it throws a retryable error", async () => {
+  const { fake, chat, end } = await setup({ start: false });
+  try {
+    fake.fail({ method: "sendMessage", status: 429, retryAfter: 50 }); // within maxDelaySeconds
+    // Cut wherever it is: in the request, or in auto-retry's 50 s wait (the usual case).
+    const sending = chat.send("1001", { text: "filled" }).catch((e) => e);
+    await chat.stop();
+    const error = await within(30, "the cut send", sending);
+    assert.ok(error instanceof TelegramError && error.retryable, String(error));
+    assert.equal(fake.sent.length, 0);
+    await assert.rejects(chat.send("1001", { text: "after stop" }), TelegramError);
+  } finally {
+    await end();
+  }
+});
