@@ -2,28 +2,23 @@
 // calls and renders their answers; send/edit carry notifications. Plain text only (no parse_mode).
 
 import { Bot, GrammyError, HttpError, InputFile } from "grammy";
-import type {
-  CallbackQuery,
-  InlineKeyboardButton,
-  InlineKeyboardMarkup,
-  Message,
-  Update,
-  User,
-  UserFromGetMe,
-} from "grammy/types";
+import type { CallbackQuery, Message, Update, UserFromGetMe } from "grammy/types";
 import { autoRetry } from "@grammyjs/auto-retry";
-import { ConfigError, TidewatchError } from "../core/errors.ts";
-import {
-  CHAT_COMMANDS,
-  type ChatButton,
-  type ChatChannel,
-  type ChatHandler,
-  type ChatMessage,
-  type ChatUser,
-  type PressAnswer,
-  type SentRef,
-} from "./chat.ts";
+import { ConfigError } from "../core/errors.ts";
+import type { ChatChannel, ChatHandler, ChatMessage, PressAnswer, SentRef } from "./chat.ts";
 import { splitHead, splitText } from "./split_text.ts";
+import {
+  chatIdOf,
+  commandList,
+  commandOf,
+  isNotModified,
+  keyboardOf,
+  refOf,
+  TelegramError,
+  userOf,
+} from "./telegram_wire.ts";
+
+export { TelegramError } from "./telegram_wire.ts";
 
 /** Telegram's longest message text, caption and callback answer (UTF-16 units). */
 const TEXT_LIMIT = 4096;
@@ -66,32 +61,6 @@ export interface TelegramChatOptions {
 }
 
 /**
- * A Telegram call that failed, its message free of the token. `retryable` says whether the same
- * call may succeed later (rate limit, server error, network), as opposed to a refusal (bad chat
- * id, bot blocked, message not found).
- */
-export class TelegramError extends TidewatchError {
-  /** The Bot API method, e.g. "sendMessage". */
-  readonly method: string;
-  /** Telegram's error code (429, 502...); undefined when no answer came (network). */
-  readonly code?: number;
-  readonly retryable: boolean;
-  /** Telegram's `retry_after` of a 429, in seconds. */
-  readonly retryAfterSeconds?: number;
-
-  constructor(
-    message: string,
-    o: { method: string; code?: number; retryable: boolean; retryAfterSeconds?: number },
-  ) {
-    super(message);
-    this.method = o.method;
-    this.code = o.code;
-    this.retryable = o.retryable;
-    this.retryAfterSeconds = o.retryAfterSeconds;
-  }
-}
-
-/**
  * The Telegram side of chat control: long polling for commands and presses (answered through
  * the handler), and `send`/`edit` for notifications and confirmations. Commands are answered
  * concurrently, so a slow /backtest holds up no /kill.
@@ -116,6 +85,7 @@ export class TelegramChat implements ChatChannel {
   readonly #pollRetry: { first: number; max: number };
   #me?: UserFromGetMe;
   #polling?: { abort: AbortController; done: Promise<void> };
+  #starting?: Promise<void>;
   /** Aborted by stop(): cuts retry waits and requests still running. */
   #calls = new AbortController();
   readonly #inFlight = new Set<Promise<void>>();
@@ -164,10 +134,16 @@ export class TelegramChat implements ChatChannel {
    * background; resolves once polling runs. A refused token is a ConfigError; Telegram being
    * unreachable is a retryable TelegramError.
    */
-  async start(): Promise<void> {
-    if (this.#polling !== undefined) return;
+  start(): Promise<void> {
+    if (this.#polling !== undefined) return Promise.resolve();
+    this.#starting ??= this.#start().finally(() => this.#starting = undefined);
+    return this.#starting;
+  }
+
+  async #start(): Promise<void> {
     if (this.#calls.signal.aborted) this.#calls = new AbortController();
-    const signal = wire(this.#calls.signal);
+    const calls = this.#calls.signal;
+    const signal = wire(calls);
     let me: UserFromGetMe;
     try {
       me = await this.#bot.api.getMe(signal);
@@ -195,6 +171,7 @@ export class TelegramChat implements ChatChannel {
         error: this.#describe("deleteWebhook", error),
       });
     }
+    if (calls.aborted) return; // stop() came while starting
     const abort = new AbortController();
     this.#polling = { abort, done: this.#poll(abort.signal) };
     this.#log("info", "Telegram chat started", {
@@ -463,6 +440,12 @@ export class TelegramChat implements ChatChannel {
 
   #failure(method: string, error: unknown): TelegramError {
     if (error instanceof TelegramError) return error;
+    if (this.#calls.signal.aborted) {
+      return new TelegramError(`Telegram ${method} cut: the Telegram chat was stopped`, {
+        method,
+        retryable: true,
+      });
+    }
     const message = this.#describe(method, error);
     if (error instanceof GrammyError) {
       const code = error.error_code;
@@ -495,75 +478,6 @@ export class TelegramChat implements ChatChannel {
       .replaceAll(this.#token, "<token>")
       .replaceAll(encodeURIComponent(this.#token), "<token>");
   }
-}
-
-/** The commands as setMyCommands takes them (descriptions cut to Telegram's 256). */
-function commandList(): { command: string; description: string }[] {
-  return CHAT_COMMANDS.map((c) => ({
-    command: c.name,
-    description: splitHead(c.description, 256)[0],
-  }));
-}
-
-/**
- * The command a message starts with, when it is addressed to this bot or to no bot:
- * "/Pnl@tidewatch_bot btc week" gives { name: "pnl", args: ["btc", "week"] }.
- */
-function commandOf(
-  message: Message,
-  username: string,
-): { name: string; args: string[] } | undefined {
-  const text = message.text ?? "";
-  const entity = message.entities?.find((e) => e.type === "bot_command" && e.offset === 0);
-  if (entity === undefined) return undefined;
-  const [name, target] = text.slice(1, entity.length).split("@");
-  if (target !== undefined && target.toLowerCase() !== username.toLowerCase()) return undefined;
-  const args = text.slice(entity.length).trim().split(/\s+/).filter((w) => w !== "");
-  return { name: name.toLowerCase(), args };
-}
-
-function userOf(from: User): ChatUser {
-  return {
-    platform: "telegram",
-    id: String(from.id),
-    name: from.username ? `@${from.username}` : from.first_name || String(from.id),
-  };
-}
-
-function refOf(message: { chat: { id: number }; message_id: number }): SentRef {
-  return {
-    platform: "telegram",
-    chatId: String(message.chat.id),
-    messageId: String(message.message_id),
-  };
-}
-
-/** A chat id as the Bot API takes it (a number, or "@channel"), or undefined. */
-function chatIdOf(chatId: string): number | string | undefined {
-  if (/^-?\d{1,20}$/.test(chatId)) return Number(chatId);
-  if (/^@[A-Za-z]\w{3,}$/.test(chatId)) return chatId;
-  return undefined;
-}
-
-function keyboardOf(rows: ChatButton[][] | undefined): InlineKeyboardMarkup | undefined {
-  const keyboard = (rows ?? []).filter((row) => row.length > 0).map((row) => row.map(buttonOf));
-  return keyboard.length === 0 ? undefined : { inline_keyboard: keyboard };
-}
-
-function buttonOf(b: ChatButton): InlineKeyboardButton.CallbackButton {
-  const bytes = new TextEncoder().encode(b.data).length;
-  if (bytes < 1 || bytes > 64) {
-    throw new TelegramError(
-      `Button "${b.label}" carries ${bytes} bytes of data; Telegram takes 1-64`,
-      { method: "sendMessage", retryable: false },
-    );
-  }
-  return { text: b.label, callback_data: b.data, ...(b.style ? { style: b.style } : {}) };
-}
-
-function isNotModified(error: unknown): boolean {
-  return error instanceof GrammyError && error.error_code === 400 &&
-    error.description.includes("message is not modified");
 }
 
 function errorText(error: unknown): string {

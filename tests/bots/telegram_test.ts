@@ -39,6 +39,8 @@ const LONG = Array.from({ length: 300 }, (_, i) => `line ${i}: ${"x".repeat(25)}
 class TestHandler implements ChatHandler {
   readonly runs: { user: ChatUser; name: string; args: readonly string[]; where: ChatPlace }[] = [];
   readonly presses: { user: ChatUser; data: string; where: SentRef }[] = [];
+  /** What /backtest waits for before it answers. */
+  slow: Promise<void> = Promise.resolve();
 
   run(
     user: ChatUser,
@@ -66,6 +68,8 @@ class TestHandler implements ChatHandler {
         return Promise.resolve({ text: LONG, buttons: [[{ label: "More", data: "trades:2" }]] });
       case "boom":
         return Promise.reject(new Error(`exploded near ${TOKEN}`));
+      case "backtest":
+        return this.slow.then(() => ({ text: "backtest done" }));
       default:
         return Promise.resolve({ text: `${name}: ${args.join(",") || "all quiet"}` });
     }
@@ -555,8 +559,42 @@ Deno.test("stop() cuts a send in flight or waiting out a rate limit: it throws a
     await chat.stop();
     const error = await within(30, "the cut send", sending);
     assert.ok(error instanceof TelegramError && error.retryable, String(error));
+    assert.match(error.message, /the Telegram chat was stopped/);
     assert.equal(fake.sent.length, 0);
     await assert.rejects(chat.send("1001", { text: "after stop" }), TelegramError);
+  } finally {
+    await end();
+  }
+});
+
+Deno.test("commands are answered concurrently: a slow /backtest holds up no /kill", async () => {
+  const { fake, handler, end } = await setup();
+  let finish!: () => void;
+  handler.slow = new Promise((resolve) => finish = resolve);
+  try {
+    fake.userSends(1001, 1001, "/backtest ema BTC/USDT 1h");
+    fake.userSends(1001, 1001, "/kill");
+    assert.equal((await fake.nextSent()).text, "Stop every bot?");
+    finish();
+    assert.equal((await fake.nextSent()).text, "backtest done");
+  } finally {
+    finish();
+    await end();
+  }
+});
+
+Deno.test("start() twice polls once; stop() while starting leaves nothing running", async () => {
+  const { fake, chat, end } = await setup({ start: false });
+  try {
+    await Promise.all([chat.start(), chat.start()]);
+    assert.equal(fake.requests.filter((r) => r.method === "getMe").length, 1);
+    await chat.stop();
+    const polls = fake.requests.filter((r) => r.method === "getUpdates").length;
+    const starting = chat.start();
+    await chat.stop(); // cuts the getMe in flight
+    const cut = await starting.catch((e) => e);
+    assert.ok(cut instanceof TelegramError && cut.method === "getMe", String(cut));
+    assert.equal(fake.requests.filter((r) => r.method === "getUpdates").length, polls);
   } finally {
     await end();
   }
