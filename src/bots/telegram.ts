@@ -5,7 +5,15 @@ import { Bot, GrammyError, HttpError, InputFile } from "grammy";
 import type { CallbackQuery, Message, Update, UserFromGetMe } from "grammy/types";
 import { autoRetry } from "@grammyjs/auto-retry";
 import { ConfigError } from "../core/errors.ts";
-import type { ChatChannel, ChatHandler, ChatMessage, PressAnswer, SentRef } from "./chat.ts";
+import {
+  CHAT_COMMANDS,
+  type ChatChannel,
+  type ChatHandler,
+  type ChatMessage,
+  type ChatUser,
+  type PressAnswer,
+  type SentRef,
+} from "./chat.ts";
 import { splitHead, splitText } from "./split_text.ts";
 import {
   chatIdOf,
@@ -29,6 +37,8 @@ const FAILED = "Sorry, that failed on our side; the error was logged.";
 /** Sent instead of a blank text, which Telegram refuses. */
 const BLANK = "(no text)";
 const DEFAULT_API_ROOT = "https://api.telegram.org";
+/** Commands that change something: not run when they arrive stale. */
+const WRITE_COMMANDS = new Set(CHAT_COMMANDS.filter((c) => c.write).map((c) => c.name));
 
 /** A log level of the chat adapters. */
 export type ChatLogLevel = "info" | "warn" | "error";
@@ -58,6 +68,11 @@ export interface TelegramChatOptions {
   maxDelaySeconds?: number;
   /** The longest a request other than a long poll may take (default 60 s). */
   requestTimeoutSeconds?: number;
+  /**
+   * A command that changes something (start, stop, kill...) older than this when it arrives,
+   * e.g. sent while Tidewatch was down, is not run; its sender is told so (default 300 s).
+   */
+  staleCommandSeconds?: number;
 }
 
 /**
@@ -83,6 +98,7 @@ export class TelegramChat implements ChatChannel {
   readonly #log: ChatLog;
   readonly #pollTimeout: number;
   readonly #pollRetry: { first: number; max: number };
+  readonly #staleSeconds: number;
   #me?: UserFromGetMe;
   #polling?: { abort: AbortController; done: Promise<void> };
   #starting?: Promise<void>;
@@ -112,6 +128,7 @@ export class TelegramChat implements ChatChannel {
     this.#log = options.log ?? stderrLog;
     this.#pollTimeout = options.pollTimeoutSeconds ?? 30;
     this.#pollRetry = options.pollRetryMs ?? { first: 1000, max: 60_000 };
+    this.#staleSeconds = options.staleCommandSeconds ?? 300;
     const apiRoot = (options.apiRoot ?? DEFAULT_API_ROOT).replace(/\/+$/, "");
     const timeoutSeconds = Math.max(
       options.requestTimeoutSeconds ?? 60,
@@ -303,23 +320,8 @@ export class TelegramChat implements ChatChannel {
   async #onText(message: Message): Promise<void> {
     const command = commandOf(message, this.#me!.username);
     if (command === undefined || message.from === undefined || message.from.is_bot) return;
-    const user = userOf(message.from);
     const chatId = String(message.chat.id);
-    let answer: ChatMessage;
-    try {
-      answer = await this.#handler.run(user, command.name, command.args, {
-        platform: "telegram",
-        chatId,
-      });
-    } catch (error) {
-      this.#log("error", "Chat command failed", {
-        command: command.name,
-        chatId,
-        user: user.id,
-        error: this.#redact(errorText(error)),
-      });
-      answer = { text: FAILED };
-    }
+    const answer = await this.#answer(userOf(message.from), command, chatId, message.date);
     try {
       await this.#deliver(
         message.chat.id,
@@ -332,6 +334,37 @@ export class TelegramChat implements ChatChannel {
         chatId,
         error: errorText(error),
       });
+    }
+  }
+
+  /** The handler's answer to a command, a refusal of a stale one, or a generic failure line. */
+  async #answer(
+    user: ChatUser,
+    command: { name: string; args: string[] },
+    chatId: string,
+    sentAt: number,
+  ): Promise<ChatMessage> {
+    const age = Math.floor(Date.now() / 1000) - sentAt;
+    if (age > this.#staleSeconds && WRITE_COMMANDS.has(command.name)) {
+      this.#log("info", "Stale chat command not run", { command: command.name, chatId, age });
+      return {
+        text: `Not run: this /${command.name} was sent ${ageText(age)} ago, while Tidewatch ` +
+          "was not listening. Send it again if you still want it.",
+      };
+    }
+    try {
+      return await this.#handler.run(user, command.name, command.args, {
+        platform: "telegram",
+        chatId,
+      });
+    } catch (error) {
+      this.#log("error", "Chat command failed", {
+        command: command.name,
+        chatId,
+        user: user.id,
+        error: this.#redact(errorText(error)),
+      });
+      return { text: FAILED };
     }
   }
 
@@ -482,6 +515,13 @@ export class TelegramChat implements ChatChannel {
 
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** "45 s", "12 min", "3 h" */
+function ageText(seconds: number): string {
+  if (seconds < 120) return `${seconds} s`;
+  if (seconds < 7200) return `${Math.round(seconds / 60)} min`;
+  return `${Math.round(seconds / 3600)} h`;
 }
 
 /** The AbortSignal type of grammY's Node build (a shim's); Deno's signals work with it. */

@@ -103,7 +103,11 @@ interface LogLine {
 
 /** A fake Telegram and an adapter on it (started unless `start: false`), torn down by `end`. */
 async function setup(
-  options: Partial<TelegramChatOptions> & { start?: boolean } = {},
+  { start = true, fakeNow, ...options }: Partial<TelegramChatOptions> & {
+    start?: boolean;
+    /** The fake's clock for message dates, in epoch seconds. */
+    fakeNow?: () => number;
+  } = {},
 ): Promise<{
   fake: FakeTelegram;
   chat: TelegramChat;
@@ -111,7 +115,7 @@ async function setup(
   logs: LogLine[];
   end: () => Promise<void>;
 }> {
-  const fake = startFakeTelegram({ token: TOKEN });
+  const fake = startFakeTelegram({ token: TOKEN, now: fakeNow });
   const handler = new TestHandler();
   const logs: LogLine[] = [];
   const chat = new TelegramChat({
@@ -123,7 +127,7 @@ async function setup(
     pollRetryMs: { first: 10, max: 100 },
     ...options,
   });
-  if (options.start !== false) await chat.start();
+  if (start) await chat.start();
   let ended = false;
   return {
     fake,
@@ -595,6 +599,46 @@ Deno.test("start() twice polls once; stop() while starting leaves nothing runnin
     const cut = await starting.catch((e) => e);
     assert.ok(cut instanceof TelegramError && cut.method === "getMe", String(cut));
     assert.equal(fake.requests.filter((r) => r.method === "getUpdates").length, polls);
+  } finally {
+    await end();
+  }
+});
+
+Deno.test("a token revoked while polling stops polling with one error line; stop() stays clean", async () => {
+  let stopped!: () => void;
+  const pollingStopped = new Promise<void>((resolve) => stopped = resolve);
+  const lines: string[] = [];
+  const { fake, chat, end } = await setup({
+    log: (level, msg, fields) => {
+      lines.push(JSON.stringify({ level, msg, fields }));
+      if (msg === "Telegram refused the token: polling stopped") stopped();
+    },
+  });
+  try {
+    await fake.pollWaiting();
+    fake.fail({ method: "getUpdates", status: 401, description: "Unauthorized" });
+    fake.userSends(1001, 1001, "/status"); // ends the waiting poll; the next one is refused
+    await fake.nextSent();
+    await pollingStopped;
+    assert.equal(lines.filter((l) => l.includes('"level":"error"')).length, 1);
+    assert.ok(lines.every((l) => !l.includes(TOKEN)));
+    assert.equal((await chat.send("1001", { text: "sends still work" })).chatId, "1001");
+  } finally {
+    await end();
+  }
+});
+
+Deno.test("a stale command that changes something is not run; a stale read-only one is", async () => {
+  const hourAgo = () => Math.floor(Date.now() / 1000) - 3600;
+  const { fake, handler, end } = await setup({ fakeNow: hourAgo });
+  try {
+    fake.userSends(1001, 1001, "/stop ema_01");
+    const refusal = await fake.nextSent();
+    assert.match(refusal.text!, /^Not run: this \/stop was sent 60 min ago/);
+    fake.userSends(1001, 1001, "/status");
+    assert.equal((await fake.nextSent()).text, "status: all quiet");
+    await end();
+    assert.deepEqual(handler.runs.map((r) => r.name), ["status"]);
   } finally {
     await end();
   }
