@@ -106,8 +106,13 @@ export class ChatCore implements ChatHandler {
         } Send /help for the list.`,
       };
     }
+    const words = args.filter((a) => a !== "");
+    // Telegram sends a bare /start when someone first opens the bot: greet, never start a bot.
+    if (spec.name === "start" && words.length === 0) {
+      return { text: `Welcome to Tidewatch. /start <bot> starts a bot.\n\n${helpText()}` };
+    }
     try {
-      return await this.#dispatch(spec, user, args.filter((a) => a !== ""));
+      return await this.#dispatch(spec, user, words);
     } catch (err) {
       if (err instanceof InputError) return { text: err.message };
       throw err;
