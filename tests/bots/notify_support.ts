@@ -21,6 +21,7 @@ class Recorded<T> {
   readonly all: T[] = [];
   #taken = 0;
   #waiting: ((v: T) => void)[] = [];
+  #counts: { n: number; resolve: () => void }[] = [];
 
   push(v: T): void {
     this.all.push(v);
@@ -29,6 +30,17 @@ class Recorded<T> {
       this.#taken++;
       w(v);
     }
+    for (const c of [...this.#counts]) {
+      if (this.all.length < c.n) continue;
+      this.#counts.splice(this.#counts.indexOf(c), 1);
+      c.resolve();
+    }
+  }
+
+  /** Resolves once `n` items were recorded in all. */
+  until(n: number, what: string): Promise<void> {
+    if (this.all.length >= n) return Promise.resolve();
+    return within(new Promise<void>((resolve) => this.#counts.push({ n, resolve })), what);
   }
 
   next(what: string): Promise<T> {
