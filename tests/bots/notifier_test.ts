@@ -382,3 +382,40 @@ Deno.test("a replaying service: its fills reach the chat, each exactly once", as
   assert.ok(chat.sent.all.every((s) => /^alpha (BUY|SELL) /.test(s.m.text)));
   await outbox.close();
 });
+
+Deno.test("a chat that hangs leaves trading untouched: the queue stays bounded", async () => {
+  await using dir = await tempDir();
+  const db = await Db.open(`${dir.path}/h.duckdb`);
+  const service = await startService({
+    db,
+    entries: [
+      await entry("alpha", { params: { fast_period: 2, slow_period: 5, direction: "both" } }),
+    ],
+    replay: { speed: 3000, startTs: REPLAY_START },
+    wallNow: Date.now,
+  });
+  const chat = new TestChannel("telegram", ["t1"]);
+  chat.hang = true;
+  const rec = recordingLog();
+  const outbox = new Outbox([chat], { maxQueue: 2, log: rec.log });
+  const notifier = new Notifier({
+    subscribe: (fn) => service.bus.subscribe(fn),
+    outbox,
+    daily: (): Promise<ChatMessage> => Promise.resolve({ text: "daily" }),
+    wallNow: Date.now,
+  });
+  notifier.start();
+  try {
+    let trades = 0;
+    await waitFor(service.bus, (e) => e.type === "bot.trade" && ++trades >= 3, 120_000, "trades");
+    await Promise.resolve();
+    assert.equal(chat.calls.all.length, 1); // the first message hangs; nothing else was tried
+    assert.ok(outbox.pending().telegram <= 3);
+    assert.ok(rec.lines.some((l) => /^queue full/.test(String(l.fields.reason))));
+  } finally {
+    notifier.stop();
+    await service.close();
+    await db.close();
+    await outbox.close();
+  }
+});
