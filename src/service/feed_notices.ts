@@ -11,6 +11,8 @@ export interface FeedNoticesOptions {
   botsOn(exchange: string): number;
   /** Where notices go [log()]. */
   log?: typeof writeLog;
+  /** Told each time an exchange is told unreachable, and reachable again (chat notifications). */
+  onChange?: (exchange: string, reachable: boolean) => void;
 }
 
 /**
@@ -50,6 +52,7 @@ export class FeedNotices {
       error: e.message,
       hint: "bots wait for data; the feed keeps retrying; --replay runs offline",
     }, { text: `${exchange} unreachable; ${bots} for data (use --replay to run offline)` });
+    this.o.onChange?.(exchange, false);
   }
 
   /** Tells of each exchange told unreachable that `health` shows reachable again. */
@@ -59,6 +62,7 @@ export class FeedNotices {
       this.#log("info", "exchange reachable again", { exchange: h.exchange }, {
         text: `${h.exchange} reachable again`,
       });
+      this.o.onChange?.(h.exchange, true);
     }
   }
 

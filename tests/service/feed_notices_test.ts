@@ -48,16 +48,24 @@ class Waiter<T> {
 async function withFeed(
   origins: { rest: string; ws: string },
   fn: (
-    o: { feed: CcxtFeed; notices: FeedNotices; lines: Waiter<string>; errors: Waiter<string> },
+    o: {
+      feed: CcxtFeed;
+      notices: FeedNotices;
+      lines: Waiter<string>;
+      errors: Waiter<string>;
+      changes: string[];
+    },
   ) => Promise<void>,
 ): Promise<void> {
   await using dir = await tempDir();
   const db = await Db.open(`${dir.path}/feed.duckdb`);
   const lines = new Waiter<string>();
   const errors = new Waiter<string>();
+  const changes: string[] = [];
   const notices = new FeedNotices({
     botsOn: () => 2,
     log: (level, msg, _fields, o) => lines.push(`${level} ${o?.text ?? msg}`),
+    onChange: (exchange, reachable) => changes.push(`${exchange} ${reachable}`),
   });
   const feed = new CcxtFeed({
     store: new CandleStore(db),
@@ -75,7 +83,7 @@ async function withFeed(
     },
   });
   try {
-    await fn({ feed, notices, lines, errors });
+    await fn({ feed, notices, lines, errors, changes });
   } finally {
     await feed.close();
     await db.close();
@@ -86,7 +94,7 @@ Deno.test("feed notices: a closed port is told unreachable once, however often t
   const port = closedPort();
   await withFeed(
     { rest: `http://127.0.0.1:${port}`, ws: `ws://127.0.0.1:${port}` },
-    async ({ feed, notices, lines, errors }) => {
+    async ({ feed, notices, lines, errors, changes }) => {
       const sub = feed.subscribe(KEY, Date.now() - 3_600_000, () => {});
       await errors.until((e) => e.length >= 12, "a dozen failed retries");
       notices.check(feed.health());
@@ -94,6 +102,7 @@ Deno.test("feed notices: a closed port is told unreachable once, however often t
       assert.deepEqual(lines.items, [
         "warn okx unreachable; 2 bots wait for data (use --replay to run offline)",
       ]);
+      assert.deepEqual(changes, ["okx false"]);
       assert.equal(feed.health()[0]?.reachable ?? false, false);
     },
   );
@@ -105,7 +114,8 @@ Deno.test("feed notices: an exchange that comes back is told reachable again, on
   let down = true;
   rest.addHook({ claims: () => down, handle: () => "drop" });
   try {
-    await withFeed({ rest: rest.url, ws: ws.url }, async ({ feed, notices, lines, errors }) => {
+    await withFeed({ rest: rest.url, ws: ws.url }, async (o) => {
+      const { feed, notices, lines, errors, changes } = o;
       const stop = notices.watch(feed, 20);
       try {
         const sub = feed.subscribe(KEY, Date.now() - 3_600_000, () => {});
@@ -118,6 +128,7 @@ Deno.test("feed notices: an exchange that comes back is told reachable again, on
           "warn okx unreachable; 2 bots wait for data (use --replay to run offline)",
           "info okx reachable again",
         ]);
+        assert.deepEqual(changes, ["okx false", "okx true"]);
       } finally {
         stop();
       }
