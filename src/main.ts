@@ -105,11 +105,12 @@ right-most non-loopback entry; only behind a proxy that sets it (README, "Behind
   const db = await Db.open(dbPath(optional(f, "db")));
   const liveBots = liveIds;
   const live = liveBots.length ? await LiveAccounts.open(db) : undefined;
-  let chatService: { exchangeChanged(exchange: string, reachable: boolean): void } | undefined;
+  // The chat exists once the service is assembled; the feed's notices reach it from then on.
+  const later: { chat?: { exchangeChanged(exchange: string, reachable: boolean): void } } = {};
   const notices = new FeedNotices({
     botsOn: (exchange) =>
       entries.filter((e) => exchangeInfo(e.spec.exchange).ccxtId === exchange).length,
-    onChange: (exchange, reachable) => chatService?.exchangeChanged(exchange, reachable),
+    onChange: (exchange, reachable) => later.chat?.exchangeChanged(exchange, reachable),
   });
   const service = await assemble({
     db,
@@ -123,7 +124,7 @@ right-most non-loopback entry; only behind a proxy that sets it (README, "Behind
     live,
     chat: { config: chat },
   });
-  chatService = service.chat;
+  later.chat = service.chat;
   const stopWatching = f.replay ? () => {} : notices.watch(service.feed);
   const ac = new AbortController();
   // Listening before the server says it listens: a stop right after that line is a clean stop.

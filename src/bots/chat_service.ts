@@ -9,7 +9,7 @@ import type { ChatConfig } from "./chat_config.ts";
 import { ChatCore, dailyText } from "./chat_core.ts";
 import { ConfirmationBoard } from "./confirmations.ts";
 import { DiscordChat, type DiscordChatOptions } from "./discord.ts";
-import { type NotifierOptions, Notifier, parseNotificationKinds } from "./notifier.ts";
+import { Notifier, type NotifierOptions, parseNotificationKinds } from "./notifier.ts";
 import { Outbox, type OutboxOptions } from "./outbox.ts";
 import { chartPictureFor, equityPictureFor } from "./pictures.ts";
 import { TelegramChat, type TelegramChatOptions } from "./telegram.ts";
@@ -119,7 +119,10 @@ export class ChatService {
     const log = o.log ?? writeLog;
     for (const w of o.config.warnings) log("warn", w);
     if (!o.config.telegram && !o.config.discord) {
-      log("info", "chat is off: set TELEGRAM_BOT_TOKEN or DISCORD_BOT_TOKEN to control bots from chat");
+      log(
+        "info",
+        "chat is off: set TELEGRAM_BOT_TOKEN or DISCORD_BOT_TOKEN to control bots from chat",
+      );
       return undefined;
     }
     const chat = new ChatService(o);

@@ -71,8 +71,9 @@ export class ConfirmationBoard {
   #on(e: BusEvent): void {
     const d = e.data as Record<string, unknown>;
     if (e.type === "bot.pending") this.#track(this.#announce(d));
-    else if (e.type === "pending.expired") this.#track(this.#settle(String(d.id)));
-    else if (e.type === "audit" && (d.action === "confirm" || d.action === "reject")) {
+    else if (e.type === "pending.expired" || e.type === "pending.superseded") {
+      this.#track(this.#settle(String(d.id)));
+    } else if (e.type === "audit" && (d.action === "confirm" || d.action === "reject")) {
       this.#track(this.#settle(String(d.target)));
     }
   }

@@ -100,7 +100,8 @@ export function botRoutes(routes: RouteTable, commands: Commands): void {
   routes.add({
     method: "post",
     path: "/api/notifications/test",
-    summary: "Send a test message to every configured chat (Telegram, Discord); answers each result",
+    summary:
+      "Send a test message to every configured chat (Telegram, Discord); answers each result",
     body: z.object({}).strict(),
     handler: async (c) => await commands.testNotifications(apiActor(c)),
   });

@@ -420,12 +420,9 @@ export class Bot {
   async #store(out: ReturnType<BotRecorder["take"]>): Promise<void> {
     await this.deps.store.write(this.spec.botId, out.rows);
     for (const id of this.#superseded.splice(0)) {
-      await this.deps.store.decidePending(
-        `${this.spec.botId}:${id}`,
-        "superseded",
-        this.#wallNow(),
-        "bot",
-      );
+      const pendingId = `${this.spec.botId}:${id}`;
+      await this.deps.store.decidePending(pendingId, "superseded", this.#wallNow(), "bot");
+      this.#announce("pending.superseded", { id: pendingId, client_id: id });
     }
     for (const a of out.announcements) this.#announce(a.type, a.data, a.correlationId);
   }

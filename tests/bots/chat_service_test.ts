@@ -60,15 +60,23 @@ async function world(): Promise<World> {
   };
 }
 
-async function service(w: World, path: string, o: { speed?: number; confirm?: boolean } = {}) {
+async function service(
+  w: World,
+  path: string,
+  o: { speed?: number; confirm?: boolean; ttlMs?: number } = {},
+) {
   const db = await Db.open(path);
   const tw = await assemble({
     db,
     entries: [
-      await entry("ema_fast_01", { params: { fast_period: 2, slow_period: 5, direction: "both" } }),
+      await entry("ema_fast_01", {
+        params: { fast_period: 2, slow_period: 5, direction: "both" },
+        confirmationTtlMs: o.ttlMs ?? 300_000,
+      }),
       await entry("ema_slow_02", {
         symbol: "ETH/USDT",
         params: { fast_period: 3, slow_period: 8, direction: "both" },
+        confirmationTtlMs: o.ttlMs ?? 300_000,
       }),
     ],
     auth: requireBearer(API_TOKEN),
@@ -144,7 +152,7 @@ Deno.test("chat: a pending entry in both chats; confirmed from Telegram it is se
         (m) => m.kind === "create" && String(m.message.content).includes(`Id: ${key}`),
       );
       const components = dcMsg.message.components as Json[];
-      assert.equal(((components[0].components as Json[])[0]).custom_id, `pc:${key}`);
+      assert.equal((components[0].components as Json[])[0].custom_id, `pc:${key}`);
 
       w.tg.userPresses(TG_CHAT, ANA, tgMsg.messageId, `pc:${key}`);
       const answer = await w.tg.nextCallbackAnswer();
@@ -192,10 +200,15 @@ Deno.test("chat: a stranger gets nothing and is audited; /kill asks again before
   try {
     await candlesTraded(s.tw.bus, "ema_fast_01", 3);
     w.tg.userSends(TG_CHAT, STRANGER, "/bots");
-    const refused = await nextMatching(() => w.tg.nextSent(), (m) => /not allowed/.test(m.text ?? ""));
+    const refused = await nextMatching(
+      () => w.tg.nextSent(),
+      (m) => /not allowed/.test(m.text ?? ""),
+    );
     assert.doesNotMatch(refused.text!, /ema_/);
     const audit = (await s.tw.commands.audit(20)).audit;
-    assert.ok(audit.some((a) => a.action === "chat:bots" && String(a.outcome).startsWith("denied")));
+    assert.ok(
+      audit.some((a) => a.action === "chat:bots" && String(a.outcome).startsWith("denied")),
+    );
 
     // /kill from Discord: a question with buttons, then the press stops every bot.
     w.dc.interaction({ kind: "command", name: "kill", user: TRADER });
@@ -229,13 +242,22 @@ Deno.test("chat: an outage of both platforms leaves trading untouched; messages 
   const s = await service(w, `${dir.path}/o.duckdb`);
   try {
     await candlesTraded(s.tw.bus, "ema_fast_01", 3);
-    w.tg.fail({ status: 502, description: "Bad Gateway", count: 10_000 });
-    w.dc.fault({ status: 502, count: 10_000 } as never);
+    // Both platforms fail the next 40 calls (each message is tried 4 times, then dropped).
+    w.tg.fail({ status: 502, description: "Bad Gateway", count: 40 });
+    w.dc.fault({ status: 502, times: 40 });
     // While every send fails, the bots keep trading: fills happen and candles keep coming.
     await waitFor(s.tw.bus, (e) => e.type === "bot.fill", 120_000, "a fill during the outage");
     await candlesTraded(s.tw.bus, "ema_fast_01", 50);
     assert.equal(s.tw.commands.status().running, 2);
-    assert.ok(w.lines.some((l) => /dropped/.test(l.msg)), "failed messages are dropped with a log line");
+    // Once the platforms answer again, messages arrive again (later fills).
+    const back = await nextMatching(() => w.tg.nextSent(), (m) => /BUY|SELL/.test(m.text ?? ""));
+    assert.equal(back.chatId, TG_CHAT);
+    await nextMatching(() => w.dc.nextMessage(), (m) => /BUY|SELL/.test(String(m.message.content)));
+    assert.ok(
+      w.lines.some((l) => /dropped/.test(l.msg) && l.fields.platform === "telegram"),
+      "failed messages are dropped with a log line",
+    );
+    assert.ok(w.tg.requests.some((r) => r.status === 502), "the outage really happened");
     assertNoTokens(w);
   } finally {
     await s.close();
@@ -260,7 +282,10 @@ Deno.test("chat: POST /api/notifications/test reaches every configured chat", as
     );
     const audit = (await s.tw.commands.audit(5)).audit;
     assert.ok(audit.some((a) => a.action === "notifications_test" && a.outcome === "ok"));
-    assert.equal((await s.tw.app.request("/api/notifications/test", { method: "POST" })).status, 401);
+    assert.equal(
+      (await s.tw.app.request("/api/notifications/test", { method: "POST" })).status,
+      401,
+    );
   } finally {
     await s.close();
     await w.close();
@@ -277,7 +302,10 @@ Deno.test("chat: without tokens the service runs as before and the test route sa
     auth: requireBearer(API_TOKEN),
     version: "test",
     replay: { speed: 3000, startTs: REPLAY_START },
-    chat: { config: { warnings: [] }, log: (level, msg, fields = {}) => void lines.push({ level, msg, fields }) },
+    chat: {
+      config: { warnings: [] },
+      log: (level, msg, fields = {}) => void lines.push({ level, msg, fields }),
+    },
   });
   try {
     assert.equal(tw.chat, undefined);
@@ -327,4 +355,31 @@ Deno.test("chat: after a restart an old button still confirms, and the other cha
     }
   }
   await w.close();
+});
+
+Deno.test("chat: an entry nobody answers expires, and its messages say so in both chats", async () => {
+  await using dir = await tempDir();
+  const w = await world();
+  const s = await service(w, `${dir.path}/x.duckdb`, { confirm: true, ttlMs: 300 });
+  try {
+    for (;;) {
+      const tgMsg = await nextMatching(() => w.tg.nextSent(), tgPending);
+      const edit = await nextMatching(
+        () => w.tg.nextEdit(),
+        (e) => e.messageId === tgMsg.messageId,
+      );
+      // A newer signal may replace it before its time is up: that edit says so; try the next.
+      if (/Replaced by a newer signal/.test(edit.text ?? "")) continue;
+      assert.match(edit.text!, /⌛ Expired at .*: nothing was sent/);
+      assert.equal(edit.replyMarkup, undefined, "no buttons left");
+      break;
+    }
+    await nextMatching(
+      () => w.dc.nextMessage(),
+      (m) => m.kind === "edit" && /⌛ Expired/.test(String(m.message.content)),
+    );
+  } finally {
+    await s.close();
+    await w.close();
+  }
 });
