@@ -125,6 +125,10 @@ right-most non-loopback entry; only behind a proxy that sets it (README, "Behind
     chat: { config: chat },
   });
   later.chat = service.chat;
+  const platforms = [chat.telegram && "Telegram", chat.discord && "Discord"].filter(Boolean);
+  const chatState = platforms.length
+    ? platforms.join(" and ")
+    : "off (set TELEGRAM_BOT_TOKEN or DISCORD_BOT_TOKEN)";
   const stopWatching = f.replay ? () => {} : notices.watch(service.feed);
   const ac = new AbortController();
   // Listening before the server says it listens: a stop right after that line is a clean stop.
@@ -146,13 +150,14 @@ right-most non-loopback entry; only behind a proxy that sets it (README, "Behind
         replay: f.replay ? { speed } : false,
         db: db.path,
         bots: entries.map((e) => e.spec.botId),
+        chat: chatState,
         api_token: token.created
           ? `created in ${tokenWhere} (send it as Authorization: Bearer <token>)`
           : `from ${tokenWhere}`,
       }, {
         text: `Tidewatch ${VERSION} on ${url}: ${n} ${mode} bot${n === 1 ? "" : "s"}` +
           `${f.replay ? `, replaying at ${speed}x` : ""}; database ${db.path}; API token ` +
-          `${token.created ? "created in" : "from"} ${tokenWhere}`,
+          `${token.created ? "created in" : "from"} ${tokenWhere}; chat ${chatState}`,
       });
       logExposure(exposure, service.app);
     },

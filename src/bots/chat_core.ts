@@ -93,11 +93,11 @@ export class ChatCore implements ChatHandler {
     user: ChatUser,
     name: string,
     args: readonly string[],
-    _where: ChatPlace,
+    where: ChatPlace,
   ): Promise<ChatMessage> {
     const spec = CHAT_COMMANDS.find((c) => c.name === name.toLowerCase());
     const refusal = await this.#refuse(user, `chat:${name.slice(0, 32)}`, spec?.write ?? false);
-    if (refusal) return { text: refusal };
+    if (refusal) return { text: `${refusal} (This chat's id: ${where.chatId}.)` };
     if (!spec) {
       const near = closestName(name, CHAT_COMMANDS.map((c) => c.name));
       return {
@@ -109,10 +109,14 @@ export class ChatCore implements ChatHandler {
     const words = args.filter((a) => a !== "");
     // Telegram sends a bare /start when someone first opens the bot: greet, never start a bot.
     if (spec.name === "start" && words.length === 0) {
-      return { text: `Welcome to Tidewatch. /start <bot> starts a bot.\n\n${helpText()}` };
+      return {
+        text: `Welcome to Tidewatch. /start <bot> starts a bot.\n\n${helpText()}\n\n${
+          chatIdLine(where)
+        }`,
+      };
     }
     try {
-      return await this.#dispatch(spec, user, words);
+      return await this.#dispatch(spec, user, words, where);
     } catch (err) {
       if (err instanceof InputError) return { text: err.message };
       throw err;
@@ -157,7 +161,12 @@ export class ChatCore implements ChatHandler {
       : "You have read-only access: you can look, not act.";
   }
 
-  async #dispatch(spec: CommandSpec, user: ChatUser, args: string[]): Promise<ChatMessage> {
+  async #dispatch(
+    spec: CommandSpec,
+    user: ChatUser,
+    args: string[],
+    where: ChatPlace,
+  ): Promise<ChatMessage> {
     const c = this.#c;
     const who = actorOf(user);
     switch (spec.name) {
@@ -197,7 +206,7 @@ export class ChatCore implements ChatHandler {
       case "backtest":
         return await this.#backtest(args);
       case "help":
-        return { text: helpText() };
+        return { text: `${helpText()}\n\n${chatIdLine(where)}` };
     }
     throw new Error(`chat command ${spec.name} has no handler`);
   }
@@ -470,6 +479,12 @@ export function confirmButtons(key: string, botId: string): ChatButton[] {
     { label: `Confirm ${botId}`.slice(0, 40), data: `pc:${key}`, style: "success" },
     { label: "Reject", data: `pr:${key}`, style: "danger" },
   ];
+}
+
+/** Where notifications for this chat are configured: its id and the variable to put it in. */
+function chatIdLine(where: ChatPlace): string {
+  const variable = where.platform === "telegram" ? "TELEGRAM_CHAT_IDS" : "DISCORD_CHANNEL_IDS";
+  return `This chat's id is ${where.chatId}: add it to ${variable} for notifications here.`;
 }
 
 /** Every command with its arguments and what it does. */

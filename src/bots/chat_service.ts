@@ -8,11 +8,11 @@ import type { ChatChannel, Platform } from "./chat.ts";
 import type { ChatConfig } from "./chat_config.ts";
 import { ChatCore, dailyText } from "./chat_core.ts";
 import { ConfirmationBoard } from "./confirmations.ts";
-import { DiscordChat, type DiscordChatOptions } from "./discord.ts";
+import type { DiscordChat, DiscordChatOptions } from "./discord.ts";
 import { Notifier, type NotifierOptions, parseNotificationKinds } from "./notifier.ts";
 import { Outbox, type OutboxOptions } from "./outbox.ts";
-import { chartPictureFor, equityPictureFor } from "./pictures.ts";
-import { TelegramChat, type TelegramChatOptions } from "./telegram.ts";
+import type { TelegramChat, TelegramChatOptions } from "./telegram.ts";
+import process from "node:process";
 
 /** Options of {@link ChatService.start}. */
 export interface ChatServiceOptions {
@@ -51,7 +51,7 @@ export class ChatService {
   readonly #timers = new Set<ReturnType<typeof setTimeout>>();
   #closed = false;
 
-  private constructor(private readonly o: ChatServiceOptions) {
+  private constructor(private readonly o: ChatServiceOptions, adapters: Adapters) {
     const c = o.config;
     this.#log = o.log ?? writeLog;
     const chatLog = (level: string, msg: string, fields: Record<string, unknown>) =>
@@ -60,11 +60,16 @@ export class ChatService {
       commands: o.commands,
       access: new Access({ telegram: c.telegram?.access, discord: c.discord?.access }),
       wallNow: o.wallNow,
-      pictures: { chart: chartPictureFor, equity: equityPictureFor },
+      pictures: {
+        chart: async (commands, id) =>
+          (await import("./pictures.ts")).chartPictureFor(commands, id),
+        equity: async (commands, id) =>
+          (await import("./pictures.ts")).equityPictureFor(commands, id),
+      },
     });
     if (c.telegram) {
       this.channels.push(
-        new TelegramChat({
+        new adapters.TelegramChat!({
           token: c.telegram.token,
           apiRoot: c.telegram.apiRoot,
           chats: c.telegram.chats,
@@ -76,7 +81,7 @@ export class ChatService {
     }
     if (c.discord) {
       this.channels.push(
-        new DiscordChat({
+        new adapters.DiscordChat!({
           token: c.discord.token,
           guildId: c.discord.guildId,
           channels: c.discord.channels,
@@ -111,21 +116,15 @@ export class ChatService {
   }
 
   /**
-   * Starts the chat surface for the platforms `config` has a token for; undefined (and one log
-   * line) when it has none. Resolves once confirmations and notifications follow the service;
-   * the platforms themselves connect in the background.
+   * Starts the chat surface for the platforms `config` has a token for; undefined when it has
+   * none (the service's start-up line says chat is off). Resolves once confirmations and
+   * notifications follow the service; the platforms themselves connect in the background.
    */
   static async start(o: ChatServiceOptions): Promise<ChatService | undefined> {
     const log = o.log ?? writeLog;
     for (const w of o.config.warnings) log("warn", w);
-    if (!o.config.telegram && !o.config.discord) {
-      log(
-        "info",
-        "chat is off: set TELEGRAM_BOT_TOKEN or DISCORD_BOT_TOKEN to control bots from chat",
-      );
-      return undefined;
-    }
-    const chat = new ChatService(o);
+    if (!o.config.telegram && !o.config.discord) return undefined; // the start-up line says so
+    const chat = new ChatService(o, await loadAdapters(o.config));
     await chat.board.start();
     chat.notifier.start();
     for (const ch of chat.channels) chat.#launch(ch, RESTART_FIRST_MS);
@@ -195,6 +194,30 @@ export class ChatService {
     ).finally(() => this.#starting.delete(run));
     this.#starting.add(run);
   }
+}
+
+/** The platform adapters a config needs, loaded only then (they are large libraries). */
+interface Adapters {
+  TelegramChat?: typeof TelegramChat;
+  DiscordChat?: typeof DiscordChat;
+}
+
+async function loadAdapters(config: ChatConfig): Promise<Adapters> {
+  const out: Adapters = {};
+  if (config.telegram) out.TelegramChat = (await import("./telegram.ts")).TelegramChat;
+  if (config.discord) {
+    // discord.js's dependencies load Node's deprecated punycode module, and Node prints a
+    // warning for it that means nothing to a trader: quiet only while it loads.
+    const node = process as { noDeprecation?: boolean };
+    const before = node.noDeprecation;
+    node.noDeprecation = true;
+    try {
+      out.DiscordChat = (await import("./discord.ts")).DiscordChat;
+    } finally {
+      node.noDeprecation = before;
+    }
+  }
+  return out;
 }
 
 function platformName(p: Platform): string {

@@ -65,7 +65,7 @@ Deno.test("start --log-format text: one short readable line, the token's place, 
   const line = await firstLine(dir.path, ["--log-format", "text"]);
   assert.match(
     line,
-    /^\d\d:\d\d:\d\d Tidewatch [\d.]+ on http:\/\/127\.0\.0\.1:\d+: 1 paper bot, replaying at 60x; database .*tidewatch\.duckdb; API token created in the file .*api_token$/,
+    /^\d\d:\d\d:\d\d Tidewatch [\d.]+ on http:\/\/127\.0\.0\.1:\d+: 1 paper bot, replaying at 60x; database .*tidewatch\.duckdb; API token created in the file .*api_token; chat off \(set TELEGRAM_BOT_TOKEN or DISCORD_BOT_TOKEN\)$/,
   );
   const token = (await Deno.readTextFile(`${dir.path}/api_token`)).trim();
   assert.ok(!line.includes(token));

@@ -24,6 +24,7 @@ Deno.test("deno task start runs the five example bots, answers health, and stops
     assert.equal(started.mode, "paper");
     assert.equal(started.db, `${dir.path}/tidewatch.duckdb`);
     assert.equal(started.bots.length, 5);
+    assert.match(started.chat, /^off/);
     const health = await (await fetch(`${started.url}/api/status/health`)).json();
     assert.equal(health.mode, "paper");
     assert.equal(health.database.ok, true);
