@@ -1,4 +1,4 @@
-// `deno task bench [store|indicators|scan|backtest|cli|csv|optimize|service|edge|live]`: measures speed targets, prints a table, writes JSON.
+// `deno task bench [store|indicators|scan|backtest|cli|csv|optimize|service|edge|chat|live]`: measures speed targets, prints a table, writes JSON.
 
 import { allocColumns } from "../src/core/candles.ts";
 import { CandleStore } from "../src/store/candle_store.ts";
@@ -108,6 +108,10 @@ if (!only || only === "service") {
 if (!only || only === "edge") {
   const { benchEdge } = await import("./edge_bench.ts");
   rows.push(...await benchEdge());
+}
+if (!only || only === "chat") {
+  const { benchChat } = await import("./chat_bench.ts");
+  rows.push(...await benchChat());
 }
 if (!only || only === "live") {
   const { benchLive } = await import("./live_bench.ts");
