@@ -203,20 +203,13 @@ interface Adapters {
 }
 
 async function loadAdapters(config: ChatConfig): Promise<Adapters> {
+  // grammY's and discord.js's dependencies load Node's deprecated punycode module (some only
+  // once they connect), and Node prints a warning for it that means nothing to a trader and that
+  // they cannot act on: with chat on, Node's deprecation warnings are not printed.
+  (process as { noDeprecation?: boolean }).noDeprecation = true;
   const out: Adapters = {};
   if (config.telegram) out.TelegramChat = (await import("./telegram.ts")).TelegramChat;
-  if (config.discord) {
-    // discord.js's dependencies load Node's deprecated punycode module, and Node prints a
-    // warning for it that means nothing to a trader: quiet only while it loads.
-    const node = process as { noDeprecation?: boolean };
-    const before = node.noDeprecation;
-    node.noDeprecation = true;
-    try {
-      out.DiscordChat = (await import("./discord.ts")).DiscordChat;
-    } finally {
-      node.noDeprecation = before;
-    }
-  }
+  if (config.discord) out.DiscordChat = (await import("./discord.ts")).DiscordChat;
   return out;
 }
 

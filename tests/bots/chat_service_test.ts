@@ -383,3 +383,35 @@ Deno.test("chat: an entry nobody answers expires, and its messages say so in bot
     await w.close();
   }
 });
+
+Deno.test("chat: /chart answers with a picture in Telegram; /backtest with metrics and the equity curve in Discord", async () => {
+  await using dir = await tempDir();
+  const w = await world();
+  const s = await service(w, `${dir.path}/g.duckdb`);
+  try {
+    await candlesTraded(s.tw.bus, "ema_fast_01", 200);
+    w.tg.userSends(TG_CHAT, ANA, "/chart ema_f");
+    const chart = await nextMatching(() => w.tg.nextSent(), (m) => m.method === "sendPhoto");
+    assert.match(chart.text!, /ema_fast_01 · BTC\/USDT 1m · running/);
+    assert.deepEqual([...chart.photo!.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47], "a PNG");
+    assert.ok(chart.photo!.length > 10_000, "a real picture, not a placeholder");
+
+    w.dc.interaction({
+      kind: "command",
+      name: "backtest",
+      options: { strategy: "sma_cross", symbol: "BTC/USDT", timeframe: "1m", days: 1 },
+      user: TRADER,
+    });
+    const answer = await nextMatching(
+      () => w.dc.nextCallback(),
+      (c) => /Backtest sma_cross/.test(String(c.data.content ?? "")),
+    );
+    assert.match(String(answer.data.content), /Return [+-]?\d+\.\d+% · max drawdown/);
+    assert.match(String(answer.data.content), /Trades \d+ · win rate/);
+    const files = w.dc.state.requests.flatMap((r) => r.files ?? []);
+    assert.ok(files.some((f) => /^equity-.*\.png$/.test(f.name)), "the equity curve is attached");
+  } finally {
+    await s.close();
+    await w.close();
+  }
+});
