@@ -343,7 +343,9 @@ export class ChatCore implements ChatHandler {
         notice = verdict === "confirm" ? "Confirmed: the order is sent." : "Rejected.";
       } catch (err) {
         if (!(err instanceof ConflictError)) throw err;
-        notice = `Too late: ${err.message}`;
+        // Decided or replaced meanwhile: say what happened to it, as the message will.
+        const now = await this.#viewOf(before.id);
+        notice = `Too late: ${now.status === "pending" ? err.message : decidedLine(now)}`;
       }
     }
     const after = await this.#viewOf(before.id);

@@ -9,6 +9,7 @@ import type { BusEvent } from "../service/event_bus.ts";
 import { log as writeLog } from "../service/log.ts";
 import type { Timers } from "../service/supervisor.ts";
 import type { ChatMessage } from "./chat.ts";
+import { money, percent, price, signedPercent } from "./render.ts";
 import type { Outbox } from "./outbox.ts";
 
 /** A kind of notification; each can be switched off (TIDEWATCH_NOTIFY_OFF). */
@@ -312,10 +313,10 @@ export class Notifier {
     if (k < 0) return;
     const [x] = this.#exits.splice(k, 1);
     const basis = t.entry_price * t.qty;
-    const pct = basis > 0 ? ` (${signedPct(t.pnl / basis)})` : "";
+    const pct = basis > 0 ? ` (${signedPercent(t.pnl / basis)})` : "";
     this.#say(
       "fill",
-      `${fillLine(x.botId, x.fill)} (exit: ${x.fill.exit_reason}), P&L ${signed(t.pnl)} ${
+      `${fillLine(x.botId, x.fill)} (exit: ${x.fill.exit_reason}), P&L ${money(t.pnl)} ${
         quoteOf(t.symbol)
       }${pct}`,
     );
@@ -480,15 +481,15 @@ function passed(
 
 /** "ema_01 BUY 0.0123 BTC/USDT @ 43,210.5" */
 function fillLine(botId: string, f: FillRow): string {
-  return `${botId} ${f.side.toUpperCase()} ${readable(f.qty)} ${f.symbol} @ ${readable(f.price)}`;
+  return `${botId} ${f.side.toUpperCase()} ${price(f.qty)} ${f.symbol} @ ${price(f.price)}`;
 }
 
 /** "+4.2% return, 37 trades, max DD 6.1%" from whichever numbers are there. */
 function metricsLine(m: RunMetrics): string {
   const parts: string[] = [];
-  if (typeof m.total_return === "number") parts.push(`return ${signedPct(m.total_return)}`);
+  if (typeof m.total_return === "number") parts.push(`return ${signedPercent(m.total_return)}`);
   if (typeof m.trades === "number") parts.push(`${m.trades} trade${m.trades === 1 ? "" : "s"}`);
-  if (typeof m.max_drawdown === "number") parts.push(`max DD ${pctOf(m.max_drawdown)}`);
+  if (typeof m.max_drawdown === "number") parts.push(`max DD ${percent(m.max_drawdown)}`);
   return parts.join(", ");
 }
 
@@ -510,36 +511,6 @@ function duration(ms: number): string {
 /** The quote currency of "BTC/USDT" or "BTC/USDT:USDT". */
 function quoteOf(symbol: string): string {
   return symbol.split("/")[1]?.split(":")[0] ?? "";
-}
-
-const FORMATS = {
-  big: new Intl.NumberFormat("en-US", { maximumFractionDigits: 2 }),
-  mid: new Intl.NumberFormat("en-US", { maximumFractionDigits: 4 }),
-  small: new Intl.NumberFormat("en-US", { maximumSignificantDigits: 4 }),
-  money: new Intl.NumberFormat("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 }),
-  pct: new Intl.NumberFormat("en-US", { maximumFractionDigits: 2 }),
-};
-
-/** A number as people read it: "43,210.5", "1.2346", "0.01235". */
-export function readable(n: number): string {
-  if (!Number.isFinite(n)) return String(n);
-  const a = Math.abs(n);
-  return (a >= 1000 ? FORMATS.big : a >= 1 ? FORMATS.mid : FORMATS.small).format(n);
-}
-
-/** "+12.30" or "-4.05". */
-function signed(n: number): string {
-  return `${n >= 0 ? "+" : "-"}${FORMATS.money.format(Math.abs(n))}`;
-}
-
-/** A fraction as a percent: 0.061 → "6.1%". */
-function pctOf(f: number): string {
-  return `${FORMATS.pct.format(f * 100)}%`;
-}
-
-/** A fraction as a signed percent: 0.042 → "+4.2%". */
-function signedPct(f: number): string {
-  return `${f >= 0 ? "+" : "-"}${pctOf(Math.abs(f))}`;
 }
 
 function cut(text: string, max: number): string {

@@ -3,20 +3,50 @@
 import type { OrderSize } from "../core/trading.ts";
 import type { BotStatus } from "../commands/why.ts";
 import type { PeriodPnl, PnlPeriod } from "../commands/pnl.ts";
-import { num, pct, signed, utcLabel } from "../research/charts/labels.ts";
+import { utcLabel } from "../research/charts/labels.ts";
 
 type Row = Record<string, unknown>;
 
-/** Money with 2 decimals at most and its sign: "+12.5", "-3.07". */
-export function money(n: number | null | undefined): string {
-  if (n === null || n === undefined || !Number.isFinite(n)) return "n/a";
-  return signed(Math.round(n * 100) / 100, 10);
+const FORMATS = {
+  big: new Intl.NumberFormat("en-US", { maximumFractionDigits: 2 }),
+  mid: new Intl.NumberFormat("en-US", { maximumFractionDigits: 4 }),
+  small: new Intl.NumberFormat("en-US", { maximumSignificantDigits: 4 }),
+  money: new Intl.NumberFormat("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 }),
+  pct: new Intl.NumberFormat("en-US", { maximumFractionDigits: 2 }),
+};
+
+const NA = "n/a";
+
+/** A price or quantity as people read it: "43,210.5", "1.2346", "0.01235". */
+export function price(n: number | null | undefined): string {
+  if (n === null || n === undefined) return NA;
+  if (!Number.isFinite(n)) return String(n);
+  const a = Math.abs(n);
+  return (a >= 1000 ? FORMATS.big : a >= 1 ? FORMATS.mid : FORMATS.small).format(n);
 }
 
-/** An amount with 2 decimals at most: "10,012.5". */
+/** Money with its sign and two decimals: "+12.30", "-4.05". */
+export function money(n: number | null | undefined): string {
+  if (n === null || n === undefined || !Number.isFinite(n)) return NA;
+  return `${n >= 0 ? "+" : "-"}${FORMATS.money.format(Math.abs(n))}`;
+}
+
+/** An amount with two decimals: "10,012.40". */
 export function amount(n: number | null | undefined): string {
-  if (n === null || n === undefined || !Number.isFinite(n)) return "n/a";
-  return num(Math.round(n * 100) / 100, 12);
+  if (n === null || n === undefined || !Number.isFinite(n)) return NA;
+  return FORMATS.money.format(n);
+}
+
+/** A fraction as a percent: 0.061 → "6.1%". */
+export function percent(f: number | null | undefined): string {
+  if (f === null || f === undefined || !Number.isFinite(f)) return NA;
+  return `${FORMATS.pct.format(f * 100)}%`;
+}
+
+/** A fraction as a signed percent: 0.042 → "+4.2%". */
+export function signedPercent(f: number | null | undefined): string {
+  if (f === null || f === undefined || !Number.isFinite(f)) return NA;
+  return `${f >= 0 ? "+" : "-"}${percent(Math.abs(f))}`;
 }
 
 /** A UTC time as "2024-01-02 03:04:05 UTC". */
@@ -48,11 +78,11 @@ function positionLine(
   unrealised: number | null,
 ): string {
   const levels = [
-    p.sl !== undefined ? `SL ${num(p.sl)}` : "",
-    p.tp !== undefined ? `TP ${num(p.tp)}` : "",
+    p.sl !== undefined ? `SL ${price(p.sl)}` : "",
+    p.tp !== undefined ? `TP ${price(p.tp)}` : "",
   ]
     .filter(Boolean).join(", ");
-  return `${p.side} ${num(p.qty)} @ ${num(p.entryPrice)} (uPnL ${money(unrealised)})` +
+  return `${p.side} ${price(p.qty)} @ ${price(p.entryPrice)} (uPnL ${money(unrealised)})` +
     (levels ? `, ${levels}` : "");
 }
 
@@ -78,7 +108,7 @@ export function botsText(bots: readonly BotStatus[]): string {
   if (bots.length === 0) return "No bots configured.";
   return bots.map((b) => {
     const eq = b.equity === null ? "" : ` · equity ${amount(b.equity)}`;
-    const pos = b.position ? ` · ${b.position.side} ${num(b.position.qty)}` : "";
+    const pos = b.position ? ` · ${b.position.side} ${price(b.position.qty)}` : "";
     return `${mark(b.state)} ${b.bot_id} (${
       modeLabel(b.mode)
     }) ${b.strategy} ${b.symbol} ${b.timeframe}` +
@@ -104,8 +134,8 @@ export function botText(
     for (const o of orders.slice(0, 10)) {
       const px = o.price ?? o.stopPrice;
       lines.push(
-        `  ${o.side} ${o.type} ${Number.isNaN(o.qty) ? "(awaiting confirmation)" : num(o.qty)}` +
-          (px !== undefined ? ` @ ${num(px)}` : "") + (o.reduceOnly ? " reduce-only" : ""),
+        `  ${o.side} ${o.type} ${Number.isNaN(o.qty) ? "(awaiting confirmation)" : price(o.qty)}` +
+          (px !== undefined ? ` @ ${price(px)}` : "") + (o.reduceOnly ? " reduce-only" : ""),
       );
     }
   } else lines.push("Open orders: none");
@@ -135,7 +165,7 @@ export const CHAT_PERIODS: Record<string, PnlPeriod> = {
 };
 
 function pnlCell(p: PeriodPnl): string {
-  const r = p.return === null ? "" : ` (${pct(p.return)})`;
+  const r = p.return === null ? "" : ` (${signedPercent(p.return)})`;
   return `${money(p.pnl)}${r}, ${p.trades} trade${p.trades === 1 ? "" : "s"}`;
 }
 
@@ -163,8 +193,8 @@ export function pnlText(
 export function tradesText(trades: readonly Row[]): string {
   if (trades.length === 0) return "No closed trades yet.";
   return trades.map((t) =>
-    `${t.bot_id} ${t.side} ${num(Number(t.qty))} ${t.symbol}: ${num(Number(t.entry_price))} → ${
-      num(Number(t.exit_price))
+    `${t.bot_id} ${t.side} ${price(Number(t.qty))} ${t.symbol}: ${price(Number(t.entry_price))} → ${
+      price(Number(t.exit_price))
     } ${money(Number(t.pnl))} (${t.exit_reason}, ${when(Number(t.exit_ts))})`
   ).join("\n");
 }
@@ -175,13 +205,13 @@ export function sizeText(size: OrderSize | undefined, symbol: string): string {
   const base = symbol.split("/")[0];
   switch (size.kind) {
     case "qty":
-      return `${num(size.qty)} ${base}`;
+      return `${price(size.qty)} ${base}`;
     case "equity":
-      return `${num(size.fraction * 100, 4)}% of equity`;
+      return `${percent(size.fraction)} of equity`;
     case "risk":
-      return `risk ${num(size.fraction * 100, 4)}% of equity to ${num(size.stop)}`;
+      return `risk ${percent(size.fraction)} of equity to ${price(size.stop)}`;
     case "risk_pct":
-      return `risk ${num(size.fraction * 100, 4)}% of equity (stop ${num(size.stopPct, 4)}%)`;
+      return `risk ${percent(size.fraction)} of equity (stop ${price(size.stopPct)}%)`;
   }
 }
 
@@ -218,11 +248,11 @@ export function pendingText(v: PendingView, now: number): string {
   const lines = [
     `⏳ ${v.bot_id} wants to ${v.side.toUpperCase()} ${v.symbol}`,
     `Size: ${v.size}`,
-    `Entry: ${v.entry === undefined ? "market" : num(v.entry)} · SL: ${
-      v.sl === undefined ? "none" : num(v.sl)
-    } · TP: ${v.tp === undefined ? "none" : num(v.tp)}` +
-    (rr === undefined ? "" : ` · R:R ${num(rr, 3)}`),
-    `Confidence: ${v.confidence === undefined ? "n/a" : num(v.confidence, 3)}`,
+    `Entry: ${v.entry === undefined ? "market" : price(v.entry)} · SL: ${
+      v.sl === undefined ? "none" : price(v.sl)
+    } · TP: ${v.tp === undefined ? "none" : price(v.tp)}` +
+    (rr === undefined ? "" : ` · R:R ${price(rr)}`),
+    `Confidence: ${v.confidence === undefined ? "n/a" : price(v.confidence)}`,
     `Reason: ${v.reason ?? "n/a"}`,
     `Id: ${v.key}`,
   ];
@@ -281,13 +311,10 @@ export function backtestText(
 ): string {
   return [
     title,
-    `Return ${pct(m.total_return)} · max drawdown ${pct(-m.max_drawdown)} · final ${
-      amount(m.final_equity)
-    }`,
-    `Trades ${m.trades} · win rate ${
-      m.win_rate === null ? "n/a" : pct(m.win_rate)
-    } · profit factor ${m.profit_factor === null ? "n/a" : num(m.profit_factor, 3)} · Sharpe ${
-      m.sharpe === null ? "n/a" : num(m.sharpe, 3)
-    }`,
+    `Return ${signedPercent(m.total_return)} · max drawdown ${percent(m.max_drawdown)} · ` +
+    `final ${amount(m.final_equity)}`,
+    `Trades ${m.trades} · win rate ${percent(m.win_rate)} · profit factor ${
+      price(m.profit_factor)
+    } · Sharpe ${price(m.sharpe)}`,
   ].join("\n");
 }

@@ -9,7 +9,12 @@ import { requireBearer } from "../../src/http/auth.ts";
 import { Db } from "../../src/store/db.ts";
 import { REPLAY_START, tempDir } from "../support.ts";
 import { candlesTraded, entry, waitFor } from "../service/service_support.ts";
-import { type FakeTelegram, type SentMessage, startFakeTelegram } from "../fakes/fake_telegram.ts";
+import {
+  type FakeTelegram,
+  type MessageEdit,
+  type SentMessage,
+  startFakeTelegram,
+} from "../fakes/fake_telegram.ts";
 import { type FakeDiscord, type Json, startFakeDiscord } from "../fakes/fake_discord.ts";
 
 const API_TOKEN = "test-token-0123456789abcdef";
@@ -112,12 +117,37 @@ async function service(
   };
 }
 
-/** The next item `next()` gives that `pred` accepts (earlier ones are skipped). */
-async function nextMatching<T>(next: () => Promise<T>, pred: (t: T) => boolean): Promise<T> {
-  for (;;) {
-    const t = await next();
-    if (pred(t)) return t;
+/**
+ * The next item `next()` gives that `pred` accepts (earlier ones are skipped); rejects after
+ * `ms`, a safety net generous for a loaded machine, so a missing message fails instead of hanging.
+ */
+async function nextMatching<T>(
+  next: () => Promise<T>,
+  pred: (t: T) => boolean,
+  ms = 90_000,
+): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no matching message within ${ms} ms`)), ms);
+  });
+  const search = (async () => {
+    for (;;) {
+      const t = await next();
+      if (pred(t)) return t;
+    }
+  })();
+  try {
+    return await Promise.race([search, deadline]);
+  } finally {
+    clearTimeout(timer);
   }
+}
+
+/** The first edit of Telegram message `messageId`, made already or from now on (any order). */
+async function tgEditOf(w: World, messageId: number): Promise<MessageEdit> {
+  const find = () => w.tg.edits.find((e) => e.chatId === TG_CHAT && e.messageId === messageId);
+  return find() ?? await nextMatching(() => w.tg.nextEdit(), () => find() !== undefined)
+    .then(() => find()!);
 }
 
 const tgPending = (m: SentMessage) => m.chatId === TG_CHAT && /wants to/.test(m.text ?? "");
@@ -155,7 +185,7 @@ Deno.test("chat: a pending entry in both chats; confirmed from Telegram it is se
       assert.equal((components[0].components as Json[])[0].custom_id, `pc:${key}`);
 
       w.tg.userPresses(TG_CHAT, ANA, tgMsg.messageId, `pc:${key}`);
-      const answer = await w.tg.nextCallbackAnswer();
+      const answer = await nextMatching(() => w.tg.nextCallbackAnswer(), () => true);
       if (/Too late/.test(answer.text ?? "") && attempt < 10) continue; // replaced by a newer signal
       assert.equal(answer.text, "Confirmed: the order is sent.");
       // The Discord message says who decided where, and loses its buttons.
@@ -341,7 +371,7 @@ Deno.test("chat: after a restart an old button still confirms, and the other cha
     const second = await service(w, path, { speed: 120 });
     try {
       w.tg.userPresses(TG_CHAT, ANA, tgMsg.messageId, `pc:${key}`);
-      const answer = await w.tg.nextCallbackAnswer();
+      const answer = await nextMatching(() => w.tg.nextCallbackAnswer(), () => true);
       if (/Too late/.test(answer.text ?? "") && attempt < 5) continue;
       assert.equal(answer.text, "Confirmed: the order is sent.");
       const edited = await nextMatching(
@@ -364,10 +394,8 @@ Deno.test("chat: an entry nobody answers expires, and its messages say so in bot
   try {
     for (;;) {
       const tgMsg = await nextMatching(() => w.tg.nextSent(), tgPending);
-      const edit = await nextMatching(
-        () => w.tg.nextEdit(),
-        (e) => e.messageId === tgMsg.messageId,
-      );
+      // Edits may come in any order (a replaced entry's and the next one's expiry): by message.
+      const edit = await tgEditOf(w, tgMsg.messageId);
       // A newer signal may replace it before its time is up: that edit says so; try the next.
       if (/Replaced by a newer signal/.test(edit.text ?? "")) continue;
       assert.match(edit.text!, /⌛ Expired at .*: nothing was sent/);
@@ -406,7 +434,7 @@ Deno.test("chat: /chart answers with a picture in Telegram; /backtest with metri
       () => w.dc.nextCallback(),
       (c) => /Backtest sma_cross/.test(String(c.data.content ?? "")),
     );
-    assert.match(String(answer.data.content), /Return [+-]?\d+\.\d+% · max drawdown/);
+    assert.match(String(answer.data.content), /Return [+-][\d.,]+% · max drawdown/);
     assert.match(String(answer.data.content), /Trades \d+ · win rate/);
     const files = w.dc.state.requests.flatMap((r) => r.files ?? []);
     assert.ok(files.some((f) => /^equity-.*\.png$/.test(f.name)), "the equity curve is attached");

@@ -7,6 +7,19 @@ import { tempDir } from "../support.ts";
 import { startFakeTelegram } from "../fakes/fake_telegram.ts";
 import { startFakeDiscord } from "../fakes/fake_discord.ts";
 
+/** Runs `fn`; fails after `ms` (a safety net for a loaded machine) instead of hanging. */
+async function within(ms: number, what: string, fn: () => Promise<void>): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Timed out waiting for ${what}`)), ms);
+  });
+  try {
+    await Promise.race([fn(), deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 Deno.test("start: TELEGRAM_* and DISCORD_* variables start both chat bots; they answer and stop with the service", async () => {
   await using dir = await tempDir();
   const tg = startFakeTelegram();
@@ -40,20 +53,22 @@ Deno.test("start: TELEGRAM_* and DISCORD_* variables start both chat bots; they 
     }
     const started = JSON.parse(seen.split("\n").find((l) => l.includes("tidewatch listening"))!);
     assert.equal(started.chat, "Telegram and Discord");
-    tg.userSends(-100, 111, "/status");
-    for (;;) {
-      const m = await tg.nextSent();
-      if (/Tidewatch \(paper\): 5 bots/.test(m.text ?? "")) break;
-    }
-    dc.interaction({
-      kind: "command",
-      name: "bots",
-      user: { id: "300000000000000001", username: "trader" },
+    await within(90_000, "the Telegram and Discord answers", async () => {
+      tg.userSends(-100, 111, "/status");
+      for (;;) {
+        const m = await tg.nextSent();
+        if (/Tidewatch \(paper\): 5 bots/.test(m.text ?? "")) break;
+      }
+      dc.interaction({
+        kind: "command",
+        name: "bots",
+        user: { id: "300000000000000001", username: "trader" },
+      });
+      for (;;) {
+        const c = await dc.nextCallback();
+        if (/ema_crossover_01/.test(String(c.data.content ?? ""))) break;
+      }
     });
-    for (;;) {
-      const c = await dc.nextCallback();
-      if (/ema_crossover_01/.test(String(c.data.content ?? ""))) break;
-    }
   } finally {
     child.kill("SIGTERM");
     assert.equal((await child.status).code, 0);
