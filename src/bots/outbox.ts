@@ -325,6 +325,13 @@ export class Outbox {
   #failed(lane: Lane, job: Job, err: unknown): void {
     job.attempts++;
     const reason = this.#clean(err instanceof Error ? err.message : String(err));
+    // A refusal that will not change (chat not found, bot blocked, no access): no retry.
+    const refused = (err as { retryable?: unknown } | undefined)?.retryable === false ||
+      isClientRefusal(err);
+    if (refused) {
+      this.#drop(lane, job, `refused: ${reason}`);
+      return this.#pump(lane);
+    }
     if (job.attempts >= this.#o.maxAttempts) {
       const tries = `${job.attempts} ${job.attempts === 1 ? "try" : "tries"}`;
       this.#drop(lane, job, `gave up after ${tries}: ${reason}`);
@@ -381,4 +388,14 @@ export class Outbox {
     this.#idle = [];
     for (const r of waiting) r();
   }
+}
+
+/**
+ * Whether `err` is a platform's final "no" to a request (a 4xx other than 408 and 429: a chat
+ * that does not exist, no permission, a malformed message), which a retry would only repeat.
+ */
+function isClientRefusal(err: unknown): boolean {
+  const status = (err as { status?: unknown } | undefined)?.status;
+  return typeof status === "number" && status >= 400 && status < 500 && status !== 408 &&
+    status !== 429;
 }

@@ -31,6 +31,11 @@ export class TelegramError extends TidewatchError {
     this.retryable = o.retryable;
     this.retryAfterSeconds = o.retryAfterSeconds;
   }
+
+  /** How long Telegram asked to wait, in ms (what the Outbox reads), or undefined. */
+  get retryAfterMs(): number | undefined {
+    return this.retryAfterSeconds === undefined ? undefined : this.retryAfterSeconds * 1000;
+  }
 }
 
 /** The commands as setMyCommands takes them (descriptions cut to Telegram's 256). */

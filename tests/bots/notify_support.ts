@@ -65,6 +65,8 @@ export interface Call {
 export class TestChannel implements ChatChannel {
   failNext = 0;
   error = "502 Bad Gateway";
+  /** Fields the failures carry (e.g. `{ retryable: false }`, `{ status: 403 }`). */
+  errorFields: Record<string, unknown> = {};
   hang = false;
   readonly calls = new Recorded<Call>();
   readonly sent = new Recorded<{ chatId: string; m: ChatMessage; ref: SentRef }>();
@@ -104,7 +106,7 @@ export class TestChannel implements ChatChannel {
     if (this.hang) return new Promise<T>((resolve) => this.#hung.push(() => resolve(ok())));
     if (this.failNext > 0) {
       this.failNext--;
-      return Promise.reject(new Error(this.error));
+      return Promise.reject(Object.assign(new Error(this.error), this.errorFields));
     }
     return Promise.resolve(ok());
   }

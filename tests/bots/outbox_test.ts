@@ -216,3 +216,32 @@ Deno.test("outbox: close stops the timers and tells how many messages were not s
   await within(outbox.idle(), "idle after close");
   assert.equal(telegram.sent.all.length, 0);
 });
+
+Deno.test("outbox: a refusal that will not change (not retryable, or a 4xx) is dropped at once", async () => {
+  for (const fields of [{ retryable: false }, { status: 403 }]) {
+    const { telegram, outbox, lines } = setup();
+    telegram.failNext = 1;
+    telegram.error = "Forbidden: bot was blocked by the user";
+    telegram.errorFields = fields;
+    outbox.send("telegram", "1", { text: "one" });
+    outbox.send("telegram", "2", { text: "two" });
+    await within(outbox.idle(), "idle");
+    assert.deepEqual(telegram.sent.all.map((s) => s.chatId), ["2"], "no retry of the refused one");
+    assert.equal(lines.length, 1);
+    assert.match(String(lines[0].fields.reason), /^refused: Forbidden/);
+    await outbox.close();
+  }
+});
+
+Deno.test("outbox: a 429's retry_after lengthens the wait", async () => {
+  const { telegram, timers, outbox } = setup();
+  telegram.failNext = 1;
+  telegram.error = "Too Many Requests: retry after 7";
+  telegram.errorFields = { retryAfterMs: 7000, status: 429 };
+  outbox.send("telegram", "1", { text: "one" });
+  await timers.waitForSet((ms) => ms === 7000, "the 7 s wait");
+  timers.advance(7000);
+  await within(outbox.idle(), "idle");
+  assert.deepEqual(telegram.texts(), ["one"]);
+  await outbox.close();
+});
