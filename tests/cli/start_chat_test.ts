@@ -44,6 +44,7 @@ Deno.test("start: TELEGRAM_* and DISCORD_* variables start both chat bots; they 
   );
   const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
   const errText = new Response(child.stderr).text();
+  let drain: Promise<void> | undefined;
   try {
     let seen = "";
     while (!seen.includes("tidewatch listening")) {
@@ -53,6 +54,20 @@ Deno.test("start: TELEGRAM_* and DISCORD_* variables start both chat bots; they 
     }
     const started = JSON.parse(seen.split("\n").find((l) => l.includes("tidewatch listening"))!);
     assert.equal(started.chat, "Telegram and Discord");
+    // Keep reading the service's output (a full pipe would stall it); the platforms connect in
+    // the background and each says when it is ready.
+    const bothReady = Promise.withResolvers<void>();
+    drain = (async () => {
+      for (;;) {
+        if (seen.includes("Telegram chat started") && seen.includes("Discord chat started")) {
+          bothReady.resolve();
+        }
+        const { value, done } = await reader.read();
+        if (done) return;
+        seen += value;
+      }
+    })();
+    await within(90_000, "both chat bots started", () => bothReady.promise);
     await within(90_000, "the Telegram and Discord answers", async () => {
       tg.userSends(-100, 111, "/status");
       for (;;) {
@@ -73,6 +88,7 @@ Deno.test("start: TELEGRAM_* and DISCORD_* variables start both chat bots; they 
     child.kill("SIGTERM");
     assert.equal((await child.status).code, 0);
     await reader.cancel().catch(() => {});
+    await drain?.catch(() => {});
     const err = await errText;
     assert.ok(!err.includes(tg.token) && !err.includes(dc.token), "no token on stderr");
     assert.doesNotMatch(err, /DeprecationWarning/);
