@@ -1,5 +1,5 @@
-// The cached health answer: computed at most once per interval, shared by concurrent callers,
-// dropped when told; and through the service, a bot's new state shows in health at once.
+// Cached answers (health, the bot list): computed at most once per interval, shared by concurrent
+// callers, dropped when told; and through the service, a bot's new state shows at once.
 
 import assert from "node:assert/strict";
 import { assemble } from "../../src/assemble.ts";
@@ -65,7 +65,7 @@ Deno.test("cached answer: invalidated while computing, the answer serves its cal
   assert.deepEqual(await (await answer.response()).json(), { n: 2 });
 });
 
-Deno.test("health: a paused bot shows at once, though health answers are kept 100 ms", async () => {
+Deno.test("health and the bot list: a paused bot shows at once, though answers are kept 100 ms", async () => {
   const TOKEN = "cache-token-0123456789abcdef";
   await using dir = await tempDir();
   const db = await Db.open(`${dir.path}/h.duckdb`);
@@ -78,7 +78,12 @@ Deno.test("health: a paused bot shows at once, though health answers are kept 10
   });
   try {
     const health = async () => (await (await service.app.request("/api/status/health")).json());
+    const states = async () => {
+      const { bots } = await (await service.app.request("/api/bots")).json();
+      return bots.map((b: { bot_id: string; state: string }) => `${b.bot_id} ${b.state}`);
+    };
     assert.deepEqual((await health()).bots, { running: 2 });
+    assert.deepEqual(await states(), ["alpha running", "beta running"]);
     const res = await service.app.request("/api/bots/alpha/pause", {
       method: "POST",
       headers: { Authorization: `Bearer ${TOKEN}` },
@@ -86,6 +91,7 @@ Deno.test("health: a paused bot shows at once, though health answers are kept 10
     assert.equal(res.status, 200);
     await res.body?.cancel();
     assert.deepEqual((await health()).bots, { running: 1, paused: 1 });
+    assert.deepEqual(await states(), ["alpha paused", "beta running"]);
   } finally {
     await service.close();
     await db.close();
