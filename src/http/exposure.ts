@@ -96,7 +96,7 @@ export class Exposure {
     const h = bare(hostOnly(host));
     const ok = this.#hosts.has(h) || isLoopback(h);
     // Bounded: a caller inventing a new Host each time only misses the shortcut.
-    if (this.#judged.size < MAX_JUDGED_HOSTS) this.#judged.set(host, ok);
+    if (this.#judged.size < MAX_JUDGED_HOSTS && host.length <= 255) this.#judged.set(host, ok);
     return ok;
   }
 
