@@ -24,7 +24,7 @@ const MARGIN_MB = 96;
  */
 const HEAP_MARGIN_MB = 3;
 /** Objects every event stream makes, counted alive before and after (the same set). */
-const PER_STREAM = ["Request", "Response", "ReadableStream", "WritableStream", "AbortSignal"];
+const PER_STREAM = ["Request", "Response", "WritableStream"];
 
 /** Resident memory of a process in MB (Linux: VmRSS of /proc/<pid>/status). */
 async function rssMb(pid: number): Promise<number> {
