@@ -4,8 +4,12 @@ import { z } from "zod";
 import type { Context } from "hono";
 import { type Actor, type Commands, RECORD_TABLES } from "../commands/commands.ts";
 import { settingsPatch } from "../service/settings.ts";
+import { CachedAnswer } from "./answer_cache.ts";
 import { identityOf } from "./auth.ts";
 import type { RouteTable } from "./route_table.ts";
+
+/** How old the bot list may be when served, when no event has made it stale sooner. */
+const BOT_LIST_MAX_AGE_MS = 100;
 
 /** Paging and time filter of record lists. */
 export const pageQuery = z.object({
@@ -22,11 +26,18 @@ export function apiActor(c: Context): Actor {
 
 /** Registers the bot routes. */
 export function botRoutes(routes: RouteTable, commands: Commands): void {
+  // The list every page and monitor polls: serialised once for all who ask until something
+  // happens (any event drops it: a state change, an order, a fill, a candle traded), and at most
+  // 100 ms old (candles taken to warm up announce nothing).
+  const list = new CachedAnswer(() => ({ status: 200, body: commands.bots() }), {
+    maxAgeMs: BOT_LIST_MAX_AGE_MS,
+  });
+  commands.onEvent(() => list.invalidate());
   routes.add({
     method: "get",
     path: "/api/bots",
     summary: "Every bot with its state, equity and position",
-    handler: () => commands.bots(),
+    handler: () => list.response(),
   });
 
   routes.add({

@@ -7,6 +7,7 @@ import { ConflictError, InvalidFieldError, NotFoundError } from "../commands/err
 import { TidewatchError } from "../core/errors.ts";
 import { withoutPaths } from "../service/redact_paths.ts";
 import type { CandleStore } from "../store/candle_store.ts";
+import { CachedAnswer } from "./answer_cache.ts";
 import { botRoutes } from "./api_bots.ts";
 import { backtestRoutes } from "./api_backtests.ts";
 import { eventRoutes } from "./api_events.ts";
@@ -41,6 +42,9 @@ const candleQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100_000).default(1000),
 });
 
+/** How old a health answer may be when served: one computed answer serves a burst of checks. */
+const HEALTH_MAX_AGE_MS = 100;
+
 const denyWrites: MiddlewareHandler = (c) =>
   Promise.resolve(c.json({ error: "Writes are disabled: no API token is configured." }, 401));
 
@@ -63,24 +67,30 @@ export function createApp(deps: AppDeps): Hono {
   });
   const commands = deps.commands;
 
+  // Health is what monitors and strangers ask most: one answer serves every request for up to
+  // 100 ms, and a bot changing state shows at once.
+  const health = new CachedAnswer(async () => {
+    let database: { ok: boolean; series?: number; error?: string };
+    try {
+      database = { ok: true, series: (await deps.store.list()).length };
+    } catch (err) {
+      database = { ok: false, error: err instanceof Error ? err.message : String(err) };
+    }
+    const { exchanges, bots } = commands?.health() ?? { exchanges: [], bots: {} };
+    const ok = database.ok && exchanges.every((e) => e.reachable);
+    return {
+      status: database.ok ? 200 : 503,
+      body: { ok, mode: deps.mode, version: deps.version, database, exchanges, bots },
+    };
+  }, { maxAgeMs: HEALTH_MAX_AGE_MS });
+  commands?.onEvent((e) => {
+    if (e.type === "bot.status") health.invalidate();
+  });
   routes.add({
     method: "get",
     path: "/api/status/health",
-    summary: "Exchange reachability, bots and database",
-    handler: async (c) => {
-      let database: { ok: boolean; series?: number; error?: string };
-      try {
-        database = { ok: true, series: (await deps.store.list()).length };
-      } catch (err) {
-        database = { ok: false, error: err instanceof Error ? err.message : String(err) };
-      }
-      const { exchanges, bots } = commands?.health() ?? { exchanges: [], bots: {} };
-      const ok = database.ok && exchanges.every((e) => e.reachable);
-      return c.json(
-        { ok, mode: deps.mode, version: deps.version, database, exchanges, bots },
-        database.ok ? 200 : 503,
-      );
-    },
+    summary: "Exchange reachability, bots and database (at most 100 ms old)",
+    handler: () => health.response(),
   });
 
   routes.add({

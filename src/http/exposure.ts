@@ -26,6 +26,8 @@ export interface ExposureOptions {
 
 const LOOPBACK_NAMES = ["localhost", "127.0.0.1", "::1"];
 const WILDCARD = ["0.0.0.0", "::", ""];
+/** `Host` values whose judgement is remembered. */
+const MAX_JUDGED_HOSTS = 64;
 
 /** True for a loopback address or name: 127.0.0.0/8, ::1, localhost. */
 export function isLoopback(host: string): boolean {
@@ -71,6 +73,8 @@ export class Exposure {
   /** Paths exempt from the token on any bind. */
   readonly openPaths: readonly string[];
   readonly #hosts: Set<string>;
+  /** `Host` values already judged (the few a service sees), so most requests skip the parsing. */
+  readonly #judged = new Map<string, boolean>();
 
   constructor(options: ExposureOptions = {}) {
     this.bind = options.bind ?? "127.0.0.1";
@@ -87,8 +91,13 @@ export class Exposure {
 
   /** True when a request naming `host` (a `Host` header value, port allowed) is for us. */
   acceptsHost(host: string): boolean {
+    const known = this.#judged.get(host);
+    if (known !== undefined) return known;
     const h = bare(hostOnly(host));
-    return this.#hosts.has(h) || isLoopback(h);
+    const ok = this.#hosts.has(h) || isLoopback(h);
+    // Bounded: a caller inventing a new Host each time only misses the shortcut.
+    if (this.#judged.size < MAX_JUDGED_HOSTS && host.length <= 255) this.#judged.set(host, ok);
+    return ok;
   }
 
   /** True when `path` is reachable without the token on this bind. */

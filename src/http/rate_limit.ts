@@ -9,13 +9,22 @@ export interface RateLimitOptions {
   perSecond?: number;
   /** Requests an address may make at once after being idle [40]. */
   burst?: number;
-  /** Addresses remembered at most; idle ones are forgotten first [10,000]. */
+  /**
+   * Addresses remembered at most; idle ones are forgotten first [10,000]. An address idle long
+   * enough for its bucket to be full again is forgotten anyway (it would start full).
+   */
   maxAddresses?: number;
   /** Limit loopback clients too [false: a local client is the machine's owner]. */
   loopback?: boolean;
   /** Clock in ms [Date.now]. */
   now?: () => number;
 }
+
+/** The rate-limit middleware, which also tells how many addresses it remembers now. */
+export type RateLimiter = MiddlewareHandler & {
+  /** Addresses with a bucket kept (none once every client has been idle a while). */
+  remembered(): number;
+};
 
 interface Bucket {
   tokens: number;
@@ -30,12 +39,22 @@ interface Bucket {
 export function rateLimit(
   authorized: (c: Context) => Promise<boolean>,
   options: RateLimitOptions = {},
-): MiddlewareHandler {
+): RateLimiter {
   const perSecond = options.perSecond ?? 20;
   const burst = options.burst ?? 40;
   const maxAddresses = options.maxAddresses ?? 10_000;
   const now = options.now ?? Date.now;
   const buckets = new Map<string, Bucket>();
+  /** After this long idle a bucket is full again: keeping it changes nothing. */
+  const refillMs = (burst / perSecond) * 1000;
+
+  /** Forgets the buckets idle for `refillMs` or more (the map is ordered by last use). */
+  const prune = (t: number) => {
+    for (const [key, b] of buckets) {
+      if (t - b.at < refillMs) break;
+      buckets.delete(key);
+    }
+  };
 
   const take = (address: string): number => {
     const t = now();
@@ -61,7 +80,9 @@ export function rateLimit(
     return Math.max(1, Math.ceil((1 - b.tokens) / perSecond));
   };
 
-  return async (c, next) => {
+  const middleware: MiddlewareHandler = async (c, next) => {
+    // Every request, limited or not, clears out what a burst of addresses left behind.
+    if (buckets.size > 0) prune(now());
     const address = clientAddress(c);
     if (address === undefined || (!options.loopback && isLoopback(address))) return await next();
     const wait = take(address);
@@ -75,4 +96,5 @@ export function rateLimit(
     await next();
     return undefined;
   };
+  return Object.assign(middleware, { remembered: () => buckets.size });
 }

@@ -246,6 +246,17 @@ Deno.test("Host: bound to every interface, the machine's own addresses are answe
   assert.ok(!e.acceptsHost(""));
 });
 
+Deno.test("Host: judgements remembered for speed answer the same, however many names are tried", () => {
+  const e = new Exposure({ bind: "127.0.0.1", allowedHosts: ["tide.example"] });
+  for (let round = 0; round < 2; round++) {
+    for (let i = 0; i < 200; i++) assert.ok(!e.acceptsHost(`evil${i}.example:8080`));
+    assert.ok(e.acceptsHost("tide.example:8080"));
+    assert.ok(e.acceptsHost("TIDE.example"));
+    assert.ok(e.acceptsHost("localhost:8080"));
+    assert.ok(!e.acceptsHost("tide.example.evil.example"));
+  }
+});
+
 Deno.test("CORS is closed: no Access-Control headers, and a preflight is refused", async () => {
   await using dir = await tempDir();
   await using s = await serve(dir.path, "127.0.0.1");

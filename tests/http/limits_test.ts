@@ -4,9 +4,15 @@
 import assert from "node:assert/strict";
 import { assemble } from "../../src/assemble.ts";
 import { requireBearer } from "../../src/http/auth.ts";
-import { forwardedAddress, isLoopback } from "../../src/http/client_address.ts";
+import { Hono } from "hono";
+import {
+  clientAddressMiddleware,
+  forwardedAddress,
+  isLoopback,
+} from "../../src/http/client_address.ts";
 import { jsonDepth } from "../../src/http/body_limits.ts";
 import type { LimitOptions } from "../../src/http/limits.ts";
+import { rateLimit } from "../../src/http/rate_limit.ts";
 import { SseGate } from "../../src/http/sse_limits.ts";
 import { Db } from "../../src/store/db.ts";
 import { tempDir } from "../support.ts";
@@ -171,6 +177,44 @@ Deno.test("rate limit: per client address without a token; a valid token is not 
   now += 500;
   assert.equal((await get("198.51.100.1")).status, 200);
   assert.equal((await get("198.51.100.1")).status, 429);
+});
+
+Deno.test("rate limit: addresses idle until their bucket is full again are forgotten", async () => {
+  let now = 1_000_000;
+  const limiter = rateLimit(() => Promise.resolve(false), {
+    perSecond: 2,
+    burst: 4,
+    now: () => now,
+  });
+  const app = new Hono();
+  app.use("*", clientAddressMiddleware(true));
+  app.use("*", limiter);
+  app.get("/", (c) => c.text("ok"));
+  const env = { remoteAddr: { hostname: "127.0.0.1" } };
+  const get = async (from?: string) => {
+    const res = await app.request("/", {
+      headers: from ? { "x-forwarded-for": from } : {},
+    }, env);
+    await res.body?.cancel();
+    return res.status;
+  };
+  // A storm of addresses, each once.
+  for (let i = 0; i < 500; i++) assert.equal(await get(`10.0.${i >> 8}.${i & 255}`), 200);
+  assert.equal(limiter.remembered(), 500);
+  // One keeps asking past its budget; the others go quiet.
+  for (let i = 0; i < 3; i++) assert.equal(await get("10.0.0.7"), 200);
+  assert.equal(await get("10.0.0.7"), 429);
+  now += 1_999;
+  assert.equal(await get(), 200, "loopback is not limited");
+  assert.equal(limiter.remembered(), 500, "not yet full again: all kept");
+  now += 1;
+  // 2 s idle (burst / rate): full again, so forgotten, even on a loopback request's turn.
+  assert.equal(await get(), 200);
+  assert.equal(limiter.remembered(), 0);
+  // Forgetting changes no answer: a forgotten address starts with a full bucket.
+  for (let i = 0; i < 4; i++) assert.equal(await get("10.0.0.7"), 200);
+  assert.equal(await get("10.0.0.7"), 429);
+  assert.equal(limiter.remembered(), 1);
 });
 
 Deno.test("without --trust-proxy X-Forwarded-For is ignored", async () => {

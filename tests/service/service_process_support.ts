@@ -29,13 +29,20 @@ export interface ServiceProcess {
   post(path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }>;
 }
 
-/** Starts `deno run -A src/main.ts ...args` and resolves once it listens. */
+/**
+ * Starts `deno run -A [denoFlags] src/main.ts ...args` and resolves once it listens. `denoFlags`
+ * go to Deno itself (such as `--inspect=127.0.0.1:0` for a test that reads the heap).
+ */
 export async function spawnService(
   args: string[],
   env: Record<string, string>,
   token: string,
+  options: { denoFlags?: readonly string[] } = {},
 ): Promise<ServiceProcess> {
-  const proc: DenoChild = spawnDeno(["run", "-A", "src/main.ts", "--port", "0", ...args], { env });
+  const proc: DenoChild = spawnDeno(
+    ["run", "-A", ...(options.denoFlags ?? []), "src/main.ts", "--port", "0", ...args],
+    { env },
+  );
   const child = proc.child;
   let err = "";
   (async () => {
