@@ -2,16 +2,18 @@
 
 import type { SignalSide } from "../core/trading.ts";
 import { levelFromFill } from "../core/trading.ts";
-import { findExchangeInfo } from "../exchange/exchanges.ts";
+import {
+  type AlertBot,
+  mapProblem,
+  readSymbol,
+  sameExchange,
+  splitMarket,
+} from "./alert_symbol.ts";
+import { readTemplate } from "./alert_template.ts";
 
-/** The bot an alert is meant for, as far as parsing needs it. */
-export interface AlertBot {
-  bot_id: string;
-  /** Canonical ccxt exchange id, e.g. "okx", "binanceusdm". */
-  exchange: string;
-  /** Unified ccxt symbol, e.g. "BTC/USDT" (spot) or "BTC/USDT:USDT" (perpetual). */
-  symbol: string;
-}
+export type { AlertBot } from "./alert_symbol.ts";
+export { readSymbol } from "./alert_symbol.ts";
+export { TEMPLATE_PLACEHOLDERS, templateProblem } from "./alert_template.ts";
 
 /** How much to trade: a base quantity, a fraction of equity, or an amount of the quote currency. */
 export type AlertSize =
@@ -77,20 +79,6 @@ export interface ParseAlertOptions {
   secrets?: readonly string[];
 }
 
-/** Placeholders an `alert_template` may hold. */
-export const TEMPLATE_PLACEHOLDERS = [
-  "action",
-  "ticker",
-  "symbol",
-  "price",
-  "size",
-  "sl",
-  "tp",
-  "alert_id",
-  "comment",
-  "passphrase",
-] as const;
-
 const ACTIONS: Record<string, SignalSide> = {
   buy: "long",
   long: "long",
@@ -101,9 +89,6 @@ const ACTIONS: Record<string, SignalSide> = {
   flat: "exit",
 };
 
-/** Quote currencies recognised at the end of a concatenated ticker, longest first. */
-const QUOTES = ["FDUSD", "USDT", "USDC", "BUSD", "TUSD", "USDG", "DAI", "USD", "EUR", "BTC", "ETH"];
-const LINEAR = new Set(["USDT", "USDC", "USDG", "FDUSD", "BUSD", "TUSD", "DAI"]);
 const UNFILLED = /\{\{[^{}]{0,60}\}\}/;
 const SECRET_KEY = /pass(word|phrase)?|secret|token|api_?key/i;
 const REDACTED = "[redacted]";
@@ -290,106 +275,6 @@ function redactText(text: string): string {
       `$1"${REDACTED}"`,
     )
     .replace(/\b((?:pass\w*|secret|token|api_?key)\s*[=:]\s*)\S+/gi, `$1${REDACTED}`);
-}
-
-/** Reads a plain-text message with a template; literal text must match. */
-function readTemplate(
-  text: string,
-  template: string,
-): { ok: true; fields: Record<string, unknown> } | { ok: false; problem: AlertProblem } {
-  const parts = templateParts(template);
-  if (typeof parts === "string") {
-    return { ok: false, problem: { field: "template", message: parts } };
-  }
-  for (let n = parts.length; n >= 0; n--) {
-    const m = templateRegex(parts.slice(0, n), n === parts.length).exec(text);
-    if (!m) continue;
-    if (n === parts.length) {
-      const fields: Record<string, unknown> = {};
-      parts.filter((p) => p.name).forEach((p, i) => (fields[p.name!] = m[i + 1]));
-      return { ok: true, fields };
-    }
-    const next = parts[n];
-    const after = n > 0 ? ` after ${describePart(parts[n - 1])}` : " at the start";
-    const rest = text.slice(m[0].length).trimStart();
-    const message = next.name
-      ? `Expected {${next.name}}${after}, got ${rest ? JSON.stringify(clip(rest, 30)) : "nothing"}`
-      : `Expected ${JSON.stringify(next.literal!.trim() || next.literal)}${after}, got ${
-        rest ? JSON.stringify(clip(rest, 30)) : "the end of the message"
-      }`;
-    return {
-      ok: false,
-      problem: {
-        field: next.name ?? "body",
-        message: `${message} (the bot's alert_template is ${JSON.stringify(template)})`,
-      },
-    };
-  }
-  return {
-    ok: false,
-    problem: { field: "body", message: "The message does not match the template" },
-  };
-}
-
-interface TemplatePart {
-  name?: string;
-  literal?: string;
-}
-
-const describePart = (p: TemplatePart) =>
-  p.name ? `{${p.name}}` : JSON.stringify(p.literal!.trim() || p.literal);
-
-/** The template as literal and placeholder parts, or what is wrong with it. */
-function templateParts(template: string): TemplatePart[] | string {
-  const parts: TemplatePart[] = [];
-  const seen = new Set<string>();
-  const re = /\{([^{}]*)\}/g;
-  let at = 0;
-  for (const m of template.matchAll(re)) {
-    if (m.index > at) parts.push({ literal: template.slice(at, m.index) });
-    const name = m[1].trim().toLowerCase();
-    if (!(TEMPLATE_PLACEHOLDERS as readonly string[]).includes(name)) {
-      return `Unknown placeholder {${m[1]}}: use ${
-        TEMPLATE_PLACEHOLDERS.map((p) => `{${p}}`).join(", ")
-      }`;
-    }
-    if (seen.has(name)) return `Placeholder {${name}} is used twice: give it once`;
-    if (parts.length && parts[parts.length - 1].name) {
-      return `Placeholders {${parts[parts.length - 1].name}} and {${name}} touch: put text ` +
-        "(such as a space) between them";
-    }
-    seen.add(name);
-    parts.push({ name });
-    at = m.index + m[0].length;
-  }
-  if (at < template.length) parts.push({ literal: template.slice(at) });
-  if (!seen.has("action")) {
-    return 'The template has no {action}: add it (such as "{action} {ticker}")';
-  }
-  return parts;
-}
-
-/**
- * What is wrong with an `alert_template`, or undefined when it is usable: known placeholders
- * only (see {@link TEMPLATE_PLACEHOLDERS}), each once, separated by text, `{action}` among them.
- */
-export function templateProblem(template: string): string | undefined {
-  const p = templateParts(template);
-  return typeof p === "string" ? p : undefined;
-}
-
-const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-
-function templateRegex(parts: TemplatePart[], whole: boolean): RegExp {
-  const src = parts.map((p) => {
-    if (p.literal !== undefined) {
-      return p.literal.split(/(\s+)/).map((s) => (/^\s+$/.test(s) ? "\\s+" : escapeRe(s))).join(
-        "",
-      );
-    }
-    return p.name === "comment" ? "([\\s\\S]*?)" : "(\\S+)";
-  }).join("");
-  return new RegExp(`^${src}${whole ? "$" : ""}`, "i");
 }
 
 /** The known fields, checked one by one. */
@@ -662,107 +547,6 @@ function readTime(field: string, v: unknown, add: Add): number | undefined {
     return undefined;
   }
   return Math.round(ms);
-}
-
-/** A TradingView symbol split: its exchange prefix, base and quote, and whether it is a perpetual. */
-interface AlertSymbol {
-  prefix?: string;
-  base: string;
-  quote: string;
-  /** true: a perpetual; false: spot (a full TradingView ticker without ".P"); undefined: unsaid. */
-  perp?: boolean;
-  market: string;
-}
-
-/** Splits a symbol as TradingView (or ccxt, or an exchange) spells it, or says what is wrong. */
-export function readSymbol(input: string): AlertSymbol | string {
-  let s = input.trim().toUpperCase();
-  let prefix: string | undefined;
-  const colon = /^([A-Z0-9_]{2,30}):(.+)$/.exec(s);
-  if (colon && !colon[1].includes("/")) {
-    prefix = colon[1];
-    s = colon[2];
-  }
-  let perp: boolean | undefined = prefix ? false : undefined;
-  const suffix = /(\.P|\.PERP|PERP|-PERP|_PERP|-SWAP)$/.exec(s);
-  if (suffix) {
-    perp = true;
-    s = s.slice(0, -suffix[0].length);
-  }
-  const settle = /^([A-Z0-9]+\/[A-Z0-9]+):([A-Z0-9]+)$/.exec(s);
-  if (settle) {
-    perp = true;
-    s = settle[1];
-  }
-  let base: string | undefined;
-  let quote: string | undefined;
-  const sep = /^([A-Z0-9]{1,20})[/\-_]([A-Z0-9]{1,20})$/.exec(s);
-  if (sep) [base, quote] = [sep[1], sep[2]];
-  else if (/^[A-Z0-9]{2,40}$/.test(s)) {
-    const q = QUOTES.find((q) => s.length > q.length && s.endsWith(q));
-    if (q) [base, quote] = [s.slice(0, -q.length), q];
-  }
-  if (!base || !quote) {
-    return `"${clip(input, 40)}" is not a symbol spelling known here: write it as TradingView ` +
-      'does ("BINANCE:BTCUSDT.P", "OKX:BTCUSDT", "BTCUSDT") or as "BTC/USDT"';
-  }
-  const market = perp ? `${base}/${quote}:${LINEAR.has(quote) ? quote : base}` : `${base}/${quote}`;
-  return {
-    ...(prefix ? { prefix } : {}),
-    base,
-    quote,
-    ...(perp !== undefined ? { perp } : {}),
-    market,
-  };
-}
-
-function splitMarket(symbol: string): { base: string; quote: string; perp: boolean } | undefined {
-  const m = /^([A-Z0-9]+)\/([A-Z0-9]+)(:.*)?$/i.exec(symbol.trim());
-  return m ? { base: m[1].toUpperCase(), quote: m[2].toUpperCase(), perp: !!m[3] } : undefined;
-}
-
-const sameExchange = (a: string, b: string): boolean => {
-  const x = findExchangeInfo(a)?.ccxtId ?? a.toLowerCase();
-  const y = findExchangeInfo(b)?.ccxtId ?? b.toLowerCase();
-  return x === y;
-};
-
-/** What keeps an alert's symbol from the bot's market, or undefined when it maps. */
-function mapProblem(
-  s: AlertSymbol,
-  exchange: string | undefined,
-  bot: AlertBot,
-  input: string,
-): AlertProblem | undefined {
-  const m = splitMarket(bot.symbol);
-  if (!m) return undefined;
-  if (exchange && !sameExchange(exchange, bot.exchange)) {
-    const label = findExchangeInfo(bot.exchange)?.label ?? bot.exchange;
-    return {
-      field: s.prefix ? "symbol" : "exchange",
-      message: `"${clip(input, 40)}" is on ${clip(exchange, 30)}, but bot "${bot.bot_id}" ` +
-        `trades on ${label}: create the alert on a ${label} chart, or send the ticker without ` +
-        "its exchange",
-    };
-  }
-  if (s.base !== m.base || s.quote !== m.quote) {
-    return {
-      field: "symbol",
-      message: `"${clip(input, 40)}" is ${s.base}/${s.quote}, but bot "${bot.bot_id}" trades ` +
-        `${bot.symbol}`,
-    };
-  }
-  if (s.perp !== undefined && s.perp !== m.perp) {
-    return {
-      field: "symbol",
-      message: s.perp
-        ? `"${clip(input, 40)}" is a perpetual, but bot "${bot.bot_id}" trades spot ` +
-          `${bot.symbol}: create the alert on the spot chart`
-        : `"${clip(input, 40)}" is spot, but bot "${bot.bot_id}" trades the perpetual ` +
-          `${bot.symbol}: create the alert on the perpetual's chart (ticker ending in .P)`,
-    };
-  }
-  return undefined;
 }
 
 /** A signal for the engine, shaped like core's Signal (and the signals strategy's input). */

@@ -374,6 +374,8 @@ Deno.test("alert: 20,000 mutated bodies never throw and always answer ok or prob
             body.slice(at + 1);}
       }
     }
+    // now and then an oversized body (the route refuses above 16 KB; the parser must cope anyway)
+    if (i % 500 === 0) body = body.slice(0, 10) + pick(junk).repeat(16_384 / 2) + body.slice(10);
     const o: ParseAlertOptions = {
       bot: rnd() < 0.5 ? PERP : undefined,
       template: rnd() < 0.5 ? "{action} {ticker} sl={sl}" : undefined,
