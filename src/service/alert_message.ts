@@ -160,6 +160,31 @@ export function parseAlert(body: string, o: ParseAlertOptions = {}): AlertParse 
   return r;
 }
 
+/**
+ * The bot id and passphrase of a JSON message, read without checking anything else: what the
+ * intake needs to find the bot (and its template and secret) before {@link parseAlert}. Empty for
+ * plain text (its bot comes from the URL path) and for bodies that are not a JSON object.
+ */
+export function alertEnvelope(body: string): { bot?: string; passphrase?: string } {
+  const text = typeof body === "string" ? body.trim() : "";
+  if (!text.startsWith("{")) return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return {};
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return {};
+  const f = flatten(value as Record<string, unknown>);
+  const str = (v: unknown) => (typeof v === "string" && v.trim() !== "" ? v.trim() : undefined);
+  const bot = str(f.bot) ?? str(f.bot_id);
+  const passphrase = typeof f.passphrase === "string" ? f.passphrase : undefined;
+  return {
+    ...(bot !== undefined ? { bot } : {}),
+    ...(passphrase !== undefined ? { passphrase } : {}),
+  };
+}
+
 function parse(body: string, o: ParseAlertOptions): AlertParse {
   const text = body.trim();
   let fields: Record<string, unknown> | undefined;
@@ -187,7 +212,9 @@ function parse(body: string, o: ParseAlertOptions): AlertParse {
       }
       fields = flatten(value as Record<string, unknown>);
       redacted = JSON.stringify(redactObject(value as Record<string, unknown>));
-    } else if (o.template === undefined || o.template.trim().startsWith("{") === false) {
+    } else if (!o.template?.trim().startsWith("{") || /^\{\s*["}]/.test(text)) {
+      // (a template may start with a placeholder, "{action} ...", so text starting with "{"
+      // may be meant for it; text starting with '{"' never is)
       const declared = /json/i.test(o.contentType ?? "") ? " (sent as JSON)" : "";
       return fail(
         [{

@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import {
   type AlertBot,
+  alertEnvelope,
   type AlertParse,
   parseAlert,
   type ParseAlertOptions,
@@ -262,6 +263,22 @@ Deno.test("alert: plain text with the bot's template", () => {
   assert.match(templateProblem("{ticker}")!, /no \{action\}/);
   assert.match(templateProblem("{action}{ticker}")!, /touch/);
   assert.match(templateProblem("{action} {action}")!, /used twice/);
+});
+
+Deno.test("alert: the envelope names the bot and passphrase before anything is checked", () => {
+  assert.deepEqual(
+    alertEnvelope('{"Bot": "btc_tv", "passphrase": "p4ss-p4ss-p4ss-p4ss", "price": "{{close}}"}'),
+    { bot: "btc_tv", passphrase: "p4ss-p4ss-p4ss-p4ss" },
+  );
+  assert.deepEqual(alertEnvelope('{"bot_id": "x"}'), { bot: "x" });
+  assert.deepEqual(alertEnvelope("buy BTCUSDT"), {});
+  assert.deepEqual(alertEnvelope('{"bot": '), {});
+  assert.deepEqual(alertEnvelope("[1]"), {});
+  // a broken JSON message with a template is reported as broken JSON
+  assert.match(
+    problems('{"action": "buy",', { template: "{action} {ticker}" })[0],
+    /^body: The message looks like JSON but is not valid JSON: /,
+  );
 });
 
 Deno.test("alert: the engine's signal", () => {
