@@ -95,7 +95,7 @@ export async function loadBotConfigs(
       continue;
     }
     try {
-      bots.push(await parseBotConfig(parsed.value, source, { strategies }));
+      bots.push(await parseBotConfig(parsed.value, source, { strategies, env: options.env }));
     } catch (err) {
       if (!(err instanceof BotConfigError)) throw err;
       issues.push(...err.issues);

@@ -25,6 +25,9 @@ import {
   describe,
 } from "./bot_config_schema.ts";
 import { riskInput } from "./bot_config_risk.ts";
+import { templateProblem } from "./alert_message.ts";
+import type { BotAlerts } from "./bot_types.ts";
+import { WebhookSecret } from "./webhook_secret.ts";
 
 /**
  * A bot, normalized from its file. Field names are camelCase (the file's are snake_case); it is
@@ -65,6 +68,8 @@ export interface BotConfig {
   enabled: boolean;
   /** One line about the bot, when given. */
   description?: string;
+  /** How it takes TradingView alerts (`source: tradingview`); unset: it takes none. */
+  alerts?: BotAlerts;
   /** The file it came from (as passed to the loader). */
   source: string;
 }
@@ -105,6 +110,8 @@ export class BotConfigError extends ConfigError {
 export interface ParseBotConfigOptions {
   /** The strategies by name. Default: those in strategies/ (`loadStrategies()`). */
   strategies?: ReadonlyMap<string, StrategyDefinition>;
+  /** Environment variables `webhook_secret_env` is read from. Default: the process's. */
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
 /**
@@ -237,6 +244,8 @@ export async function parseBotConfig(
     );
   }
 
+  const alerts = alertSettings(f, add, options.env);
+
   if (issues.length) throw new BotConfigError(sortByField(issues, Object.keys(raw)));
   const ok = f as BotFileFields;
   return {
@@ -257,7 +266,58 @@ export async function parseBotConfig(
     confirmationTtlMs: Math.round(ok.confirmation_ttl_s * 1000),
     enabled: ok.enabled,
     ...(ok.description !== undefined ? { description: ok.description } : {}),
+    ...(alerts ? { alerts } : {}),
     source,
+  };
+}
+
+/**
+ * The TradingView settings: `source`, the secret (given, or read from the variable named) and
+ * the template. Messages name fields and variables, never a secret's value.
+ */
+function alertSettings(
+  f: Partial<BotFileFields>,
+  add: (path: string, message: string) => void,
+  env: Readonly<Record<string, string | undefined>> | undefined,
+): BotAlerts | undefined {
+  const given = (["webhook_secret", "webhook_secret_env", "alert_template"] as const)
+    .filter((k) => f[k] !== undefined);
+  if (f.source !== "tradingview") {
+    for (const k of given) add(k, `${k} needs source: "tradingview": add it, or remove ${k}`);
+    return undefined;
+  }
+  let secret: WebhookSecret | undefined;
+  if (f.webhook_secret !== undefined && f.webhook_secret_env !== undefined) {
+    add("webhook_secret", "Give either webhook_secret or webhook_secret_env, not both");
+  } else if (f.webhook_secret !== undefined) secret = new WebhookSecret(f.webhook_secret);
+  else if (f.webhook_secret_env !== undefined) {
+    const name = f.webhook_secret_env;
+    const value = env ? env[name] : Deno.env.get(name);
+    if (value === undefined || value === "") {
+      // A name that does not look like one may be the secret pasted by mistake: not echoed.
+      const named = /^[A-Z][A-Z0-9_]*$/.test(name)
+        ? `The environment variable ${name}`
+        : "The environment variable webhook_secret_env names (its name, not the secret itself)";
+      add(
+        "webhook_secret_env",
+        `${named} is not set: set it to the webhook secret (16 characters or more), or remove ` +
+          "webhook_secret_env",
+      );
+    } else if (value.length < 16) {
+      add(
+        "webhook_secret_env",
+        `The secret in ${name} is shorter than 16 characters: use a longer, random one`,
+      );
+    } else secret = new WebhookSecret(value);
+  }
+  if (f.alert_template !== undefined) {
+    const problem = templateProblem(f.alert_template);
+    if (problem) add("alert_template", problem);
+  }
+  return {
+    source: "tradingview",
+    ...(secret ? { secret } : {}),
+    ...(f.alert_template !== undefined ? { template: f.alert_template } : {}),
   };
 }
 

@@ -94,6 +94,21 @@ export const BOT_FIELDS = {
   enabled: z.boolean().default(BOT_DEFAULTS.enabled)
     .describe("Whether the bot runs on the service's first start, default true"),
   description: z.string().optional().describe("One line saying what the bot is for"),
+  source: z.enum(["tradingview"], {
+    error: 'Expected "tradingview" (the bot takes TradingView alerts), or leave source out',
+  }).optional().describe('"tradingview": the bot also takes TradingView alerts (the webhook)'),
+  // The secret's value never appears in a message, whatever is wrong with it.
+  webhook_secret: z.string({ error: "Expected the secret as a text of 16 characters or more" })
+    .min(16, { error: "The secret is shorter than 16 characters: use a longer, random one" })
+    .optional().describe("Secret TradingView alerts for this bot must carry (16+ characters)"),
+  webhook_secret_env: z.string({ error: "Expected the name of an environment variable" })
+    .regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, {
+      // not echoed: a secret pasted here by mistake must not reach the message
+      error: 'Expected the name of an environment variable (letters, digits and "_"), such as ' +
+        '"TV_SECRET_BTC", not the secret itself',
+    }).optional().describe("Environment variable holding the webhook secret (instead of it)"),
+  alert_template: z.string().min(1).max(500).optional()
+    .describe('How to read plain-text alerts, such as "{action} {ticker} sl={sl}"'),
 } as const;
 
 /** The names of the top-level fields, in file order. */

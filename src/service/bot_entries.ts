@@ -17,7 +17,7 @@ export async function botEntries(
   dir: string,
   env: Record<string, string | undefined>,
 ): Promise<BotEntry[]> {
-  const configs = await loadBotConfigs(dir);
+  const configs = await loadBotConfigs(dir, { env });
   const refused: string[] = [];
   const out: BotEntry[] = [];
   const liveMarkets = new Map<string, string>();

@@ -1,6 +1,16 @@
 // What a bot is (its spec from the config), the settings it takes, and its manual orders.
 
 import type { FeeSchedule } from "../core/trading.ts";
+import type { WebhookSecret } from "./webhook_secret.ts";
+
+/** How a bot takes TradingView alerts (its file's `source: tradingview` and webhook fields). */
+export interface BotAlerts {
+  source: "tradingview";
+  /** The bot's own secret; unset: the global one (TIDEWATCH_WEBHOOK_SECRET) is required. */
+  secret?: WebhookSecret;
+  /** `alert_template`: how plain-text messages are read. */
+  template?: string;
+}
 
 /** What a bot is, resolved from its config file. */
 export interface BotSpec {
@@ -21,6 +31,8 @@ export interface BotSpec {
   mode: "paper" | "live";
   requireConfirmation: boolean;
   confirmationTtlMs: number;
+  /** How it takes TradingView alerts; unset: it takes none. */
+  alerts?: BotAlerts;
 }
 
 /** Where a bot is in its life. */

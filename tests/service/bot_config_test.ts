@@ -158,7 +158,7 @@ const INVALID: [name: string, value: unknown, expected: string[]][] = [
     [
       'virtual_ballance: Unknown field "virtual_ballance": did you mean "virtual_balance"?',
       'botId: Unknown field "botId": did you mean "bot_id"?',
-      'whatever: Unknown field "whatever": the fields are bot_id, strategy, parameters, symbol, timeframe, exchange, virtual_balance, fee, fees, slippage_bps, leverage, risk, mode, require_confirmation, confirmation_ttl_s, enabled, description',
+      'whatever: Unknown field "whatever": the fields are bot_id, strategy, parameters, symbol, timeframe, exchange, virtual_balance, fee, fees, slippage_bps, leverage, risk, mode, require_confirmation, confirmation_ttl_s, enabled, description, source, webhook_secret, webhook_secret_env, alert_template',
     ],
   ],
   [
@@ -411,4 +411,99 @@ Deno.test("loadBotConfigs: a YAML alias bomb names the file and the line of its 
     error?.message.split("\n")[1],
     `  ${dir}/laughs.yaml: line 3, column 8: aliases expand too far (more than 100 nodes each; an alias bomb?); fix the YAML syntax`,
   );
+});
+
+const SECRET = "tv-secret-0123456789abcdef";
+const TV = { ...MINIMAL, source: "tradingview" };
+
+Deno.test("bot config: TradingView fields, the secret given or read from a variable", async () => {
+  const plain = await parseBotConfig(MINIMAL, "x.yaml");
+  assert.equal(plain.alerts, undefined);
+
+  const bot = await parseBotConfig(
+    { ...TV, webhook_secret: SECRET, alert_template: "{action} {ticker} sl={sl}" },
+    "x.yaml",
+  );
+  assert.equal(bot.alerts?.source, "tradingview");
+  assert.equal(bot.alerts?.template, "{action} {ticker} sl={sl}");
+  assert.ok(bot.alerts?.secret?.matches(SECRET));
+  assert.equal(bot.alerts?.secret?.matches(SECRET.slice(1)), false);
+  assert.equal(bot.alerts?.secret?.matches(undefined), false);
+  // The secret is never in clear in what is stored (the config as JSON) or printed.
+  const spec: BotSpec = bot;
+  for (
+    const shown of [
+      JSON.stringify(bot),
+      JSON.stringify(spec),
+      Deno.inspect(bot),
+      String(bot.alerts?.secret),
+    ]
+  ) {
+    assert.equal(shown.includes(SECRET), false, shown);
+  }
+  assert.match(JSON.stringify(bot), /"secret":"\[redacted\]"/);
+
+  const fromEnv = await parseBotConfig({ ...TV, webhook_secret_env: "TV_SECRET_BTC" }, "x.yaml", {
+    env: { TV_SECRET_BTC: SECRET },
+  });
+  assert.ok(fromEnv.alerts?.secret?.matches(SECRET));
+  // Without a secret of its own the bot relies on the global one.
+  assert.deepEqual(await parseBotConfig(TV, "x.yaml").then((b) => b.alerts), {
+    source: "tradingview",
+  });
+});
+
+Deno.test("bot config: TradingView field errors name the field, never the secret", async () => {
+  const cases: [unknown, string[]][] = [
+    [{ ...TV, webhook_secret: "short-secret" }, [
+      "webhook_secret: The secret is shorter than 16 characters: use a longer, random one",
+    ]],
+    [{ ...TV, webhook_secret: 1234567890123456789 }, [
+      "webhook_secret: Expected the secret as a text of 16 characters or more",
+    ]],
+    [{ ...MINIMAL, webhook_secret: SECRET }, [
+      'webhook_secret: webhook_secret needs source: "tradingview": add it, or remove webhook_secret',
+    ]],
+    [{ ...TV, source: "tv" }, [
+      'source: Expected "tradingview" (the bot takes TradingView alerts), or leave source out',
+    ]],
+    [{ ...TV, webhook_secret: SECRET, webhook_secret_env: "X" }, [
+      "webhook_secret: Give either webhook_secret or webhook_secret_env, not both",
+    ]],
+    [{ ...TV, webhook_secret_env: SECRET }, [
+      'webhook_secret_env: Expected the name of an environment variable (letters, digits and "_"), such as "TV_SECRET_BTC", not the secret itself',
+    ]],
+    [{ ...TV, alert_template: "{action} {rsi}" }, [
+      "alert_template: Unknown placeholder {rsi}: use {action}, {ticker}, {symbol}, {price}, {size}, {sl}, {tp}, {alert_id}, {comment}, {passphrase}",
+    ]],
+  ];
+  for (const [value, expected] of cases) assert.deepEqual(await issuesOf(value), expected);
+
+  // A missing variable is a ConfigError naming the file, the field and the variable.
+  const env = { SHORT: "abc" };
+  const missing = await parseBotConfig(
+    { ...TV, webhook_secret_env: "TV_SECRET_NOPE" },
+    "configs/bots/tv.yaml",
+    { env },
+  )
+    .then(() => undefined, (e) => e);
+  assert.ok(missing instanceof ConfigError);
+  assert.match(
+    missing.message,
+    /configs\/bots\/tv\.yaml: webhook_secret_env: The environment variable TV_SECRET_NOPE is not set/,
+  );
+  const short = await parseBotConfig({ ...TV, webhook_secret_env: "SHORT" }, "x.yaml", { env })
+    .then(() => undefined, (e) => e);
+  assert.match(short.message, /The secret in SHORT is shorter than 16 characters/);
+  assert.equal(short.message.includes("abc"), false);
+
+  // Through the loader, with the environment given to it.
+  await using tmp = await tempDir();
+  await Deno.writeTextFile(
+    `${tmp.path}/tv.yaml`,
+    `bot_id: tv\nstrategy: signals\nsymbol: BTC-USDT\nsource: tradingview\nwebhook_secret_env: TV_KEY\n`,
+  );
+  await assert.rejects(() => loadBotConfigs(tmp.path, { env: {} }), /TV_KEY is not set/);
+  const [loaded] = await loadBotConfigs(tmp.path, { env: { TV_KEY: SECRET } });
+  assert.ok(loaded.alerts?.secret?.matches(SECRET));
 });
