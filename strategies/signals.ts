@@ -22,6 +22,11 @@ export const externalSignal = z.object({
   valid_bars: z.number().int().min(1).max(1_000_000).optional()
     .describe("Candles a limit entry may wait for its fill (unset: until filled or cancelled)"),
   reason: z.string().max(500).optional().describe("Why, as the sender put it"),
+  sl_pct: z.number().positive().max(100).optional()
+    .describe("Stop-loss this many percent from the entry's fill (instead of sl)"),
+  tp_pct: z.number().positive().max(1000).optional()
+    .describe("Take-profit this many percent from the entry's fill (instead of tp)"),
+  confidence: z.number().min(0).max(1).optional().describe("The sender's confidence [1]"),
 });
 
 /** Parameters of signals. */
@@ -36,16 +41,19 @@ export type SignalsParams = z.output<typeof params>;
 /** The signals strategy: its rules are in its description. */
 export default defineStrategy({
   name: "signals",
-  version: "1.1.0",
+  version: "1.2.0",
   description: "Follows external signals: each is emitted once, on the first candle whose " +
     "close time (open time + timeframe) is at or after the signal's ts, with its side, sl, tp " +
-    "and entry unchanged and confidence 1. Several due on one candle: the latest wins. The risk " +
+    "(or sl_pct, tp_pct from the fill), entry and confidence (default 1) unchanged. A bot's " +
+    "alerts join the same queue as they arrive. Several due on one candle: the latest wins. The risk " +
     "gate judges them like any other signal (an exit when flat is refused as no_position).",
   params,
   warmup: () => 0,
   create(p, ctx) {
     const tfMs = timeframeMs(ctx.base.timeframe);
     const feed = signalsFeed(p.signals);
+    // A bot's alerts arrive while it runs: they wait in the same queue as the given ones.
+    ctx.external?.subscribe((s) => feed.push(s));
     return {
       onCandle(i): Signal | null {
         const due = feed.take(ctx.base.data.ts[i] + tfMs);
@@ -61,8 +69,10 @@ export default defineStrategy({
           ...(s.entry !== undefined ? { entry: s.entry } : {}),
           ...(s.sl !== undefined ? { sl: s.sl } : {}),
           ...(s.tp !== undefined ? { tp: s.tp } : {}),
+          ...(s.sl_pct !== undefined ? { slPct: s.sl_pct } : {}),
+          ...(s.tp_pct !== undefined ? { tpPct: s.tp_pct } : {}),
           ...(s.valid_bars !== undefined ? { validBars: s.valid_bars } : {}),
-          confidence: 1,
+          confidence: s.confidence ?? 1,
           reason: `external ${s.side} signal of ${isoUtc(s.ts)}${
             s.reason ? `: ${s.reason}` : ""
           }${replaced}`,

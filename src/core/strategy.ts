@@ -3,7 +3,7 @@
 import { z } from "zod";
 import type { CandleColumns } from "./candles.ts";
 import { ConfigError } from "./errors.ts";
-import type { Direction, Signal } from "./trading.ts";
+import type { Direction, ExternalSignal, Signal } from "./trading.ts";
 
 /**
  * The `direction` run setting, which {@link defineStrategy} adds to every strategy's parameters:
@@ -109,6 +109,17 @@ export interface StrategyContext {
   indicator(spec: IndicatorSpec, tf?: string): Line | Lines;
   /** Position in this symbol right now, as the strategy may need it (undefined when flat). */
   position(): { side: "long" | "short"; entryPrice: number; qty: number } | undefined;
+  /**
+   * Signals from outside arriving while the strategy runs (a bot's TradingView alerts): `fn`
+   * gets each once, between candles, in arrival order. Absent in backtests, which get their
+   * signals as parameters.
+   */
+  readonly external?: ExternalSignals;
+}
+
+/** Where a running strategy hears of signals from outside (see StrategyContext.external). */
+export interface ExternalSignals {
+  subscribe(fn: (s: ExternalSignal) => void): void;
 }
 
 /** A running strategy: called once per closed base candle, in time order. */

@@ -30,6 +30,30 @@ export interface Signal {
   validBars?: number;
 }
 
+/**
+ * A signal from outside (a TradingView alert, a list in a notebook): `ts` is when it was given,
+ * on the bots' clock. The `signals` strategy emits each once, on the first candle whose close is
+ * at or after `ts`.
+ */
+export interface ExternalSignal {
+  /** When the signal was given (UTC ms). */
+  ts: number;
+  side: SignalSide;
+  sl?: number;
+  tp?: number;
+  /** Stop-loss this many percent from the entry's fill (instead of `sl`). */
+  sl_pct?: number;
+  /** Take-profit this many percent from the entry's fill (instead of `tp`). */
+  tp_pct?: number;
+  /** Limit entry price; unset for a market entry. */
+  entry?: number;
+  /** Candles a limit entry may wait for its fill. */
+  valid_bars?: number;
+  /** The sender's confidence, 0..1 [1]. */
+  confidence?: number;
+  reason?: string;
+}
+
 /** Which strategies may open longs, shorts or both (default long). */
 export type Direction = "long" | "short" | "both";
 

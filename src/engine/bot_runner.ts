@@ -1,7 +1,7 @@
 // One strategy on one symbol, fed closed candles one at a time: the engine as live bots run it.
 
 import type { Candle } from "../core/candles.ts";
-import type { StrategyDefinition } from "../core/strategy.ts";
+import type { ExternalSignals, StrategyDefinition } from "../core/strategy.ts";
 import type { Direction, Fill } from "../core/trading.ts";
 import type { RiskGate } from "../risk/gate.ts";
 import { type Decision, Engine, type EngineSymbol } from "./engine.ts";
@@ -28,6 +28,8 @@ export interface BotRunnerOptions {
   onDecision?: (d: Decision) => void;
   onFill?: (f: Fill) => void;
   onOrderRefusal?: (r: OrderRefusal) => void;
+  /** Signals from outside for the strategy (a bot's alerts). */
+  external?: ExternalSignals;
 }
 
 /**
@@ -47,7 +49,10 @@ export class BotRunner {
   constructor(readonly options: BotRunnerOptions) {
     const { def, params, symbol, timeframe, broker } = options;
     this.series = new StreamSeries({ symbol, timeframe, higher: def.timeframes?.(params) });
-    const strategy = def.create(params, new SymbolContext(this.series, broker));
+    const strategy = def.create(
+      params,
+      new SymbolContext(this.series, broker, options.external),
+    );
     this.engine = new Engine({
       strategyName: def.name,
       timeframeMs: timeframeMs(timeframe),

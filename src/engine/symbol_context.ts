@@ -3,6 +3,7 @@
 import { ConfigError } from "../core/errors.ts";
 import type { Broker } from "../core/ports.ts";
 import type {
+  ExternalSignals,
   IndicatorSpec,
   Line,
   Lines,
@@ -57,10 +58,13 @@ export class SymbolContext implements StrategyContext {
   /** The position in this symbol now, or undefined when flat. */
   readonly position: StrategyContext["position"];
   readonly symbol: string;
+  /** Signals from outside while running (a bot's alerts); undefined in backtests. */
+  readonly external?: ExternalSignals;
   readonly #cache = new Map<string, Line | Lines>();
 
-  constructor(source: SeriesSource, broker: Broker) {
+  constructor(source: SeriesSource, broker: Broker, external?: ExternalSignals) {
     const { symbol, views } = source;
+    this.external = external;
     this.symbol = symbol;
     this.base = source.base;
     const baseTf = this.base.timeframe;

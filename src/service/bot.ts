@@ -3,9 +3,10 @@
 import { type Candle, candleAt, type SeriesKey } from "../core/candles.ts";
 import { InputError } from "../core/errors.ts";
 import { floorToTimeframe, timeframeMs } from "../core/timeframe.ts";
-import type { PositionView } from "../core/trading.ts";
+import type { ExternalSignal, PositionView } from "../core/trading.ts";
 import { ConfirmingBroker } from "./confirming_broker.ts";
 import { BotRunner } from "../engine/bot_runner.ts";
+import { ExternalInput } from "../engine/external_input.ts";
 import type { MarketFeed, Subscription } from "../core/feed.ts";
 import type { Clock } from "../core/ports.ts";
 import type { StrategyDefinition } from "../core/strategy.ts";
@@ -61,6 +62,8 @@ export class Bot {
   state: BotState = "stopped";
   lastError?: string;
   #runner?: BotRunner;
+  /** Where this bot's alerts reach its strategy (rebuilt with the runner). */
+  #external?: ExternalInput;
   #account?: BotAccount;
   #broker?: ConfirmingBroker;
   #recorder?: BotRecorder;
@@ -236,6 +239,28 @@ export class Bot {
   }
 
   /**
+   * Hands alert `seq`'s signal to the strategy, stamped with the bots' clock and recorded as an
+   * event, so a restart replays it where it happened. Idempotent by `seq`: an alert already
+   * recorded is not recorded again (answers false). Refused when the bot is not running or its
+   * strategy takes no signals from outside.
+   */
+  alert(seq: number, signal: Omit<ExternalSignal, "ts">): Promise<boolean> {
+    return this.#serial(async () => {
+      const id = this.spec.botId;
+      if (!this.#runner) throw new InputError(`Bot "${id}" is not running.`);
+      if (!this.#external!.heard) {
+        throw new InputError(
+          `Bot "${id}" runs strategy "${this.spec.strategy}", which takes no alerts; ` +
+            `alerts need the signals strategy.`,
+        );
+      }
+      if (await this.deps.store.hasAlert(id, seq)) return false;
+      await this.#record("alert", { seq, signal: { ...signal, ts: this.deps.clock.now() } });
+      return true;
+    });
+  }
+
+  /**
    * A person's order on a live bot's account (no confirmation, no risk gate: it is theirs),
    * queued with the candles, stored, and sent; resolves with the exchange's answer. The client
    * id is `<bot>-manual-<at>`, so the same request at the same millisecond is refused as a
@@ -317,7 +342,9 @@ export class Bot {
     this.#trading = false;
     this.#tradeAfter = -Infinity;
     this.#candles = 0;
+    this.#external = new ExternalInput();
     this.#runner = new BotRunner({
+      external: this.#external,
       def: this.deps.def,
       params: s.params,
       symbol: s.symbol,
@@ -410,6 +437,7 @@ export class Bot {
         this.#trading = on;
         if (on) this.#tradeAfter = after;
       },
+      external: (signal) => this.#external!.push(signal),
     });
     if (f) this.#recorder!.onFill(f, this.#account!.base.position(this.spec.symbol));
     this.#recorder!.onTrades(this.#account!.base.trades());

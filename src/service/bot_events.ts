@@ -1,6 +1,6 @@
 // A bot's control events applied to its runner and broker (paper replays them all; live only the switches).
 
-import type { Fill } from "../core/trading.ts";
+import type { ExternalSignal, Fill } from "../core/trading.ts";
 import type { ConfirmingBroker } from "./confirming_broker.ts";
 import type { BotRunner } from "../engine/bot_runner.ts";
 import type { BotEvent } from "../store/bot_store.ts";
@@ -16,6 +16,8 @@ export interface EventTarget {
   lastClose: number | undefined;
   /** Turns trading on (with the last candle that only warms up) or off. */
   trade(on: boolean, after: number): void;
+  /** Hands a signal from outside (an alert) to the strategy. */
+  external(s: ExternalSignal): void;
 }
 
 /**
@@ -48,6 +50,9 @@ export function applyEvent(e: BotEvent, t: EventTarget): Fill | undefined {
       break;
     case "require_confirmation":
       broker.required = Boolean(e.payload.on);
+      break;
+    case "alert":
+      t.external(e.payload.signal as ExternalSignal);
       break;
     case "flatten":
       if (t.lastClose === undefined) break;

@@ -7,6 +7,7 @@ import type { MarketFeed } from "../core/feed.ts";
 import type { BotStore, DesiredStatus } from "../store/bot_store.ts";
 import type { CandleStore } from "../store/candle_store.ts";
 import type { StrategyDefinition } from "../core/strategy.ts";
+import type { ExternalSignal } from "../core/trading.ts";
 import {
   Bot,
   type BotSettings,
@@ -176,6 +177,14 @@ export class Supervisor {
     }
     await this.#audit(action, id, who, outcome);
     return bot.status();
+  }
+
+  /**
+   * Hands alert `seq`'s signal to bot `id` (see `Bot.alert`): recorded with the candles, acted on
+   * at the bot's next candle close. False when that alert was handed over already.
+   */
+  async alert(id: string, seq: number, signal: Omit<ExternalSignal, "ts">): Promise<boolean> {
+    return await this.get(id).alert(seq, signal);
   }
 
   /** Confirms or rejects a pending order; audited. */

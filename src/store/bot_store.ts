@@ -106,6 +106,16 @@ export class BotStore {
     }));
   }
 
+  /** Whether alert `seq` is already among bot `botId`'s events. */
+  async hasAlert(botId: string, seq: number): Promise<boolean> {
+    const [{ n }] = await this.db.all(
+      `SELECT count(*) AS n FROM bot_events WHERE bot_id = ? AND kind = 'alert'
+         AND CAST(json_extract(payload, '$.seq') AS BIGINT) = ?`,
+      [botId, BigInt(seq)],
+    );
+    return Number(n) > 0;
+  }
+
   /** Open time of the latest candle whose records are stored (-Infinity: none). */
   async lastRecorded(botId: string): Promise<number> {
     const [{ t }] = await this.db.all("SELECT max(ts) AS t FROM bot_equity WHERE bot_id = ?", [

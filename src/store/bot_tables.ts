@@ -23,7 +23,8 @@ export type BotEventKind =
   | "reject"
   | "expire"
   | "require_confirmation"
-  | "flatten";
+  | "flatten"
+  | "alert";
 
 /** A bot's desired status, persisted so a restart runs the same bots. */
 export type DesiredStatus = "running" | "paused" | "stopped";

@@ -1,20 +1,8 @@
 // A queue of externally supplied signals (a list now, the webhook later), released by candle close.
 
-import type { SignalSide } from "../core/trading.ts";
+import type { ExternalSignal } from "../core/trading.ts";
 
-/** A signal from outside (TradingView alert, a list in a notebook): `ts` is when it was sent. */
-export interface ExternalSignal {
-  /** When the signal was given (UTC ms). */
-  ts: number;
-  side: SignalSide;
-  sl?: number;
-  tp?: number;
-  /** Limit entry price; unset for a market entry. */
-  entry?: number;
-  /** Candles a limit entry may wait for its fill. */
-  valid_bars?: number;
-  reason?: string;
-}
+export type { ExternalSignal };
 
 /** What {@link SignalFeed.take} releases: the latest due signal and how many it replaced. */
 export interface DueSignal {
