@@ -7,6 +7,7 @@ import { ConfigError } from "./core/errors.ts";
 import { optional, parseFlags, runMain } from "./cli/args.ts";
 import { requireBearer } from "./http/auth.ts";
 import { ALLOWED_HOSTS_ENV, Exposure, parseAllowedHosts } from "./http/exposure.ts";
+import { WEBHOOK_OPEN_PATHS, webhookOptionsFromEnv } from "./http/webhook.ts";
 import { checkPortFree } from "./http/port_check.ts";
 import { resolveApiToken } from "./service/api_token.ts";
 import { configsFolderProblem } from "./service/bot_config.ts";
@@ -77,6 +78,7 @@ right-most non-loopback entry; only behind a proxy that sets it (README, "Behind
   const exposure = new Exposure({
     bind: hostname,
     allowedHosts: parseAllowedHosts(Deno.env.get(ALLOWED_HOSTS_ENV)),
+    openPaths: WEBHOOK_OPEN_PATHS,
   });
   const configsDir = optional(f, "configs") ?? "configs/bots";
   const noBots = await configsFolderProblem(configsDir);
@@ -119,6 +121,7 @@ right-most non-loopback entry; only behind a proxy that sets it (README, "Behind
     version: VERSION,
     limits: { trustProxy: f["trust-proxy"] === true },
     exposure,
+    webhook: webhookOptionsFromEnv(Deno.env.toObject()),
     replay: f.replay ? { speed } : undefined,
     liveFeed: (candles) => marketFeedFor(candles, notices),
     live,
