@@ -156,9 +156,10 @@ export class AlertIntake {
 
   /**
    * Registers processing (see {@link AlertListener}): it gets every alert from now on, and first
-   * every stored alert not yet past "received", each once. Returns the function that removes it.
+   * every stored alert not yet past "received", each once. Returns the function that removes it;
+   * its `replayed` resolves once the waiting alerts were handed over.
    */
-  onAlert(fn: AlertListener): () => void {
+  onAlert(fn: AlertListener): (() => void) & { replayed: Promise<void> } {
     const seen = new Set<number>();
     let replaying = true;
     const live: AlertListener = (a) => {
@@ -166,7 +167,7 @@ export class AlertIntake {
       return fn(a);
     };
     this.#listeners.add(live);
-    (async () => {
+    const replayed = (async () => {
       await this.flush();
       for (const a of await this.store.unprocessed()) {
         if (!seen.has(a.seq) && this.#listeners.has(live)) this.#deliver(fn, strip(a));
@@ -177,7 +178,7 @@ export class AlertIntake {
       replaying = false;
       seen.clear();
     });
-    return () => this.#listeners.delete(live);
+    return Object.assign(() => void this.#listeners.delete(live), { replayed });
   }
 
   #schedule(): void {
