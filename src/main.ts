@@ -75,10 +75,12 @@ right-most non-loopback entry; only behind a proxy that sets it (README, "Behind
   const hostname = optional(f, "host") ?? "127.0.0.1";
   // Before anything is created (the database, the token file): a taken port fails here.
   await checkPortFree(hostname, port);
+  const webhook = webhookOptionsFromEnv(Deno.env.toObject());
   const exposure = new Exposure({
     bind: hostname,
     allowedHosts: parseAllowedHosts(Deno.env.get(ALLOWED_HOSTS_ENV)),
-    openPaths: WEBHOOK_OPEN_PATHS,
+    // The webhook checks a secret of its own: open off loopback only once one is configured.
+    openPaths: webhook.secretFor?.(undefined) ? WEBHOOK_OPEN_PATHS : [],
   });
   const configsDir = optional(f, "configs") ?? "configs/bots";
   const noBots = await configsFolderProblem(configsDir);
@@ -121,7 +123,7 @@ right-most non-loopback entry; only behind a proxy that sets it (README, "Behind
     version: VERSION,
     limits: { trustProxy: f["trust-proxy"] === true },
     exposure,
-    webhook: webhookOptionsFromEnv(Deno.env.toObject()),
+    webhook,
     replay: f.replay ? { speed } : undefined,
     liveFeed: (candles) => marketFeedFor(candles, notices),
     live,
