@@ -165,6 +165,7 @@ export function webhookRoutes(
     c.json({ ok: false, error, ...(field ? { field } : {}) }, status);
 
   const receive = async (c: Context) => {
+    const started = performance.now();
     if (allow) {
       const from = clientAddress(c);
       if (from === undefined || !allow.has(from)) {
@@ -233,6 +234,8 @@ export function webhookRoutes(
       : `body:${botId}:${source}:${sha256(body)}`;
     try {
       const r = await commands.receiveAlert({ source, bot_id: botId, key, body });
+      // How long the service took, the journal's sync included (the bench reads it).
+      c.header("Server-Timing", `alert;dur=${(performance.now() - started).toFixed(2)}`);
       return c.json({ ok: true, seq: r.seq, duplicate: r.duplicate });
     } catch (err) {
       if (err instanceof NotFoundError) return refuse(c, 404, err.message);

@@ -125,7 +125,11 @@ export class AlertIntake {
    */
   async receive(a: Omit<AlertInput, "received_at">): Promise<Received> {
     if (this.#closed) throw new Error("The alert intake is closed.");
-    const input: AlertInput = { ...a, received_at: this.o.wallNow() };
+    const input: AlertInput = {
+      ...a,
+      body: a.body.toWellFormed(), // as the store keeps it
+      received_at: this.o.wallNow(),
+    };
     const r = await this.journal.append(input);
     const record: AlertRecord = {
       seq: r.seq,

@@ -45,6 +45,15 @@ export interface AlertQuery {
 const COLUMNS =
   "seq, received_at, source, bot_id, key, body, state, duplicate_of, rule, reason, updated_at";
 
+const COPY_SQL = `
+  INSERT OR IGNORE INTO alerts
+    (seq, received_at, source, bot_id, key, body, state, duplicate_of, updated_at)
+  SELECT r.seq, r.received_at, r.source, r.bot_id, r.key, r.body, r.state, r.duplicate_of,
+         r.updated_at
+  FROM (SELECT unnest(from_json(?::JSON, '[{"seq": "BIGINT", "received_at": "BIGINT",
+    "source": "VARCHAR", "bot_id": "VARCHAR", "key": "VARCHAR", "body": "VARCHAR",
+    "state": "VARCHAR", "duplicate_of": "BIGINT", "updated_at": "BIGINT"}]')) AS r)`;
+
 /**
  * The `alerts` table. Copies are idempotent by seq (a batch copied again after a crash is
  * ignored), so the journal can be replayed into it any number of times.
@@ -61,35 +70,26 @@ export class AlertStore {
   }
 
   /**
-   * Copies journal records in one statement (a VALUES list): state "received", or "duplicate"
-   * for a repeat. Records already stored are left as they are.
+   * Copies journal records in one statement: the batch goes to DuckDB as one JSON parameter and
+   * is unnested there (binding a parameter a value held the event loop for tens of ms, delaying
+   * the webhook's answers). State "received", or "duplicate" for a repeat; records already
+   * stored are left as they are.
    */
   async copy(records: readonly AlertRecord[], now: number): Promise<void> {
-    const CHUNK = 1000; // 11 parameters a row: statements stay well under DuckDB's limits
-    for (let i = 0; i < records.length; i += CHUNK) {
-      const part = records.slice(i, i + CHUNK);
-      const params: DuckDBValue[] = [];
-      for (const r of part) {
-        params.push(
-          r.seq,
-          r.received_at,
-          r.source,
-          r.bot_id,
-          r.key,
-          r.body,
-          r.duplicate_of === undefined ? "received" : "duplicate",
-          r.duplicate_of ?? null,
-          null,
-          null,
-          now,
-        );
-      }
-      const row = "(?::BIGINT, ?::BIGINT, ?, ?, ?, ?, ?, ?::BIGINT, ?, ?, ?::BIGINT)";
-      await this.db.run(
-        `INSERT OR IGNORE INTO alerts (${COLUMNS}) VALUES ${part.map(() => row).join(", ")}`,
-        params,
-      );
-    }
+    if (records.length === 0) return;
+    const rows = records.map((r) => ({
+      seq: r.seq,
+      received_at: r.received_at,
+      // Lone surrogates (from a JSON "\ud800" escape) would make DuckDB refuse the batch.
+      source: r.source.toWellFormed(),
+      bot_id: r.bot_id.toWellFormed(),
+      key: r.key.toWellFormed(),
+      body: r.body.toWellFormed(),
+      state: r.duplicate_of === undefined ? "received" : "duplicate",
+      duplicate_of: r.duplicate_of ?? null,
+      updated_at: now,
+    }));
+    await this.db.run(COPY_SQL, [JSON.stringify(rows)]);
   }
 
   /** Records an alert's new state (and the rule and reason of a refusal). */

@@ -290,5 +290,12 @@ Deno.test("webhook: secrets never reach answers, logs, the journal or the databa
     assert.ok(!text.includes(SECRET), `${what}: ${text.slice(0, 400)}`);
   }
   assert.ok(journal.includes("<secret>")); // the plain-text message quoted it
+  // A lone surrogate (a JSON escape) is stored, not a reason for the copy to fail.
+  const odd = await s.post(
+    "/webhooks/tradingview/beta",
+    `{"passphrase":"${SECRET}","c":"\\ud800"}`,
+  );
+  assert.equal(odd.status, 200);
+  assert.equal((await s.tw.commands.alerts({ bot: "beta" })).total, 1);
   assert.ok(s.answers.some((a) => a.includes("/webhooks/tradingview/alpha/<secret>")));
 });
