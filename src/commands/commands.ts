@@ -517,16 +517,18 @@ export class Commands {
    * Takes in an alert already authenticated by its surface (the webhook): journaled durably
    * when this resolves, de-duplicated by `key`. The body must no longer hold the secret.
    */
-  receiveAlert(
+  async receiveAlert(
     a: { source: string; bot_id: string; key: string; body: string },
   ): Promise<Received> {
     if (!this.hasBot(a.bot_id)) throw new NotFoundError(`No bot "${a.bot_id}".`);
-    return this.service.alerts.receive(a);
+    return await this.service.alerts.receive(a);
   }
 
-  /** Received alerts with their fate, newest first (filter by bot, state, time; paged). */
+  /**
+   * Received alerts with their fate, newest first (filter by bot, state, time; paged). A bot
+   * filter may name a bot no longer configured: its alerts stay listed.
+   */
   async alerts(q: AlertQuery) {
-    if (q.bot !== undefined) this.#bot(q.bot);
     const { total, alerts } = await this.service.alerts.list(q);
     return { total, offset: q.offset ?? 0, count: alerts.length, alerts };
   }

@@ -219,7 +219,8 @@ export function webhookRoutes(
       );
     }
     if (!BOT_ID.test(botId) || !commands.hasBot(botId)) {
-      const shown = BOT_ID.test(botId) ? `"${botId}"` : "named";
+      // Never echoed when it is not an id, or is the secret put in the wrong segment.
+      const shown = BOT_ID.test(botId) && !sameSecret(botId, expected) ? `"${botId}"` : "named";
       return refuse(c, 404, `No bot ${shown}; see GET /api/bots for the bots.`);
     }
     let body = text;
