@@ -3,17 +3,20 @@
 //
 // Why this design: the webhook must answer within 10 ms (p99) at 500 alerts/s and an answered
 // alert must survive `kill -9`. A DuckDB commit costs ~15 ms here, so one commit an alert cannot
-// keep up, and batching commits would make each alert wait for its batch. An fdatasync of a small
-// append costs ~0.5 ms typically (p99 ~6-8 ms on this machine's disk, measured with 300 syncs), so
-// the alert is written to a file of its own first: appends queue; one writer writes every queued
-// line with one write and one `syncData()`, then resolves them all; appends arriving during a
-// sync go in the next batch. At 500/s a batch holds a few alerts, and an alert waits at most for
-// the sync in flight plus its own. The lines are then copied into DuckDB in batches (the intake,
-// `alert_store.ts`), where they are listed and their fate recorded. Once everything the file
-// holds is in DuckDB the file is truncated (at start, and when it passes a size): the truncation
-// runs in the writer's turn, so no append can land between the check and the cut.
-// A crash can tear only the last line (appends are whole lines, in order): it is cut off at
-// start and logged, never fatal.
+// keep up, and batching commits would make each alert wait for its batch. A write + fdatasync of
+// one small line costs 0.4-0.6 ms p50 here (p99 1-3 ms on a quiet machine, 6-8 ms while other
+// test suites load the disk; bench/webhook_bench.ts measures it), so the alert goes to a file of
+// its own first: appends queue; one writer writes every queued line with one write and one
+// `syncData()`, then resolves them all; appends arriving during a sync go in the next batch. An
+// alert waits at most for the sync in flight plus its own (at 500/s: ~1 ms p50, ~5 ms p99 for
+// the journal alone). The lines are then copied into DuckDB in batches by the intake
+// (`alert_store.ts`: one statement a batch, off the event loop's critical path), where they are
+// listed and their fate recorded. Once everything the file holds is in DuckDB the file is
+// truncated (at start, and when it passes a size): the cut runs in the writer's turn, so no
+// append can land between the check and the cut. A crash can tear only the last line (appends
+// are whole lines, in order): it is cut off at start and logged, never fatal. Rejected designs:
+// a commit an alert in DuckDB (15 ms each, serialised with the bots' writes), and answering
+// before the sync (an answered alert could be lost to a crash).
 
 /** A warning line on stderr (the store layer has no logger of its own). */
 function log(level: "warn" | "error", msg: string, fields: Record<string, unknown>): void {
