@@ -1,4 +1,4 @@
-// `deno task bench [store|indicators|scan|backtest|cli|csv|optimize|service|edge|chat|live]`: measures speed targets, prints a table, writes JSON.
+// `deno task bench [store|indicators|scan|backtest|cli|csv|optimize|service|edge|chat|live|webhook]`: measures speed targets, prints a table, writes JSON.
 
 import { allocColumns } from "../src/core/candles.ts";
 import { CandleStore } from "../src/store/candle_store.ts";
@@ -112,6 +112,10 @@ if (!only || only === "edge") {
 if (!only || only === "chat") {
   const { benchChat } = await import("./chat_bench.ts");
   rows.push(...await benchChat());
+}
+if (!only || only === "webhook") {
+  const { benchWebhook } = await import("./webhook_bench.ts");
+  rows.push(...await benchWebhook());
 }
 if (!only || only === "live") {
   const { benchLive } = await import("./live_bench.ts");

@@ -6,6 +6,7 @@ import { Commands } from "./commands/commands.ts";
 import { createApp } from "./http/app.ts";
 import type { LimitOptions } from "./http/limits.ts";
 import type { Exposure } from "./http/exposure.ts";
+import type { WebhookOptions } from "./http/webhook.ts";
 import { type Service, type ServiceOptions, startService } from "./service/service.ts";
 
 /** Options for {@link assemble}: the service's, and what the HTTP app needs. */
@@ -17,6 +18,8 @@ export interface AssembleOptions extends ServiceOptions {
   limits?: LimitOptions;
   /** The bind and the names the API answers to. Default: loopback, reads open. */
   exposure?: Exposure;
+  /** The TradingView webhook's secret and allowed senders [none: alerts are refused]. */
+  webhook?: WebhookOptions;
   /** The chat surface's settings (Telegram, Discord); absent or without tokens: chat is off. */
   chat?: Omit<ChatServiceOptions, "commands">;
 }
@@ -52,6 +55,7 @@ export async function assemble(o: AssembleOptions): Promise<Assembled> {
     auth: o.auth,
     limits: o.limits,
     exposure: o.exposure,
+    webhook: o.webhook,
   });
   const chat = o.chat ? await ChatService.start({ ...o.chat, commands }) : undefined;
   return {

@@ -7,6 +7,7 @@ import { ConfigError } from "./core/errors.ts";
 import { optional, parseFlags, runMain } from "./cli/args.ts";
 import { requireBearer } from "./http/auth.ts";
 import { ALLOWED_HOSTS_ENV, Exposure, parseAllowedHosts } from "./http/exposure.ts";
+import { WEBHOOK_OPEN_PATHS, webhookOptionsFromEnv } from "./http/webhook.ts";
 import { checkPortFree } from "./http/port_check.ts";
 import { resolveApiToken } from "./service/api_token.ts";
 import { configsFolderProblem } from "./service/bot_config.ts";
@@ -74,9 +75,12 @@ right-most non-loopback entry; only behind a proxy that sets it (README, "Behind
   const hostname = optional(f, "host") ?? "127.0.0.1";
   // Before anything is created (the database, the token file): a taken port fails here.
   await checkPortFree(hostname, port);
+  const webhook = webhookOptionsFromEnv(Deno.env.toObject());
   const exposure = new Exposure({
     bind: hostname,
     allowedHosts: parseAllowedHosts(Deno.env.get(ALLOWED_HOSTS_ENV)),
+    // The webhook checks a secret of its own: open off loopback only once one is configured.
+    openPaths: webhook.secretFor?.(undefined) ? WEBHOOK_OPEN_PATHS : [],
   });
   const configsDir = optional(f, "configs") ?? "configs/bots";
   const noBots = await configsFolderProblem(configsDir);
@@ -119,6 +123,7 @@ right-most non-loopback entry; only behind a proxy that sets it (README, "Behind
     version: VERSION,
     limits: { trustProxy: f["trust-proxy"] === true },
     exposure,
+    webhook,
     replay: f.replay ? { speed } : undefined,
     liveFeed: (candles) => marketFeedFor(candles, notices),
     live,

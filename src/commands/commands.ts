@@ -12,7 +12,9 @@ import {
 import type { Bot } from "../service/bot.ts";
 import type { BusEvent, BusListener } from "../service/event_bus.ts";
 import { parityReport } from "../service/parity.ts";
+import type { Received } from "../service/alert_intake.ts";
 import type { Service } from "../service/service.ts";
+import type { AlertQuery } from "../store/alert_store.ts";
 import type { SettingsPatch } from "../service/settings.ts";
 import type { Actor, BotAction } from "../service/supervisor.ts";
 import { ConflictError, InvalidFieldError, NotFoundError } from "./errors.ts";
@@ -502,6 +504,33 @@ export class Commands {
   /** Calls `fn` with every event from now on; returns the function that stops it. */
   onEvent(fn: BusListener): () => void {
     return this.service.bus.subscribe(fn);
+  }
+
+  // ---- webhook alerts ----
+
+  /** True when a bot with this id exists (running or not). */
+  hasBot(id: string): boolean {
+    return this.service.supervisor.bots.has(id);
+  }
+
+  /**
+   * Takes in an alert already authenticated by its surface (the webhook): journaled durably
+   * when this resolves, de-duplicated by `key`. The body must no longer hold the secret.
+   */
+  async receiveAlert(
+    a: { source: string; bot_id: string; key: string; body: string },
+  ): Promise<Received> {
+    if (!this.hasBot(a.bot_id)) throw new NotFoundError(`No bot "${a.bot_id}".`);
+    return await this.service.alerts.receive(a);
+  }
+
+  /**
+   * Received alerts with their fate, newest first (filter by bot, state, time; paged). A bot
+   * filter may name a bot no longer configured: its alerts stay listed.
+   */
+  async alerts(q: AlertQuery) {
+    const { total, alerts } = await this.service.alerts.list(q);
+    return { total, offset: q.offset ?? 0, count: alerts.length, alerts };
   }
 
   // ---- backtests ----

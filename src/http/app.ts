@@ -16,6 +16,8 @@ import { orderRoutes } from "./api_orders.ts";
 import { simulationRoutes } from "./api_simulation.ts";
 import { Exposure } from "./exposure.ts";
 import { RouteTable } from "./route_table.ts";
+import { shownPath } from "./shown_path.ts";
+import { type WebhookOptions, webhookRoutes } from "./webhook.ts";
 
 /** What the app needs. */
 export interface AppDeps {
@@ -31,6 +33,8 @@ export interface AppDeps {
   limits?: LimitOptions;
   /** The bind and the names the service answers to. Default: loopback, reads open. */
   exposure?: Exposure;
+  /** The TradingView webhook's secret and allowed senders [no secret: alerts are refused]. */
+  webhook?: WebhookOptions;
 }
 
 const candleQuery = z.object({
@@ -142,10 +146,14 @@ export function createApp(deps: AppDeps): Hono {
     backtestRoutes(routes, commands);
     orderRoutes(routes, commands);
     eventRoutes(routes, commands, sse);
+    webhookRoutes(app, routes, commands, deps.webhook);
   }
 
   app.notFound((c) =>
-    c.json({ error: `No route ${c.req.method} ${c.req.path}; see /api/openapi.json.` }, 404)
+    c.json(
+      { error: `No route ${c.req.method} ${shownPath(c.req.path)}; see /api/openapi.json.` },
+      404,
+    )
   );
 
   app.onError((err, c) => {
@@ -161,7 +169,7 @@ export function createApp(deps: AppDeps): Hono {
       JSON.stringify({
         level: "error",
         msg: "request failed",
-        path: c.req.path,
+        path: shownPath(c.req.path),
         error: String(err),
       }),
     );

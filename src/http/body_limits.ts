@@ -2,6 +2,7 @@
 // by a linear scan before JSON.parse.
 
 import type { Context, MiddlewareHandler } from "hono";
+import { shownPath } from "./shown_path.ts";
 
 /**
  * Refuses a body larger than `maxBytes` with 413 and a JSON error naming the limit: from
@@ -11,7 +12,7 @@ import type { Context, MiddlewareHandler } from "hono";
 export function bodySizeLimit(maxBytes: number): MiddlewareHandler {
   const tooLarge = (c: Context) =>
     c.json({
-      error: `Request body too large for ${c.req.method} ${c.req.path}: ` +
+      error: `Request body too large for ${c.req.method} ${shownPath(c.req.path)}: ` +
         `the limit is ${maxBytes} bytes.`,
     }, 413);
   return async (c, next) => {

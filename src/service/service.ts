@@ -8,6 +8,7 @@ import { CandleStore } from "../store/candle_store.ts";
 import type { Db } from "../store/db.ts";
 import type { Clock } from "../core/ports.ts";
 import { floorToTimeframe } from "../core/timeframe.ts";
+import { AlertIntake } from "./alert_intake.ts";
 import { BacktestJobs } from "./backtest_jobs.ts";
 import { EventBus } from "./event_bus.ts";
 import type { LiveAccounts } from "./live_accounts.ts";
@@ -35,6 +36,8 @@ export interface ServiceOptions {
   expiryCheckMs?: number;
   /** Exchange accounts for the live bots among `entries` (required when there are any). */
   live?: LiveAccounts;
+  /** The webhook alerts' journal [next to the database] and de-duplication window [60 s]. */
+  alerts?: { journalPath?: string; dedupeWindowMs?: number };
 }
 
 /** A started service. */
@@ -56,6 +59,8 @@ export interface Service {
   reads: { candles: CandleStore; bots: BotStore; runs: BacktestStore };
   jobs: BacktestJobs;
   settings: SettingsService;
+  /** Webhook alerts: journaled, de-duplicated, stored and listed. */
+  alerts: AlertIntake;
   /** "live" when a bot trades live, else "paper". */
   mode: "paper" | "live";
   /** Whether manual orders can be sent (a live bot and its exchange accounts). */
@@ -118,6 +123,16 @@ export async function startService(o: ServiceOptions): Promise<Service> {
   const jobs = new BacktestJobs(candles, runs, bus, wallNow);
   await settings.load();
   await supervisor.start(o.entries);
+  let alerts: AlertIntake;
+  try {
+    alerts = await AlertIntake.open({ db: o.db, wallNow, bus, ...o.alerts });
+  } catch (err) {
+    clearInterval(saveClock);
+    await jobs.close();
+    await supervisor.close();
+    await feed.close();
+    throw err;
+  }
   const mode = o.entries.some((e) => e.spec.mode === "live") ? "live" : "paper";
   return {
     supervisor,
@@ -131,6 +146,7 @@ export async function startService(o: ServiceOptions): Promise<Service> {
     reads,
     jobs,
     settings,
+    alerts,
     mode,
     manualOrders: o.live !== undefined && mode === "live",
     async close() {
@@ -138,6 +154,7 @@ export async function startService(o: ServiceOptions): Promise<Service> {
       await jobs.close();
       await supervisor.close();
       await feed.close();
+      await alerts.close();
       if (o.replay) await bots.setSetting(REPLAY_CLOCK, Math.floor(clock.now()));
     },
   };

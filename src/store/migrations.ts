@@ -310,6 +310,27 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 7,
+    name: "webhook alerts",
+    sql: `
+      -- One row a webhook alert (the journal's copy), with its fate: received, duplicate, and
+      -- later refused, pending, sent, filled. The body never holds the passphrase.
+      CREATE TABLE alerts (
+        seq BIGINT PRIMARY KEY,
+        received_at BIGINT NOT NULL,
+        source VARCHAR NOT NULL,
+        bot_id VARCHAR NOT NULL,
+        key VARCHAR NOT NULL,
+        body VARCHAR NOT NULL,
+        state VARCHAR NOT NULL,
+        duplicate_of BIGINT,
+        rule VARCHAR,
+        reason VARCHAR,
+        updated_at BIGINT NOT NULL
+      );
+    `,
+  },
 ];
 
 /** Applies every migration not yet recorded, each in its own transaction. Returns those applied. */

@@ -200,6 +200,8 @@ Deno.test("fuzz: 10,000 seeded requests over every route, half anonymous: no 5xx
     auth: requireBearer(TOKEN),
     version: "test",
     replay: { speed: 1 }, // short histories: bots relaunched by the writes start fast
+    // A webhook secret the fuzz never guesses (without one the webhook answers 503 by design).
+    webhook: { secretFor: () => "fuzz-webhook-secret-never-sent-0123" },
   });
   const ac = new AbortController();
   const server = Deno.serve(

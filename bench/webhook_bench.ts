@@ -1,0 +1,191 @@
+// TradingView alerts into a running service: a sustained 500 alerts/s for 10 s against
+// `src/main.ts --replay` with the five example bots; answer times, and every alert journaled
+// (`deno task bench webhook`, or `deno run -A bench/webhook_bench.ts` alone).
+
+import type { BenchRow } from "./backtest_bench.ts";
+import { listening } from "./edge_bench.ts";
+
+const ROOT = new URL("../", import.meta.url).pathname;
+const TOKEN = "bench-token-0123456789abcdef";
+const SECRET = "bench-webhook-secret-0123";
+const BOTS = [
+  "btc_rsi_macd_bb_15m",
+  "ema_crossover_01",
+  "eth_smc_1h",
+  "sol_ema_rsi_volume_5m",
+  "xrp_dca_4h",
+];
+
+/** Options of {@link benchWebhook}. */
+export interface WebhookBenchOptions {
+  /** Alerts a second [500]. */
+  rate?: number;
+  /** Seconds of sending [10]. */
+  seconds?: number;
+  /** Replay speed of the bots meanwhile [60]. */
+  speed?: number;
+}
+
+function pct(xs: number[], p: number): number {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil(p * s.length) - 1)];
+}
+
+const round2 = (x: number) => Math.round(x * 100) / 100;
+
+/** write + fdatasync of one small line, `n` times, in the data folder's file system (ms). */
+async function syncCost(dir: string, n = 300): Promise<number[]> {
+  const path = `${dir}/sync_probe.jsonl`;
+  const f = await Deno.open(path, { create: true, append: true });
+  const line = new TextEncoder().encode(JSON.stringify({ seq: 1, body: "x".repeat(200) }) + "\n");
+  const xs: number[] = [];
+  try {
+    for (let i = 0; i < n; i++) {
+      const t = performance.now();
+      await f.write(line);
+      await f.syncData();
+      xs.push(performance.now() - t);
+    }
+  } finally {
+    f.close();
+    await Deno.remove(path);
+  }
+  return xs;
+}
+
+/**
+ * Starts the service as a user does (five example bots replaying), then sends `rate` alerts a
+ * second for `seconds` from this process (open loop: each alert leaves on its schedule, whether
+ * or not earlier ones were answered), spread over the five bots, each with its own alert id.
+ * Reports the answers' p50 and p99 (send to body read), and checks that the service holds as
+ * many alerts as were answered 200, and that every alert was answered.
+ */
+export async function benchWebhook(o: WebhookBenchOptions = {}): Promise<BenchRow[]> {
+  const rate = o.rate ?? 500;
+  const seconds = o.seconds ?? 10;
+  const dir = await Deno.makeTempDir({ prefix: "tidewatch_webhook_bench_" });
+  const sync = await syncCost(dir);
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      "src/main.ts",
+      "--port",
+      "0",
+      "--replay",
+      "--speed",
+      String(o.speed ?? 60),
+      "--db",
+      `${dir}/webhook.duckdb`,
+      "--configs",
+      `${ROOT}configs/bots`,
+    ],
+    cwd: ROOT,
+    env: {
+      TIDEWATCH_DATA_DIR: dir,
+      TIDEWATCH_API_TOKEN: TOKEN,
+      TIDEWATCH_WEBHOOK_SECRET: SECRET,
+      NO_COLOR: "1",
+    },
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
+  try {
+    const url = await listening(child);
+    const send = async (i: number) => {
+      const bot = BOTS[i % BOTS.length];
+      const body = JSON.stringify({
+        passphrase: SECRET,
+        bot,
+        action: i % 2 ? "sell" : "buy",
+        symbol: "BINANCE:BTCUSDT.P",
+        price: 30_000 + i,
+        alert_id: `bench-${i}`,
+        time: "{{timenow}}",
+      });
+      const t = performance.now();
+      const res = await fetch(`${url}/webhooks/tradingview`, { method: "POST", body });
+      const answer = await res.json() as { ok?: boolean; duplicate?: boolean };
+      const server = Number(/dur=([\d.]+)/.exec(res.headers.get("server-timing") ?? "")?.[1]);
+      return { ms: performance.now() - t, server, ok: res.status === 200 && answer.ok === true };
+    };
+    // Warm up: connections, the route, the journal file (not counted).
+    for (let i = 0; i < 50; i++) await send(1_000_000 + i);
+    const total = rate * seconds;
+    const results: Promise<{ ms: number; server: number; ok: boolean }>[] = [];
+    const start = performance.now();
+    await new Promise<void>((done) => {
+      const tick = () => {
+        const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * rate));
+        while (results.length < due) results.push(send(results.length));
+        if (results.length >= total) done();
+        else setTimeout(tick, 1);
+      };
+      tick();
+    });
+    const sentSeconds = (performance.now() - start) / 1000;
+    const answers = await Promise.all(results);
+    const ms = answers.map((a) => a.ms);
+    const server = answers.map((a) => a.server).filter((x) => Number.isFinite(x));
+    const ok = answers.filter((a) => a.ok).length;
+    const listed = await (await fetch(`${url}/api/alerts?limit=1`, {
+      headers: { authorization: `Bearer ${TOKEN}` },
+    })).json() as { total: number };
+    const stored = listed.total - 50; // the warm-up's
+    return [
+      {
+        name: "webhook: write + fdatasync of one line here, p50 / p99 (300 syncs)",
+        value: round2(pct(sync, 0.5)),
+        unit: "ms",
+        goal: `${round2(pct(sync, 0.99))} ms p99`,
+        met: true,
+      },
+      {
+        name: `webhook: ${total} alerts at ${rate}/s (sent in ${sentSeconds.toFixed(1)} s), p50`,
+        value: round2(pct(ms, 0.5)),
+        unit: "ms",
+        goal: "(reported)",
+        met: true,
+      },
+      {
+        name: "webhook: answer p99 (5 replaying bots, alert durable before the answer)",
+        value: round2(pct(ms, 0.99)),
+        unit: "ms",
+        goal: "<= 10",
+        met: pct(ms, 0.99) <= 10,
+      },
+      {
+        name: "webhook: in the service (handler start to journaled), p50 / p99",
+        value: round2(pct(server, 0.5)),
+        unit: "ms",
+        goal: `${round2(pct(server, 0.99))} ms p99`,
+        met: true,
+      },
+      {
+        name: "webhook: answered 200 / sent",
+        value: ok,
+        unit: "alerts",
+        goal: `${total}`,
+        met: ok === total,
+      },
+      {
+        name: "webhook: alerts stored (journal copied into DuckDB) / answered",
+        value: stored,
+        unit: "alerts",
+        goal: `${ok}`,
+        met: stored === ok,
+      },
+    ];
+  } finally {
+    child.kill("SIGTERM");
+    await child.status;
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
+}
+
+if (import.meta.main) {
+  for (const r of await benchWebhook()) {
+    console.log(`${r.name}: ${r.value} ${r.unit} (goal ${r.goal}) ${r.met ? "met" : "NOT met"}`);
+  }
+}

@@ -1,0 +1,280 @@
+// POST /webhooks/tradingview[/:bot[/:secret]]: TradingView alerts, authenticated by a secret,
+// bounded, journaled durably before the answer; and GET /api/alerts, what became of them.
+
+import { createHash, timingSafeEqual } from "node:crypto";
+import type { Context, Hono } from "hono";
+import { z } from "zod";
+import type { Commands } from "../commands/commands.ts";
+import { NotFoundError } from "../commands/errors.ts";
+import { ALERT_STATES } from "../store/alert_store.ts";
+import { bodySizeLimit, jsonDepth } from "./body_limits.ts";
+import { clientAddress } from "./client_address.ts";
+import type { RouteTable } from "./route_table.ts";
+
+/** Environment variable holding the webhook secret every bot's alerts must carry (for now). */
+export const WEBHOOK_SECRET_ENV = "TIDEWATCH_WEBHOOK_SECRET";
+/** Environment variable listing the sender addresses allowed ("tradingview" or a comma list). */
+export const WEBHOOK_ALLOW_ENV = "TIDEWATCH_WEBHOOK_ALLOW";
+/** The addresses TradingView sends webhooks from (its documentation lists these four). */
+export const TRADINGVIEW_ADDRESSES: readonly string[] = [
+  "52.89.214.238",
+  "34.212.75.30",
+  "54.218.53.128",
+  "52.32.178.7",
+];
+/** The paths that check a secret of their own: open without the API token on any bind. */
+export const WEBHOOK_OPEN_PATHS: readonly string[] = [
+  "/webhooks/tradingview",
+  "/webhooks/tradingview/*",
+];
+/** Largest alert body in bytes (TradingView's messages are far smaller). */
+export const MAX_ALERT_BYTES = 16 * 1024;
+
+/** How the webhook authenticates and whom it hears. */
+export interface WebhookOptions {
+  /**
+   * The secret a bot's alerts must carry, or undefined when none is configured (then the
+   * webhook refuses them). The hook for per-bot secrets; `botId` is undefined when the alert
+   * names no bot. Default: none.
+   */
+  secretFor?: (botId: string | undefined) => string | undefined;
+  /** Sender addresses allowed [any]. */
+  allow?: readonly string[];
+}
+
+/**
+ * The webhook's options from the environment: `TIDEWATCH_WEBHOOK_SECRET` for every bot, and
+ * `TIDEWATCH_WEBHOOK_ALLOW` ("tradingview" for its four addresses, or a comma list, or both).
+ */
+export function webhookOptionsFromEnv(env: Record<string, string | undefined>): WebhookOptions {
+  const secret = env[WEBHOOK_SECRET_ENV]?.trim() || undefined;
+  const allowText = env[WEBHOOK_ALLOW_ENV]?.trim();
+  const allow = allowText
+    ? allowText.split(",").map((s) => s.trim()).filter(Boolean).flatMap((s) =>
+      s.toLowerCase() === "tradingview" ? TRADINGVIEW_ADDRESSES : [s]
+    )
+    : undefined;
+  return { secretFor: () => secret, allow };
+}
+
+/** The fields the intake needs of an alert message, or what is wrong with it. */
+export type AlertFields =
+  | {
+    ok: true;
+    /** The parsed JSON object (a plain-text message: undefined). */
+    json?: Record<string, unknown>;
+    passphrase?: string;
+    bot?: string;
+    alert_id?: string;
+  }
+  | { ok: false; field: string; error: string };
+
+const BOT_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+
+/**
+ * Reads `passphrase`, `bot` and `alert_id` of a JSON message (a body starting with "{"); any
+ * other body is plain text with none of them. Kept apart so the full alert parser can replace it.
+ */
+export function alertFields(text: string): AlertFields {
+  if (!text.trimStart().startsWith("{")) return { ok: true };
+  if (jsonDepth(text, 32) > 32) {
+    return { ok: false, field: "body", error: "the JSON message is nested deeper than 32 levels" };
+  }
+  let json: Record<string, unknown>;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    return {
+      ok: false,
+      field: "body",
+      error: `the message starts with "{" but is not valid JSON (${(err as Error).message})`,
+    };
+  }
+  if (typeof json !== "object" || json === null || Array.isArray(json)) {
+    return { ok: false, field: "body", error: "the JSON message must be an object" };
+  }
+  const { passphrase, bot, alert_id } = json;
+  if (passphrase !== undefined && typeof passphrase !== "string") {
+    return { ok: false, field: "passphrase", error: `must be a string; got ${kind(passphrase)}` };
+  }
+  if (bot !== undefined && typeof bot !== "string") {
+    return { ok: false, field: "bot", error: `must be a string; got ${kind(bot)}` };
+  }
+  let id: string | undefined;
+  if (alert_id !== undefined && alert_id !== null) {
+    if (typeof alert_id === "number" && Number.isFinite(alert_id)) id = String(alert_id);
+    else if (typeof alert_id === "string" && alert_id.length >= 1 && alert_id.length <= 128) {
+      id = alert_id;
+    } else {
+      return {
+        ok: false,
+        field: "alert_id",
+        error: `must be a string of 1 to 128 characters or a number; got ${kind(alert_id)}`,
+      };
+    }
+  }
+  return { ok: true, json, passphrase, bot, alert_id: id };
+}
+
+function kind(v: unknown): string {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "an array";
+  if (typeof v === "string") return `a string of ${v.length} characters`;
+  return `a ${typeof v}`;
+}
+
+/** SHA-256 of `text`, hex. */
+function sha256(text: string): string {
+  return createHash("sha256").update(text).digest("hex");
+}
+
+/** Compares two secrets in constant time (their SHA-256 digests, so lengths do not show). */
+function sameSecret(given: string, expected: string): boolean {
+  const a = createHash("sha256").update(given).digest();
+  const b = createHash("sha256").update(expected).digest();
+  return timingSafeEqual(a, b);
+}
+
+const alertQuery = z.object({
+  bot: z.string().min(1).max(64).optional(),
+  state: z.enum(ALERT_STATES as [string, ...string[]]).optional(),
+  from: z.coerce.number().int().optional(),
+  to: z.coerce.number().int().optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+
+/**
+ * Registers the TradingView webhook (three paths) and GET /api/alerts. The webhook takes no API
+ * token (its paths are open: {@link WEBHOOK_OPEN_PATHS}); it answers 200 `{ ok, seq, duplicate }`
+ * once the alert is journaled, else 401 (no secret), 403 (wrong secret, sender not allowed), 404
+ * (unknown bot), 413, 422 (the field and what is wrong), 429 (the edge's rate limit) or 503 (no
+ * secret configured; the journal cannot be written).
+ */
+export function webhookRoutes(
+  app: Hono,
+  routes: RouteTable,
+  commands: Commands,
+  options: WebhookOptions = {},
+): void {
+  app.use("/webhooks/*", bodySizeLimit(MAX_ALERT_BYTES));
+  const secretFor = options.secretFor ?? (() => undefined);
+  const allow = options.allow ? new Set(options.allow) : undefined;
+
+  const refuse = (c: Context, status: 401 | 403 | 404 | 422 | 503, error: string, field?: string) =>
+    c.json({ ok: false, error, ...(field ? { field } : {}) }, status);
+
+  const receive = async (c: Context) => {
+    const started = performance.now();
+    if (allow) {
+      const from = clientAddress(c);
+      if (from === undefined || !allow.has(from)) {
+        return refuse(
+          c,
+          403,
+          `Sender address ${from ?? "(unknown)"} is not allowed to send alerts ` +
+            `(${WEBHOOK_ALLOW_ENV}).`,
+        );
+      }
+    }
+    const text = await c.req.text();
+    const f = alertFields(text);
+    if (!f.ok) return refuse(c, 422, `Alert field "${f.field}": ${f.error}.`, f.field);
+    const pathBot = c.req.param("bot");
+    const given = c.req.param("secret") ?? f.passphrase;
+    if (!given) {
+      return refuse(
+        c,
+        401,
+        'No secret: put it in the message\'s "passphrase" field, or as the last segment of ' +
+          "the URL (/webhooks/tradingview/<bot>/<secret>).",
+      );
+    }
+    const botId = pathBot ?? f.bot;
+    const expected = secretFor(botId);
+    if (!expected) {
+      return refuse(
+        c,
+        503,
+        `Webhook alerts are off: no secret is configured; set ${WEBHOOK_SECRET_ENV} where the ` +
+          "service runs.",
+      );
+    }
+    if (!sameSecret(given, expected)) return refuse(c, 403, "Wrong secret.");
+    if (pathBot !== undefined && f.bot !== undefined && f.bot !== pathBot) {
+      return refuse(
+        c,
+        422,
+        `Alert field "bot": "${f.bot.slice(0, 64)}" differs from the URL's bot "${pathBot}".`,
+        "bot",
+      );
+    }
+    if (botId === undefined) {
+      return refuse(
+        c,
+        422,
+        'Alert field "bot": missing; name the bot in the message\'s "bot" field or the URL ' +
+          "(/webhooks/tradingview/<bot>).",
+        "bot",
+      );
+    }
+    if (!BOT_ID.test(botId) || !commands.hasBot(botId)) {
+      // Never echoed when it is not an id, or is the secret put in the wrong segment.
+      const shown = BOT_ID.test(botId) && !sameSecret(botId, expected) ? `"${botId}"` : "named";
+      return refuse(c, 404, `No bot ${shown}; see GET /api/bots for the bots.`);
+    }
+    let body = text;
+    if (f.json && f.passphrase !== undefined) {
+      const { passphrase: _, ...rest } = f.json;
+      body = JSON.stringify(rest);
+    }
+    if (expected.length >= 4) body = body.replaceAll(expected, "<secret>");
+    const source = "tradingview";
+    const key = f.alert_id !== undefined
+      ? `id:${botId}:${f.alert_id}`
+      : `body:${botId}:${source}:${sha256(body)}`;
+    try {
+      const r = await commands.receiveAlert({ source, bot_id: botId, key, body });
+      // How long the service took, the journal's sync included (the bench reads it).
+      c.header("Server-Timing", `alert;dur=${(performance.now() - started).toFixed(2)}`);
+      return c.json({ ok: true, seq: r.seq, duplicate: r.duplicate });
+    } catch (err) {
+      if (err instanceof NotFoundError) return refuse(c, 404, err.message);
+      console.error(JSON.stringify({
+        level: "error",
+        msg: "alert could not be journaled",
+        bot: botId,
+        error: String(err),
+      }));
+      return refuse(c, 503, "The alert could not be stored; retry it.");
+    }
+  };
+
+  for (const path of WEBHOOK_PATHS) {
+    routes.add({
+      method: "post",
+      path,
+      write: false,
+      summary: "A TradingView alert (JSON or plain text; secret in `passphrase` or the URL)",
+      handler: receive,
+    });
+  }
+
+  routes.add({
+    method: "get",
+    path: "/api/alerts",
+    summary: "Received webhook alerts and their fate, newest first (filter: bot, state, from, to)",
+    query: alertQuery,
+    handler: async (_c, { query }) =>
+      await commands.alerts({
+        ...query,
+        state: query.state as (typeof ALERT_STATES)[number] | undefined,
+      }),
+  });
+}
+
+const WEBHOOK_PATHS = [
+  "/webhooks/tradingview",
+  "/webhooks/tradingview/:bot",
+  "/webhooks/tradingview/:bot/:secret",
+];
