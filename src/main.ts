@@ -76,12 +76,6 @@ right-most non-loopback entry; only behind a proxy that sets it (README, "Behind
   // Before anything is created (the database, the token file): a taken port fails here.
   await checkPortFree(hostname, port);
   const webhook = webhookOptionsFromEnv(Deno.env.toObject());
-  const exposure = new Exposure({
-    bind: hostname,
-    allowedHosts: parseAllowedHosts(Deno.env.get(ALLOWED_HOSTS_ENV)),
-    // The webhook checks a secret of its own: open off loopback only once one is configured.
-    openPaths: webhook.secretFor?.(undefined) ? WEBHOOK_OPEN_PATHS : [],
-  });
   const configsDir = optional(f, "configs") ?? "configs/bots";
   const noBots = await configsFolderProblem(configsDir);
   if (noBots && optional(f, "configs") !== undefined) {
@@ -91,6 +85,15 @@ right-most non-loopback entry; only behind a proxy that sets it (README, "Behind
     log("warn", `${noBots}: the service starts with no bots.`, { configs: configsDir });
   }
   const entries = await botEntries(configsDir, Deno.env.toObject());
+  const exposure = new Exposure({
+    bind: hostname,
+    allowedHosts: parseAllowedHosts(Deno.env.get(ALLOWED_HOSTS_ENV)),
+    // The webhook checks a secret of its own: open off loopback only once one is configured
+    // (TIDEWATCH_WEBHOOK_SECRET, or a bot's webhook_secret).
+    openPaths: webhook.secretFor?.(undefined) || entries.some((e) => e.spec.alerts?.secret)
+      ? WEBHOOK_OPEN_PATHS
+      : [],
+  });
   const token = await resolveApiToken({ env: Deno.env.toObject(), dataDir: dataDir() });
   if (token.warning) log("warn", token.warning);
   const tokenWhere = token.source === "env"

@@ -21,7 +21,8 @@ export type NotificationKind =
   | "exchange"
   | "backtest"
   | "refusals"
-  | "daily";
+  | "daily"
+  | "alert";
 
 /** Every notification kind, in the order the docs list them. */
 export const NOTIFICATION_KINDS: readonly NotificationKind[] = [
@@ -33,6 +34,7 @@ export const NOTIFICATION_KINDS: readonly NotificationKind[] = [
   "backtest",
   "refusals",
   "daily",
+  "alert",
 ];
 
 /**
@@ -127,6 +129,15 @@ const NOT_LIMITS = new Set(["already_in_position", "direction", "no_position"]);
 
 /** A flip whose entry side was refused still closes: the decision's reason names the rule. */
 const FLIP_REFUSED = /side of the flip was refused \(([a-z_]+)\)/;
+
+/** An alert's state change as the alert router announces it (`alert.state`). */
+interface AlertStateData {
+  seq: number;
+  bot_id: string;
+  state: string;
+  rule?: string;
+  reason?: string;
+}
 
 /** A fill row as bot_records.ts announces it. */
 interface FillRow {
@@ -276,6 +287,18 @@ export class Notifier {
         return this.#status(e);
       case "backtest.done":
         return this.#backtest(e.data as BacktestJob);
+      case "alert.state":
+        return this.#alert(e.data as AlertStateData);
+    }
+  }
+
+  /** A TradingView alert taken for its bot, or refused (the rule and why); fills say the rest. */
+  #alert(a: AlertStateData): void {
+    if (a.state === "accepted") {
+      this.#say("alert", `${a.bot_id}: TradingView alert #${a.seq} taken; acts at the next candle`);
+    } else if (a.state === "refused") {
+      const why = a.reason ? `: ${cut(a.reason, 200)}` : "";
+      this.#say("alert", `${a.bot_id}: TradingView alert #${a.seq} refused (${a.rule})${why}`);
     }
   }
 

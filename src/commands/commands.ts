@@ -514,6 +514,25 @@ export class Commands {
   }
 
   /**
+   * What the webhook needs of bot `id` to check and read its alerts: its market, whether it
+   * takes alerts (`source: tradingview`), its own secret (a `WebhookSecret`: it can be checked,
+   * never shown) and its plain-text template; undefined for an unknown bot.
+   */
+  alertTarget(id: string) {
+    const bot = this.service.supervisor.bots.get(id);
+    if (!bot) return undefined;
+    const a = bot.spec.alerts;
+    return {
+      bot_id: id,
+      exchange: bot.spec.exchange,
+      symbol: bot.spec.symbol,
+      takes_alerts: a !== undefined,
+      secret: a?.secret,
+      template: a?.template,
+    };
+  }
+
+  /**
    * Takes in an alert already authenticated by its surface (the webhook): journaled durably
    * when this resolves, de-duplicated by `key`. The body must no longer hold the secret.
    */

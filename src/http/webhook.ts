@@ -6,6 +6,7 @@ import type { Context, Hono } from "hono";
 import { z } from "zod";
 import type { Commands } from "../commands/commands.ts";
 import { NotFoundError } from "../commands/errors.ts";
+import { alertEnvelope, parseAlert } from "../service/alert_message.ts";
 import { ALERT_STATES } from "../store/alert_store.ts";
 import { bodySizeLimit, jsonDepth } from "./body_limits.ts";
 import { clientAddress } from "./client_address.ts";
@@ -57,71 +58,7 @@ export function webhookOptionsFromEnv(env: Record<string, string | undefined>): 
   return { secretFor: () => secret, allow };
 }
 
-/** The fields the intake needs of an alert message, or what is wrong with it. */
-export type AlertFields =
-  | {
-    ok: true;
-    /** The parsed JSON object (a plain-text message: undefined). */
-    json?: Record<string, unknown>;
-    passphrase?: string;
-    bot?: string;
-    alert_id?: string;
-  }
-  | { ok: false; field: string; error: string };
-
 const BOT_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
-
-/**
- * Reads `passphrase`, `bot` and `alert_id` of a JSON message (a body starting with "{"); any
- * other body is plain text with none of them. Kept apart so the full alert parser can replace it.
- */
-export function alertFields(text: string): AlertFields {
-  if (!text.trimStart().startsWith("{")) return { ok: true };
-  if (jsonDepth(text, 32) > 32) {
-    return { ok: false, field: "body", error: "the JSON message is nested deeper than 32 levels" };
-  }
-  let json: Record<string, unknown>;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    return {
-      ok: false,
-      field: "body",
-      error: `the message starts with "{" but is not valid JSON (${(err as Error).message})`,
-    };
-  }
-  if (typeof json !== "object" || json === null || Array.isArray(json)) {
-    return { ok: false, field: "body", error: "the JSON message must be an object" };
-  }
-  const { passphrase, bot, alert_id } = json;
-  if (passphrase !== undefined && typeof passphrase !== "string") {
-    return { ok: false, field: "passphrase", error: `must be a string; got ${kind(passphrase)}` };
-  }
-  if (bot !== undefined && typeof bot !== "string") {
-    return { ok: false, field: "bot", error: `must be a string; got ${kind(bot)}` };
-  }
-  let id: string | undefined;
-  if (alert_id !== undefined && alert_id !== null) {
-    if (typeof alert_id === "number" && Number.isFinite(alert_id)) id = String(alert_id);
-    else if (typeof alert_id === "string" && alert_id.length >= 1 && alert_id.length <= 128) {
-      id = alert_id;
-    } else {
-      return {
-        ok: false,
-        field: "alert_id",
-        error: `must be a string of 1 to 128 characters or a number; got ${kind(alert_id)}`,
-      };
-    }
-  }
-  return { ok: true, json, passphrase, bot, alert_id: id };
-}
-
-function kind(v: unknown): string {
-  if (v === null) return "null";
-  if (Array.isArray(v)) return "an array";
-  if (typeof v === "string") return `a string of ${v.length} characters`;
-  return `a ${typeof v}`;
-}
 
 /** SHA-256 of `text`, hex. */
 function sha256(text: string): string {
@@ -178,10 +115,9 @@ export function webhookRoutes(
       }
     }
     const text = await c.req.text();
-    const f = alertFields(text);
-    if (!f.ok) return refuse(c, 422, `Alert field "${f.field}": ${f.error}.`, f.field);
+    const envelope = alertEnvelope(text);
     const pathBot = c.req.param("bot");
-    const given = c.req.param("secret") ?? f.passphrase;
+    const given = c.req.param("secret") ?? envelope.passphrase;
     if (!given) {
       return refuse(
         c,
@@ -190,22 +126,32 @@ export function webhookRoutes(
           "the URL (/webhooks/tradingview/<bot>/<secret>).",
       );
     }
-    const botId = pathBot ?? f.bot;
-    const expected = secretFor(botId);
-    if (!expected) {
+    const botId = pathBot ?? envelope.bot;
+    const target = botId !== undefined && BOT_ID.test(botId)
+      ? commands.alertTarget(botId)
+      : undefined;
+    const global = secretFor(botId);
+    const own = target?.secret;
+    if (!own && !global) {
+      if (botId !== undefined && !target) {
+        return refuse(c, 404, "No bot named so; see GET /api/bots for the bots.");
+      }
       return refuse(
         c,
         503,
         `Webhook alerts are off: no secret is configured; set ${WEBHOOK_SECRET_ENV} where the ` +
-          "service runs.",
+          "service runs, or webhook_secret in the bot's file.",
       );
     }
-    if (!sameSecret(given, expected)) return refuse(c, 403, "Wrong secret.");
-    if (pathBot !== undefined && f.bot !== undefined && f.bot !== pathBot) {
+    const matched = (own?.matches(given) ?? false) ||
+      (global !== undefined && sameSecret(given, global));
+    if (!matched) return refuse(c, 403, "Wrong secret.");
+    if (pathBot !== undefined && envelope.bot !== undefined && envelope.bot !== pathBot) {
       return refuse(
         c,
         422,
-        `Alert field "bot": "${f.bot.slice(0, 64)}" differs from the URL's bot "${pathBot}".`,
+        `Alert field "bot": "${envelope.bot.slice(0, 64)}" differs from the URL's bot ` +
+          `"${pathBot}".`,
         "bot",
       );
     }
@@ -218,20 +164,49 @@ export function webhookRoutes(
         "bot",
       );
     }
-    if (!BOT_ID.test(botId) || !commands.hasBot(botId)) {
+    if (!target) {
       // Never echoed when it is not an id, or is the secret put in the wrong segment.
-      const shown = BOT_ID.test(botId) && !sameSecret(botId, expected) ? `"${botId}"` : "named";
+      const shown = BOT_ID.test(botId) && !sameSecret(botId, given) ? `"${botId}"` : "named so";
       return refuse(c, 404, `No bot ${shown}; see GET /api/bots for the bots.`);
     }
-    let body = text;
-    if (f.json && f.passphrase !== undefined) {
-      const { passphrase: _, ...rest } = f.json;
-      body = JSON.stringify(rest);
+    if (!target.takes_alerts) {
+      return refuse(
+        c,
+        422,
+        `Alert field "bot": bot "${botId}" takes no alerts; its file needs source: tradingview.`,
+        "bot",
+      );
     }
-    if (expected.length >= 4) body = body.replaceAll(expected, "<secret>");
+    if (jsonDepth(text, 32) > 32) {
+      return refuse(
+        c,
+        422,
+        "Alert body: the JSON message is nested deeper than 32 levels.",
+        "body",
+      );
+    }
+    const parsed = parseAlert(text, {
+      contentType: c.req.header("content-type"),
+      bot: { bot_id: botId, exchange: target.exchange, symbol: target.symbol },
+      template: target.template,
+      secrets: [given],
+    });
+    if (!parsed.ok) {
+      const fields = parsed.problems.map((p) => p.field);
+      return c.json({
+        ok: false,
+        error: `Alert ${parsed.problems.map((p) => `field "${p.field}": ${p.message}`).join("; ")}`,
+        field: fields[0],
+        fields,
+        problems: parsed.problems,
+      }, 422);
+    }
+    let body = parsed.redacted;
+    if (given.length >= 4) body = body.replaceAll(given, "<secret>");
     const source = "tradingview";
-    const key = f.alert_id !== undefined
-      ? `id:${botId}:${f.alert_id}`
+    const alertId = parsed.alert.alert_id;
+    const key = alertId !== undefined
+      ? `id:${botId}:${alertId.slice(0, 128)}`
       : `body:${botId}:${source}:${sha256(body)}`;
     try {
       const r = await commands.receiveAlert({ source, bot_id: botId, key, body });

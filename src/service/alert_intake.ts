@@ -242,6 +242,14 @@ export class AlertIntake {
     await this.store.setState(seq, state, { ...o, now: this.o.wallNow() });
   }
 
+  /** Records what became of many alerts in one write (the router's batches). */
+  async setStates(
+    changes: readonly { seq: number; state: AlertState; rule?: string; reason?: string }[],
+  ): Promise<void> {
+    if (changes.some((c) => c.seq > this.#copiedThrough)) await this.flush();
+    await this.store.setStates(changes, this.o.wallNow());
+  }
+
   /** Stored alerts, newest first (everything received so far is copied first). */
   async list(q: AlertQuery = {}): Promise<{ total: number; alerts: StoredAlert[] }> {
     await this.flush();

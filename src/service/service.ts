@@ -9,6 +9,7 @@ import type { Db } from "../store/db.ts";
 import type { Clock } from "../core/ports.ts";
 import { floorToTimeframe } from "../core/timeframe.ts";
 import { AlertIntake } from "./alert_intake.ts";
+import { AlertRouter } from "./alert_router.ts";
 import { BacktestJobs } from "./backtest_jobs.ts";
 import { EventBus } from "./event_bus.ts";
 import type { LiveAccounts } from "./live_accounts.ts";
@@ -124,8 +125,12 @@ export async function startService(o: ServiceOptions): Promise<Service> {
   await settings.load();
   await supervisor.start(o.entries);
   let alerts: AlertIntake;
+  let router: AlertRouter;
   try {
     alerts = await AlertIntake.open({ db: o.db, wallNow, bus, ...o.alerts });
+    // After the bots are running: alerts waiting since the last run go to them now.
+    router = new AlertRouter({ intake: alerts, supervisor, bus });
+    await router.start();
   } catch (err) {
     clearInterval(saveClock);
     await jobs.close();
@@ -152,6 +157,7 @@ export async function startService(o: ServiceOptions): Promise<Service> {
     async close() {
       clearInterval(saveClock);
       await jobs.close();
+      await router.close();
       await supervisor.close();
       await feed.close();
       await alerts.close();

@@ -5,12 +5,20 @@ import type { AlertRecord, KnownKey } from "./alert_journal.ts";
 import type { Db, Row, StoreOptions } from "./db.ts";
 
 /** What became of an alert. */
-export type AlertState = "received" | "duplicate" | "refused" | "pending" | "sent" | "filled";
+export type AlertState =
+  | "received"
+  | "duplicate"
+  | "accepted"
+  | "refused"
+  | "pending"
+  | "sent"
+  | "filled";
 
 /** Every {@link AlertState}, in the order an alert goes through them. */
 export const ALERT_STATES: readonly AlertState[] = [
   "received",
   "duplicate",
+  "accepted",
   "refused",
   "pending",
   "sent",
@@ -53,6 +61,13 @@ const COPY_SQL = `
   FROM (SELECT unnest(from_json(?::JSON, '[{"seq": "BIGINT", "received_at": "BIGINT",
     "source": "VARCHAR", "bot_id": "VARCHAR", "key": "VARCHAR", "body": "VARCHAR",
     "state": "VARCHAR", "duplicate_of": "BIGINT", "updated_at": "BIGINT"}]')) AS r)`;
+
+const SET_STATES_SQL = `
+  UPDATE alerts SET state = u.state, rule = u.rule, reason = u.reason, updated_at = u.updated_at
+  FROM (SELECT r.seq, r.state, r.rule, r.reason, r.updated_at
+        FROM (SELECT unnest(from_json(?::JSON, '[{"seq": "BIGINT", "state": "VARCHAR",
+          "rule": "VARCHAR", "reason": "VARCHAR", "updated_at": "BIGINT"}]')) AS r)) AS u
+  WHERE alerts.seq = u.seq`;
 
 /**
  * The `alerts` table. Copies are idempotent by seq (a batch copied again after a crash is
@@ -102,6 +117,26 @@ export class AlertStore {
       "UPDATE alerts SET state = ?, rule = ?, reason = ?, updated_at = ?::BIGINT WHERE seq = ?",
       [state, o.rule ?? null, o.reason ?? null, o.now, seq],
     );
+  }
+
+  /**
+   * Records many alerts' new states in one statement (the batch as one JSON parameter, like
+   * {@link copy}); a seq named twice keeps its last state.
+   */
+  async setStates(
+    changes: readonly { seq: number; state: AlertState; rule?: string; reason?: string }[],
+    now: number,
+  ): Promise<void> {
+    if (changes.length === 0) return;
+    const last = new Map(changes.map((c) => [c.seq, c]));
+    const rows = [...last.values()].map((c) => ({
+      seq: c.seq,
+      state: c.state,
+      rule: c.rule?.toWellFormed() ?? null,
+      reason: c.reason?.toWellFormed().slice(0, 2000) ?? null,
+      updated_at: now,
+    }));
+    await this.db.run(SET_STATES_SQL, [JSON.stringify(rows)]);
   }
 
   /** Alerts matching `q`, newest first, with the total matching. */

@@ -419,3 +419,41 @@ Deno.test("a chat that hangs leaves trading untouched: the queue stays bounded",
     await outbox.close();
   }
 });
+
+Deno.test("notifier: TradingView alerts taken and refused (with the rule), switched off by 'alert'", async () => {
+  const { bus, said, notifier } = setup();
+  bus.publish({
+    type: "alert.state",
+    botId: "tv_01",
+    data: { seq: 4, bot_id: "tv_01", state: "accepted" },
+  });
+  bus.publish({
+    type: "alert.state",
+    botId: "tv_01",
+    data: {
+      seq: 5,
+      bot_id: "tv_01",
+      state: "refused",
+      rule: "no_position",
+      reason: "no position to exit",
+    },
+  });
+  bus.publish({
+    type: "alert.state",
+    botId: "tv_01",
+    data: { seq: 4, bot_id: "tv_01", state: "sent" },
+  });
+  assert.deepEqual(await said(), [
+    "tv_01: TradingView alert #4 taken; acts at the next candle",
+    "tv_01: TradingView alert #5 refused (no_position): no position to exit",
+  ]);
+  notifier.stop();
+  const off = setup({ off: parseNotificationKinds("alert") });
+  off.bus.publish({
+    type: "alert.state",
+    botId: "tv_01",
+    data: { seq: 6, bot_id: "tv_01", state: "accepted" },
+  });
+  assert.deepEqual(await off.said(), []);
+  off.notifier.stop();
+});

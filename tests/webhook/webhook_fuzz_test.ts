@@ -83,6 +83,7 @@ function jsonAlert(rng: Rng): Record<string, unknown> {
     o.alert_id = rng.next() < 0.7 ? `id-${rng.int(0, 50)}` : junk(rng);
   }
   o.action = pick(rng, ["buy", "sell", "exit", junk(rng)]);
+  if (rng.next() < 0.8) o.symbol = pick(rng, ["OKX:BTCUSDT", "BTCUSDT", "ETHUSDT", junk(rng)]);
   for (let i = rng.int(0, 3); i > 0; i--) o[pick(rng, STRINGS) || "k"] = junk(rng);
   return o;
 }
@@ -200,7 +201,19 @@ Deno.test("webhook fuzz: 10,000 seeded bad requests: no 5xx, nothing journaled w
   const db = await Db.open(`${dir.path}/f.duckdb`);
   const tw = await assemble({
     db,
-    entries: [await entry("alpha"), await entry("beta", { symbol: "ETH/USDT" })],
+    entries: [
+      await entry("alpha", {
+        strategy: "signals",
+        params: { signals: [] },
+        alerts: { source: "tradingview" },
+      }),
+      await entry("beta", {
+        symbol: "ETH/USDT",
+        strategy: "signals",
+        params: { signals: [] },
+        alerts: { source: "tradingview", template: "{action} {ticker}" },
+      }),
+    ],
     auth: requireBearer(TOKEN),
     version: "test",
     replay: { speed: 60, startTs: REPLAY_START },

@@ -15,6 +15,7 @@ import {
 import type { AlertRecord } from "../../src/store/alert_journal.ts";
 import { configureLog } from "../../src/service/log.ts";
 import { Db } from "../../src/store/db.ts";
+import { WebhookSecret } from "../../src/service/webhook_secret.ts";
 import { entry } from "../service/service_support.ts";
 import { REPLAY_START, tempDir } from "../support.ts";
 
@@ -40,7 +41,20 @@ async function service(dir: string, o: Opts = {}) {
   const db = await Db.open(`${dir}/w.duckdb`);
   const tw: Assembled = await assemble({
     db,
-    entries: [await entry("alpha"), await entry("beta", { symbol: "ETH/USDT" })],
+    // Bots that take alerts: alpha by JSON messages, beta also by plain text.
+    entries: [
+      await entry("alpha", {
+        strategy: "signals",
+        params: { signals: [] },
+        alerts: { source: "tradingview" },
+      }),
+      await entry("beta", {
+        symbol: "ETH/USDT",
+        strategy: "signals",
+        params: { signals: [] },
+        alerts: { source: "tradingview", template: "{action} {ticker}" },
+      }),
+    ],
     auth: requireBearer(TOKEN),
     version: "test",
     replay: { speed: 60, startTs: REPLAY_START },
@@ -77,6 +91,9 @@ async function service(dir: string, o: Opts = {}) {
 }
 
 const msg = (o: Record<string, unknown>) => JSON.stringify(o);
+/** A valid alert for alpha (BTC/USDT on OKX) with the secret, and `extra` fields. */
+const alphaAlert = (extra: Record<string, unknown> = {}) =>
+  msg({ passphrase: SECRET, action: "buy", symbol: "OKX:BTCUSDT", ...extra });
 
 Deno.test("webhook: no secret configured refuses every alert, never open", async () => {
   await using dir = await tempDir();
@@ -122,16 +139,23 @@ Deno.test("webhook: retries and repeated ids make one received alert and N dupli
   // Same alert id, different bodies (a new {{timenow}}): one alert.
   const ids = await Promise.all(
     [1, 2, 3].map((i) =>
-      s.post("/webhooks/tradingview/beta", msg({ passphrase: SECRET, alert_id: "a-7", t: i }))
+      s.post(
+        "/webhooks/tradingview/beta",
+        msg({ passphrase: SECRET, alert_id: "a-7", t: i, action: "buy", symbol: "ETHUSDT" }),
+      )
     ),
   );
   assert.deepEqual(ids.map((r) => r.json.duplicate).sort(), [false, true, true]);
   // Plain text with the secret in the path.
-  const text = await s.post(`/webhooks/tradingview/beta/${URL_SECRET.slice(0, 0)}${SECRET}`, "x");
+  const text = await s.post(
+    `/webhooks/tradingview/beta/${URL_SECRET.slice(0, 0)}${SECRET}`,
+    "buy ETHUSDT",
+  );
   assert.equal(text.status, 200);
   const all = await s.tw.commands.alerts({});
   assert.equal(all.total, 8);
-  const received = await s.tw.commands.alerts({ state: "received" });
+  // Not duplicates: received, then routed to their bot (the states after "received").
+  const received = { alerts: all.alerts.filter((a) => a.state !== "duplicate") };
   assert.deepEqual(received.alerts.map((a) => a.seq), [
     8,
     ...ids.filter((r) => !r.json.duplicate).map((r) => r.json.seq),
@@ -173,12 +197,19 @@ Deno.test("webhook: 404, 413, 422 and 429 say what is wrong", async () => {
     ["/webhooks/tradingview", msg({ ...ok, bot: "gamma" }), 404, /No bot "gamma"/],
     ["/webhooks/tradingview", msg(ok), 422, /"bot": missing/],
     ["/webhooks/tradingview/alpha", msg({ ...ok, bot: "beta" }), 422, /differs/],
-    ["/webhooks/tradingview/alpha", msg({ ...ok, bot: 5 }), 422, /"bot": must be a string/],
-    ["/webhooks/tradingview/alpha", msg({ passphrase: 42 }), 422, /"passphrase": must be/],
-    ["/webhooks/tradingview/alpha", msg({ ...ok, alert_id: [1] }), 422, /"alert_id"/],
-    ["/webhooks/tradingview/alpha", '{"passphrase": "x", ', 422, /not valid JSON/],
+    ["/webhooks/tradingview/alpha", msg({ passphrase: 42 }), 401, /No secret/],
+    ["/webhooks/tradingview/alpha", alphaAlert({ alert_id: [1] }), 422, /"alert_id"/],
+    ["/webhooks/tradingview/alpha", '{"passphrase": "x", ', 401, /No secret/],
     ["/webhooks/tradingview/alpha", "[".repeat(40) + "{", 401, /No secret/],
-    ["/webhooks/tradingview/alpha", "{" + '"a":['.repeat(40), 422, /nested deeper/],
+    [`/webhooks/tradingview/alpha/${SECRET}`, "{" + '"a":['.repeat(40), 422, /nested deeper/],
+    [
+      "/webhooks/tradingview/alpha",
+      msg(ok),
+      422,
+      /"action"[\s\S]*"symbol"|"symbol"[\s\S]*"action"/,
+    ],
+    ["/webhooks/tradingview/alpha", alphaAlert({ symbol: "OKX:ETHUSDT" }), 422, /"symbol"/],
+    ["/webhooks/tradingview/gamma/x", "buy", 403, /Wrong secret/],
   ];
   for (const [path, body, status, error] of cases) {
     const r = await s.post(path, body);
@@ -203,7 +234,7 @@ Deno.test("webhook: 404, 413, 422 and 429 say what is wrong", async () => {
   const from = { "x-forwarded-for": "203.0.113.9" };
   const statuses: number[] = [];
   for (let i = 0; i < 6; i++) {
-    statuses.push((await s.post("/webhooks/tradingview/alpha", msg({ ...ok, i }), from)).status);
+    statuses.push((await s.post("/webhooks/tradingview/alpha", alphaAlert({ i }), from)).status);
   }
   assert.deepEqual(statuses.slice(0, 3), [200, 200, 200]);
   assert.ok(statuses.slice(3).includes(429), String(statuses));
@@ -220,7 +251,7 @@ Deno.test("webhook: the sender allow-list (TradingView's addresses) behind a tru
     }),
     limits: { trustProxy: true },
   });
-  const body = msg({ passphrase: SECRET, n: 1 });
+  const body = alphaAlert({ n: 1 });
   const other = await s.post("/webhooks/tradingview/alpha", body, {
     "x-forwarded-for": "203.0.113.9",
   });
@@ -229,7 +260,7 @@ Deno.test("webhook: the sender allow-list (TradingView's addresses) behind a tru
   const none = await s.post("/webhooks/tradingview/alpha", body);
   assert.equal(none.status, 403);
   for (const [i, addr] of [...TRADINGVIEW_ADDRESSES, "198.51.100.4"].entries()) {
-    const r = await s.post("/webhooks/tradingview/alpha", msg({ passphrase: SECRET, i }), {
+    const r = await s.post("/webhooks/tradingview/alpha", alphaAlert({ i }), {
       "x-forwarded-for": `203.0.113.9, ${addr}`,
     });
     assert.equal(r.status, 200, addr);
@@ -248,7 +279,7 @@ Deno.test("webhook: off loopback the webhook needs no API token, /api/alerts doe
   });
   const host = { host: "192.0.2.10:8080" };
   for (const path of ["/webhooks/tradingview/alpha", `/webhooks/tradingview/alpha/${SECRET}`]) {
-    const r = await s.post(path, msg({ passphrase: SECRET, path }), host);
+    const r = await s.post(path, alphaAlert({ path }), host);
     assert.equal(r.status, 200, path);
   }
   const denied = await s.tw.app.request("/api/alerts", { headers: host });
@@ -269,8 +300,13 @@ Deno.test("webhook: off loopback the webhook needs no API token, /api/alerts doe
 Deno.test("webhook: secrets never reach answers, logs, the journal or the database", async () => {
   await using dir = await tempDir();
   await using s = await service(dir.path);
-  await s.post("/webhooks/tradingview/alpha", msg({ passphrase: SECRET, note: "a" }));
-  await s.post(`/webhooks/tradingview/alpha/${SECRET}`, `sell ${SECRET} oops`);
+  await s.post("/webhooks/tradingview/alpha", alphaAlert({ note: "a" }));
+  // The secret quoted in the message itself is masked before it is kept.
+  const quoted = await s.post(
+    `/webhooks/tradingview/alpha/${SECRET}`,
+    msg({ action: "sell", symbol: "BTCUSDT", comment: `oops ${SECRET}` }),
+  );
+  assert.equal(quoted.status, 200);
   await s.post(`/webhooks/tradingview/alpha/${SECRET}/more`, "x"); // no such route
   await s.post(`/webhooks/tradingview/alpha/${SECRET}`, "y".repeat(20_000)); // 413
   await s.post(`/webhooks/tradingview/alpha/${SECRET}`, '{"bot": 1}'); // 422
@@ -291,13 +327,115 @@ Deno.test("webhook: secrets never reach answers, logs, the journal or the databa
   ) {
     assert.ok(!text.includes(SECRET), `${what}: ${text.slice(0, 400)}`);
   }
-  assert.ok(journal.includes("<secret>")); // the plain-text message quoted it
+  assert.match(journal, /<secret>|\[redacted\]/); // the message quoted it
   // A lone surrogate (a JSON escape) is stored, not a reason for the copy to fail.
   const odd = await s.post(
     "/webhooks/tradingview/beta",
-    `{"passphrase":"${SECRET}","c":"\\ud800"}`,
+    `{"passphrase":"${SECRET}","action":"buy","symbol":"ETHUSDT","c":"\\ud800"}`,
   );
   assert.equal(odd.status, 200);
   assert.equal((await s.tw.commands.alerts({ bot: "beta" })).total, 1);
   assert.ok(s.answers.some((a) => a.includes("/webhooks/tradingview/alpha/<secret>")));
+});
+
+Deno.test("webhook: an alert trades through its bot (sent, filled); one the gate refuses says which rule", async () => {
+  await using dir = await tempDir();
+  await using s = await service(dir.path);
+  const stateOf = (seq: number, state: string) => (e: { type: string; data: unknown }) =>
+    e.type === "alert.state" &&
+    (e.data as { seq: number; state: string }).seq === seq &&
+    (e.data as { state: string }).state === state;
+  const waitState = (seq: number, state: string) =>
+    new Promise<Record<string, unknown>>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        stop();
+        reject(new Error(`alert ${seq} never became ${state}`));
+      }, 60_000);
+      const stop = s.tw.bus.subscribe((e) => {
+        if (!stateOf(seq, state)(e)) return;
+        clearTimeout(timer);
+        stop();
+        resolve(e.data as Record<string, unknown>);
+      });
+    });
+  // An exit while flat: the gate refuses it, naming the rule.
+  const exit = await s.post("/webhooks/tradingview/alpha", alphaAlert({ action: "exit" }));
+  assert.equal(exit.status, 200);
+  const refused = await waitState(exit.json.seq, "refused");
+  assert.equal(refused.rule, "no_position");
+  // A buy with a 1 % stop: sent at the next candle, then filled.
+  const buy = await s.post("/webhooks/tradingview/alpha", alphaAlert({ sl: "1%", alert_id: "b1" }));
+  assert.equal(buy.status, 200);
+  const sent = waitState(buy.json.seq, "sent");
+  const filled = waitState(buy.json.seq, "filled");
+  await sent;
+  await filled;
+  await s.tw.alerts.flush();
+  // The states are written in batches: wait for the filled one to be stored.
+  for (;;) {
+    const [row] = (await s.tw.commands.alerts({ bot: "alpha", limit: 1 })).alerts;
+    if (row.state === "filled") break;
+    await new Promise<void>((resolve) => {
+      const stop = s.tw.bus.subscribe(() => {
+        stop();
+        resolve();
+      });
+    });
+  }
+  const rows = (await s.tw.commands.alerts({ bot: "alpha" })).alerts;
+  assert.equal(rows.find((a) => a.seq === exit.json.seq)?.state, "refused");
+  assert.equal(rows.find((a) => a.seq === exit.json.seq)?.rule, "no_position");
+  const fills = (await s.tw.commands.records("alpha", "fills", { limit: 10, offset: 0 }))
+    .fills as { side: string }[];
+  assert.equal(fills.filter((f) => f.side === "buy").length, 1);
+});
+
+Deno.test("webhook: a bot's own secret (webhook_secret) works without the global one, for that bot only", async () => {
+  await using dir = await tempDir();
+  const db = await Db.open(`${dir.path}/o.duckdb`);
+  const own = "own-secret-of-gamma-0001";
+  const tw = await assemble({
+    db,
+    entries: [
+      await entry("gamma", {
+        strategy: "signals",
+        params: { signals: [] },
+        alerts: { source: "tradingview", secret: new WebhookSecret(own) },
+      }),
+      await entry("delta", {
+        strategy: "signals",
+        params: { signals: [] },
+        alerts: { source: "tradingview" },
+      }),
+    ],
+    auth: requireBearer(TOKEN),
+    version: "test",
+    replay: { speed: 60, startTs: REPLAY_START },
+    webhook: webhookOptionsFromEnv({}),
+  });
+  try {
+    const post = async (path: string, o: Record<string, unknown>) => {
+      const res = await tw.app.request(path, { method: "POST", body: JSON.stringify(o) });
+      return { status: res.status, text: await res.text() };
+    };
+    const alert = { action: "buy", symbol: "BTCUSDT" };
+    assert.equal(
+      (await post("/webhooks/tradingview/gamma", { ...alert, passphrase: own })).status,
+      200,
+    );
+    assert.equal(
+      (await post("/webhooks/tradingview/gamma", { ...alert, passphrase: "x" })).status,
+      403,
+    );
+    // delta has no secret of its own and there is no global one: alerts are off for it.
+    const off = await post("/webhooks/tradingview/delta", { ...alert, passphrase: own });
+    assert.equal(off.status, 503);
+    assert.ok(!off.text.includes(own));
+    // The bot list never shows a secret.
+    const bots = await (await tw.app.request("/api/bots")).text();
+    assert.ok(!bots.includes(own));
+  } finally {
+    await tw.close();
+    await db.close();
+  }
 });

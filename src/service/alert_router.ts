@@ -1,0 +1,181 @@
+// Alerts become signals: each journaled alert is parsed against its bot, handed to the bot's
+// strategy (the same gate, sizing, confirmation and broker as any signal), and followed through
+// the bot's records to its fate: refused (rule, reason), pending, sent, filled.
+
+import type { ExternalSignal } from "../core/trading.ts";
+import type { AlertRecord } from "../store/alert_journal.ts";
+import type { AlertState } from "../store/alert_store.ts";
+import type { AlertIntake } from "./alert_intake.ts";
+import { parseAlert, toSignal } from "./alert_message.ts";
+import type { BusEvent, EventBus } from "./event_bus.ts";
+import { log } from "./log.ts";
+import type { Supervisor } from "./supervisor.ts";
+
+/** One state change of an alert, as stored and announced (`alert.state`). */
+export interface AlertChange {
+  seq: number;
+  bot_id: string;
+  state: AlertState;
+  /** Why it was refused: the rule (a risk rule's code, or the intake's own). */
+  rule?: string;
+  reason?: string;
+}
+
+/**
+ * The reason every alert's signal carries, so its decision can be found: "alert #12: …" (the
+ * signals strategy puts "external long signal of <time>: " before it; the first match is ours).
+ */
+const ALERT_REASON = /(?:^|: )alert #(\d+): /;
+
+/** Longest wait before state changes are written (they are written in batches). */
+const WRITE_EVERY_MS = 200;
+
+/**
+ * Routes alerts to their bots. An alert for a bot that takes alerts (`source: tradingview` in its
+ * file) whose message parses against the bot's market becomes an external signal of the bot
+ * (recorded as a bot event, idempotent by the alert's seq, so a restart never acts twice); the
+ * bot acts on it at its next candle close. Every change of an alert's state is written in
+ * batches and announced on the bus as `alert.state`.
+ */
+export class AlertRouter {
+  /** Correlation id of an alert's decision -> the alert, to follow its orders and fills. */
+  readonly #byCorrelation = new Map<string, { seq: number; bot_id: string }>();
+  #changes: AlertChange[] = [];
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #writing: Promise<void> = Promise.resolve();
+  #stop: (() => void)[] = [];
+  /** Routings under way (tests and close wait for them). */
+  readonly #work = new Set<Promise<void>>();
+
+  constructor(
+    private readonly o: { intake: AlertIntake; supervisor: Supervisor; bus: EventBus },
+  ) {}
+
+  /**
+   * Starts routing: alerts from now on, and first those received but not yet routed (a stop
+   * between the answer and the routing). Resolves once those waiting were handed over.
+   */
+  async start(): Promise<void> {
+    this.#stop.push(this.o.bus.subscribe((e) => this.#follow(e)));
+    const off = this.o.intake.onAlert((a) => this.#track(this.#route(a)));
+    this.#stop.push(off);
+    await off.replayed;
+  }
+
+  /** Resolves when the routings started so far are done and their states written. */
+  async idle(): Promise<void> {
+    while (this.#work.size) await Promise.all([...this.#work]);
+    await this.#write();
+  }
+
+  /** Stops routing; waits for what is under way and writes the states kept. */
+  async close(): Promise<void> {
+    for (const f of this.#stop.splice(0)) f();
+    await this.idle();
+    clearTimeout(this.#timer);
+  }
+
+  #track(p: Promise<void>): void {
+    const t = p.catch((err) => log("error", "an alert could not be routed", { error: String(err) }))
+      .finally(() => this.#work.delete(t));
+    this.#work.add(t);
+  }
+
+  async #route(a: AlertRecord): Promise<void> {
+    const refuse = (rule: string, reason: string) =>
+      this.#change({ seq: a.seq, bot_id: a.bot_id, state: "refused", rule, reason });
+    const bot = this.o.supervisor.bots.get(a.bot_id);
+    if (!bot) return refuse("unknown_bot", `No bot "${a.bot_id}" is configured.`);
+    const takes = bot.spec.alerts;
+    if (!takes) {
+      return refuse(
+        "no_alerts",
+        `Bot "${a.bot_id}" takes no alerts: its file needs source: tradingview.`,
+      );
+    }
+    const parsed = parseAlert(a.body, {
+      bot: { bot_id: a.bot_id, exchange: bot.spec.exchange, symbol: bot.spec.symbol },
+      template: takes.template,
+    });
+    if (!parsed.ok) {
+      return refuse("invalid", parsed.problems.map((p) => `${p.field}: ${p.message}`).join("; "));
+    }
+    const s = toSignal(parsed.alert);
+    const signal: Omit<ExternalSignal, "ts"> = {
+      side: s.side,
+      ...(s.sl !== undefined ? { sl: s.sl } : {}),
+      ...(s.tp !== undefined ? { tp: s.tp } : {}),
+      ...(s.slPct !== undefined ? { sl_pct: s.slPct } : {}),
+      ...(s.tpPct !== undefined ? { tp_pct: s.tpPct } : {}),
+      confidence: s.confidence,
+      reason: `alert #${a.seq}: ${s.reason}`.slice(0, 500),
+    };
+    try {
+      await this.o.supervisor.alert(a.bot_id, a.seq, signal);
+    } catch (err) {
+      return refuse("bot", (err as Error).message);
+    }
+    this.#change({ seq: a.seq, bot_id: a.bot_id, state: "accepted" });
+  }
+
+  /** Follows the bot's records of alert signals: refused, pending, sent, filled. */
+  #follow(e: BusEvent): void {
+    if (!e.botId) return;
+    const d = e.data as Record<string, unknown>;
+    if (e.type === "bot.decision") {
+      const reason = String((d.signal as { reason?: unknown } | undefined)?.reason ?? "");
+      const m = ALERT_REASON.exec(reason);
+      if (!m) return;
+      const seq = Number(m[1]);
+      if (d.outcome === "refused") {
+        this.#change({
+          seq,
+          bot_id: e.botId,
+          state: "refused",
+          rule: String(d.code ?? "refused"),
+          reason: String(d.reason ?? ""),
+        });
+      } else if (d.outcome === "order" && e.correlationId) {
+        // Its order is held for confirmation (bot.pending) or reaches the broker (bot.order).
+        this.#byCorrelation.set(e.correlationId, { seq, bot_id: e.botId });
+      }
+      return;
+    }
+    const of = e.correlationId ? this.#byCorrelation.get(e.correlationId) : undefined;
+    if (!of) return;
+    if (e.type === "bot.pending") this.#change({ ...of, state: "pending" });
+    else if (e.type === "bot.order") this.#change({ ...of, state: "sent" });
+    else if (e.type === "bot.fill") {
+      this.#change({ ...of, state: "filled" });
+      this.#byCorrelation.delete(e.correlationId!);
+    }
+  }
+
+  #change(c: AlertChange): void {
+    this.#changes.push(c);
+    this.o.bus.publish({ type: "alert.state", botId: c.bot_id, data: c });
+    this.#timer ??= setTimeout(() => {
+      this.#timer = undefined;
+      void this.#write();
+    }, WRITE_EVERY_MS);
+  }
+
+  /** Writes the kept state changes in one statement, after the writes before it. */
+  #write(): Promise<void> {
+    const run = async () => {
+      const batch = this.#changes;
+      if (batch.length === 0) return;
+      this.#changes = [];
+      try {
+        await this.o.intake.setStates(batch);
+      } catch (err) {
+        log("error", "alert states could not be stored", {
+          alerts: batch.length,
+          error: String(err),
+        });
+      }
+    };
+    this.#writing = this.#writing.then(run, run);
+    return this.#writing;
+  }
+}
