@@ -7,7 +7,9 @@ import { stallWarning } from "../backtest/stall.ts";
 import { isoUtc } from "../core/candles.ts";
 import { getStrategy } from "../engine/strategy_registry.ts";
 import { ConfigError, InputError } from "../core/errors.ts";
+import { loadAlertReplay } from "../service/alert_replay.ts";
 import { BacktestStore } from "../store/backtest_store.ts";
+import { BotStore } from "../store/bot_store.ts";
 import { CandleStore } from "../store/candle_store.ts";
 import { Db } from "../store/db.ts";
 import { dbPath } from "../store/paths.ts";
@@ -18,6 +20,7 @@ import { createProgress } from "./progress.ts";
 
 const RUN_FLAGS = {
   strategy: { type: "string" },
+  alerts: { type: "string" },
   params: { type: "string" },
   exchange: { type: "string" },
   symbol: { type: "string" },
@@ -42,12 +45,15 @@ const RUN_FLAGS = {
 
 const USAGE = `Usage:
   deno task backtest --strategy NAME [--params k=v,...] (--symbol S --timeframe TF [--exchange E] | --csv FILE [--timeframe TF])
-                     [--from T] [--to T] [--cash 10000] [--fee 0.001] [--slippage-bps 0]
+                     [--alerts BOT|FILE.json|FILE.csv] [--from T] [--to T] [--cash 10000] [--fee 0.001] [--slippage-bps 0]
                      [--size-mode equity|risk] [--size F] [--qty-step Q] [--leverage L]
                      [--close-at-end] [--risk k=v,...] [--intrabar-timeframe TF]
                      [--no-store] [--json] [--db PATH]
   --risk: risk gate settings, e.g. minRewardRisk=3,maxDrawdown=0.2,cooldownMs=3600000
           (see src/risk/config.ts for every setting and its default)
+  --alerts: replay alerts with the signals strategy: the alerts a bot was given (its id; its
+          market is the default), a file of alert messages (.json, or .csv with a time column),
+          or TradingView's exported List of trades (.csv); a bot's run is compared with the bot
   --intrabar-timeframe: stored lower-timeframe candles that decide which of a stop and a
           target touched in one candle filled first (default: the stop)
   deno task backtest list [--json]
@@ -75,7 +81,16 @@ async function withDb<T>(flag: string | undefined, fn: (db: Db) => Promise<T>): 
 async function runCommand(argv: string[]): Promise<number> {
   const cmd = "deno task backtest";
   const f = parseFlags(argv, RUN_FLAGS, cmd);
-  const strategy = required(f, "strategy", cmd);
+  const alertsFrom = optional(f, "alerts");
+  const strategy = alertsFrom !== undefined
+    ? (optional(f, "strategy") ?? "signals")
+    : required(f, "strategy", cmd);
+  if (alertsFrom !== undefined && strategy !== "signals") {
+    throw new ConfigError(
+      `--alerts replays alerts with the signals strategy; --strategy "${strategy}" does not take ` +
+        "them (leave --strategy out, or give --strategy signals).",
+    );
+  }
   const sizeMode = optional(f, "size-mode") ?? "equity";
   if (sizeMode !== "equity" && sizeMode !== "risk") {
     throw new ConfigError(`--size-mode "${sizeMode}" must be "equity" or "risk".`);
@@ -91,6 +106,7 @@ async function runCommand(argv: string[]): Promise<number> {
   const loading = getStrategy(strategy);
   loading.catch(() => {}); // awaited below, once the candles are read
   return await withDb(optional(f, "db"), async (db) => {
+    const replay = alertsFrom === undefined ? undefined : await loadAlertReplay(alertsFrom, { db });
     let candles;
     let series;
     let lower;
@@ -104,9 +120,10 @@ async function runCommand(argv: string[]): Promise<number> {
     } else {
       const store = new CandleStore(db);
       series = await resolveSeries(store, {
-        exchange: optional(f, "exchange"),
-        symbol: required(f, "symbol", cmd),
-        timeframe: required(f, "timeframe", cmd),
+        exchange: optional(f, "exchange") ?? replay?.market?.exchange,
+        symbol: optional(f, "symbol") ?? replay?.market?.symbol ?? required(f, "symbol", cmd),
+        timeframe: optional(f, "timeframe") ?? replay?.market?.timeframe ??
+          required(f, "timeframe", cmd),
       });
       candles = await store.read(series, range);
       const intrabar = optional(f, "intrabar-timeframe");
@@ -127,7 +144,10 @@ async function runCommand(argv: string[]): Promise<number> {
     }
     const config: BacktestConfig = {
       strategy,
-      params: parseKeyValues(optional(f, "params") ?? "", "--params"),
+      params: {
+        ...parseKeyValues(optional(f, "params") ?? "", "--params"),
+        ...(replay ? { signals: replay.signals } : {}),
+      },
       exchange: series.exchange,
       symbol: series.symbol,
       timeframe: series.timeframe,
@@ -159,7 +179,9 @@ async function runCommand(argv: string[]): Promise<number> {
           `${isoUtc(result.first_ts!)} .. ${isoUtc(result.last_ts!)} (${result.candles} candles)` +
           (f["no-store"] ? "" : `, run ${result.run_id}`),
       );
+      if (replay) console.log(`Alerts: ${replay.from}`);
       console.log(formatMetrics(result.metrics));
+      if (replay?.bot) await compareWithBot(db, replay.bot, result);
       console.log("Decisions:");
       for (const line of formatDecisionSummary(result.decision_summary)) console.log(`  ${line}`);
       const stalled = stallWarning(result);
@@ -173,6 +195,24 @@ async function runCommand(argv: string[]): Promise<number> {
     }
     return 0;
   });
+}
+
+/**
+ * What the bot did with its alerts beside what this replay of them did: trades and P&L (the
+ * bot traded live candles as they came; the replay trades the stored ones with the same rules).
+ */
+async function compareWithBot(
+  db: Db,
+  botId: string,
+  result: { trades: readonly { pnl: number }[]; metrics: { final_equity: number } },
+): Promise<void> {
+  const trades = await new BotStore(db).trades(botId);
+  const sum = (ts: readonly { pnl: number }[]) => ts.reduce((a, t) => a + t.pnl, 0);
+  const fmt = (n: number) => (n >= 0 ? "+" : "") + n.toFixed(2);
+  console.log(
+    `Bot ${botId} with the same alerts: ${trades.length} closed trades, P&L ${fmt(sum(trades))}; ` +
+      `this replay: ${result.trades.length} trades, P&L ${fmt(sum(result.trades))}.`,
+  );
 }
 
 /** Runs the backtest CLI with `argv`; returns the exit code. */

@@ -8,7 +8,8 @@
 // equityChart(r); // displays as SVG in the Deno kernel
 // ```
 
-export { backtest, type BacktestConfig, type BacktestResult } from "../backtest/run.ts";
+export { type BacktestConfig, type BacktestResult } from "../backtest/run.ts";
+export { alertSignals, backtest, type NotebookBacktestConfig } from "./alerts.ts";
 export { computeMetrics, formatMetrics, type Metrics } from "../backtest/metrics.ts";
 export { type DecisionCount, formatDecisionSummary } from "../core/decision_summary.ts";
 export { stallWarning } from "../backtest/stall.ts";

@@ -56,6 +56,12 @@ export class BotStore {
     });
   }
 
+  /** A bot's stored definition (its parsed file, secrets masked), or undefined when unknown. */
+  async botConfig(botId: string): Promise<Record<string, unknown> | undefined> {
+    const [row] = await this.#query("SELECT config FROM bots WHERE bot_id = ?", [botId]);
+    return row ? JSON.parse(String(row.config)) : undefined;
+  }
+
   /** The persisted desired status of every known bot. */
   async desired(): Promise<Map<string, DesiredStatus>> {
     const rows = await this.db.all("SELECT bot_id, desired_status FROM bots");
