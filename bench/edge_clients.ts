@@ -7,6 +7,8 @@
 // reading Content-Length answers costs a fraction of a core where four workers running `fetch`
 // took about 1.5 of the machine's 2, which the service then lacked.
 
+import { Connection } from "./http_connection.ts";
+
 interface Start {
   url: string;
   clients: number;
@@ -23,64 +25,6 @@ export interface ClientsResult {
 }
 
 const PATHS = { health: "/api/status/health", bots: "/api/bots" } as const;
-const CRLF2 = [13, 10, 13, 10];
-
-/** Index of the blank line ending the head in `buf[0..len)`, or -1. */
-function headEnd(buf: Uint8Array, len: number): number {
-  for (let i = 3; i < len; i++) {
-    if (
-      buf[i] === CRLF2[3] && buf[i - 1] === CRLF2[2] && buf[i - 2] === CRLF2[1] &&
-      buf[i - 3] === CRLF2[0]
-    ) return i + 1;
-  }
-  return -1;
-}
-
-/**
- * One keep-alive connection: sends a request, reads its whole answer (the head, then
- * Content-Length bytes of body), and returns the status.
- */
-class Connection {
-  #buf = new Uint8Array(64 * 1024);
-  #len = 0;
-  readonly #latin1 = new TextDecoder("latin1");
-
-  constructor(private readonly conn: Deno.TcpConn) {}
-
-  async request(bytes: Uint8Array): Promise<number> {
-    let written = 0;
-    while (written < bytes.length) written += await this.conn.write(bytes.subarray(written));
-    let end = headEnd(this.#buf, this.#len);
-    while (end < 0) {
-      await this.#fill();
-      end = headEnd(this.#buf, this.#len);
-    }
-    const head = this.#latin1.decode(this.#buf.subarray(0, end));
-    const status = Number(head.slice(9, 12));
-    const length = /\r\ncontent-length:\s*(\d+)/i.exec(head);
-    if (!length) throw new Error(`answer without Content-Length: ${head.slice(0, 200)}`);
-    const total = end + Number(length[1]);
-    while (this.#len < total) await this.#fill();
-    this.#buf.copyWithin(0, total, this.#len);
-    this.#len -= total;
-    return status;
-  }
-
-  async #fill(): Promise<void> {
-    if (this.#len === this.#buf.length) {
-      const bigger = new Uint8Array(this.#buf.length * 2);
-      bigger.set(this.#buf);
-      this.#buf = bigger;
-    }
-    const n = await this.conn.read(this.#buf.subarray(this.#len));
-    if (n === null) throw new Error("the service closed a keep-alive connection");
-    this.#len += n;
-  }
-
-  close(): void {
-    this.conn.close();
-  }
-}
 
 const self = globalThis as unknown as Worker & { close(): void };
 let stop = false;
@@ -110,7 +54,7 @@ self.onmessage = async (e: MessageEvent<Start | "stop">) => {
     for (let i = k; !stop; i++) {
       const which = i % 2 === 0 ? "health" : "bots";
       const t = performance.now();
-      const status = await c.request(requests[which]);
+      const { status } = await c.request(requests[which]);
       if (stop) break;
       if (status === 200) result[which].push(performance.now() - t);
       else result.failures[status] = (result.failures[status] ?? 0) + 1;

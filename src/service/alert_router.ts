@@ -29,6 +29,11 @@ const ALERT_REASON = /(?:^|: )alert #(\d+): /;
 
 /** Longest wait before state changes are written (they are written in batches). */
 const WRITE_EVERY_MS = 200;
+/**
+ * Longest wait before queued alerts are handed to their bots (one write per bot and batch). An
+ * alert acts at its bot's next candle close after it is handed over.
+ */
+const HAND_OVER_EVERY_MS = 50;
 
 /**
  * Routes alerts to their bots. An alert for a bot that takes alerts (`source: tradingview` in its
@@ -41,6 +46,9 @@ export class AlertRouter {
   /** Correlation id of an alert's decision -> the alert, to follow its orders and fills. */
   readonly #byCorrelation = new Map<string, { seq: number; bot_id: string }>();
   #changes: AlertChange[] = [];
+  /** Alerts waiting to be handed to their bot, by bot. */
+  readonly #queues = new Map<string, { seq: number; signal: Omit<ExternalSignal, "ts"> }[]>();
+  #handTimer: ReturnType<typeof setTimeout> | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #writing: Promise<void> = Promise.resolve();
   #stop: (() => void)[] = [];
@@ -57,14 +65,22 @@ export class AlertRouter {
    */
   async start(): Promise<void> {
     this.#stop.push(this.o.bus.subscribe((e) => this.#follow(e)));
-    const off = this.o.intake.onAlert((a) => this.#track(this.#route(a)));
+    const off = this.o.intake.onAlert((a) => this.#route(a));
     this.#stop.push(off);
     await off.replayed;
   }
 
-  /** Resolves when the routings started so far are done and their states written. */
+  /** Resolves when the alerts routed so far are handed over and their states written. */
   async idle(): Promise<void> {
-    while (this.#work.size) await Promise.all([...this.#work]);
+    for (;;) {
+      if (this.#queues.size) {
+        clearTimeout(this.#handTimer);
+        this.#handTimer = undefined;
+        this.#track(this.#handOver());
+      }
+      if (!this.#work.size) break;
+      await Promise.all([...this.#work]);
+    }
     await this.#write();
   }
 
@@ -81,7 +97,7 @@ export class AlertRouter {
     this.#work.add(t);
   }
 
-  async #route(a: AlertRecord): Promise<void> {
+  #route(a: AlertRecord): void {
     const refuse = (rule: string, reason: string) =>
       this.#change({ seq: a.seq, bot_id: a.bot_id, state: "refused", rule, reason });
     const bot = this.o.supervisor.bots.get(a.bot_id);
@@ -110,12 +126,36 @@ export class AlertRouter {
       confidence: s.confidence,
       reason: `alert #${a.seq}: ${s.reason}`.slice(0, 500),
     };
-    try {
-      await this.o.supervisor.alert(a.bot_id, a.seq, signal);
-    } catch (err) {
-      return refuse("bot", (err as Error).message);
-    }
-    this.#change({ seq: a.seq, bot_id: a.bot_id, state: "accepted" });
+    // Handed over in batches: one write per bot however many alerts arrive meanwhile.
+    const queue = this.#queues.get(a.bot_id) ?? [];
+    queue.push({ seq: a.seq, signal });
+    this.#queues.set(a.bot_id, queue);
+    this.#handTimer ??= setTimeout(() => {
+      this.#handTimer = undefined;
+      this.#track(this.#handOver());
+    }, HAND_OVER_EVERY_MS);
+  }
+
+  /** Hands every bot its queued alerts (one write each); they become "accepted" or "refused". */
+  async #handOver(): Promise<void> {
+    const queues = [...this.#queues];
+    this.#queues.clear();
+    await Promise.all(queues.map(async ([botId, batch]) => {
+      try {
+        await this.o.supervisor.alerts(botId, batch);
+        for (const a of batch) this.#change({ seq: a.seq, bot_id: botId, state: "accepted" });
+      } catch (err) {
+        for (const a of batch) {
+          this.#change({
+            seq: a.seq,
+            bot_id: botId,
+            state: "refused",
+            rule: "bot",
+            reason: (err as Error).message,
+          });
+        }
+      }
+    }));
   }
 
   /** Follows the bot's records of alert signals: refused, pending, sent, filled. */

@@ -239,12 +239,15 @@ export class Bot {
   }
 
   /**
-   * Hands alert `seq`'s signal to the strategy, stamped with the bots' clock and recorded as an
-   * event, so a restart replays it where it happened. Idempotent by `seq`: an alert already
-   * recorded is not recorded again (answers false). Refused when the bot is not running or its
-   * strategy takes no signals from outside.
+   * Hands alerts' signals to the strategy, each stamped with the bots' clock (or its own `ts`)
+   * and recorded as an event (all in one write), so a restart replays them where they happened.
+   * Idempotent by alert `seq`: alerts already recorded are not recorded again. Answers the seqs
+   * recorded now. Refused when the bot is not running or its strategy takes no signals from
+   * outside.
    */
-  alert(seq: number, signal: Omit<ExternalSignal, "ts">): Promise<boolean> {
+  alerts(
+    batch: readonly { seq: number; signal: Omit<ExternalSignal, "ts"> & { ts?: number } }[],
+  ): Promise<number[]> {
     return this.#serial(async () => {
       const id = this.spec.botId;
       if (!this.#runner) throw new InputError(`Bot "${id}" is not running.`);
@@ -254,9 +257,23 @@ export class Bot {
             `alerts need the signals strategy.`,
         );
       }
-      if (await this.deps.store.hasAlert(id, seq)) return false;
-      await this.#record("alert", { seq, signal: { ...signal, ts: this.deps.clock.now() } });
-      return true;
+      const known = await this.deps.store.alertsRecorded(id, batch.map((a) => a.seq));
+      const fresh = batch.filter((a, i) =>
+        !known.has(a.seq) && batch.findIndex((b) => b.seq === a.seq) === i
+      );
+      const runner = this.#runner;
+      const now = this.deps.clock.now();
+      const events = await this.deps.store.appendEvents(
+        id,
+        fresh.map((a) => ({
+          afterTs: Number.isFinite(runner.lastTs) ? runner.lastTs : null,
+          kind: "alert" as const,
+          payload: { seq: a.seq, signal: { ...a.signal, ts: a.signal.ts ?? now } },
+          at: now,
+        })),
+      );
+      for (const e of events) await this.#apply(e);
+      return fresh.map((a) => a.seq);
     });
   }
 

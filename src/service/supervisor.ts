@@ -180,11 +180,19 @@ export class Supervisor {
   }
 
   /**
-   * Hands alert `seq`'s signal to bot `id` (see `Bot.alert`): recorded with the candles, acted on
-   * at the bot's next candle close. False when that alert was handed over already.
+   * Hands alerts to bot `id` (see `Bot.alerts`): recorded with the candles, acted on at the bot's
+   * next candle close. Answers the seqs recorded now (those handed over before are left out).
    */
+  async alerts(
+    id: string,
+    batch: readonly { seq: number; signal: Omit<ExternalSignal, "ts"> & { ts?: number } }[],
+  ): Promise<number[]> {
+    return await this.get(id).alerts(batch);
+  }
+
+  /** Hands one alert to bot `id`; false when it was handed over already. */
   async alert(id: string, seq: number, signal: Omit<ExternalSignal, "ts">): Promise<boolean> {
-    return await this.get(id).alert(seq, signal);
+    return (await this.alerts(id, [{ seq, signal }])).length === 1;
   }
 
   /** Confirms or rejects a pending order; audited. */

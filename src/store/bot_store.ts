@@ -112,14 +112,45 @@ export class BotStore {
     }));
   }
 
-  /** Whether alert `seq` is already among bot `botId`'s events. */
-  async hasAlert(botId: string, seq: number): Promise<boolean> {
-    const [{ n }] = await this.db.all(
-      `SELECT count(*) AS n FROM bot_events WHERE bot_id = ? AND kind = 'alert'
-         AND CAST(json_extract(payload, '$.seq') AS BIGINT) = ?`,
-      [botId, BigInt(seq)],
+  /** Which of alerts `seqs` are already among bot `botId`'s events. */
+  async alertsRecorded(botId: string, seqs: readonly number[]): Promise<Set<number>> {
+    if (seqs.length === 0) return new Set();
+    const rows = await this.db.all(
+      `SELECT CAST(json_extract(payload, '$.seq') AS BIGINT) AS seq FROM bot_events
+       WHERE bot_id = ? AND kind = 'alert'
+         AND CAST(json_extract(payload, '$.seq') AS BIGINT) IN (SELECT unnest(?::BIGINT[]))`,
+      [botId, `[${seqs.map((n) => Math.trunc(n)).join(",")}]`],
     );
-    return Number(n) > 0;
+    return new Set(rows.map((r) => Number(r.seq)));
+  }
+
+  /** Appends several events of one bot in one transaction (numbered in order). */
+  async appendEvents(botId: string, es: readonly Omit<BotEvent, "seq">[]): Promise<BotEvent[]> {
+    if (es.length === 0) return [];
+    return await this.db.transaction(async () => {
+      const [{ n }] = await this.db.all(
+        "SELECT coalesce(max(seq), -1) + 1 AS n FROM bot_events WHERE bot_id = ?",
+        [botId],
+      );
+      const first = Number(n);
+      const rows = es.map((e, i) => ({
+        bot_id: botId,
+        seq: first + i,
+        after_ts: e.afterTs,
+        kind: e.kind,
+        payload: JSON.stringify(e.payload),
+        occurred_at: e.at,
+      }));
+      await this.db.run(
+        `INSERT INTO bot_events SELECT r.bot_id, r.seq, r.after_ts, r.kind, r.payload::JSON,
+           r.occurred_at
+         FROM (SELECT unnest(from_json(?::JSON, '[{"bot_id": "VARCHAR", "seq": "INTEGER",
+           "after_ts": "BIGINT", "kind": "VARCHAR", "payload": "VARCHAR",
+           "occurred_at": "BIGINT"}]')) AS r)`,
+        [JSON.stringify(rows)],
+      );
+      return es.map((e, i) => ({ ...e, seq: first + i }));
+    });
   }
 
   /** Open time of the latest candle whose records are stored (-Infinity: none). */
