@@ -27,6 +27,11 @@ export const externalSignal = z.object({
   tp_pct: z.number().positive().max(1000).optional()
     .describe("Take-profit this many percent from the entry's fill (instead of tp)"),
   confidence: z.number().min(0).max(1).optional().describe("The sender's confidence [1]"),
+  size: z.discriminatedUnion("kind", [
+    z.object({ kind: z.literal("qty"), qty: z.number().positive() }),
+    z.object({ kind: z.literal("equity"), fraction: z.number().positive().max(1) }),
+    z.object({ kind: z.literal("quote"), amount: z.number().positive() }),
+  ]).optional().describe("The entry's size (else the risk settings size it)"),
 });
 
 /** Parameters of signals. */
@@ -44,7 +49,7 @@ export default defineStrategy({
   version: "1.2.0",
   description: "Follows external signals: each is emitted once, on the first candle whose " +
     "close time (open time + timeframe) is at or after the signal's ts, with its side, sl, tp " +
-    "(or sl_pct, tp_pct from the fill), entry and confidence (default 1) unchanged. A bot's " +
+    "(or sl_pct, tp_pct from the fill), entry, size and confidence (default 1) unchanged. A bot's " +
     "alerts join the same queue as they arrive. Several due on one candle: the latest wins. The risk " +
     "gate judges them like any other signal (an exit when flat is refused as no_position).",
   params,
@@ -69,6 +74,7 @@ export default defineStrategy({
           ...(s.entry !== undefined ? { entry: s.entry } : {}),
           ...(s.sl !== undefined ? { sl: s.sl } : {}),
           ...(s.tp !== undefined ? { tp: s.tp } : {}),
+          ...(s.size !== undefined ? { size: s.size } : {}),
           ...(s.sl_pct !== undefined ? { slPct: s.sl_pct } : {}),
           ...(s.tp_pct !== undefined ? { tpPct: s.tp_pct } : {}),
           ...(s.valid_bars !== undefined ? { validBars: s.valid_bars } : {}),

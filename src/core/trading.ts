@@ -12,6 +12,15 @@ export type SignalSide = "long" | "short" | "exit";
  * are either absolute levels (`sl`, `tp`) or distances from the price the entry fills at
  * (`slPct`, `tpPct`, in percent: 1 = 1 %), placed by the broker when the entry fills.
  */
+/**
+ * An entry size the signal itself asks for, instead of the risk settings' (a TradingView alert's
+ * `size`): a quantity, a fraction of equity, or an amount of the quote currency.
+ */
+export type SignalSize =
+  | { kind: "qty"; qty: number }
+  | { kind: "equity"; fraction: number }
+  | { kind: "quote"; amount: number };
+
 export interface Signal {
   side: SignalSide;
   entry?: number;
@@ -23,6 +32,8 @@ export interface Signal {
   tpPct?: number;
   confidence: number;
   reason: string;
+  /** The entry's size, when the signal sets it (else the risk settings size it). */
+  size?: SignalSize;
   /**
    * For a limit entry: candles it may wait for its fill; unfilled after that it is cancelled.
    * Default: it waits until filled, replaced by another entry, or cancelled by an exit signal.
@@ -51,6 +62,8 @@ export interface ExternalSignal {
   valid_bars?: number;
   /** The sender's confidence, 0..1 [1]. */
   confidence?: number;
+  /** The entry's size, when the sender sets it (else the bot's risk settings size it). */
+  size?: SignalSize;
   reason?: string;
 }
 

@@ -1,6 +1,6 @@
 // Rule sizing: check the stop and target against the entry, then size the order (risk or equity).
 
-import type { OrderSize, PositionSide, Refusal } from "../core/trading.ts";
+import type { OrderSize, PositionSide, Refusal, SignalSize } from "../core/trading.ts";
 import type { RiskConfig } from "./config.ts";
 import { num } from "./numbers.ts";
 import type { Note } from "./sizing_note.ts";
@@ -113,6 +113,7 @@ export function sizing(
     if (problem) return refuse("sizing", problem);
   }
   const e = ctx.equity;
+  if (signal.size) return signalSized(signal.size, side, entryType, price, e, ctx.takerFee);
   let size: OrderSize;
   if (config.sizeMode === "risk") {
     if (sl === undefined) return refuse("sizing", "risk sizing needs a stop-loss");
@@ -141,5 +142,47 @@ export function sizing(
     estimate: est,
     capped: NO_CAPS,
     notes: [note],
+  };
+}
+
+/**
+ * An entry sized by its signal (a quantity, a fraction of equity, or a quote amount at the
+ * entry's reference price); the caps still apply after it.
+ */
+function signalSized(
+  s: SignalSize,
+  side: PositionSide,
+  entryType: "market" | "limit",
+  price: number,
+  equity: number,
+  takerFee: number,
+): SizedEntry | Refusal {
+  const value = s.kind === "qty" ? s.qty : s.kind === "equity" ? s.fraction : s.amount;
+  if (!(value > 0) || !Number.isFinite(value) || (s.kind === "equity" && value > 1)) {
+    return refuse(
+      "sizing",
+      `the signal's size (${s.kind} ${value}) must be above 0` +
+        (s.kind === "equity" ? " and at most 100 % of equity" : ""),
+    );
+  }
+  const size: OrderSize = s.kind === "equity"
+    ? equitySize(s.fraction)
+    : { kind: "qty", qty: s.kind === "qty" ? s.qty : s.amount / price };
+  const est = estimate(size, price, equity, takerFee);
+  const asked = s.kind === "qty"
+    ? `qty ${num(s.qty)}`
+    : s.kind === "equity"
+    ? `${num(s.fraction * 100)}% of equity ${num(equity)}`
+    : `${num(s.amount)} of the quote currency at ${num(price)}`;
+  return {
+    ok: true,
+    side,
+    entryType,
+    size,
+    estimate: est,
+    capped: NO_CAPS,
+    notes: [
+      `size from the signal: ${asked}: qty ≈ ${num(est.qty)} (notional ${num(est.notional)})`,
+    ],
   };
 }

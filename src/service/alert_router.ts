@@ -124,6 +124,7 @@ export class AlertRouter {
       ...(s.slPct !== undefined ? { sl_pct: s.slPct } : {}),
       ...(s.tpPct !== undefined ? { tp_pct: s.tpPct } : {}),
       confidence: s.confidence,
+      ...(parsed.alert.size !== undefined && s.side !== "exit" ? { size: parsed.alert.size } : {}),
       reason: `alert #${a.seq}: ${s.reason}`.slice(0, 500),
     };
     // Handed over in batches: one write per bot however many alerts arrive meanwhile.

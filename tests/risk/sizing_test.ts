@@ -1,7 +1,7 @@
 // Tests for sizing and caps: estimateQty arithmetic, the plan's size and estimate, and capping.
 
 import assert from "node:assert/strict";
-import type { OrderSize } from "../../src/core/trading.ts";
+import type { OrderSize, Signal } from "../../src/core/trading.ts";
 import type { RiskConfigInput } from "../../src/risk/config.ts";
 import { estimateQty } from "../../src/risk/sizing.ts";
 import type { OpenPlan } from "../../src/risk/types.ts";
@@ -177,4 +177,30 @@ Deno.test("sizing: the approved plan carries the bracket, reason and notes", () 
       "balance 9000",
     ],
   });
+});
+
+Deno.test("a signal's own size (an alert's) sizes the entry instead of the settings; caps still apply", () => {
+  const planOf = (size: Signal["size"], config: RiskConfigInput = {}, sl?: number) => {
+    const d = decide(config, ctx({ signal: { size, ...(sl !== undefined ? { sl } : {}) } }));
+    assert.ok(d.ok && "size" in d, JSON.stringify(d));
+    return d as OpenPlan;
+  };
+  assert.deepEqual(planOf({ kind: "qty", qty: 3 }).size, { kind: "qty", qty: 3 });
+  assert.deepEqual(planOf({ kind: "equity", fraction: 0.05 }).size, {
+    kind: "equity",
+    fraction: 0.05,
+  });
+  const quote = planOf({ kind: "quote", amount: 250 });
+  assert.deepEqual(quote.size, { kind: "qty", qty: 2.5 }); // 250 at the price 100
+  assert.match(noteText(quote.notes[0]), /size from the signal: 250 of the quote currency at 100/);
+  // Risk mode: the signal's own size wins over the stop distance (the stop is still required).
+  assert.deepEqual(planOf({ kind: "qty", qty: 1 }, { sizeMode: "risk", size: 0.01 }, 95).size, {
+    kind: "qty",
+    qty: 1,
+  });
+  for (const bad of [{ kind: "qty", qty: 0 }, { kind: "equity", fraction: 1.5 }] as const) {
+    const d = decide({}, ctx({ signal: { size: bad } }));
+    assert.equal(d.ok, false);
+    assert.match((d as { reason: string }).reason, /the signal's size/);
+  }
 });

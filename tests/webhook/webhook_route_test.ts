@@ -338,7 +338,7 @@ Deno.test("webhook: secrets never reach answers, logs, the journal or the databa
   assert.ok(s.answers.some((a) => a.includes("/webhooks/tradingview/alpha/<secret>")));
 });
 
-Deno.test("webhook: an alert trades through its bot (sent, filled); one the gate refuses says which rule", async () => {
+Deno.test("webhook: an alert trades through its bot at its own size (sent, filled); one the gate refuses says which rule", async () => {
   await using dir = await tempDir();
   await using s = await service(dir.path);
   const stateOf = (seq: number, state: string) => (e: { type: string; data: unknown }) =>
@@ -364,7 +364,10 @@ Deno.test("webhook: an alert trades through its bot (sent, filled); one the gate
   const refused = await waitState(exit.json.seq, "refused");
   assert.equal(refused.rule, "no_position");
   // A buy with a 1 % stop: sent at the next candle, then filled.
-  const buy = await s.post("/webhooks/tradingview/alpha", alphaAlert({ sl: "1%", alert_id: "b1" }));
+  const buy = await s.post(
+    "/webhooks/tradingview/alpha",
+    alphaAlert({ sl: "1%", size: "0.05", alert_id: "b1" }),
+  );
   assert.equal(buy.status, 200);
   const sent = waitState(buy.json.seq, "sent");
   const filled = waitState(buy.json.seq, "filled");
@@ -386,8 +389,11 @@ Deno.test("webhook: an alert trades through its bot (sent, filled); one the gate
   assert.equal(rows.find((a) => a.seq === exit.json.seq)?.state, "refused");
   assert.equal(rows.find((a) => a.seq === exit.json.seq)?.rule, "no_position");
   const fills = (await s.tw.commands.records("alpha", "fills", { limit: 10, offset: 0 }))
-    .fills as { side: string }[];
-  assert.equal(fills.filter((f) => f.side === "buy").length, 1);
+    .fills as { side: string; qty: number }[];
+  const buys = fills.filter((f) => f.side === "buy");
+  assert.equal(buys.length, 1);
+  // The alert's size (a quantity here) sized the entry, not the bot's risk settings.
+  assert.equal(Number(buys[0].qty), 0.05);
 });
 
 Deno.test("webhook: a bot's own secret (webhook_secret) works without the global one, for that bot only", async () => {
