@@ -2,6 +2,7 @@
 
 import type { Candle } from "../core/candles.ts";
 import type { ExternalSignals, StrategyDefinition } from "../core/strategy.ts";
+import { alertsMustAgree } from "./alert_filter.ts";
 import type { Direction, Fill } from "../core/trading.ts";
 import type { RiskGate } from "../risk/gate.ts";
 import { type Decision, Engine, type EngineSymbol } from "./engine.ts";
@@ -30,6 +31,11 @@ export interface BotRunnerOptions {
   onOrderRefusal?: (r: OrderRefusal) => void;
   /** Signals from outside for the strategy (a bot's alerts). */
   external?: ExternalSignals;
+  /**
+   * The strategy's entries need an alert of the same side (see `alertsMustAgree`): alerts as an
+   * extra input to a strategy that does not take them as its signals.
+   */
+  alertsMustAgree?: boolean;
 }
 
 /**
@@ -49,10 +55,11 @@ export class BotRunner {
   constructor(readonly options: BotRunnerOptions) {
     const { def, params, symbol, timeframe, broker } = options;
     this.series = new StreamSeries({ symbol, timeframe, higher: def.timeframes?.(params) });
-    const strategy = def.create(
-      params,
-      new SymbolContext(this.series, broker, options.external),
-    );
+    const own = def.create(params, new SymbolContext(this.series, broker, options.external));
+    const tfMs = timeframeMs(timeframe);
+    const strategy = options.alertsMustAgree && options.external
+      ? alertsMustAgree(own, options.external, (i) => this.series.data.ts[i] + tfMs)
+      : own;
     this.engine = new Engine({
       strategyName: def.name,
       timeframeMs: timeframeMs(timeframe),

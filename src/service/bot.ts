@@ -362,6 +362,8 @@ export class Bot {
     this.#external = new ExternalInput();
     this.#runner = new BotRunner({
       external: this.#external,
+      // A strategy of its own that takes alerts: they must agree with its entries.
+      alertsMustAgree: s.alerts !== undefined && this.deps.def.name !== "signals",
       def: this.deps.def,
       params: s.params,
       symbol: s.symbol,

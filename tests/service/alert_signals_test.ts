@@ -91,3 +91,45 @@ Deno.test("alerts: a signals bot acts on an alert at its next candle, once per a
     await second.close();
   }
 });
+
+Deno.test("alerts: a strategy of its own that takes alerts enters only when the latest alert agrees", async () => {
+  await using dir = await tempDir();
+  const db = await Db.open(`${dir.path}/g.duckdb`);
+  const service = await startService({
+    db,
+    entries: [
+      await entry("agree_01", {
+        params: { fast_period: 2, slow_period: 5, direction: "both" },
+        alerts: { source: "tradingview" },
+      }),
+    ],
+    replay: { speed: 3000, startTs: REPLAY_START },
+  });
+  try {
+    const entries = async () =>
+      (await service.bots.page("decisions", "agree_01", { limit: 10_000 }))
+        .filter((d) => d.outcome === "order" && (d.side === "long" || d.side === "short"));
+    // No alert yet: the crossovers come and go, and no entry is taken.
+    await candlesTraded(service.bus, "agree_01", 60);
+    assert.deepEqual(await entries(), []);
+    // An alert says long: long entries pass (saying so), short ones still do not.
+    assert.equal(await service.supervisor.alert("agree_01", 1, { side: "long" }), true);
+    const taken = await waitFor(
+      service.bus,
+      (e) =>
+        e.type === "bot.decision" && e.botId === "agree_01" &&
+        (e.data as Row).outcome === "order" && (e.data as Row).side === "long",
+      120_000,
+      "a long entry the alert agrees with",
+    );
+    assert.match(
+      String(((taken.data as Row).signal as Row).reason),
+      /a TradingView alert agrees \(long\)/,
+    );
+    await candlesTraded(service.bus, "agree_01", 60);
+    assert.ok((await entries()).every((d) => d.side === "long"));
+  } finally {
+    await service.close();
+    await db.close();
+  }
+});
