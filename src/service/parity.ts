@@ -52,6 +52,18 @@ export async function parityReport(
     };
   }
   const s = bot.spec;
+  // A signals bot's alerts are its signals: the backtest gets them, at the times the bot did.
+  const alerts = events.filter((e) => e.kind === "alert").map((e) => e.payload.signal);
+  if (alerts.length && s.strategy !== "signals") {
+    return {
+      ...base,
+      comparable: false,
+      reason: "alerts gate its strategy's entries, which a backtest of the strategy cannot replay",
+    };
+  }
+  const params = alerts.length
+    ? { ...s.params, signals: [...(s.params.signals as unknown[] ?? []), ...alerts] }
+    : s.params;
   const tfMs = timeframeMs(s.timeframe);
   const cols = await candles.read(bot.key, {
     from: Number(start.payload.historyFrom),
@@ -62,7 +74,7 @@ export async function parityReport(
     exchange: s.exchange,
     symbol: s.symbol,
     timeframe: s.timeframe,
-    params: s.params,
+    params,
     cash: s.virtualBalance,
     fees: s.fees,
     slippageBps: s.slippageBps,

@@ -2,6 +2,7 @@
 // per alert, and a restart replays them where they happened (the same decisions again).
 
 import assert from "node:assert/strict";
+import { parityReport } from "../../src/service/parity.ts";
 import { startService } from "../../src/service/service.ts";
 import { Db } from "../../src/store/db.ts";
 import { REPLAY_START, tempDir } from "../support.ts";
@@ -71,6 +72,14 @@ Deno.test("alerts: a signals bot acts on an alert at its next candle, once per a
     );
     const events = await first.service.bots.events("tv_01");
     assert.equal(events.filter((e) => e.kind === "alert").length, 1);
+    // The parity report replays the bot's alerts: the same decisions as the bot's.
+    const report = await parityReport(
+      sup.get("tv_01"),
+      first.service.bots,
+      first.service.candles,
+    );
+    assert.equal(report.comparable, true, report.reason);
+    assert.equal(report.match, true, JSON.stringify(report.first_difference));
   } finally {
     await first.close();
   }
