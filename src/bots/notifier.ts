@@ -130,6 +130,16 @@ const NOT_LIMITS = new Set(["already_in_position", "direction", "no_position"]);
 /** A flip whose entry side was refused still closes: the decision's reason names the rule. */
 const FLIP_REFUSED = /side of the flip was refused \(([a-z_]+)\)/;
 
+/** How often alerts taken and refused are told, per bot, at most. */
+const ALERT_SUMMARY_MS = 3000;
+
+/** Up to 10 items, then how many more. */
+function cutList(items: readonly string[]): string {
+  return items.length <= 10
+    ? items.join(", ")
+    : `${items.slice(0, 10).join(", ")} and ${items.length - 10} more`;
+}
+
 /** An alert's state change as the alert router announces it (`alert.state`). */
 interface AlertStateData {
   seq: number;
@@ -200,6 +210,9 @@ export class Notifier {
   /** Bots that failed and are not running again yet. */
   readonly #failed = new Set<string>();
   readonly #outages = new Map<string, Outage>();
+  /** Alerts taken or refused since they were last told, by bot. */
+  readonly #alerts = new Map<string, AlertStateData[]>();
+  #alertTimer: unknown;
 
   constructor(o: NotifierOptions) {
     this.#o = withOptions(o);
@@ -230,6 +243,9 @@ export class Notifier {
     for (const o of this.#outages.values()) if (o.timer !== undefined) timers.clear(o.timer);
     this.#outages.clear();
     this.#exits = [];
+    if (this.#alertTimer !== undefined) timers.clear(this.#alertTimer);
+    this.#alertTimer = undefined;
+    this.#alerts.clear();
   }
 
   /**
@@ -292,13 +308,44 @@ export class Notifier {
     }
   }
 
-  /** A TradingView alert taken for its bot, or refused (the rule and why); fills say the rest. */
+  /**
+   * TradingView alerts taken for their bot, or refused (the rule and why), told per bot once
+   * every {@link ALERT_SUMMARY_MS} at most (alerts can come by the hundred a second); fills say
+   * the rest.
+   */
   #alert(a: AlertStateData): void {
-    if (a.state === "accepted") {
-      this.#say("alert", `${a.bot_id}: TradingView alert #${a.seq} taken; acts at the next candle`);
-    } else if (a.state === "refused") {
-      const why = a.reason ? `: ${cut(a.reason, 200)}` : "";
-      this.#say("alert", `${a.bot_id}: TradingView alert #${a.seq} refused (${a.rule})${why}`);
+    if (!this.#enabled("alert") || (a.state !== "accepted" && a.state !== "refused")) return;
+    const list = this.#alerts.get(a.bot_id) ?? [];
+    list.push(a);
+    this.#alerts.set(a.bot_id, list);
+    this.#alertTimer ??= this.#o.timers.set(() => {
+      this.#alertTimer = undefined;
+      this.#tellAlerts();
+    }, ALERT_SUMMARY_MS);
+  }
+
+  #tellAlerts(): void {
+    const all = [...this.#alerts];
+    this.#alerts.clear();
+    for (const [bot, list] of all) {
+      const taken = list.filter((a) => a.state === "accepted").map((a) => `#${a.seq}`);
+      const refused = list.filter((a) => a.state === "refused");
+      if (taken.length === 1) {
+        this.#say("alert", `${bot}: TradingView alert ${taken[0]} taken; acts at the next candle`);
+      } else if (taken.length > 1) {
+        this.#say(
+          "alert",
+          `${bot}: ${taken.length} TradingView alerts taken (${cutList(taken)}); ` +
+            `they act at the next candle`,
+        );
+      }
+      for (const a of refused.slice(0, 5)) {
+        const why = a.reason ? `: ${cut(a.reason, 200)}` : "";
+        this.#say("alert", `${bot}: TradingView alert #${a.seq} refused (${a.rule})${why}`);
+      }
+      if (refused.length > 5) {
+        this.#say("alert", `${bot}: ${refused.length - 5} more TradingView alerts refused`);
+      }
     }
   }
 

@@ -27,6 +27,9 @@ export interface AlertChange {
  */
 const ALERT_REASON = /(?:^|: )alert #(\d+): /;
 
+/** Most alert orders followed to their fill at once (the oldest are let go beyond it). */
+const MAX_FOLLOWED = 10_000;
+
 /** Longest wait before state changes are written (they are written in batches). */
 const WRITE_EVERY_MS = 200;
 /**
@@ -179,6 +182,10 @@ export class AlertRouter {
       } else if (d.outcome === "order" && e.correlationId) {
         // Its order is held for confirmation (bot.pending) or reaches the broker (bot.order).
         this.#byCorrelation.set(e.correlationId, { seq, bot_id: e.botId });
+        // Orders that never fill (cancelled, replaced) are not followed for ever.
+        if (this.#byCorrelation.size > MAX_FOLLOWED) {
+          this.#byCorrelation.delete(this.#byCorrelation.keys().next().value!);
+        }
       }
       return;
     }

@@ -421,7 +421,7 @@ Deno.test("a chat that hangs leaves trading untouched: the queue stays bounded",
 });
 
 Deno.test("notifier: TradingView alerts taken and refused (with the rule), switched off by 'alert'", async () => {
-  const { bus, said, notifier } = setup();
+  const { bus, said, notifier, timers } = setup();
   bus.publish({
     type: "alert.state",
     botId: "tv_01",
@@ -443,17 +443,35 @@ Deno.test("notifier: TradingView alerts taken and refused (with the rule), switc
     botId: "tv_01",
     data: { seq: 4, bot_id: "tv_01", state: "sent" },
   });
+  assert.deepEqual(await said(), [], "told together, a few seconds later");
+  timers.advance(3000);
   assert.deepEqual(await said(), [
     "tv_01: TradingView alert #4 taken; acts at the next candle",
     "tv_01: TradingView alert #5 refused (no_position): no position to exit",
   ]);
   notifier.stop();
+  // Many at once: one line for the alerts taken.
+  const many = setup();
+  for (let seq = 10; seq < 40; seq++) {
+    many.bus.publish({
+      type: "alert.state",
+      botId: "tv_02",
+      data: { seq, bot_id: "tv_02", state: "accepted" },
+    });
+  }
+  many.timers.advance(3000);
+  assert.deepEqual(await many.said(), [
+    "tv_02: 30 TradingView alerts taken (#10, #11, #12, #13, #14, #15, #16, #17, #18, #19 and " +
+    "20 more); they act at the next candle",
+  ]);
+  many.notifier.stop();
   const off = setup({ off: parseNotificationKinds("alert") });
   off.bus.publish({
     type: "alert.state",
     botId: "tv_01",
     data: { seq: 6, bot_id: "tv_01", state: "accepted" },
   });
+  off.timers.advance(3000);
   assert.deepEqual(await off.said(), []);
   off.notifier.stop();
 });
