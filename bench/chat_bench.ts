@@ -1,6 +1,7 @@
 // How fast a fill reaches the chats: 5 replaying bots, real grammY and discord.js against the
 // loopback fakes; from the candle's close to the message arriving (`deno task bench chat`).
 
+import { percentile } from "./percentile.ts";
 import type { BenchRow } from "./backtest_bench.ts";
 import { assemble } from "../src/assemble.ts";
 import { requireBearer } from "../src/http/auth.ts";
@@ -11,12 +12,6 @@ import { startFakeTelegram } from "../tests/fakes/fake_telegram.ts";
 import { startFakeDiscord } from "../tests/fakes/fake_discord.ts";
 
 const SYMBOLS = ["BTC/USDT", "ETH/USDT", "SOL/USDT", "XRP/USDT", "DOGE/USDT"];
-
-function percentile(xs: number[], p: number): number {
-  if (xs.length === 0) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil(p * s.length) - 1)];
-}
 
 /**
  * Starts the fakes and a service with 5 paper bots (1m candles replayed at `speed`), lets them

@@ -3,6 +3,7 @@
 // The 64 clients are 64 keep-alive connections made by one light worker (edge_clients.ts), so
 // the service, not the load generator, has the machine's cores.
 
+import { percentile } from "./percentile.ts";
 import type { BenchRow } from "./backtest_bench.ts";
 import type { ClientsResult } from "./edge_clients.ts";
 import { allocColumns } from "../src/core/candles.ts";
@@ -118,17 +119,17 @@ export async function benchEdge(o: EdgeBenchOptions = {}): Promise<BenchRow[]> {
       },
       {
         name: `edge: GET /api/status/health p50 under the flood (${health.length} answers)`,
-        value: round1(pct(health, 0.5)),
+        value: round1(percentile(health, 0.5)),
         unit: "ms",
         goal: "(reported)",
         met: true,
       },
       {
         name: "edge: GET /api/status/health p99 under the flood",
-        value: round1(pct(health, 0.99)),
+        value: round1(percentile(health, 0.99)),
         unit: "ms",
         goal: "<= 20",
-        met: pct(health, 0.99) <= 20,
+        met: percentile(health, 0.99) <= 20,
       },
       {
         name: "edge: the service's CPU idle / under the flood (share of one core)",
@@ -146,7 +147,7 @@ export async function benchEdge(o: EdgeBenchOptions = {}): Promise<BenchRow[]> {
       },
       {
         name: `edge: GET /api/bots p99 under the flood (${list.length} answers)`,
-        value: round1(pct(list, 0.99)),
+        value: round1(percentile(list, 0.99)),
         unit: "ms",
         goal: "(reported)",
         met: true,
@@ -257,12 +258,6 @@ function rates(a: { at: number; bots: BotRow[] }, b: { at: number; bots: BotRow[
 function cpuSeconds(pid: number): number {
   const f = Deno.readTextFileSync(`/proc/${pid}/stat`).split(") ")[1].split(" ");
   return (Number(f[11]) + Number(f[12])) / 100; // utime, stime: fields 14 and 15, in ticks
-}
-
-function pct(xs: number[], q: number): number {
-  if (xs.length === 0) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(q * s.length))];
 }
 
 const round1 = (x: number) => Math.round(x * 10) / 10;

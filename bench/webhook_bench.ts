@@ -2,6 +2,7 @@
 // `src/main.ts --replay` with the five example bots; answer times, and every alert journaled
 // (`deno task bench webhook`, or `deno run -A bench/webhook_bench.ts` alone).
 
+import { percentile } from "./percentile.ts";
 import type { BenchRow } from "./backtest_bench.ts";
 import { Connection } from "./http_connection.ts";
 import { listening } from "./edge_bench.ts";
@@ -26,12 +27,6 @@ export interface WebhookBenchOptions {
   seconds?: number;
   /** Replay speed of the bots meanwhile [60]. */
   speed?: number;
-}
-
-function pct(xs: number[], p: number): number {
-  if (xs.length === 0) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil(p * s.length) - 1)];
 }
 
 const round2 = (x: number) => Math.round(x * 100) / 100;
@@ -171,30 +166,30 @@ export async function benchWebhook(o: WebhookBenchOptions = {}): Promise<BenchRo
     return [
       {
         name: "webhook: write + fdatasync of one line here, p50 / p99 (300 syncs)",
-        value: round2(pct(sync, 0.5)),
+        value: round2(percentile(sync, 0.5)),
         unit: "ms",
-        goal: `${round2(pct(sync, 0.99))} ms p99`,
+        goal: `${round2(percentile(sync, 0.99))} ms p99`,
         met: true,
       },
       {
         name: `webhook: ${total} alerts at ${rate}/s (sent in ${sentSeconds.toFixed(1)} s), p50`,
-        value: round2(pct(ms, 0.5)),
+        value: round2(percentile(ms, 0.5)),
         unit: "ms",
         goal: "(reported)",
         met: true,
       },
       {
         name: "webhook: answer p99 (5 replaying bots, alert durable before the answer)",
-        value: round2(pct(ms, 0.99)),
+        value: round2(percentile(ms, 0.99)),
         unit: "ms",
         goal: "<= 10",
-        met: pct(ms, 0.99) <= 10,
+        met: percentile(ms, 0.99) <= 10,
       },
       {
         name: "webhook: in the service (handler start to journaled), p50 / p99",
-        value: round2(pct(server, 0.5)),
+        value: round2(percentile(server, 0.5)),
         unit: "ms",
-        goal: `${round2(pct(server, 0.99))} ms p99`,
+        goal: `${round2(percentile(server, 0.99))} ms p99`,
         met: true,
       },
       {
