@@ -37,6 +37,32 @@ export async function entry(
 }
 
 /**
+ * A paper bot that takes TradingView alerts with the signals strategy (`source: tradingview`),
+ * with `alerts` and other fields of `over` added.
+ */
+export async function alertBot(
+  botId: string,
+  over: Omit<Partial<BotSpec>, "alerts"> & { alerts?: Partial<NonNullable<BotSpec["alerts"]>> } =
+    {},
+): Promise<BotEntry> {
+  const { alerts, ...rest } = over;
+  return await entry(botId, {
+    strategy: "signals",
+    params: { signals: [] },
+    ...rest,
+    alerts: { source: "tradingview", ...alerts },
+  });
+}
+
+/** The two alert bots of the webhook tests: alpha (BTC/USDT, JSON), beta (ETH/USDT, also text). */
+export async function alphaAndBeta(): Promise<BotEntry[]> {
+  return [
+    await alertBot("alpha"),
+    await alertBot("beta", { symbol: "ETH/USDT", alerts: { template: "{action} {ticker}" } }),
+  ];
+}
+
+/**
  * Resolves with the first bus event (from now on) matching `pred`; rejects after `ms` (a safety
  * net, generous for a loaded machine).
  */

@@ -7,7 +7,7 @@ import { assemble } from "../../src/assemble.ts";
 import { requireBearer } from "../../src/http/auth.ts";
 import { createRng, type Rng } from "../../src/data/rng.ts";
 import { Db } from "../../src/store/db.ts";
-import { entry } from "../service/service_support.ts";
+import { alphaAndBeta } from "../service/service_support.ts";
 import { REPLAY_START, tempDir } from "../support.ts";
 
 const TOKEN = "webhook-fuzz-token-0123456789abcdef";
@@ -201,19 +201,7 @@ Deno.test("webhook fuzz: 10,000 seeded bad requests: no 5xx, nothing journaled w
   const db = await Db.open(`${dir.path}/f.duckdb`);
   const tw = await assemble({
     db,
-    entries: [
-      await entry("alpha", {
-        strategy: "signals",
-        params: { signals: [] },
-        alerts: { source: "tradingview" },
-      }),
-      await entry("beta", {
-        symbol: "ETH/USDT",
-        strategy: "signals",
-        params: { signals: [] },
-        alerts: { source: "tradingview", template: "{action} {ticker}" },
-      }),
-    ],
+    entries: await alphaAndBeta(),
     auth: requireBearer(TOKEN),
     version: "test",
     replay: { speed: 60, startTs: REPLAY_START },

@@ -16,7 +16,7 @@ import type { AlertRecord } from "../../src/store/alert_journal.ts";
 import { configureLog } from "../../src/service/log.ts";
 import { Db } from "../../src/store/db.ts";
 import { WebhookSecret } from "../../src/service/webhook_secret.ts";
-import { entry } from "../service/service_support.ts";
+import { alertBot, alphaAndBeta } from "../service/service_support.ts";
 import { REPLAY_START, tempDir } from "../support.ts";
 
 const TOKEN = "webhook-test-token-0123456789abcdef";
@@ -41,20 +41,7 @@ async function service(dir: string, o: Opts = {}) {
   const db = await Db.open(`${dir}/w.duckdb`);
   const tw: Assembled = await assemble({
     db,
-    // Bots that take alerts: alpha by JSON messages, beta also by plain text.
-    entries: [
-      await entry("alpha", {
-        strategy: "signals",
-        params: { signals: [] },
-        alerts: { source: "tradingview" },
-      }),
-      await entry("beta", {
-        symbol: "ETH/USDT",
-        strategy: "signals",
-        params: { signals: [] },
-        alerts: { source: "tradingview", template: "{action} {ticker}" },
-      }),
-    ],
+    entries: await alphaAndBeta(),
     auth: requireBearer(TOKEN),
     version: "test",
     replay: { speed: 60, startTs: REPLAY_START },
@@ -403,16 +390,8 @@ Deno.test("webhook: a bot's own secret (webhook_secret) works without the global
   const tw = await assemble({
     db,
     entries: [
-      await entry("gamma", {
-        strategy: "signals",
-        params: { signals: [] },
-        alerts: { source: "tradingview", secret: new WebhookSecret(own) },
-      }),
-      await entry("delta", {
-        strategy: "signals",
-        params: { signals: [] },
-        alerts: { source: "tradingview" },
-      }),
+      await alertBot("gamma", { alerts: { secret: new WebhookSecret(own) } }),
+      await alertBot("delta"),
     ],
     auth: requireBearer(TOKEN),
     version: "test",
