@@ -1,6 +1,6 @@
 // TradingView alert messages: JSON or templated plain text to a checked alert, mapped to a bot's market and a signal.
 
-import type { SignalSide } from "../core/trading.ts";
+import type { ExternalSignal, SignalSide } from "../core/trading.ts";
 import { levelFromFill } from "../core/trading.ts";
 import {
   type AlertBot,
@@ -576,36 +576,33 @@ function readTime(field: string, v: unknown, add: Add): number | undefined {
   return Math.round(ms);
 }
 
-/** A signal for the engine, shaped like core's Signal (and the signals strategy's input). */
-export interface AlertSignal {
-  side: SignalSide;
-  entry?: number;
-  sl?: number;
-  tp?: number;
-  slPct?: number;
-  tpPct?: number;
-  confidence: number;
-  reason: string;
-}
-
 /**
- * The engine's signal for an alert: its side, stop and target, confidence (1 unless given) and a
- * reason naming TradingView, the symbol, comment and alert id. Entries are at market (the alert's
- * price is what TradingView saw, not a limit). Percent levels stay `slPct` / `tpPct` (placed
- * from the fill), unless `refPrice` is given: then they become absolute prices from it (for the
- * signals strategy's ExternalSignal, which holds absolute levels only).
+ * The signal an alert gives its bot, as the signals strategy takes it (an `ExternalSignal`
+ * without its time, which the bot stamps): its side, stop and target, size, confidence (1 unless
+ * given) and a reason naming TradingView, the symbol, comment and alert id. Entries are at market
+ * (the alert's price is what TradingView saw, not a limit). Percent levels stay `sl_pct` /
+ * `tp_pct` (placed from the fill), unless `refPrice` is given: then they become prices from it
+ * (a replay of a file, where the fill is not known yet).
  */
-export function toSignal(alert: ParsedAlert, o: { refPrice?: number } = {}): AlertSignal {
+export function toSignal(
+  alert: ParsedAlert,
+  o: { refPrice?: number } = {},
+): Omit<ExternalSignal, "ts"> {
   const side = alert.action;
-  const out: AlertSignal = { side, confidence: alert.confidence ?? 1, reason: reasonOf(alert) };
+  const out: Omit<ExternalSignal, "ts"> = {
+    side,
+    confidence: alert.confidence ?? 1,
+    reason: reasonOf(alert),
+  };
   if (side === "exit") return out;
+  if (alert.size) out.size = alert.size;
   for (const role of ["sl", "tp"] as const) {
     const l = alert[role];
     if (!l) continue;
     if ("price" in l) out[role] = l.price;
     else if (o.refPrice !== undefined && o.refPrice > 0) {
       out[role] = levelFromFill(o.refPrice, l.pct, side, role);
-    } else out[role === "sl" ? "slPct" : "tpPct"] = l.pct;
+    } else out[role === "sl" ? "sl_pct" : "tp_pct"] = l.pct;
   }
   return out;
 }

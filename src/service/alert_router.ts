@@ -120,16 +120,7 @@ export class AlertRouter {
       return refuse("invalid", parsed.problems.map((p) => `${p.field}: ${p.message}`).join("; "));
     }
     const s = toSignal(parsed.alert);
-    const signal: Omit<ExternalSignal, "ts"> = {
-      side: s.side,
-      ...(s.sl !== undefined ? { sl: s.sl } : {}),
-      ...(s.tp !== undefined ? { tp: s.tp } : {}),
-      ...(s.slPct !== undefined ? { sl_pct: s.slPct } : {}),
-      ...(s.tpPct !== undefined ? { tp_pct: s.tpPct } : {}),
-      confidence: s.confidence,
-      ...(parsed.alert.size !== undefined && s.side !== "exit" ? { size: parsed.alert.size } : {}),
-      reason: `alert #${a.seq}: ${s.reason}`.slice(0, 500),
-    };
+    const signal = { ...s, reason: `alert #${a.seq}: ${s.reason}`.slice(0, 500) };
     // Handed over in batches: one write per bot however many alerts arrive meanwhile.
     const queue = this.#queues.get(a.bot_id) ?? [];
     queue.push({ seq: a.seq, signal });

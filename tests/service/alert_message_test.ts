@@ -288,13 +288,13 @@ Deno.test("alert: the engine's signal", () => {
   assert.deepEqual(toSignal(a), {
     side: "long",
     tp: 70000,
-    slPct: 1,
+    sl_pct: 1,
     confidence: 1,
     reason: "TradingView long BTCUSDT: x: alert 7",
   });
   const abs = toSignal(a, { refPrice: 100 });
   assert.equal(abs.sl, 99);
-  assert.equal(abs.slPct, undefined);
+  assert.equal(abs.sl_pct, undefined);
   const exit = ok({ action: "close", symbol: "BTCUSDT", confidence: 0.5 }).alert;
   assert.deepEqual(toSignal(exit), {
     side: "exit",
