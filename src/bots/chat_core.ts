@@ -265,10 +265,8 @@ export class ChatCore implements ChatHandler {
   }
 
   async #pnl(args: string[]): Promise<string> {
-    let [id, period] = args;
-    if (id !== undefined && period === undefined && id.toLowerCase() in CHAT_PERIODS) {
-      [id, period] = [undefined as unknown as string, id];
-    }
+    // One word that is a period ("/pnl week") names no bot.
+    const [id, period] = optionalFirst(args, (w) => w.toLowerCase() in CHAT_PERIODS);
     if (period !== undefined && !(period.toLowerCase() in CHAT_PERIODS)) {
       throw new InputError(`Period "${period}" is not one of day, week, month, all.`);
     }
@@ -282,8 +280,8 @@ export class ChatCore implements ChatHandler {
   }
 
   async #trades(args: string[]): Promise<string> {
-    let [id, nText] = args;
-    if (id !== undefined && nText === undefined && /^\d+$/.test(id)) [id, nText] = [undefined!, id];
+    // One word that is a number ("/trades 5") names no bot.
+    const [id, nText] = optionalFirst(args, (w) => /^\d+$/.test(w));
     const n = nText === undefined ? 10 : Number(nText);
     if (!Number.isInteger(n) || n < 1 || n > MAX_TRADES) {
       throw new InputError(`n must be a whole number from 1 to ${MAX_TRADES}; got "${nText}".`);
@@ -473,6 +471,17 @@ export class ChatCore implements ChatHandler {
       }).catch(() => void finish());
     });
   }
+}
+
+/**
+ * The two arguments of "/cmd [bot] [x]": a lone word that `isSecond` recognises is the second one
+ * (the bot left out), else they are in order.
+ */
+function optionalFirst(
+  args: readonly string[],
+  isSecond: (word: string) => boolean,
+): [string | undefined, string | undefined] {
+  return args.length === 1 && isSecond(args[0]) ? [undefined, args[0]] : [args[0], args[1]];
 }
 
 /** Confirm and Reject buttons of a pending entry. */

@@ -258,9 +258,8 @@ export class Bot {
         );
       }
       const known = await this.deps.store.alertsRecorded(id, batch.map((a) => a.seq));
-      const fresh = batch.filter((a, i) =>
-        !known.has(a.seq) && batch.findIndex((b) => b.seq === a.seq) === i
-      );
+      // Not recorded before, and each seq once (`known` takes the batch's seqs as they pass).
+      const fresh = batch.filter((a) => !known.has(a.seq) && known.add(a.seq));
       const runner = this.#runner;
       const now = this.deps.clock.now();
       const events = await this.deps.store.appendEvents(
