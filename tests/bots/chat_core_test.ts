@@ -104,8 +104,13 @@ Deno.test("chat core: reads, id completion, unknown names with the closest ones,
     assert.match((await s.run(ANA, "pnl ema_s month")).text, /ema_slow_02: /);
     assert.match((await s.run(ANA, "pnl ema_s year")).text, /Period "year" is not one of/);
     assert.match((await s.run(ANA, "trades 0")).text, /from 1 to 50/);
-    assert.ok((await s.run(ANA, "trades ema_f 3")).text.length > 0);
-    assert.ok((await s.run(ANA, "positions")).text.length > 0);
+    const trades = (await s.run(ANA, "trades ema_f 3")).text;
+    assert.match(trades, /^(No closed trades yet\.|ema_fast_01 (long|short) )/);
+    assert.ok(trades.split("\n").length <= 3, "at most the 3 asked for");
+    assert.match(
+      (await s.run(ANA, "positions")).text,
+      /^(No open positions\.|ema_\w+: \w+\/USDT (long|short) )/,
+    );
     assert.match((await s.run(ANA, "daily")).text, /Daily summary[\s\S]*Bots: running 2/);
   } finally {
     await s.close();
