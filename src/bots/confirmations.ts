@@ -107,21 +107,29 @@ export class ConfirmationBoard {
   async #settle(id: string): Promise<void> {
     const refs = this.#refs.get(id);
     if (!refs) return;
-    const found = await findPending(this.o.commands, id);
-    if (found && "row" in found && found.row.status === "pending") return;
+    const row = await this.#row(id);
+    if (row?.status === "pending") return;
     this.#refs.delete(id);
     this.#save();
-    if (!found || !("row" in found)) return;
-    const view = await pendingView(this.o.commands, found.row);
-    const m = { text: pendingText(view, (this.o.wallNow ?? Date.now)()) };
-    for (const ref of refs) this.o.sender.edit(ref, m);
+    if (row) await this.#editAll(row, refs);
   }
 
+  /** A message sent after its entry was decided: it shows the outcome too. */
   async #editOne(id: string, ref: SentRef): Promise<void> {
+    const row = await this.#row(id);
+    if (row) await this.#editAll(row, [ref]);
+  }
+
+  /** The stored row of pending entry `id`, or undefined. */
+  async #row(id: string): Promise<Record<string, unknown> | undefined> {
     const found = await findPending(this.o.commands, id);
-    if (!found || !("row" in found)) return;
-    const view = await pendingView(this.o.commands, found.row);
-    this.o.sender.edit(ref, { text: pendingText(view, (this.o.wallNow ?? Date.now)()) });
+    return found && "row" in found ? found.row : undefined;
+  }
+
+  async #editAll(row: Record<string, unknown>, refs: readonly SentRef[]): Promise<void> {
+    const view = await pendingView(this.o.commands, row);
+    const m = { text: pendingText(view, (this.o.wallNow ?? Date.now)()) };
+    for (const ref of refs) this.o.sender.edit(ref, m);
   }
 
   #save(): void {
