@@ -7,12 +7,19 @@ import { createApp } from "./http/app.ts";
 import type { LimitOptions } from "./http/limits.ts";
 import type { Exposure } from "./http/exposure.ts";
 import type { WebhookOptions } from "./http/webhook.ts";
+import { Assets } from "./http/page/assets.ts";
+import { Sessions } from "./http/session.ts";
 import { type Service, type ServiceOptions, startService } from "./service/service.ts";
 
 /** Options for {@link assemble}: the service's, and what the HTTP app needs. */
 export interface AssembleOptions extends ServiceOptions {
   /** Guards the API's writes. */
   auth: MiddlewareHandler;
+  /**
+   * The API token `auth` checks: with it the status page is served at `/` and logs in with it
+   * [absent: no page].
+   */
+  apiToken?: string;
   version: string;
   /** Bounds of the HTTP app (body size, JSON depth, rates, event streams); defaults otherwise. */
   limits?: LimitOptions;
@@ -45,6 +52,8 @@ export interface Assembled extends Service {
  * ```
  */
 export async function assemble(o: AssembleOptions): Promise<Assembled> {
+  // The page's files are read before the service starts: a missing one fails here.
+  const assets = o.apiToken ? await Assets.load() : undefined;
   const service = await startService(o);
   const commands = new Commands(service);
   const app = createApp({
@@ -56,6 +65,8 @@ export async function assemble(o: AssembleOptions): Promise<Assembled> {
     limits: o.limits,
     exposure: o.exposure,
     webhook: o.webhook,
+    sessions: o.apiToken ? new Sessions(o.apiToken) : undefined,
+    assets,
   });
   const chat = o.chat ? await ChatService.start({ ...o.chat, commands }) : undefined;
   return {

@@ -123,6 +123,7 @@ right-most non-loopback entry; only behind a proxy that sets it (README, "Behind
     db,
     entries,
     auth: requireBearer(token.token),
+    apiToken: token.token,
     version: VERSION,
     limits: { trustProxy: f["trust-proxy"] === true },
     exposure,
@@ -168,6 +169,12 @@ right-most non-loopback entry; only behind a proxy that sets it (README, "Behind
           `${token.created ? "created in" : "from"} ${tokenWhere}; chat ${chatState}`,
       });
       logExposure(exposure, service.app);
+      const login = exposure.loopback
+        ? "shows every bot without login; its controls ask for the API token once"
+        : "asks for the API token before showing anything (not bound to loopback)";
+      log("info", "status page", { page: `${url}/`, login }, {
+        text: `Status page on ${url}/: it ${login}`,
+      });
     },
   }, service.app.fetch);
   await server.finished;

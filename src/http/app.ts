@@ -18,6 +18,9 @@ import { Exposure } from "./exposure.ts";
 import { RouteTable } from "./route_table.ts";
 import { shownPath } from "./shown_path.ts";
 import { type WebhookOptions, webhookRoutes } from "./webhook.ts";
+import type { Assets } from "./page/assets.ts";
+import { pageRoutes } from "./page/page_routes.tsx";
+import { type Sessions, sessionOrBearer } from "./session.ts";
 
 /** What the app needs. */
 export interface AppDeps {
@@ -35,6 +38,13 @@ export interface AppDeps {
   exposure?: Exposure;
   /** The TradingView webhook's secret and allowed senders [no secret: alerts are refused]. */
   webhook?: WebhookOptions;
+  /**
+   * The status page's logged-in browsers: with them the API also accepts a page session (and its
+   * CSRF token on writes) beside the bearer token.
+   */
+  sessions?: Sessions;
+  /** The status page's files; with `sessions` and `commands` the page is served at `/`. */
+  assets?: Assets;
 }
 
 const candleQuery = z.object({
@@ -64,9 +74,12 @@ const denyWrites: MiddlewareHandler = (c) =>
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
   const exposure = deps.exposure ?? new Exposure();
-  app.use("*", exposure.guard(deps.auth ?? denyWrites));
-  const sse = installLimits(app, deps.auth ?? denyWrites, deps.limits);
-  const routes = new RouteTable(app, deps.auth ?? denyWrites, {
+  const auth = deps.auth && deps.sessions
+    ? sessionOrBearer(deps.auth, deps.sessions)
+    : deps.auth ?? denyWrites;
+  app.use("*", exposure.guard(auth));
+  const sse = installLimits(app, auth, deps.limits);
+  const routes = new RouteTable(app, auth, {
     maxJsonDepth: deps.limits?.maxJsonDepth ?? DEFAULT_LIMITS.maxJsonDepth,
   });
   const commands = deps.commands;
@@ -147,6 +160,15 @@ export function createApp(deps: AppDeps): Hono {
     orderRoutes(routes, commands);
     eventRoutes(routes, commands, sse);
     webhookRoutes(app, routes, commands, deps.webhook);
+    if (deps.sessions && deps.assets) {
+      pageRoutes(app, {
+        assets: deps.assets,
+        sessions: deps.sessions,
+        exposure,
+        mode: deps.mode,
+        version: deps.version,
+      });
+    }
   }
 
   app.notFound((c) =>

@@ -24,6 +24,11 @@ export function identityOf(c: Context): Actor {
   return (c.get(IDENTITY) as Actor | undefined) ?? { surface: "api", actor: "anonymous" };
 }
 
+/** Marks a request as authenticated as `who` (a page session, a checked token). */
+export function markIdentity(c: Context, who: Actor): void {
+  c.set(IDENTITY, who);
+}
+
 const encoder = new TextEncoder();
 
 const sha256 = async (text: string): Promise<Uint8Array> =>

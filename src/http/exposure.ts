@@ -25,6 +25,15 @@ export interface ExposureOptions {
 }
 
 const LOOPBACK_NAMES = ["localhost", "127.0.0.1", "::1"];
+
+/**
+ * The status page's own paths: the page at `/` asks for its login itself (off loopback a browser
+ * without a session is sent to `/login`), and its static files and manifest hold no data.
+ */
+export function isPagePath(path: string): boolean {
+  return path === "/" || path === "/login" || path === "/logout" ||
+    path === "/manifest.webmanifest" || path.startsWith("/assets/");
+}
 const WILDCARD = ["0.0.0.0", "::", ""];
 /** `Host` values whose judgement is remembered. */
 const MAX_JUDGED_HOSTS = 64;
@@ -140,7 +149,7 @@ export class Exposure {
           403,
         );
       }
-      if (this.loopback || this.isOpenPath(c.req.path)) {
+      if (this.loopback || this.isOpenPath(c.req.path) || isPagePath(c.req.path)) {
         await next();
         return undefined;
       }

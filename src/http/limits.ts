@@ -52,7 +52,7 @@ export function installLimits(
  */
 function validToken(auth: MiddlewareHandler): (c: Context) => Promise<boolean> {
   return async (c) => {
-    if (!c.req.header("authorization")) return false;
+    if (!c.req.header("authorization") && !c.req.header("cookie")) return false;
     let ok = false;
     await auth(c, () => {
       ok = true;

@@ -32,7 +32,7 @@ function sourceFiles(dir = SRC, prefix = ""): string[] {
   const out: string[] = [];
   for (const e of Deno.readDirSync(dir)) {
     if (e.isDirectory) out.push(...sourceFiles(new URL(`${e.name}/`, dir), `${prefix}${e.name}/`));
-    else if (e.name.endsWith(".ts")) out.push(prefix + e.name);
+    else if (/\.(ts|tsx)$/.test(e.name)) out.push(prefix + e.name);
   }
   return out.sort();
 }
