@@ -1,0 +1,92 @@
+// The status page's bots view in real Chromium: five bots, log in, pause and resume one (the card
+// follows over the event stream), the kill switch behind its dialog, dark and phone layouts.
+
+import assert from "node:assert/strict";
+import { tempDir } from "../support.ts";
+import { entry } from "../service/service_support.ts";
+import {
+  hasChromium,
+  logIn,
+  openBrowser,
+  screenshot,
+  startPageService,
+} from "./browser_support.ts";
+
+const FIVE = ["alpha", "beta", "gamma", "delta", "epsilon"];
+
+Deno.test({
+  name: "page: five bots, log in, pause and resume one, kill dialog, no console errors",
+  ignore: !hasChromium(),
+  sanitizeOps: false,
+  sanitizeResources: false,
+}, async () => {
+  await using dir = await tempDir();
+  const s = await startPageService(
+    `${dir.path}/page.duckdb`,
+    await Promise.all(FIVE.map((id) => entry(id))),
+    { speed: 300 },
+  );
+  const b = await openBrowser();
+  try {
+    const { page } = b;
+    await page.goto(s.url);
+    const cards = page.locator("article.bot");
+    await page.locator('article.bot[data-bot="epsilon"]').waitFor();
+    assert.equal(await cards.count(), 5);
+    assert.equal(await page.getByTestId("mode").textContent(), "PAPER");
+
+    // A control asks for the login first; afterwards it acts.
+    await logIn(page);
+    const beta = page.locator('article.bot[data-bot="beta"]');
+    await beta.getByRole("button", { name: "Pause beta" }).click();
+    await beta.getByTestId("state").filter({ hasText: "paused" }).waitFor();
+    await beta.getByRole("button", { name: "Resume beta" }).click();
+    await beta.getByRole("button", { name: "Pause beta" }).waitFor();
+    await screenshot(page, "bots");
+
+    const audit = await (await fetch(`${s.url}/api/audit?limit=10`)).json();
+    const actions = audit.audit.filter((a: { target: string }) => a.target === "beta")
+      .map((a: { action: string; surface: string }) => `${a.action}:${a.surface}`);
+    assert.ok(actions.includes("pause:web") && actions.includes("resume:web"), actions.join());
+
+    await page.getByRole("button", { name: "Kill switch" }).click();
+    const kill = page.getByRole("dialog", { name: "Stop every bot?" });
+    await kill.waitFor();
+    await kill.getByRole("button", { name: "Cancel" }).click();
+    await kill.waitFor({ state: "hidden" });
+    assert.deepEqual(b.errors, []);
+  } finally {
+    await b.close();
+    await s.close();
+  }
+});
+
+Deno.test({
+  name: "page: dark theme toggle is remembered; a 375 px phone shows one column",
+  ignore: !hasChromium(),
+  sanitizeOps: false,
+  sanitizeResources: false,
+}, async () => {
+  await using dir = await tempDir();
+  const s = await startPageService(`${dir.path}/page.duckdb`, [await entry("alpha")]);
+  const b = await openBrowser({ viewport: { width: 375, height: 740 } });
+  try {
+    const { page } = b;
+    await page.goto(s.url);
+    await page.locator('article.bot[data-bot="alpha"]').waitFor();
+    const bg = () => page.evaluate<string>("getComputedStyle(document.body).backgroundColor");
+    const light = await bg();
+    await page.getByRole("button", { name: "Switch between dark and light theme" }).click();
+    assert.notEqual(await bg(), light);
+    await page.reload();
+    await page.locator('article.bot[data-bot="alpha"]').waitFor();
+    assert.equal(await page.evaluate<string>("document.documentElement.dataset.theme"), "dark");
+    const width = await page.evaluate<number>("document.documentElement.scrollWidth");
+    assert.ok(width <= 375, `no sideways scrolling on a phone: ${width}px`);
+    await screenshot(page, "bots-phone-dark");
+    assert.deepEqual(b.errors, []);
+  } finally {
+    await b.close();
+    await s.close();
+  }
+});
