@@ -1,0 +1,167 @@
+// Charts of the page, over TradingView's lightweight-charts (served by the service, loaded on the
+// first chart): candles with trade markers, price lines (SL/TP) and indicator lines, and plain
+// line charts (equity, drawdown). Colours follow the page's theme.
+
+/** @typedef {{ ts: number[], open: number[], high: number[], low: number[], close: number[] }} CandleColumns */
+/** @typedef {{ ts: number, side: "buy" | "sell", text?: string }} Marker */
+/** @typedef {{ price: number, title: string, kind?: "sl" | "tp" | "entry" }} PriceLevel */
+/** @typedef {{ name: string, pane: "price" | "separate", ts: number[], values: (number | null)[] }} IndicatorLine */
+/** @typedef {{ name: string, ts: number[], values: (number | null)[], kind?: "equity" | "drawdown" | "plain" }} LineSeries */
+
+/** @type {Promise<any> | undefined} */
+let lib;
+/** lightweight-charts, imported once. */
+function charts() {
+  lib ??= import("./lightweight-charts.mjs");
+  return lib;
+}
+
+const LINE_COLORS = ["#f59e0b", "#a855f7", "#14b8a6", "#ec4899", "#84cc16", "#6366f1"];
+
+/** The page's theme colours, read from its CSS variables. */
+function palette() {
+  const css = getComputedStyle(document.documentElement);
+  const v = (/** @type {string} */ name) => css.getPropertyValue(name).trim();
+  return {
+    bg: v("--panel"),
+    text: v("--text"),
+    muted: v("--muted"),
+    line: v("--line"),
+    up: v("--up"),
+    down: v("--down"),
+    accent: v("--accent"),
+  };
+}
+
+/** @param {number} ms */
+const sec = (ms) => Math.floor(ms / 1000);
+
+/**
+ * Chart points from columns: ascending, one per second (the last value wins), gaps left out.
+ * @param {number[]} ts
+ * @param {(number | null)[]} values
+ */
+function points(ts, values) {
+  /** @type {Map<number, number>} */
+  const byTime = new Map();
+  ts.forEach((t, k) => {
+    const v = values[k];
+    if (v !== null && Number.isFinite(v)) byTime.set(sec(t), /** @type {number} */ (v));
+  });
+  return [...byTime].sort((a, b) => a[0] - b[0]).map(([time, value]) => ({ time, value }));
+}
+
+/** @param {HTMLElement} container */
+async function makeChart(container) {
+  const lc = await charts();
+  const p = palette();
+  const chart = lc.createChart(container, {
+    autoSize: true,
+    layout: { background: { color: p.bg }, textColor: p.text, attributionLogo: false },
+    grid: { vertLines: { color: p.line }, horzLines: { color: p.line } },
+    timeScale: { timeVisible: true, secondsVisible: false, borderColor: p.line },
+    rightPriceScale: { borderColor: p.line },
+    crosshair: { mode: 0 },
+  });
+  return { lc, chart, p };
+}
+
+/**
+ * A candlestick chart: candles, buy/sell markers, SL/TP/entry lines and indicator lines (on the
+ * price pane or a pane of their own). `destroy()` removes it.
+ * @param {HTMLElement} container
+ * @param {{ candles: CandleColumns, markers?: Marker[], levels?: PriceLevel[], indicators?: IndicatorLine[] }} o
+ */
+export async function candleChart(container, o) {
+  const { lc, chart, p } = await makeChart(container);
+  const candles = chart.addSeries(lc.CandlestickSeries, {
+    upColor: p.up,
+    downColor: p.down,
+    borderVisible: false,
+    wickUpColor: p.up,
+    wickDownColor: p.down,
+  });
+  const c = o.candles;
+  candles.setData(
+    c.ts.map((t, i) => ({
+      time: sec(t),
+      open: c.open[i],
+      high: c.high[i],
+      low: c.low[i],
+      close: c.close[i],
+    })),
+  );
+  if (o.markers?.length) {
+    // A marker sits on the candle it happened in (markers need a candle's time).
+    const first = c.ts[0] ?? 0;
+    const step = c.ts.length > 1 ? c.ts[1] - c.ts[0] : 60_000;
+    const on = (/** @type {number} */ ts) => sec(first + Math.floor((ts - first) / step) * step);
+    const marks = o.markers
+      .filter((m) => c.ts.length && m.ts >= first && m.ts <= c.ts[c.ts.length - 1] + step)
+      .sort((a, b) => a.ts - b.ts)
+      .map((m) => ({
+        time: on(m.ts),
+        position: m.side === "buy" ? "belowBar" : "aboveBar",
+        color: m.side === "buy" ? p.up : p.down,
+        shape: m.side === "buy" ? "arrowUp" : "arrowDown",
+        text: m.text ?? (m.side === "buy" ? "B" : "S"),
+      }));
+    lc.createSeriesMarkers(candles, marks);
+  }
+  for (const l of o.levels ?? []) {
+    candles.createPriceLine({
+      price: l.price,
+      color: l.kind === "sl" ? p.down : l.kind === "tp" ? p.up : p.accent,
+      lineWidth: 1,
+      lineStyle: 2,
+      axisLabelVisible: true,
+      title: l.title,
+    });
+  }
+  let pane = 0;
+  (o.indicators ?? []).forEach((ind, i) => {
+    const series = chart.addSeries(lc.LineSeries, {
+      color: LINE_COLORS[i % LINE_COLORS.length],
+      lineWidth: 1,
+      title: ind.name,
+      priceLineVisible: false,
+      lastValueVisible: false,
+    }, ind.pane === "price" ? 0 : ++pane);
+    series.setData(points(ind.ts, ind.values));
+  });
+  chart.timeScale().fitContent();
+  return { chart, destroy: () => chart.remove() };
+}
+
+/**
+ * A chart of lines over time (equity, drawdown), each on the price scale of its pane; a
+ * drawdown gets a pane of its own below.
+ * @param {HTMLElement} container
+ * @param {LineSeries[]} lines
+ */
+export async function lineChart(container, lines) {
+  const { lc, chart, p } = await makeChart(container);
+  lines.forEach((l, i) => {
+    const drawdown = l.kind === "drawdown";
+    const series = chart.addSeries(
+      drawdown ? lc.AreaSeries : lc.LineSeries,
+      drawdown
+        ? {
+          lineColor: p.down,
+          topColor: "rgba(0,0,0,0)",
+          bottomColor: p.down,
+          lineWidth: 1,
+          title: l.name,
+        }
+        : {
+          color: i === 0 ? p.accent : LINE_COLORS[i % LINE_COLORS.length],
+          lineWidth: 2,
+          title: l.name,
+        },
+      drawdown ? 1 : 0,
+    );
+    series.setData(points(l.ts, l.values));
+  });
+  chart.timeScale().fitContent();
+  return { chart, destroy: () => chart.remove() };
+}
