@@ -51,29 +51,62 @@ function points(ts, values) {
   return [...byTime].sort((a, b) => a[0] - b[0]).map(([time, value]) => ({ time, value }));
 }
 
-/** @param {HTMLElement} container */
+/**
+ * The chart's colours from the page's theme.
+ * @param {ReturnType<typeof palette>} p
+ */
+function themed(p) {
+  return {
+    layout: { background: { color: p.bg }, textColor: p.text, attributionLogo: false },
+    grid: { vertLines: { color: p.line }, horzLines: { color: p.line } },
+    timeScale: { borderColor: p.line },
+    rightPriceScale: { borderColor: p.line },
+  };
+}
+
+/**
+ * A chart in `container` that follows the theme toggle; `remove()` takes it and its watcher away.
+ * @param {HTMLElement} container
+ */
 async function makeChart(container) {
   const lc = await charts();
   const p = palette();
   const chart = lc.createChart(container, {
     autoSize: true,
-    layout: { background: { color: p.bg }, textColor: p.text, attributionLogo: false },
-    grid: { vertLines: { color: p.line }, horzLines: { color: p.line } },
+    ...themed(p),
     timeScale: { timeVisible: true, secondsVisible: false, borderColor: p.line },
-    rightPriceScale: { borderColor: p.line },
     crosshair: { mode: 0 },
   });
-  return { lc, chart, p };
+  // The theme toggle sets data-theme on <html>: the canvas takes the new colours.
+  const watch = new MutationObserver(() => chart.applyOptions(themed(palette())));
+  watch.observe(document.documentElement, { attributes: true, attributeFilter: ["data-theme"] });
+  const remove = () => {
+    watch.disconnect();
+    chart.remove();
+  };
+  return { lc, chart, p, remove };
+}
+
+/**
+ * True when the newest bar is in view (then new bars scroll in; else the view stays put).
+ * @param {any} chart
+ * @param {number} bars
+ */
+function atRightEdge(chart, bars) {
+  const r = chart.timeScale().getVisibleLogicalRange();
+  return !r || r.to >= bars - 2;
 }
 
 /**
  * A candlestick chart: candles, buy/sell markers, SL/TP/entry lines and indicator lines (on the
- * price pane or a pane of their own). `destroy()` removes it.
+ * price pane or a pane of their own). `markers` is how many markers it drew (those on its
+ * candles); `update(o)` draws new data in place (the view stays where the reader put it, or
+ * follows the newest bar when it was in view); `destroy()` removes it.
  * @param {HTMLElement} container
  * @param {{ candles: CandleColumns, markers?: Marker[], levels?: PriceLevel[], indicators?: IndicatorLine[] }} o
  */
 export async function candleChart(container, o) {
-  const { lc, chart, p } = await makeChart(container);
+  const { lc, chart, p, remove } = await makeChart(container);
   const candles = chart.addSeries(lc.CandlestickSeries, {
     upColor: p.up,
     downColor: p.down,
@@ -81,22 +114,33 @@ export async function candleChart(container, o) {
     wickUpColor: p.up,
     wickDownColor: p.down,
   });
-  const c = o.candles;
-  candles.setData(
-    c.ts.map((t, i) => ({
-      time: sec(t),
-      open: c.open[i],
-      high: c.high[i],
-      low: c.low[i],
-      close: c.close[i],
-    })),
-  );
-  if (o.markers?.length) {
+  const markerLayer = lc.createSeriesMarkers(candles, []);
+  /** @type {any[]} */
+  let lines = [];
+  /** @type {any[]} */
+  let indicatorSeries = [];
+  let indicatorKey = "";
+  let bars = 0;
+
+  /** @param {typeof o} d */
+  const draw = (d) => {
+    const c = d.candles;
+    const follow = bars > 0 && atRightEdge(chart, bars);
+    candles.setData(
+      c.ts.map((t, i) => ({
+        time: sec(t),
+        open: c.open[i],
+        high: c.high[i],
+        low: c.low[i],
+        close: c.close[i],
+      })),
+    );
+    bars = c.ts.length;
     // A marker sits on the candle it happened in (markers need a candle's time).
     const first = c.ts[0] ?? 0;
     const step = c.ts.length > 1 ? c.ts[1] - c.ts[0] : 60_000;
     const on = (/** @type {number} */ ts) => sec(first + Math.floor((ts - first) / step) * step);
-    const marks = o.markers
+    const marks = (d.markers ?? [])
       .filter((m) => c.ts.length && m.ts >= first && m.ts <= c.ts[c.ts.length - 1] + step)
       .sort((a, b) => a.ts - b.ts)
       .map((m) => ({
@@ -106,44 +150,71 @@ export async function candleChart(container, o) {
         shape: m.side === "buy" ? "arrowUp" : "arrowDown",
         text: m.text ?? (m.side === "buy" ? "B" : "S"),
       }));
-    lc.createSeriesMarkers(candles, marks);
-  }
-  for (const l of o.levels ?? []) {
-    candles.createPriceLine({
-      price: l.price,
-      color: l.kind === "sl" ? p.down : l.kind === "tp" ? p.up : p.accent,
-      lineWidth: 1,
-      lineStyle: 2,
-      axisLabelVisible: true,
-      title: l.title,
-    });
-  }
-  let pane = 0;
-  (o.indicators ?? []).forEach((ind, i) => {
-    const series = chart.addSeries(lc.LineSeries, {
-      color: LINE_COLORS[i % LINE_COLORS.length],
-      lineWidth: 1,
-      title: ind.name,
-      priceLineVisible: false,
-      lastValueVisible: false,
-    }, ind.pane === "price" ? 0 : ++pane);
-    series.setData(points(ind.ts, ind.values));
-  });
+    markerLayer.setMarkers(marks);
+    handle.markers = marks.length;
+    for (const l of lines) candles.removePriceLine(l);
+    lines = (d.levels ?? []).map((l) =>
+      candles.createPriceLine({
+        price: l.price,
+        color: l.kind === "sl" ? p.down : l.kind === "tp" ? p.up : p.accent,
+        lineWidth: 1,
+        lineStyle: 2,
+        axisLabelVisible: true,
+        title: l.title,
+      })
+    );
+    // Indicators keep their series while their names and panes stay the same.
+    const inds = d.indicators ?? [];
+    const key = JSON.stringify(inds.map((i) => [i.name, i.pane]));
+    if (key !== indicatorKey) {
+      for (const s of indicatorSeries) chart.removeSeries(s);
+      let pane = 0;
+      indicatorSeries = inds.map((ind, i) =>
+        chart.addSeries(lc.LineSeries, {
+          color: LINE_COLORS[i % LINE_COLORS.length],
+          lineWidth: 1,
+          title: ind.name,
+          priceLineVisible: false,
+          lastValueVisible: false,
+        }, ind.pane === "price" ? 0 : ++pane)
+      );
+      indicatorKey = key;
+    }
+    inds.forEach((ind, i) => indicatorSeries[i].setData(points(ind.ts, ind.values)));
+    if (follow) chart.timeScale().scrollToRealTime();
+  };
+
+  const handle = {
+    chart,
+    /** How many markers are drawn. */
+    markers: 0,
+    /**
+     * Draws new data in place; `fit` shows all of it (a new range).
+     * @param {typeof o} d
+     * @param {{ fit?: boolean }} [opt]
+     */
+    update(d, opt = {}) {
+      draw(d);
+      if (opt.fit) chart.timeScale().fitContent();
+    },
+    destroy: remove,
+  };
+  draw(o);
   chart.timeScale().fitContent();
-  return { chart, destroy: () => chart.remove() };
+  return handle;
 }
 
 /**
  * A chart of lines over time (equity, drawdown), each on the price scale of its pane; a
- * drawdown gets a pane of its own below.
+ * drawdown gets a pane of its own below. `update(lines)` draws new values of the same lines.
  * @param {HTMLElement} container
  * @param {LineSeries[]} lines
  */
 export async function lineChart(container, lines) {
-  const { lc, chart, p } = await makeChart(container);
-  lines.forEach((l, i) => {
+  const { lc, chart, p, remove } = await makeChart(container);
+  const series = lines.map((l, i) => {
     const drawdown = l.kind === "drawdown";
-    const series = chart.addSeries(
+    const s = chart.addSeries(
       drawdown ? lc.AreaSeries : lc.LineSeries,
       drawdown
         ? {
@@ -160,8 +231,21 @@ export async function lineChart(container, lines) {
         },
       drawdown ? 1 : 0,
     );
-    series.setData(points(l.ts, l.values));
+    s.setData(points(l.ts, l.values));
+    return s;
   });
   chart.timeScale().fitContent();
-  return { chart, destroy: () => chart.remove() };
+  return {
+    chart,
+    /**
+     * New values of the same lines (in the same order); `fit` shows all of them.
+     * @param {LineSeries[]} next
+     * @param {{ fit?: boolean }} [opt]
+     */
+    update(next, opt = {}) {
+      next.forEach((l, i) => series[i]?.setData(points(l.ts, l.values)));
+      if (opt.fit) chart.timeScale().fitContent();
+    },
+    destroy: remove,
+  };
 }

@@ -1,0 +1,954 @@
+// The one-bot view (#/bot/ID): a switcher to the other bots, the bot's state and figures with its
+// controls, its candles with trade markers, SL/TP lines and indicators, its equity curve, and its
+// trades, decisions, orders and fills; a UTC date range to look back; follows the live events.
+
+import { amount, h, money, price, replace, tone, utc } from "../dom.js";
+import { addTexts } from "../i18n.js";
+import { candleChart, lineChart } from "../chart.js";
+import { shownState } from "./bots.js";
+
+addTexts({
+  en: {
+    "bot.switch": "Bot",
+    "bot.none": "No bots are configured.",
+    "bot.missing": "There is no bot “{bot}”.",
+    "bot.back": "All bots",
+    "bot.equity": "Equity",
+    "bot.pnlToday": "P&L today",
+    "bot.pnlTotal": "P&L total",
+    "bot.trades": "Trades",
+    "bot.unrealised": "Unrealised",
+    "bot.position": "Position",
+    "bot.flat": "flat",
+    "bot.entry": "entry",
+    "bot.why": "Why",
+    "bot.warming": "warming up: {have} of {need} candles",
+    "bot.confirmation": "entries need confirmation",
+    "bot.start": "Start",
+    "bot.stop": "Stop",
+    "bot.pause": "Pause",
+    "bot.resume": "Resume",
+    "bot.done": "{bot}: {action} done",
+    "bot.range": "Period (UTC)",
+    "bot.from": "From (UTC)",
+    "bot.to": "To (UTC)",
+    "bot.latest": "Latest",
+    "bot.range.latest": "The latest {n} candles",
+    "bot.range.shown": "{n} candles from {from} to {to}",
+    "bot.range.cut": "the last {n} of {total} candles in the period",
+    "bot.range.bad": "“From” is after “To”.",
+    "bot.chart": "Candles",
+    "bot.chart.label": "Candlestick chart of {bot} with {markers} trade markers",
+    "bot.chart.none": "No candles in this period yet.",
+    "bot.equityCurve": "Equity curve",
+    "bot.equity.none": "No equity recorded in this period yet.",
+    "bot.records": "Records",
+    "bot.tab.trades": "Trades",
+    "bot.tab.decisions": "Decisions",
+    "bot.tab.orders": "Orders",
+    "bot.tab.fills": "Fills",
+    "bot.more": "More",
+    "bot.empty": "Nothing in this period.",
+    "bot.col.time": "Time",
+    "bot.col.side": "Side",
+    "bot.col.entryTime": "Entry time",
+    "bot.col.entryPrice": "Entry",
+    "bot.col.exitTime": "Exit time",
+    "bot.col.exitPrice": "Exit",
+    "bot.col.qty": "Qty",
+    "bot.col.pnl": "P&L",
+    "bot.col.fees": "Fees",
+    "bot.col.exitReason": "Exit reason",
+    "bot.col.outcome": "Outcome",
+    "bot.col.code": "Code",
+    "bot.col.reason": "Reason",
+    "bot.col.type": "Type",
+    "bot.col.size": "Size",
+    "bot.col.price": "Price",
+    "bot.col.order": "Order",
+    "bot.col.fee": "Fee",
+    "bot.col.liquidity": "Liquidity",
+    "bot.size.equity": "{pct} of equity",
+    "bot.size.quote": "{amount} quote",
+    "bot.reduceOnly": "reduce only",
+    "bot.sl": "SL",
+    "bot.tp": "TP",
+    "bot.mark.long": "Long",
+    "bot.mark.short": "Short",
+    "bot.mark.exit": "Exit",
+  },
+  uk: {
+    "bot.switch": "Бот",
+    "bot.none": "Жодного бота не налаштовано.",
+    "bot.missing": "Бота «{bot}» немає.",
+    "bot.back": "Усі боти",
+    "bot.equity": "Капітал",
+    "bot.pnlToday": "P&L сьогодні",
+    "bot.pnlTotal": "P&L загалом",
+    "bot.trades": "Угоди",
+    "bot.unrealised": "Нереалізований",
+    "bot.position": "Позиція",
+    "bot.flat": "немає",
+    "bot.entry": "вхід",
+    "bot.why": "Чому",
+    "bot.warming": "розігрів: {have} з {need} свічок",
+    "bot.confirmation": "входи потребують підтвердження",
+    "bot.start": "Запустити",
+    "bot.stop": "Зупинити",
+    "bot.pause": "Пауза",
+    "bot.resume": "Продовжити",
+    "bot.done": "{bot}: {action} виконано",
+    "bot.range": "Період (UTC)",
+    "bot.from": "Від (UTC)",
+    "bot.to": "До (UTC)",
+    "bot.latest": "Останні",
+    "bot.range.latest": "Останні {n} свічок",
+    "bot.range.shown": "{n} свічок від {from} до {to}",
+    "bot.range.cut": "останні {n} з {total} свічок періоду",
+    "bot.range.bad": "«Від» пізніше за «До».",
+    "bot.chart": "Свічки",
+    "bot.chart.label": "Свічковий графік {bot} з {markers} позначками угод",
+    "bot.chart.none": "У цьому періоді ще немає свічок.",
+    "bot.equityCurve": "Крива капіталу",
+    "bot.equity.none": "У цьому періоді капітал ще не записано.",
+    "bot.records": "Записи",
+    "bot.tab.trades": "Угоди",
+    "bot.tab.decisions": "Рішення",
+    "bot.tab.orders": "Ордери",
+    "bot.tab.fills": "Виконання",
+    "bot.more": "Ще",
+    "bot.empty": "У цьому періоді нічого немає.",
+    "bot.col.time": "Час",
+    "bot.col.side": "Бік",
+    "bot.col.entryTime": "Час входу",
+    "bot.col.entryPrice": "Вхід",
+    "bot.col.exitTime": "Час виходу",
+    "bot.col.exitPrice": "Вихід",
+    "bot.col.qty": "Кількість",
+    "bot.col.pnl": "P&L",
+    "bot.col.fees": "Комісії",
+    "bot.col.exitReason": "Причина виходу",
+    "bot.col.outcome": "Результат",
+    "bot.col.code": "Код",
+    "bot.col.reason": "Причина",
+    "bot.col.type": "Тип",
+    "bot.col.size": "Розмір",
+    "bot.col.price": "Ціна",
+    "bot.col.order": "Ордер",
+    "bot.col.fee": "Комісія",
+    "bot.col.liquidity": "Ліквідність",
+    "bot.size.equity": "{pct} капіталу",
+    "bot.size.quote": "{amount} у валюті котирування",
+    "bot.reduceOnly": "лише зменшення",
+    "bot.sl": "SL",
+    "bot.tp": "TP",
+    "bot.mark.long": "Лонг",
+    "bot.mark.short": "Шорт",
+    "bot.mark.exit": "Вихід",
+  },
+});
+
+/** @typedef {import("../app.js").Ctx} Ctx */
+/** @typedef {import("../bot_list.js").BotRow} BotRow */
+/** @typedef {Record<string, any>} Row */
+
+/** Candles the chart shows by default (the latest), and at most for a chosen period. */
+const LATEST_CANDLES = 300;
+const RANGE_CANDLES = 2000;
+/** Equity snapshots the curve shows at most. */
+const EQUITY_POINTS = 2000;
+/** Rows a table shows at first and adds per "More". */
+const PAGE_ROWS = 50;
+/** Trades read for the chart's markers at most. */
+const MARKER_TRADES = 1000;
+/** Live events redraw at most this often. */
+const LIVE_EVERY_MS = 2000;
+const DAY_MS = 86_400_000;
+
+/** What a bot event makes stale. */
+const STALE_BY_EVENT = /** @type {Record<string, Part[]>} */ ({
+  "bot.status": ["head"],
+  "bot.decision": ["head", "decisions"],
+  "bot.order": ["orders"],
+  "bot.fill": ["head", "fills", "orders"],
+  "bot.trade": ["head", "trades", "chart"],
+  "bot.position": ["head", "chart"],
+  "bot.equity": ["head", "chart", "equity"],
+  "bot.pending": ["head"],
+});
+
+/** @typedef {"head" | "chart" | "equity" | TableName} Part */
+/** @typedef {"trades" | "decisions" | "orders" | "fills"} TableName */
+/** @typedef {{ key: string, num?: boolean, cell: (r: Row) => Node | string }} Column */
+
+/** @type {Promise<boolean> | undefined} */
+let indicatorsServed;
+/**
+ * Whether the service has the indicators route (asked once, from its OpenAPI document, so an
+ * older service is not asked for a route it lacks).
+ * @param {Ctx} ctx
+ */
+function hasIndicators(ctx) {
+  indicatorsServed ??= ctx.api.get("/api/openapi.json")
+    .then((d) => Boolean(d?.paths?.["/api/bots/{id}/indicators"]))
+    .catch(() => false);
+  return indicatorsServed;
+}
+
+/**
+ * The controls a bot's state allows.
+ * @param {Row} b
+ * @returns {("start" | "stop" | "pause" | "resume")[]}
+ */
+function actionsFor(b) {
+  if (b.state === "stopped" || b.state === "failed") return ["start"];
+  if (b.state === "starting") return ["stop"];
+  return b.paused ? ["resume", "stop"] : ["pause", "stop"];
+}
+
+/**
+ * A side as a coloured word.
+ * @param {string | null | undefined} side
+ */
+function sideCell(side) {
+  if (!side) return "—";
+  const up = side === "long" || side === "buy";
+  return h("span", { class: up ? "up" : "down" }, side);
+}
+
+/**
+ * An order's size as a person reads it.
+ * @param {Ctx} ctx
+ * @param {Row} r an order row
+ */
+function orderSize(ctx, r) {
+  const s = r.request?.size;
+  if (!s) return "—";
+  if (s.kind === "qty") return amount(s.qty);
+  if (s.kind === "equity") {
+    return ctx.t("bot.size.equity", { pct: `${Math.round(s.fraction * 1000) / 10} %` });
+  }
+  if (s.kind === "quote") return ctx.t("bot.size.quote", { amount: money(s.amount) });
+  return JSON.stringify(s);
+}
+
+/**
+ * The columns of each record table.
+ * @param {Ctx} ctx
+ * @returns {Record<TableName, Column[]>}
+ */
+function columns(ctx) {
+  return {
+    trades: [
+      { key: "side", cell: (r) => sideCell(r.side) },
+      { key: "entryTime", cell: (r) => utc(r.entry_ts) },
+      { key: "entryPrice", num: true, cell: (r) => price(r.entry_price) },
+      { key: "exitTime", cell: (r) => utc(r.exit_ts) },
+      { key: "exitPrice", num: true, cell: (r) => price(r.exit_price) },
+      { key: "qty", num: true, cell: (r) => amount(r.qty) },
+      {
+        key: "pnl",
+        num: true,
+        cell: (r) => h("span", { class: tone(r.pnl) }, money(r.pnl, true)),
+      },
+      { key: "fees", num: true, cell: (r) => money(r.fees) },
+      { key: "exitReason", cell: (r) => r.exit_reason ?? "—" },
+    ],
+    decisions: [
+      { key: "time", cell: (r) => utc(r.ts) },
+      { key: "side", cell: (r) => sideCell(r.side) },
+      {
+        key: "outcome",
+        cell: (r) => h("span", { class: `outcome ${r.outcome ?? ""}` }, r.outcome ?? "—"),
+      },
+      { key: "code", cell: (r) => r.code ?? "—" },
+      { key: "reason", cell: (r) => h("span", { class: "reason" }, r.reason ?? "—") },
+    ],
+    orders: [
+      { key: "time", cell: (r) => utc(r.ts, true) },
+      { key: "side", cell: (r) => sideCell(r.side) },
+      { key: "type", cell: (r) => r.type ?? "—" },
+      {
+        key: "size",
+        num: true,
+        cell: (r) =>
+          r.request?.reduceOnly
+            ? `${orderSize(ctx, r)} · ${ctx.t("bot.reduceOnly")}`
+            : orderSize(ctx, r),
+      },
+      { key: "price", num: true, cell: (r) => price(r.request?.price) },
+      { key: "order", cell: (r) => h("code", null, r.client_id ?? "—") },
+    ],
+    fills: [
+      { key: "time", cell: (r) => utc(r.ts, true) },
+      { key: "side", cell: (r) => sideCell(r.side) },
+      { key: "qty", num: true, cell: (r) => amount(r.qty) },
+      { key: "price", num: true, cell: (r) => price(r.price) },
+      { key: "fee", num: true, cell: (r) => money(r.fee) },
+      { key: "liquidity", cell: (r) => r.liquidity ?? "—" },
+      { key: "exitReason", cell: (r) => r.exit_reason ?? "—" },
+    ],
+  };
+}
+
+/**
+ * Trade markers: a long's entry buys and its exit sells, a short the other way; the open
+ * position's entry too. Entries are labelled long/short, exits with their P&L.
+ * @param {Ctx} ctx
+ * @param {Row[]} trades
+ * @param {Row | null} position
+ * @returns {import("../chart.js").Marker[]}
+ */
+function markersOf(ctx, trades, position) {
+  const { t } = ctx;
+  /** @type {import("../chart.js").Marker[]} */
+  const out = [];
+  const entry = (/** @type {number} */ ts, /** @type {string} */ side) =>
+    out.push({
+      ts,
+      side: side === "short" ? "sell" : "buy",
+      text: t(side === "short" ? "bot.mark.short" : "bot.mark.long"),
+    });
+  for (const tr of trades) {
+    if (Number.isFinite(tr.entry_ts)) entry(tr.entry_ts, tr.side);
+    if (Number.isFinite(tr.exit_ts)) {
+      out.push({
+        ts: tr.exit_ts,
+        side: tr.side === "short" ? "buy" : "sell",
+        text: `${t("bot.mark.exit")} ${money(tr.pnl, true)}`,
+      });
+    }
+  }
+  if (position?.qty && Number.isFinite(position.entryTs)) entry(position.entryTs, position.side);
+  return out;
+}
+
+/**
+ * The open position's entry, SL and TP as price lines.
+ * @param {Ctx} ctx
+ * @param {Row | null} position
+ * @returns {import("../chart.js").PriceLevel[]}
+ */
+function levelsOf(ctx, position) {
+  if (!position?.qty) return [];
+  /** @type {import("../chart.js").PriceLevel[]} */
+  const out = [];
+  if (Number.isFinite(position.entryPrice)) {
+    out.push({ price: position.entryPrice, title: ctx.t("bot.entry"), kind: "entry" });
+  }
+  if (Number.isFinite(position.sl)) {
+    out.push({ price: position.sl, title: ctx.t("bot.sl"), kind: "sl" });
+  }
+  if (Number.isFinite(position.tp)) {
+    out.push({ price: position.tp, title: ctx.t("bot.tp"), kind: "tp" });
+  }
+  return out;
+}
+
+/**
+ * A date input's day as UTC ms (its start, or its end with `end`); undefined when empty.
+ * @param {string} value "YYYY-MM-DD"
+ * @param {boolean} end
+ */
+function dayMs(value, end) {
+  if (!value) return undefined;
+  const ms = Date.parse(`${value}T00:00:00Z`);
+  return Number.isFinite(ms) ? ms + (end ? DAY_MS - 1 : 0) : undefined;
+}
+
+/**
+ * The view of bot `id`.
+ * @param {Ctx} ctx
+ * @param {HTMLElement} root
+ * @param {string} id
+ */
+function mountBot(ctx, root, id) {
+  const { t, api } = ctx;
+  const base = `/api/bots/${encodeURIComponent(id)}`;
+  const cols = columns(ctx);
+  let disposed = false;
+  /** @type {Row | null} */
+  let detail = null;
+  /** @type {BotRow | undefined} */
+  let row = ctx.bots.get(id);
+  /** @type {{ from?: number, to?: number }} */
+  let range = {};
+  let fitNext = false;
+
+  // ---- the head: switcher, state, figures, position, why, controls ----
+  const select = /** @type {HTMLSelectElement} */ (h("select", {
+    id: "bot-switch",
+    onchange: () => ctx.navigate(`#/bot/${encodeURIComponent(select.value)}`),
+  }));
+  const badges = h("span", { class: "badges" });
+  const meta = h("p", { class: "meta" });
+  const figures = h("dl", { class: "figures bot-figures" });
+  const position = h("p", { class: "position" });
+  const why = h("p", { class: "why" });
+  const controls = h("div", { class: "controls", role: "group", "aria-label": id });
+  let controlsKey = "";
+
+  // ---- the period ----
+  const fromInput = /** @type {HTMLInputElement} */ (h("input", {
+    type: "date",
+    id: "bot-from",
+    onchange: () => setRange(),
+  }));
+  const toInput = /** @type {HTMLInputElement} */ (h("input", {
+    type: "date",
+    id: "bot-to",
+    onchange: () => setRange(),
+  }));
+  const rangeNote = h("p", { class: "hint range-note", "aria-live": "polite" });
+
+  // ---- charts ----
+  const chartBox = h("div", {
+    class: "bot-chart",
+    role: "img",
+    "aria-label": t("bot.chart"),
+    dataset: { candles: "0", markers: "0" },
+  });
+  const chartNote = h("p", { class: "empty", hidden: true }, t("bot.chart.none"));
+  const equityBox = h("div", {
+    class: "bot-equity",
+    role: "img",
+    "aria-label": t("bot.equityCurve"),
+  });
+  const equityNote = h("p", { class: "empty", hidden: true }, t("bot.equity.none"));
+  /** @type {Awaited<ReturnType<typeof candleChart>> | undefined} */
+  let chart;
+  /** @type {Awaited<ReturnType<typeof lineChart>> | undefined} */
+  let equityChart;
+
+  // ---- record tables (tabs) ----
+  /** @type {TableName[]} */
+  const TABLES = ["trades", "decisions", "orders", "fills"];
+  /** @type {TableName} */
+  let shown = "trades";
+  /**
+   * @type {Record<TableName, { rows: Row[], done: boolean, stale: boolean, loading?: Promise<void>,
+   *   tab: HTMLElement, panel: HTMLElement, body: HTMLElement, more: HTMLButtonElement, empty: HTMLElement }>}
+   */
+  const tables = /** @type {any} */ ({});
+  const tablist = h("div", { class: "tabs", role: "tablist", "aria-label": t("bot.records") });
+  const panels = h("div");
+  for (const name of TABLES) {
+    const body = h("tbody");
+    const more = /** @type {HTMLButtonElement} */ (h("button", {
+      type: "button",
+      class: "more",
+      hidden: true,
+      "aria-label": `${t("bot.more")}: ${t(`bot.tab.${name}`)}`,
+      onclick: () => loadTable(name, true),
+    }, t("bot.more")));
+    const empty = h("p", { class: "empty", hidden: true }, t("bot.empty"));
+    const tab = h("button", {
+      type: "button",
+      role: "tab",
+      id: `bot-tab-${name}`,
+      "aria-controls": `bot-${name}`,
+      "aria-selected": String(name === shown),
+      tabindex: name === shown ? "0" : "-1",
+      onclick: () => showTable(name),
+      onkeydown: (/** @type {KeyboardEvent} */ ev) => {
+        const step = ev.key === "ArrowRight" ? 1 : ev.key === "ArrowLeft" ? -1 : 0;
+        if (!step) return;
+        ev.preventDefault();
+        const next = TABLES[(TABLES.indexOf(name) + step + TABLES.length) % TABLES.length];
+        showTable(next);
+        tables[next].tab.focus();
+      },
+    }, t(`bot.tab.${name}`));
+    const panel = h(
+      "div",
+      {
+        role: "tabpanel",
+        id: `bot-${name}`,
+        "aria-labelledby": `bot-tab-${name}`,
+        hidden: name !== shown,
+        class: "records",
+      },
+      h(
+        "div",
+        { class: "table-wrap" },
+        h(
+          "table",
+          { "data-table": name },
+          h(
+            "thead",
+            null,
+            h(
+              "tr",
+              null,
+              cols[name].map((c) =>
+                h("th", { scope: "col", class: c.num ? "num" : null }, t(`bot.col.${c.key}`))
+              ),
+            ),
+          ),
+          body,
+        ),
+      ),
+      empty,
+      more,
+    );
+    tablist.append(tab);
+    panels.append(panel);
+    tables[name] = { rows: [], done: false, stale: true, tab, panel, body, more, empty };
+  }
+
+  replace(
+    root,
+    h(
+      "div",
+      { class: "view-head bot-top" },
+      h(
+        "div",
+        { class: "bot-title" },
+        h("h1", { id: "bot-name" }, id),
+        badges,
+      ),
+      h("div", { class: "bot-switch" }, h("label", { for: "bot-switch" }, t("bot.switch")), select),
+    ),
+    h(
+      "section",
+      { class: "card bot-summary", "aria-labelledby": "bot-name" },
+      meta,
+      figures,
+      position,
+      why,
+      controls,
+    ),
+    h(
+      "fieldset",
+      { class: "bot-range" },
+      h("legend", null, t("bot.range")),
+      h("label", null, t("bot.from"), fromInput),
+      h("label", null, t("bot.to"), toInput),
+      h("button", { type: "button", onclick: () => clearRange() }, t("bot.latest")),
+      rangeNote,
+    ),
+    h(
+      "section",
+      { class: "card bot-chart-card", "aria-labelledby": "bot-chart-title" },
+      h("h2", { id: "bot-chart-title" }, t("bot.chart")),
+      chartBox,
+      chartNote,
+    ),
+    h(
+      "section",
+      { class: "card bot-equity-card", "aria-labelledby": "bot-equity-title" },
+      h("h2", { id: "bot-equity-title" }, t("bot.equityCurve")),
+      equityBox,
+      equityNote,
+    ),
+    h(
+      "section",
+      { class: "bot-records", "aria-labelledby": "bot-records-title" },
+      h("h2", { id: "bot-records-title", class: "sr" }, t("bot.records")),
+      tablist,
+      panels,
+    ),
+  );
+
+  /** The switcher's options: every bot, this one chosen. */
+  function drawSwitcher(/** @type {BotRow[]} */ rows) {
+    const ids = rows.map((b) => b.bot_id);
+    if (!ids.includes(id)) ids.unshift(id);
+    const key = ids.join("\n");
+    if (select.dataset.key !== key) {
+      select.dataset.key = key;
+      replace(select, ids.map((b) => h("option", { value: b }, b)));
+    }
+    select.value = id;
+  }
+
+  /** The head from the bot's answer (GET /api/bots/:id) and its list row. */
+  function drawHead() {
+    // The list's row is the fresher (read again on every event); the bot's answer adds why.
+    const b = { ...detail, ...row };
+    if (!b.state) return;
+    const state = shownState(/** @type {BotRow} */ (b));
+    replace(
+      badges,
+      h("span", { class: `badge state ${state}`, "data-testid": "bot-state" }, t(`state.${state}`)),
+      h(
+        "span",
+        { class: `badge mode ${b.mode}`, "data-testid": "bot-mode" },
+        b.mode === "live" ? t("mode.live") : t("mode.paper"),
+      ),
+    );
+    root.classList.toggle("bot-live", b.mode === "live");
+    replace(
+      meta,
+      `${b.strategy} ${b.strategy_version ?? ""} · ${b.exchange} ${b.symbol} · ${b.timeframe}`,
+      b.requires_confirmation ? h("span", { class: "hint" }, ` · ${t("bot.confirmation")}`) : null,
+    );
+    const pos = b.position;
+    // Unrealised P&L as the service counts it: equity at the marks − balance.
+    const unreal = Number.isFinite(b.equity) && Number.isFinite(b.balance)
+      ? b.equity - b.balance
+      : b.unrealised_pnl ?? pos?.unrealised_pnl ?? null;
+    const fig = (/** @type {string} */ key, /** @type {string} */ text, cls = "") =>
+      h("div", null, h("dt", null, t(key)), h("dd", { class: cls }, text));
+    replace(
+      figures,
+      fig("bot.equity", money(b.equity)),
+      fig("bot.pnlToday", money(b.pnl_today, true), tone(b.pnl_today)),
+      fig("bot.pnlTotal", money(b.pnl_total, true), tone(b.pnl_total)),
+      fig("bot.trades", String(b.trades ?? 0)),
+    );
+    replace(
+      position,
+      h("span", { class: "label" }, `${t("bot.position")}: `),
+      pos && pos.qty
+        ? /** @type {(Node | string)[]} */ ([
+          h(
+            "strong",
+            { class: pos.side === "short" ? "down" : "up" },
+            `${pos.side === "short" ? "SHORT" : "LONG"} ${amount(Math.abs(pos.qty))}`,
+          ),
+          ` @ ${price(pos.entryPrice)}`,
+          Number.isFinite(pos.sl) ? ` · ${t("bot.sl")} ${price(pos.sl)}` : null,
+          Number.isFinite(pos.tp) ? ` · ${t("bot.tp")} ${price(pos.tp)}` : null,
+          unreal !== null
+            ? h("span", { class: tone(unreal) }, ` · ${t("bot.unrealised")} ${money(unreal, true)}`)
+            : null,
+        ].filter((x) => x !== null))
+        : t("bot.flat"),
+    );
+    const warming = b.warming_up ? t("bot.warming", b.warming_up) : null;
+    replace(
+      why,
+      b.why || warming ? h("span", { class: "label" }, `${t("bot.why")}: `) : null,
+      b.why ?? warming,
+      b.error && b.state === "failed" ? h("span", { class: "error" }, ` ${b.error}`) : null,
+    );
+    // Controls are drawn again only when they change, so the keyboard focus stays.
+    const actions = actionsFor(b);
+    const key = actions.join();
+    if (key === controlsKey) return;
+    const focused = controls.contains(document.activeElement);
+    controlsKey = key;
+    replace(
+      controls,
+      actions.map((a) =>
+        h("button", {
+          type: "button",
+          class: a === "stop" ? "danger" : "",
+          "aria-label": `${t(`bot.${a}`)} ${id}`,
+          onclick: async () => {
+            await ctx.act(
+              () => api.post(`${base}/${a}`),
+              t("bot.done", { bot: id, action: t(`bot.${a}`) }),
+            );
+            ctx.bots.refresh();
+            refresh(["head"]);
+          },
+        }, t(`bot.${a}`))
+      ),
+    );
+    if (focused) /** @type {HTMLElement | null} */ (controls.querySelector("button"))?.focus();
+  }
+
+  async function loadHead() {
+    detail = await api.get(base);
+    if (!disposed) drawHead();
+  }
+
+  /** The query of the chosen period (none: the latest). */
+  function period() {
+    return { from: range.from, to: range.to };
+  }
+
+  /** Candles (and their indicators) of the period: the latest ones when there are too many. */
+  async function loadChart() {
+    const q = period();
+    const most = range.from === undefined && range.to === undefined
+      ? LATEST_CANDLES
+      : RANGE_CANDLES;
+    const { total } = await api.get(`${base}/candles`, { ...q, limit: 1 });
+    const page = { ...q, offset: Math.max(0, total - most), limit: most };
+    // The bot itself again: its position's entry, SL and TP as of these candles.
+    const [candles, indicators, bot] = await Promise.all([
+      api.get(`${base}/candles`, page),
+      hasIndicators(ctx).then((yes) => yes ? api.get(`${base}/indicators`, page) : null),
+      api.get(base),
+    ]);
+    const ts = /** @type {number[]} */ (candles.ts);
+    const trades = ts.length
+      ? (await api.get(`${base}/trades`, { from: ts[0], limit: MARKER_TRADES })).trades
+      : [];
+    if (disposed) return;
+    detail = bot;
+    drawHead();
+    const pos = bot.position ?? null;
+    const data = {
+      candles,
+      markers: markersOf(ctx, trades, pos),
+      levels: levelsOf(ctx, pos),
+      indicators: (indicators?.lines ?? []).map((/** @type {Row} */ l) => ({
+        name: l.name,
+        pane: l.pane,
+        ts: indicators.ts,
+        values: l.values,
+      })),
+    };
+    chartNote.hidden = ts.length > 0;
+    if (!ts.length && !chart) {
+      chartBox.hidden = true;
+    } else if (chart) {
+      chart.update(data, { fit: fitNext });
+    } else {
+      chartBox.hidden = false;
+      const made = await candleChart(chartBox, data);
+      if (disposed) return made.destroy();
+      chart = made;
+    }
+    fitNext = false;
+    chartBox.hidden = !ts.length;
+    chartBox.dataset.candles = String(ts.length);
+    chartBox.dataset.markers = String(chart?.markers ?? 0);
+    chartBox.setAttribute(
+      "aria-label",
+      t("bot.chart.label", { bot: id, markers: chart?.markers ?? 0 }),
+    );
+    const shownText = ts.length
+      ? t("bot.range.shown", {
+        n: ts.length,
+        from: utc(ts[0]),
+        to: utc(ts[ts.length - 1]),
+      })
+      : "";
+    rangeNote.textContent = range.from === undefined && range.to === undefined
+      ? `${t("bot.range.latest", { n: LATEST_CANDLES })}${shownText ? ` · ${shownText}` : ""}`
+      : `${shownText}${total > most ? ` (${t("bot.range.cut", { n: most, total })})` : ""}`;
+  }
+
+  /** The equity curve of the period. */
+  async function loadEquity() {
+    const body = await api.get(`${base}/equity`, { ...period(), limit: EQUITY_POINTS });
+    if (disposed) return;
+    const rows = /** @type {Row[]} */ (body.equity).slice().reverse();
+    const lines = [{
+      name: t("bot.equity"),
+      kind: /** @type {const} */ ("equity"),
+      ts: rows.map((r) => Number(r.ts)),
+      values: rows.map((r) => Number(r.equity)),
+    }];
+    equityNote.hidden = rows.length > 0;
+    equityBox.hidden = rows.length === 0 && !equityChart;
+    if (!rows.length) return;
+    equityBox.hidden = false;
+    if (equityChart) equityChart.update(lines, { fit: true });
+    else {
+      const made = await lineChart(equityBox, lines);
+      if (disposed) return made.destroy();
+      equityChart = made;
+    }
+  }
+
+  /**
+   * A record table: its first page again (as many rows as shown), or the next page (`more`).
+   * @param {TableName} name
+   * @param {boolean} [more]
+   */
+  async function loadTable(name, more = false) {
+    const tb = tables[name];
+    const limit = more ? PAGE_ROWS : Math.min(5000, Math.max(PAGE_ROWS, tb.rows.length));
+    const body = await api.get(`${base}/${name}`, {
+      ...period(),
+      limit,
+      offset: more ? tb.rows.length : 0,
+    });
+    if (disposed) return;
+    const got = /** @type {Row[]} */ (body[name]);
+    tb.rows = more ? tb.rows.concat(got) : got;
+    tb.done = got.length < limit;
+    tb.stale = false;
+    replace(
+      tb.body,
+      tb.rows.map((r) =>
+        h(
+          "tr",
+          null,
+          cols[name].map((c) => h("td", { class: c.num ? "num" : null }, c.cell(r))),
+        )
+      ),
+    );
+    tb.empty.hidden = tb.rows.length > 0;
+    tb.more.hidden = tb.done;
+  }
+
+  /** @param {TableName} name */
+  function showTable(name) {
+    shown = name;
+    for (const n of TABLES) {
+      const on = n === name;
+      tables[n].tab.setAttribute("aria-selected", String(on));
+      tables[n].tab.setAttribute("tabindex", on ? "0" : "-1");
+      tables[n].panel.hidden = !on;
+    }
+    if (tables[name].stale) refresh([name]);
+  }
+
+  // ---- loading, one load of a part at a time ----
+  /** @type {Map<Part, { running: boolean, again: boolean }>} */
+  const loads = new Map();
+  /** @param {Part} part */
+  function loaderOf(part) {
+    if (part === "head") return loadHead;
+    if (part === "chart") return loadChart;
+    if (part === "equity") return loadEquity;
+    return () => loadTable(part);
+  }
+  /** @param {Part[]} parts */
+  function refresh(parts) {
+    for (const part of parts) {
+      if (TABLES.includes(/** @type {TableName} */ (part)) && part !== shown) {
+        tables[/** @type {TableName} */ (part)].stale = true;
+        continue;
+      }
+      const l = loads.get(part) ?? { running: false, again: false };
+      loads.set(part, l);
+      if (l.running) {
+        l.again = true;
+        continue;
+      }
+      l.running = true;
+      (async () => {
+        try {
+          do {
+            l.again = false;
+            await loaderOf(part)();
+          } while (l.again && !disposed);
+        } catch (err) {
+          if (!disposed) {
+            ctx.toast(
+              t("error.generic", { message: err instanceof Error ? err.message : String(err) }),
+              "error",
+            );
+          }
+        } finally {
+          l.running = false;
+        }
+      })();
+    }
+  }
+
+  // ---- the period ----
+  function setRange() {
+    const from = dayMs(fromInput.value, false);
+    const to = dayMs(toInput.value, true);
+    if (from !== undefined && to !== undefined && from > to) {
+      rangeNote.textContent = t("bot.range.bad");
+      return;
+    }
+    range = { from, to };
+    reload();
+  }
+  function clearRange() {
+    fromInput.value = "";
+    toInput.value = "";
+    range = {};
+    reload();
+  }
+  function reload() {
+    fitNext = true;
+    for (const n of TABLES) {
+      tables[n].rows = [];
+      tables[n].stale = true;
+    }
+    refresh(["chart", "equity", shown]);
+  }
+
+  // ---- live: what an event of this bot makes stale, redrawn at most every 2 s ----
+  /** @type {Set<Part>} */
+  const dirty = new Set();
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  let timer;
+  let lastFlush = 0;
+  function flush() {
+    timer = undefined;
+    lastFlush = performance.now();
+    const parts = [...dirty];
+    dirty.clear();
+    // A period that ended before the bot's latest candle does not change.
+    const past = range.to !== undefined && detail?.last_candle_ts != null &&
+      range.to < detail.last_candle_ts;
+    // The chart reads the bot's head again too.
+    refresh(
+      past
+        ? parts.filter((p) => p === "head")
+        : parts.includes("chart")
+        ? parts.filter((p) => p !== "head")
+        : parts,
+    );
+  }
+  const unlisten = ctx.live.on(["bot."], (e) => {
+    if (e.botId !== id) return;
+    const parts = STALE_BY_EVENT[e.type];
+    if (!parts) return;
+    for (const p of parts) dirty.add(p);
+    if (timer !== undefined) return;
+    timer = setTimeout(flush, Math.max(250, lastFlush + LIVE_EVERY_MS - performance.now()));
+  });
+  const unwatch = ctx.bots.watch((rows) => {
+    drawSwitcher(rows);
+    row = rows.find((b) => b.bot_id === id);
+    drawHead();
+  });
+
+  // The head first: the chart's SL/TP lines and entry marker come from it.
+  drawSwitcher(ctx.bots.rows);
+  drawHead();
+  (async () => {
+    try {
+      await loadHead();
+    } catch (err) {
+      if (disposed) return;
+      if (err instanceof Error && "status" in err && err.status === 404) {
+        replace(
+          root,
+          h(
+            "div",
+            { class: "bot-missing" },
+            h("p", { class: "error", role: "alert" }, t("bot.missing", { bot: id })),
+            h("a", { href: "#/bots" }, t("bot.back")),
+          ),
+        );
+        return;
+      }
+      ctx.toast(t("error.generic", { message: String(err) }), "error");
+    }
+    if (!disposed) refresh(["chart", "equity", shown]);
+  })();
+
+  return () => {
+    disposed = true;
+    if (timer !== undefined) clearTimeout(timer);
+    unlisten();
+    unwatch();
+    chart?.destroy();
+    equityChart?.destroy();
+    chart = undefined;
+    equityChart = undefined;
+  };
+}
+
+/** @type {import("../app.js").View} */
+export default {
+  mount(ctx, root, params) {
+    const id = params[0];
+    if (id) return mountBot(ctx, root, id);
+    // #/bot alone: the first bot, once the list is known.
+    replace(root, h("p", { class: "loading" }, ctx.t("loading")));
+    let unwatch = () => {};
+    unwatch = ctx.bots.watch((rows) => {
+      queueMicrotask(() => unwatch());
+      if (rows.length) {
+        location.replace(`#/bot/${encodeURIComponent(rows[0].bot_id)}`);
+      } else replace(root, h("p", { class: "empty" }, ctx.t("bot.none")));
+    });
+    return () => unwatch();
+  },
+};
