@@ -51,7 +51,10 @@ async function tableRows(page: Page, name: string, rows: number) {
 }
 
 /** A number read from the chart container's data attribute. */
-async function chartCount(page: Page, what: "candles" | "markers") {
+async function chartCount(
+  page: Page,
+  what: "candles" | "markers" | "indicators" | "levels",
+) {
   return Number(
     await page.evaluate<string>(`document.querySelector(".bot-chart").dataset.${what}`),
   );
@@ -69,18 +72,36 @@ Deno.test({
     [
       await entry("alpha"),
       await entry("beta", { symbol: "ETH/USDT" }),
-      await entry("gamma", { params: { fast_period: 5, slow_period: 13, direction: "long" } }),
+      // Enters within a few candles, with SL and TP far enough to hold the position.
+      await entry("gamma", {
+        strategy: "ema_rsi_volume",
+        params: { ema_period: 10, rsi_period: 5, volume_k: 0.5, sl_pct: 5, tp_pct: 10 },
+      }),
     ],
     { speed: 400 },
   );
   const b = await openBrowser();
   try {
-    await Promise.all([trades(s.tw.bus, "alpha", 2), trades(s.tw.bus, "beta", 1)]);
+    // gamma is stopped as soon as it holds a position (a stopped bot keeps it).
+    const gammaHolds = waitFor(
+      s.tw.bus,
+      (e) =>
+        e.botId === "gamma" && e.type === "bot.position" &&
+        Number((e.data as { qty?: number } | undefined)?.qty) > 0,
+      120_000,
+      "a position of gamma",
+    ).then(() => s.tw.commands.control("gamma", "stop", { surface: "test", actor: "test" }));
+    await Promise.all([trades(s.tw.bus, "alpha", 2), trades(s.tw.bus, "beta", 1), gammaHolds]);
     const { page } = b;
     await page.goto(`${s.url}/#/bot/alpha`);
     await page.getByRole("heading", { level: 1, name: "alpha", exact: true }).waitFor();
     await chartDrawn(page, 1);
     assert.ok((await chartCount(page, "candles")) > 10);
+    // sma_cross declares its two moving averages (when the service has the indicators route).
+    const openapi = await (await fetch(`${s.url}/api/openapi.json`)).json();
+    if (openapi.paths["/api/bots/{id}/indicators"]) {
+      assert.equal(await chartCount(page, "indicators"), 2);
+    }
     assert.equal(await page.getByTestId("bot-mode").textContent(), "PAPER");
     assert.match(await page.locator(".bot-summary .meta").textContent() ?? "", /BTC\/USDT/);
     await page.locator("#bot-trades tbody tr").first().waitFor();
@@ -137,6 +158,22 @@ Deno.test({
     assert.equal(await chartCount(page, "candles"), 0);
     await page.getByRole("button", { name: "Latest" }).click();
     await chartDrawn(page, 1);
+
+    // gamma's open position: its entry marker, its entry, SL and TP lines, its indicators in
+    // panes of their own below the candles (RSI, volume average) and over them (EMA).
+    await select.selectOption("gamma");
+    await page.getByRole("heading", { level: 1, name: "gamma", exact: true }).waitFor();
+    await chartDrawn(page, 1);
+    const gamma = await (await fetch(`${s.url}/api/bots/gamma`)).json();
+    assert.ok(gamma.position?.qty > 0, "gamma holds its position while stopped");
+    assert.equal(
+      await chartCount(page, "levels"),
+      1 + (gamma.position.sl ? 1 : 0) + (gamma.position.tp ? 1 : 0),
+    );
+    if (openapi.paths["/api/bots/{id}/indicators"]) {
+      assert.equal(await chartCount(page, "indicators"), 3);
+    }
+    await page.locator(".bot-summary .position").filter({ hasText: "LONG" }).waitFor();
 
     // Every chart of the views left behind is gone: one candle chart and one equity curve.
     assert.equal(await page.locator(".tv-lightweight-charts").count(), 2);

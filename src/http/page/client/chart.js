@@ -113,7 +113,17 @@ export async function candleChart(container, o) {
     borderVisible: false,
     wickUpColor: p.up,
     wickDownColor: p.down,
+    // The price scale reaches the SL/TP lines too (a line off the scale is not drawn at all).
+    autoscaleInfoProvider: (/** @type {() => any} */ original) => {
+      const res = original();
+      if (!res?.priceRange || !levelPrices.length) return res;
+      res.priceRange.minValue = Math.min(res.priceRange.minValue, ...levelPrices);
+      res.priceRange.maxValue = Math.max(res.priceRange.maxValue, ...levelPrices);
+      return res;
+    },
   });
+  /** @type {number[]} */
+  let levelPrices = [];
   const markerLayer = lc.createSeriesMarkers(candles, []);
   /** @type {any[]} */
   let lines = [];
@@ -153,6 +163,7 @@ export async function candleChart(container, o) {
     markerLayer.setMarkers(marks);
     handle.markers = marks.length;
     for (const l of lines) candles.removePriceLine(l);
+    levelPrices = (d.levels ?? []).map((l) => l.price).filter((v) => Number.isFinite(v));
     lines = (d.levels ?? []).map((l) =>
       candles.createPriceLine({
         price: l.price,
@@ -168,19 +179,28 @@ export async function candleChart(container, o) {
     const key = JSON.stringify(inds.map((i) => [i.name, i.pane]));
     if (key !== indicatorKey) {
       for (const s of indicatorSeries) chart.removeSeries(s);
-      let pane = 0;
-      indicatorSeries = inds.map((ind, i) =>
-        chart.addSeries(lc.LineSeries, {
+      // The lines of one indicator ("macd(12,26,9)", "macd(12,26,9) signal") share a pane.
+      /** @type {Map<string, number>} */
+      const panes = new Map();
+      indicatorSeries = inds.map((ind, i) => {
+        const group = ind.name.replace(/\).*$/, ")");
+        if (ind.pane !== "price" && !panes.has(group)) panes.set(group, panes.size + 1);
+        return chart.addSeries(lc.LineSeries, {
           color: LINE_COLORS[i % LINE_COLORS.length],
           lineWidth: 1,
           title: ind.name,
           priceLineVisible: false,
           lastValueVisible: false,
-        }, ind.pane === "price" ? 0 : ++pane)
+        }, ind.pane === "price" ? 0 : panes.get(group));
+      });
+      // The candles keep most of the height.
+      chart.panes().forEach((/** @type {any} */ pane, /** @type {number} */ k) =>
+        pane.setStretchFactor(k === 0 ? 3 : 1)
       );
       indicatorKey = key;
     }
     inds.forEach((ind, i) => indicatorSeries[i].setData(points(ind.ts, ind.values)));
+    handle.indicators = inds.length;
     if (follow) chart.timeScale().scrollToRealTime();
   };
 
@@ -188,6 +208,8 @@ export async function candleChart(container, o) {
     chart,
     /** How many markers are drawn. */
     markers: 0,
+    /** How many indicator lines are drawn. */
+    indicators: 0,
     /**
      * Draws new data in place; `fit` shows all of it (a new range).
      * @param {typeof o} d

@@ -406,7 +406,7 @@ function mountBot(ctx, root, id) {
     class: "bot-chart",
     role: "img",
     "aria-label": t("bot.chart"),
-    dataset: { candles: "0", markers: "0" },
+    dataset: { candles: "0", markers: "0", indicators: "0", levels: "0" },
   });
   const chartNote = h("p", { class: "empty", hidden: true }, t("bot.chart.none"));
   const equityBox = h("div", {
@@ -708,6 +708,8 @@ function mountBot(ctx, root, id) {
     chartBox.hidden = !ts.length;
     chartBox.dataset.candles = String(ts.length);
     chartBox.dataset.markers = String(chart?.markers ?? 0);
+    chartBox.dataset.indicators = String(chart?.indicators ?? 0);
+    chartBox.dataset.levels = String(chart ? data.levels.length : 0);
     chartBox.setAttribute(
       "aria-label",
       t("bot.chart.label", { bot: id, markers: chart?.markers ?? 0 }),
