@@ -6,6 +6,7 @@ import { amount, h, money, price, replace, tone, utc } from "../dom.js";
 import { addTexts } from "../i18n.js";
 import { candleChart, lineChart } from "../chart.js";
 import { shownState } from "./bots.js";
+import { RecordTabs } from "./bot_records.js";
 
 addTexts({
   en: {
@@ -42,35 +43,6 @@ addTexts({
     "bot.chart.none": "No candles in this period yet.",
     "bot.equityCurve": "Equity curve",
     "bot.equity.none": "No equity recorded in this period yet.",
-    "bot.records": "Records",
-    "bot.tab.trades": "Trades",
-    "bot.tab.decisions": "Decisions",
-    "bot.tab.orders": "Orders",
-    "bot.tab.fills": "Fills",
-    "bot.more": "More",
-    "bot.empty": "Nothing in this period.",
-    "bot.col.time": "Time",
-    "bot.col.side": "Side",
-    "bot.col.entryTime": "Entry time",
-    "bot.col.entryPrice": "Entry",
-    "bot.col.exitTime": "Exit time",
-    "bot.col.exitPrice": "Exit",
-    "bot.col.qty": "Qty",
-    "bot.col.pnl": "P&L",
-    "bot.col.fees": "Fees",
-    "bot.col.exitReason": "Exit reason",
-    "bot.col.outcome": "Outcome",
-    "bot.col.code": "Code",
-    "bot.col.reason": "Reason",
-    "bot.col.type": "Type",
-    "bot.col.size": "Size",
-    "bot.col.price": "Price",
-    "bot.col.order": "Order",
-    "bot.col.fee": "Fee",
-    "bot.col.liquidity": "Liquidity",
-    "bot.size.equity": "{pct} of equity",
-    "bot.size.quote": "{amount} quote",
-    "bot.reduceOnly": "reduce only",
     "bot.sl": "SL",
     "bot.tp": "TP",
     "bot.mark.long": "Long",
@@ -111,35 +83,6 @@ addTexts({
     "bot.chart.none": "У цьому періоді ще немає свічок.",
     "bot.equityCurve": "Крива капіталу",
     "bot.equity.none": "У цьому періоді капітал ще не записано.",
-    "bot.records": "Записи",
-    "bot.tab.trades": "Угоди",
-    "bot.tab.decisions": "Рішення",
-    "bot.tab.orders": "Ордери",
-    "bot.tab.fills": "Виконання",
-    "bot.more": "Ще",
-    "bot.empty": "У цьому періоді нічого немає.",
-    "bot.col.time": "Час",
-    "bot.col.side": "Бік",
-    "bot.col.entryTime": "Час входу",
-    "bot.col.entryPrice": "Вхід",
-    "bot.col.exitTime": "Час виходу",
-    "bot.col.exitPrice": "Вихід",
-    "bot.col.qty": "Кількість",
-    "bot.col.pnl": "P&L",
-    "bot.col.fees": "Комісії",
-    "bot.col.exitReason": "Причина виходу",
-    "bot.col.outcome": "Результат",
-    "bot.col.code": "Код",
-    "bot.col.reason": "Причина",
-    "bot.col.type": "Тип",
-    "bot.col.size": "Розмір",
-    "bot.col.price": "Ціна",
-    "bot.col.order": "Ордер",
-    "bot.col.fee": "Комісія",
-    "bot.col.liquidity": "Ліквідність",
-    "bot.size.equity": "{pct} капіталу",
-    "bot.size.quote": "{amount} у валюті котирування",
-    "bot.reduceOnly": "лише зменшення",
     "bot.sl": "SL",
     "bot.tp": "TP",
     "bot.mark.long": "Лонг",
@@ -157,8 +100,6 @@ const LATEST_CANDLES = 300;
 const RANGE_CANDLES = 2000;
 /** Equity snapshots the curve shows at most. */
 const EQUITY_POINTS = 2000;
-/** Rows a table shows at first and adds per "More". */
-const PAGE_ROWS = 50;
 /** Trades read for the chart's markers at most. */
 const MARKER_TRADES = 1000;
 /** Live events redraw at most this often. */
@@ -178,8 +119,7 @@ const STALE_BY_EVENT = /** @type {Record<string, Part[]>} */ ({
 });
 
 /** @typedef {"head" | "chart" | "equity" | TableName} Part */
-/** @typedef {"trades" | "decisions" | "orders" | "fills"} TableName */
-/** @typedef {{ key: string, num?: boolean, cell: (r: Row) => Node | string }} Column */
+/** @typedef {import("./bot_records.js").TableName} TableName */
 
 /** @type {Promise<boolean> | undefined} */
 let indicatorsServed;
@@ -204,91 +144,6 @@ function actionsFor(b) {
   if (b.state === "stopped" || b.state === "failed") return ["start"];
   if (b.state === "starting") return ["stop"];
   return b.paused ? ["resume", "stop"] : ["pause", "stop"];
-}
-
-/**
- * A side as a coloured word.
- * @param {string | null | undefined} side
- */
-function sideCell(side) {
-  if (!side) return "—";
-  const up = side === "long" || side === "buy";
-  return h("span", { class: up ? "up" : "down" }, side);
-}
-
-/**
- * An order's size as a person reads it.
- * @param {Ctx} ctx
- * @param {Row} r an order row
- */
-function orderSize(ctx, r) {
-  const s = r.request?.size;
-  if (!s) return "—";
-  if (s.kind === "qty") return amount(s.qty);
-  if (s.kind === "equity") {
-    return ctx.t("bot.size.equity", { pct: `${Math.round(s.fraction * 1000) / 10} %` });
-  }
-  if (s.kind === "quote") return ctx.t("bot.size.quote", { amount: money(s.amount) });
-  return JSON.stringify(s);
-}
-
-/**
- * The columns of each record table.
- * @param {Ctx} ctx
- * @returns {Record<TableName, Column[]>}
- */
-function columns(ctx) {
-  return {
-    trades: [
-      { key: "side", cell: (r) => sideCell(r.side) },
-      { key: "entryTime", cell: (r) => utc(r.entry_ts) },
-      { key: "entryPrice", num: true, cell: (r) => price(r.entry_price) },
-      { key: "exitTime", cell: (r) => utc(r.exit_ts) },
-      { key: "exitPrice", num: true, cell: (r) => price(r.exit_price) },
-      { key: "qty", num: true, cell: (r) => amount(r.qty) },
-      {
-        key: "pnl",
-        num: true,
-        cell: (r) => h("span", { class: tone(r.pnl) }, money(r.pnl, true)),
-      },
-      { key: "fees", num: true, cell: (r) => money(r.fees) },
-      { key: "exitReason", cell: (r) => r.exit_reason ?? "—" },
-    ],
-    decisions: [
-      { key: "time", cell: (r) => utc(r.ts) },
-      { key: "side", cell: (r) => sideCell(r.side) },
-      {
-        key: "outcome",
-        cell: (r) => h("span", { class: `outcome ${r.outcome ?? ""}` }, r.outcome ?? "—"),
-      },
-      { key: "code", cell: (r) => r.code ?? "—" },
-      { key: "reason", cell: (r) => h("span", { class: "reason" }, r.reason ?? "—") },
-    ],
-    orders: [
-      { key: "time", cell: (r) => utc(r.ts, true) },
-      { key: "side", cell: (r) => sideCell(r.side) },
-      { key: "type", cell: (r) => r.type ?? "—" },
-      {
-        key: "size",
-        num: true,
-        cell: (r) =>
-          r.request?.reduceOnly
-            ? `${orderSize(ctx, r)} · ${ctx.t("bot.reduceOnly")}`
-            : orderSize(ctx, r),
-      },
-      { key: "price", num: true, cell: (r) => price(r.request?.price) },
-      { key: "order", cell: (r) => h("code", null, r.client_id ?? "—") },
-    ],
-    fills: [
-      { key: "time", cell: (r) => utc(r.ts, true) },
-      { key: "side", cell: (r) => sideCell(r.side) },
-      { key: "qty", num: true, cell: (r) => amount(r.qty) },
-      { key: "price", num: true, cell: (r) => price(r.price) },
-      { key: "fee", num: true, cell: (r) => money(r.fee) },
-      { key: "liquidity", cell: (r) => r.liquidity ?? "—" },
-      { key: "exitReason", cell: (r) => r.exit_reason ?? "—" },
-    ],
-  };
 }
 
 /**
@@ -346,6 +201,17 @@ function levelsOf(ctx, position) {
 }
 
 /**
+ * A timeframe's length in ms ("15m" → 900000); undefined for one it does not know.
+ * @param {string | undefined} tf
+ */
+function timeframeMs(tf) {
+  const m = /^(\d+)([smhdw])$/.exec(tf ?? "");
+  if (!m) return undefined;
+  const unit = { s: 1e3, m: 6e4, h: 36e5, d: DAY_MS, w: 7 * DAY_MS }[m[2]] ?? 0;
+  return Number(m[1]) * unit;
+}
+
+/**
  * A date input's day as UTC ms (its start, or its end with `end`); undefined when empty.
  * @param {string} value "YYYY-MM-DD"
  * @param {boolean} end
@@ -365,7 +231,6 @@ function dayMs(value, end) {
 function mountBot(ctx, root, id) {
   const { t, api } = ctx;
   const base = `/api/bots/${encodeURIComponent(id)}`;
-  const cols = columns(ctx);
   let disposed = false;
   /** @type {Row | null} */
   let detail = null;
@@ -420,81 +285,8 @@ function mountBot(ctx, root, id) {
   /** @type {Awaited<ReturnType<typeof lineChart>> | undefined} */
   let equityChart;
 
-  // ---- record tables (tabs) ----
-  /** @type {TableName[]} */
-  const TABLES = ["trades", "decisions", "orders", "fills"];
-  /** @type {TableName} */
-  let shown = "trades";
-  /**
-   * @type {Record<TableName, { rows: Row[], done: boolean, stale: boolean, loading?: Promise<void>,
-   *   tab: HTMLElement, panel: HTMLElement, body: HTMLElement, more: HTMLButtonElement, empty: HTMLElement }>}
-   */
-  const tables = /** @type {any} */ ({});
-  const tablist = h("div", { class: "tabs", role: "tablist", "aria-label": t("bot.records") });
-  const panels = h("div");
-  for (const name of TABLES) {
-    const body = h("tbody");
-    const more = /** @type {HTMLButtonElement} */ (h("button", {
-      type: "button",
-      class: "more",
-      hidden: true,
-      "aria-label": `${t("bot.more")}: ${t(`bot.tab.${name}`)}`,
-      onclick: () => loadTable(name, true),
-    }, t("bot.more")));
-    const empty = h("p", { class: "empty", hidden: true }, t("bot.empty"));
-    const tab = h("button", {
-      type: "button",
-      role: "tab",
-      id: `bot-tab-${name}`,
-      "aria-controls": `bot-${name}`,
-      "aria-selected": String(name === shown),
-      tabindex: name === shown ? "0" : "-1",
-      onclick: () => showTable(name),
-      onkeydown: (/** @type {KeyboardEvent} */ ev) => {
-        const step = ev.key === "ArrowRight" ? 1 : ev.key === "ArrowLeft" ? -1 : 0;
-        if (!step) return;
-        ev.preventDefault();
-        const next = TABLES[(TABLES.indexOf(name) + step + TABLES.length) % TABLES.length];
-        showTable(next);
-        tables[next].tab.focus();
-      },
-    }, t(`bot.tab.${name}`));
-    const panel = h(
-      "div",
-      {
-        role: "tabpanel",
-        id: `bot-${name}`,
-        "aria-labelledby": `bot-tab-${name}`,
-        hidden: name !== shown,
-        class: "records",
-      },
-      h(
-        "div",
-        { class: "table-wrap" },
-        h(
-          "table",
-          { "data-table": name },
-          h(
-            "thead",
-            null,
-            h(
-              "tr",
-              null,
-              cols[name].map((c) =>
-                h("th", { scope: "col", class: c.num ? "num" : null }, t(`bot.col.${c.key}`))
-              ),
-            ),
-          ),
-          body,
-        ),
-      ),
-      empty,
-      more,
-    );
-    tablist.append(tab);
-    panels.append(panel);
-    tables[name] = { rows: [], done: false, stale: true, tab, panel, body, more, empty };
-  }
+  // ---- records ----
+  const records = new RecordTabs(ctx, base, period);
 
   replace(
     root,
@@ -541,13 +333,7 @@ function mountBot(ctx, root, id) {
       equityBox,
       equityNote,
     ),
-    h(
-      "section",
-      { class: "bot-records", "aria-labelledby": "bot-records-title" },
-      h("h2", { id: "bot-records-title", class: "sr" }, t("bot.records")),
-      tablist,
-      panels,
-    ),
+    records.el,
   );
 
   /** The switcher's options: every bot, this one chosen. */
@@ -662,12 +448,7 @@ function mountBot(ctx, root, id) {
 
   /** Candles (and their indicators) of the period: the latest ones when there are too many. */
   async function loadChart() {
-    const q = period();
-    const most = range.from === undefined && range.to === undefined
-      ? LATEST_CANDLES
-      : RANGE_CANDLES;
-    const { total } = await api.get(`${base}/candles`, { ...q, limit: 1 });
-    const page = { ...q, offset: Math.max(0, total - most), limit: most };
+    const { total, ...page } = await candlePage();
     // The bot itself again: its position's entry, SL and TP as of these candles.
     const [candles, indicators, bot] = await Promise.all([
       api.get(`${base}/candles`, page),
@@ -721,9 +502,30 @@ function mountBot(ctx, root, id) {
         to: utc(ts[ts.length - 1]),
       })
       : "";
+    const cut = total !== undefined && total > page.limit
+      ? ` (${t("bot.range.cut", { n: page.limit, total })})`
+      : "";
     rangeNote.textContent = range.from === undefined && range.to === undefined
       ? `${t("bot.range.latest", { n: LATEST_CANDLES })}${shownText ? ` · ${shownText}` : ""}`
-      : `${shownText}${total > most ? ` (${t("bot.range.cut", { n: most, total })})` : ""}`;
+      : `${shownText}${cut}`;
+  }
+
+  /**
+   * The candles to ask for: the latest ones (from the bot's latest candle back, so the service
+   * reads no more than those), or the last ones of the chosen period (`total`: in the period).
+   * @returns {Promise<{ from?: number, to?: number, offset?: number, limit: number, total?: number }>}
+   */
+  async function candlePage() {
+    const latest = range.from === undefined && range.to === undefined;
+    const last = detail?.last_candle_ts;
+    const step = timeframeMs(detail?.timeframe ?? row?.timeframe);
+    if (latest && Number.isFinite(last) && step) {
+      return { from: last - (LATEST_CANDLES - 1) * step, limit: LATEST_CANDLES + 10 };
+    }
+    const most = latest ? LATEST_CANDLES : RANGE_CANDLES;
+    const q = period();
+    const { total } = await api.get(`${base}/candles`, { ...q, limit: 1 });
+    return { ...q, offset: Math.max(0, total - most), limit: most, total };
   }
 
   /** The equity curve of the period. */
@@ -749,67 +551,17 @@ function mountBot(ctx, root, id) {
     }
   }
 
-  /**
-   * A record table: its first page again (as many rows as shown), or the next page (`more`).
-   * @param {TableName} name
-   * @param {boolean} [more]
-   */
-  async function loadTable(name, more = false) {
-    const tb = tables[name];
-    const limit = more ? PAGE_ROWS : Math.min(5000, Math.max(PAGE_ROWS, tb.rows.length));
-    const body = await api.get(`${base}/${name}`, {
-      ...period(),
-      limit,
-      offset: more ? tb.rows.length : 0,
-    });
-    if (disposed) return;
-    const got = /** @type {Row[]} */ (body[name]);
-    tb.rows = more ? tb.rows.concat(got) : got;
-    tb.done = got.length < limit;
-    tb.stale = false;
-    replace(
-      tb.body,
-      tb.rows.map((r) =>
-        h(
-          "tr",
-          null,
-          cols[name].map((c) => h("td", { class: c.num ? "num" : null }, c.cell(r))),
-        )
-      ),
-    );
-    tb.empty.hidden = tb.rows.length > 0;
-    tb.more.hidden = tb.done;
-  }
-
-  /** @param {TableName} name */
-  function showTable(name) {
-    shown = name;
-    for (const n of TABLES) {
-      const on = n === name;
-      tables[n].tab.setAttribute("aria-selected", String(on));
-      tables[n].tab.setAttribute("tabindex", on ? "0" : "-1");
-      tables[n].panel.hidden = !on;
-    }
-    if (tables[name].stale) refresh([name]);
-  }
-
   // ---- loading, one load of a part at a time ----
   /** @type {Map<Part, { running: boolean, again: boolean }>} */
   const loads = new Map();
-  /** @param {Part} part */
-  function loaderOf(part) {
-    if (part === "head") return loadHead;
-    if (part === "chart") return loadChart;
-    if (part === "equity") return loadEquity;
-    return () => loadTable(part);
-  }
+  /** @type {Record<"head" | "chart" | "equity", () => Promise<void>>} */
+  const loaders = { head: loadHead, chart: loadChart, equity: loadEquity };
   /** @param {Part[]} parts */
   function refresh(parts) {
+    records.changed(parts);
     for (const part of parts) {
-      if (TABLES.includes(/** @type {TableName} */ (part)) && part !== shown) {
-        tables[/** @type {TableName} */ (part)].stale = true;
-        continue;
-      }
+      if (!(part in loaders)) continue;
+      const load = loaders[/** @type {keyof typeof loaders} */ (part)];
       const l = loads.get(part) ?? { running: false, again: false };
       loads.set(part, l);
       if (l.running) {
@@ -821,7 +573,7 @@ function mountBot(ctx, root, id) {
         try {
           do {
             l.again = false;
-            await loaderOf(part)();
+            await load();
           } while (l.again && !disposed);
         } catch (err) {
           if (!disposed) {
@@ -856,11 +608,8 @@ function mountBot(ctx, root, id) {
   }
   function reload() {
     fitNext = true;
-    for (const n of TABLES) {
-      tables[n].rows = [];
-      tables[n].stale = true;
-    }
-    refresh(["chart", "equity", shown]);
+    records.reset();
+    refresh(["chart", "equity"]);
   }
 
   // ---- live: what an event of this bot makes stale, redrawn at most every 2 s ----
@@ -922,7 +671,10 @@ function mountBot(ctx, root, id) {
       }
       ctx.toast(t("error.generic", { message: String(err) }), "error");
     }
-    if (!disposed) refresh(["chart", "equity", shown]);
+    if (!disposed) {
+      refresh(["chart", "equity"]);
+      records.show(records.shown);
+    }
   })();
 
   return () => {
@@ -930,6 +682,7 @@ function mountBot(ctx, root, id) {
     if (timer !== undefined) clearTimeout(timer);
     unlisten();
     unwatch();
+    records.dispose();
     chart?.destroy();
     equityChart?.destroy();
     chart = undefined;
