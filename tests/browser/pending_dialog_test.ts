@@ -60,6 +60,7 @@ Deno.test({
   sanitizeResources: false,
 }, async () => {
   await using dir = await tempDir();
+  const b = await openBrowser();
   const s = await startPageService(`${dir.path}/pending.duckdb`, [
     await waitingBot("alpha", 30 * MIN, [{
       ts: REPLAY_START + 10 * MIN,
@@ -76,8 +77,10 @@ Deno.test({
       tp: 62_000,
       reason: "pullback to the rising average",
     }]),
-  ]);
-  const b = await openBrowser();
+  ]).catch(async (err) => {
+    await b.close();
+    throw err;
+  });
   try {
     const { page } = b;
     const alpha = await waitingOf(s, "alpha");
@@ -105,6 +108,12 @@ Deno.test({
     assert.match(String(await dialog.getByRole("timer").textContent()), /^Expires in \d+:\d\d$/);
     await dialog.getByText("1 more waiting after this one").waitFor();
     await screenshot(page, "pending");
+
+    // "Later" hides it; the badge says how many wait and brings it back.
+    await dialog.getByRole("button", { name: "Later" }).click();
+    await dialog.waitFor({ state: "hidden" });
+    await page.getByRole("button", { name: "2 waiting for confirmation" }).click();
+    await page.locator(`dialog[data-pending="${alpha.id}"]`).waitFor();
 
     // Confirm asks for the login, then confirms; the next entry (beta) takes its place.
     const isFill = (e: BusEvent) =>
@@ -163,15 +172,19 @@ Deno.test({
   sanitizeResources: false,
 }, async () => {
   await using dir = await tempDir();
-  // Ten seconds: long enough for the page to show it on a busy machine, short for a test.
+  // The browser is up before the entry's time runs; fifteen seconds are long enough for the page
+  // to show it on a busy machine, and short for a test.
+  const b = await openBrowser({ viewport: { width: 375, height: 740 }, colorScheme: "dark" });
   const s = await startPageService(`${dir.path}/expiry.duckdb`, [
-    await waitingBot("gamma", 10_000, [{
+    await waitingBot("gamma", 15_000, [{
       ts: REPLAY_START + 10 * MIN,
       side: "long",
       reason: "a signal nobody answers",
     }]),
-  ]);
-  const b = await openBrowser({ viewport: { width: 375, height: 740 }, colorScheme: "dark" });
+  ]).catch(async (err) => {
+    await b.close();
+    throw err;
+  });
   try {
     const { page } = b;
     const expired = waitFor(s.tw.bus, (e) => e.type === "pending.expired", 120_000, "expiry");
