@@ -68,13 +68,13 @@ addTexts({
     "pending.sizeEquity": "{fraction} капіталу",
     "pending.sizeRisk": "ризик {fraction} капіталу до {stop}",
     "pending.sizeRiskPct": "ризик {fraction} капіталу (стоп {pct} %)",
-    "pending.confirmed": "{bot}: вхід {side} {symbol} підтвердив {who}; ордер надіслано.",
-    "pending.rejected": "{bot}: вхід {side} {symbol} відхилив {who}; нічого не надіслано.",
+    "pending.confirmed": "{bot}: вхід {side} {symbol} підтверджено ({who}); ордер надіслано.",
+    "pending.rejected": "{bot}: вхід {side} {symbol} відхилено ({who}); нічого не надіслано.",
     "pending.expired": "{bot}: вхід {side} {symbol} сплив без відповіді; нічого не надіслано.",
     "pending.superseded":
       "{bot}: вхід {side} {symbol} замінено новішим сигналом; нічого не надіслано.",
     "pending.gone": "{bot}: вхід {side} {symbol} більше не очікує ({status}).",
-    "pending.you": "ви",
+    "pending.you": "вами, на цій сторінці",
   },
 });
 
