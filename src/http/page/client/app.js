@@ -52,6 +52,7 @@ const toasts = /** @type {HTMLElement} */ (document.getElementById("toasts"));
 /** @type {Record<string, () => Promise<{ default: View }>>} */
 const VIEWS = {
   bots: () => import("./views/bots.js"),
+  settings: () => import("./views/settings.js"),
 };
 
 const live = new Live((connected) => {
