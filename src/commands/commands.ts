@@ -565,7 +565,7 @@ export class Commands {
   /** Changes the settings `patch` names, and only them (audited); returns the settings after. */
   async changeSettings(patch: SettingsPatch, who: Actor) {
     checkActor(who);
-    return await this.service.settings.patch(patch, who, this.service.wallNow());
+    return await this.service.settings.patch(patch, who);
   }
 
   /**

@@ -21,7 +21,7 @@ import { shownPath } from "./shown_path.ts";
 import { type WebhookOptions, webhookRoutes } from "./webhook.ts";
 import type { Assets } from "./page/assets.ts";
 import { pageRoutes } from "./page/page_routes.tsx";
-import { type Sessions, sessionOrBearer } from "./session.ts";
+import { sessionOrBearer, type Sessions } from "./session.ts";
 
 /** What the app needs. */
 export interface AppDeps {

@@ -71,7 +71,7 @@ export class SettingsService {
   }
 
   /** Changes the fields `change` names, and only them; applies them to every bot. */
-  async patch(change: SettingsPatch, who: Actor, at: number): Promise<Settings> {
+  async patch(change: SettingsPatch, who: Actor): Promise<Settings> {
     const set = await this.changed();
     const before = settingsSchema.parse(set);
     const named = Object.fromEntries(
@@ -81,14 +81,8 @@ export class SettingsService {
     const after = settingsSchema.parse(next);
     await this.store.setSetting(KEY, next);
     await this.supervisor.applySettings(botSettings(next));
-    await this.store.audit({
-      at,
-      action: "settings",
-      surface: who.surface,
-      actor: who.actor,
-      outcome: "ok",
-      details: { before, after, changed: named },
-    });
+    // Audited through the supervisor, which also announces it (pages and chats see it live).
+    await this.supervisor.audit("settings", null, who, "ok", { before, after, changed: named });
     return after;
   }
 }

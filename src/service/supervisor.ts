@@ -411,11 +411,18 @@ export class Supervisor {
   }
 
   /**
-   * Writes an audit line for something a surface did or refused on its own (a chat user not on
-   * the allow-list, a test message): nothing else happens.
+   * Writes (and announces) an audit line for something done outside the bots' controls (a
+   * settings change) or refused by a surface on its own (a chat user not on the allow-list, a test
+   * message): nothing else happens.
    */
-  async audit(action: string, target: string | null, who: Actor, outcome: string): Promise<void> {
-    await this.#audit(action, target, who, outcome);
+  async audit(
+    action: string,
+    target: string | null,
+    who: Actor,
+    outcome: string,
+    details: unknown = {},
+  ): Promise<void> {
+    await this.#audit(action, target, who, outcome, details);
   }
 
   async #audit(

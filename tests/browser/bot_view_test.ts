@@ -212,9 +212,3 @@ Deno.test({
     await s.close();
   }
 });
-
-Deno.test("page bot view: its words exist in English and Ukrainian", async () => {
-  const { missingTexts } = await import("../../src/http/page/client/i18n.js");
-  await import("../../src/http/page/client/views/bot.js");
-  assert.deepEqual(missingTexts().filter((k) => /^(en|uk): bot\./.test(k)), []);
-});

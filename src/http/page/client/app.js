@@ -53,6 +53,7 @@ const toasts = /** @type {HTMLElement} */ (document.getElementById("toasts"));
 const VIEWS = {
   bots: () => import("./views/bots.js"),
   bot: () => import("./views/bot.js"),
+  settings: () => import("./views/settings.js"),
 };
 
 const live = new Live((connected) => {
