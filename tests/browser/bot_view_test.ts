@@ -97,11 +97,8 @@ Deno.test({
     await page.getByRole("heading", { level: 1, name: "alpha", exact: true }).waitFor();
     await chartDrawn(page, 1);
     assert.ok((await chartCount(page, "candles")) > 10);
-    // sma_cross declares its two moving averages (when the service has the indicators route).
-    const openapi = await (await fetch(`${s.url}/api/openapi.json`)).json();
-    if (openapi.paths["/api/bots/{id}/indicators"]) {
-      assert.equal(await chartCount(page, "indicators"), 2);
-    }
+    // sma_cross declares its two moving averages.
+    assert.equal(await chartCount(page, "indicators"), 2);
     assert.equal(await page.getByTestId("bot-mode").textContent(), "PAPER");
     assert.match(await page.locator(".bot-summary .meta").textContent() ?? "", /BTC\/USDT/);
     await page.locator("#bot-trades tbody tr").first().waitFor();
@@ -170,9 +167,7 @@ Deno.test({
       await chartCount(page, "levels"),
       1 + (gamma.position.sl ? 1 : 0) + (gamma.position.tp ? 1 : 0),
     );
-    if (openapi.paths["/api/bots/{id}/indicators"]) {
-      assert.equal(await chartCount(page, "indicators"), 3);
-    }
+    assert.equal(await chartCount(page, "indicators"), 3);
     await page.locator(".bot-summary .position").filter({ hasText: "LONG" }).waitFor();
 
     // Every chart of the views left behind is gone: one candle chart and one equity curve.

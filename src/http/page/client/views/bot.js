@@ -2,6 +2,7 @@
 // controls, its candles with trade markers, SL/TP lines and indicators, its equity curve, and its
 // trades, decisions, orders and fills; a UTC date range to look back; follows the live events.
 
+import { ApiError } from "../api.js";
 import { amount, h, money, price, replace, tone, utc } from "../dom.js";
 import { addTexts } from "../i18n.js";
 import { candleChart, lineChart } from "../chart.js";
@@ -120,20 +121,6 @@ const STALE_BY_EVENT = /** @type {Record<string, Part[]>} */ ({
 
 /** @typedef {"head" | "chart" | "equity" | TableName} Part */
 /** @typedef {import("./bot_records.js").TableName} TableName */
-
-/** @type {Promise<boolean> | undefined} */
-let indicatorsServed;
-/**
- * Whether the service has the indicators route (asked once, from its OpenAPI document, so an
- * older service is not asked for a route it lacks).
- * @param {Ctx} ctx
- */
-function hasIndicators(ctx) {
-  indicatorsServed ??= ctx.api.get("/api/openapi.json")
-    .then((d) => Boolean(d?.paths?.["/api/bots/{id}/indicators"]))
-    .catch(() => false);
-  return indicatorsServed;
-}
 
 /**
  * The controls a bot's state allows.
@@ -452,7 +439,11 @@ function mountBot(ctx, root, id) {
     // The bot itself again: its position's entry, SL and TP as of these candles.
     const [candles, indicators, bot] = await Promise.all([
       api.get(`${base}/candles`, page),
-      hasIndicators(ctx).then((yes) => yes ? api.get(`${base}/indicators`, page) : null),
+      // A service without the indicators route answers 404: no indicators then.
+      api.get(`${base}/indicators`, page).catch((err) => {
+        if (err instanceof ApiError && err.status === 404) return null;
+        throw err;
+      }),
       api.get(base),
     ]);
     const ts = /** @type {number[]} */ (candles.ts);
@@ -657,7 +648,7 @@ function mountBot(ctx, root, id) {
       await loadHead();
     } catch (err) {
       if (disposed) return;
-      if (err instanceof Error && "status" in err && err.status === 404) {
+      if (err instanceof ApiError && err.status === 404) {
         replace(
           root,
           h(
