@@ -332,6 +332,7 @@ export class RecordTabs {
     this.changed(TABLES);
   }
 
+  /** The view is gone: reads still on their way draw nothing. */
   dispose() {
     this.disposed = true;
   }
