@@ -131,7 +131,7 @@ Deno.test({
 });
 
 Deno.test({
-  name: "page backtests: a phone in the dark shows the form in one column, no sideways scroll",
+  name: "page backtests: in Ukrainian on a phone in the dark, no sideways scroll",
   ignore: !hasChromium(),
   sanitizeOps: false,
   sanitizeResources: false,
@@ -140,12 +140,17 @@ Deno.test({
   const path = `${dir.path}/page.duckdb`;
   await storeCandles(path);
   const s = await startPageService(path, []);
-  const b = await openBrowser({ viewport: { width: 375, height: 740 }, colorScheme: "dark" });
+  const b = await openBrowser({
+    viewport: { width: 375, height: 740 },
+    colorScheme: "dark",
+    locale: "uk-UA",
+  });
   try {
     const { page } = b;
     await page.goto(`${s.url}/#/backtests`);
     await page.locator("#bt-f-series option").first().waitFor({ state: "attached" });
-    await page.getByText("No backtests yet").waitFor();
+    await page.getByText("Бектестів ще немає").waitFor();
+    await page.getByRole("button", { name: "Запустити бектест" }).waitFor();
     const width = await page.evaluate<number>("document.documentElement.scrollWidth");
     assert.ok(width <= 375, `no sideways scrolling on a phone: ${width}px`);
     await screenshot(page, "backtests-phone-dark");

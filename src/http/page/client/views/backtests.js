@@ -462,6 +462,8 @@ function paramValue(p, el) {
 function runForm(ctx, started) {
   const { t } = ctx;
   const strategy = /** @type {HTMLSelectElement} */ (h("select", { name: "strategy" }));
+  /** The strategy's control: the select, or a text input when strategies are not listed. */
+  let strategyInput = /** @type {HTMLSelectElement | HTMLInputElement} */ (strategy);
   const paramsBox = h("div", { class: "bt-params" });
   const series = /** @type {HTMLSelectElement} */ (h("select", { name: "series" }));
   const seriesHint = h("small", { class: "hint" });
@@ -639,7 +641,7 @@ function runForm(ctx, started) {
   function request() {
     const s = allSeries[Number(series.value)];
     /** @type {Record<string, unknown>} */
-    const body = { strategy: strategy.value };
+    const body = { strategy: strategyInput.value };
     if (s) Object.assign(body, { exchange: s.exchange, symbol: s.symbol, timeframe: s.timeframe });
     if (strategies === null) {
       try {
@@ -722,7 +724,7 @@ function runForm(ctx, started) {
       strategy.replaceWith(text);
       text.id = strategy.id;
       text.dataset.field = "strategy";
-      Object.defineProperty(strategy, "value", { get: () => text.value });
+      strategyInput = text;
     } else {
       replace(
         strategy,
