@@ -255,7 +255,8 @@ function rates(a: { at: number; bots: BotRow[] }, b: { at: number; bots: BotRow[
 }
 
 /** User and system CPU time of process `pid` so far, in seconds (Linux). */
-function cpuSeconds(pid: number): number {
+/** CPU seconds (user + system) a process has used, from /proc. */
+export function cpuSeconds(pid: number): number {
   const f = Deno.readTextFileSync(`/proc/${pid}/stat`).split(") ")[1].split(" ");
   return (Number(f[11]) + Number(f[12])) / 100; // utime, stime: fields 14 and 15, in ticks
 }

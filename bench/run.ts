@@ -1,4 +1,4 @@
-// `deno task bench [store|indicators|scan|backtest|cli|csv|optimize|service|edge|chat|live|webhook]`: measures speed targets, prints a table, writes JSON.
+// `deno task bench [store|indicators|scan|backtest|cli|csv|optimize|service|edge|chat|live|webhook|page]`: measures speed targets, prints a table, writes JSON.
 
 import { allocColumns } from "../src/core/candles.ts";
 import { CandleStore } from "../src/store/candle_store.ts";
@@ -116,6 +116,10 @@ if (!only || only === "chat") {
 if (!only || only === "webhook") {
   const { benchWebhook } = await import("./webhook_bench.ts");
   rows.push(...await benchWebhook());
+}
+if (!only || only === "page") {
+  const { benchPage } = await import("./page_bench.ts");
+  rows.push(...await benchPage());
 }
 if (!only || only === "live") {
   const { benchLive } = await import("./live_bench.ts");

@@ -96,7 +96,7 @@ export async function benchService(seconds = 20, speed = 600, copies = 1): Promi
  * A bots folder holding `copies` of each shipped example bot (ids suffixed `_2`, `_3`, …; JSON,
  * so YAML examples are parsed and written back): 20 bots from the 5 examples with `copies` 4.
  */
-async function copiedBots(dir: string, copies: number): Promise<string> {
+export async function copiedBots(dir: string, copies: number): Promise<string> {
   const { parse } = await import("yaml");
   const out = `${dir}/bots`;
   await Deno.mkdir(out);

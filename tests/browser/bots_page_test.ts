@@ -10,6 +10,7 @@ import {
   openBrowser,
   screenshot,
   startPageService,
+  unlabelledControls,
 } from "./browser_support.ts";
 
 const FIVE = ["alpha", "beta", "gamma", "delta", "epsilon"];
@@ -43,6 +44,17 @@ Deno.test({
     await beta.getByRole("button", { name: "Resume beta" }).click();
     await beta.getByRole("button", { name: "Pause beta" }).waitFor();
     await screenshot(page, "bots");
+    assert.deepEqual(await unlabelledControls(page), []);
+    // The controls are reachable with the keyboard: Tab lands on a bot's pause button.
+    await page.locator("#view").focus();
+    let reached = false;
+    for (let i = 0; i < 40 && !reached; i++) {
+      await page.keyboard.press("Tab");
+      reached = await page.evaluate<boolean>(
+        `document.activeElement?.getAttribute("aria-label") === "Pause alpha"`,
+      );
+    }
+    assert.ok(reached, "Tab reaches a bot's control");
 
     const audit = await (await fetch(`${s.url}/api/audit?limit=10`)).json();
     const actions = audit.audit.filter((a: { target: string }) => a.target === "beta")

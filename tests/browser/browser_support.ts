@@ -159,3 +159,25 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   await Deno.mkdir(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: new URL(`${name}.png`, SCREENSHOTS).pathname, fullPage: true });
 }
+
+/**
+ * The visible controls (buttons, links, inputs, selects) that have no accessible name: no text,
+ * aria-label, aria-labelledby, <label> or title. Empty when every control says what it does.
+ */
+export async function unlabelledControls(page: Page): Promise<string[]> {
+  return await page.evaluate<string[]>(`(() => {
+    const named = (el) => {
+      if ((el.getAttribute("aria-label") ?? "").trim()) return true;
+      const by = el.getAttribute("aria-labelledby");
+      if (by && by.split(" ").some((id) => document.getElementById(id)?.textContent.trim())) return true;
+      if (el.labels && [...el.labels].some((l) => l.textContent.trim())) return true;
+      if ((el.getAttribute("title") ?? "").trim()) return true;
+      if (el.tagName !== "INPUT" && el.tagName !== "SELECT" && el.textContent.trim()) return true;
+      return [...el.querySelectorAll("img[alt]")].some((i) => i.alt.trim());
+    };
+    const visible = (el) => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== "hidden";
+    return [...document.querySelectorAll("button, a[href], input:not([type=hidden]), select, textarea")]
+      .filter((el) => visible(el) && !named(el))
+      .map((el) => el.outerHTML.slice(0, 120));
+  })()`);
+}

@@ -174,3 +174,25 @@ Deno.test("start: the routes reachable without a token are said at start, loudly
     assert.deepEqual(line.open_routes, []);
   }
 });
+
+Deno.test("start: the status page is served at / and the start says how it logs in", async () => {
+  await using dir = await tempDir();
+  const bots = await oneBot(dir.path);
+  await using child = spawnDeno(
+    ["run", "-A", "src/main.ts", "--port", "0", "--replay", "--configs", bots],
+    { env: { TIDEWATCH_DATA_DIR: dir.path } },
+  );
+  const out = await linesUntil(child, child.stdout, (l) => l.includes('"status page"'));
+  const url = JSON.parse(out.find((l) => l.includes("tidewatch listening"))!).url;
+  const line = JSON.parse(out.find((l) => l.includes('"status page"'))!);
+  assert.equal(line.page, `${url}/`);
+  assert.match(line.login, /without login; its controls ask for the API token/);
+  const page = await fetch(`${url}/`);
+  assert.equal(page.status, 200);
+  const html = await page.text();
+  assert.match(html, /<title>Tidewatch<\/title>/);
+  const css = /href="(\/assets\/page\.css\?v=[0-9a-f]+)"/.exec(html)![1];
+  const sheet = await fetch(`${url}${css}`);
+  assert.equal(sheet.status, 200);
+  assert.match(await sheet.text(), /--bg/);
+});

@@ -54,6 +54,7 @@ const VIEWS = {
   bots: () => import("./views/bots.js"),
   backtests: () => import("./views/backtests.js"),
   scanner: () => import("./views/scanner.js"),
+  settings: () => import("./views/settings.js"),
 };
 
 const live = new Live((connected) => {

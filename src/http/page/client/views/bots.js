@@ -203,42 +203,38 @@ function card(ctx, b) {
 }
 
 /**
- * Totals of every bot: equity, P&L today and in all.
+ * Totals of every bot, as the command core sums them (GET /api/pnl): equity, P&L today and in all.
  * @param {Ctx} ctx
- * @param {BotRow[]} rows
+ * @param {Record<string, any> | undefined} total the `total` of /api/pnl
  */
-function totals(ctx, rows) {
-  const sum = (/** @type {string} */ k) =>
-    rows.some((b) => Number.isFinite(b[k]))
-      ? rows.reduce((s, b) => s + (Number.isFinite(b[k]) ? b[k] : 0), 0)
-      : null;
-  const equity = sum("equity");
-  const today = sum("pnl_today");
-  const total = sum("pnl_total");
+function totals(ctx, total) {
+  const { t } = ctx;
+  const day = total?.day, all = total?.all;
   return h(
     "dl",
-    { class: "totals", "aria-label": ctx.t("bots.total") },
-    h("div", null, h("dt", null, ctx.t("bots.equity")), h("dd", null, money(equity))),
+    { class: "totals", "aria-label": t("bots.total") },
+    h("div", null, h("dt", null, t("bots.equity")), h("dd", null, money(all?.equity))),
     h(
       "div",
       null,
-      h("dt", null, ctx.t("bots.pnlToday")),
-      h("dd", { class: tone(today) }, money(today, true)),
+      h("dt", null, t("bots.pnlToday")),
+      h(
+        "dd",
+        { class: tone(day?.pnl) },
+        `${money(day?.pnl, true)} (${percent(day?.return, true)})`,
+      ),
     ),
     h(
       "div",
       null,
-      h("dt", null, ctx.t("bots.pnlTotal")),
-      h("dd", { class: tone(total) }, money(total, true)),
+      h("dt", null, t("bots.pnlTotal")),
+      h(
+        "dd",
+        { class: tone(all?.pnl) },
+        `${money(all?.pnl, true)} (${percent(all?.return, true)})`,
+      ),
     ),
-    equity && total !== null
-      ? h(
-        "div",
-        null,
-        h("dt", null, "%"),
-        h("dd", { class: tone(total) }, percent(total / (equity - total), true)),
-      )
-      : null,
+    h("div", null, h("dt", null, t("bots.trades")), h("dd", null, String(all?.trades ?? "—"))),
   );
 }
 
@@ -304,8 +300,20 @@ export default {
     );
     /** @type {Map<string, { key: string, el: HTMLElement }>} */
     const drawn = new Map();
-    return ctx.bots.watch((rows) => {
-      replace(sums, totals(ctx, rows));
+    // The totals follow trades and equity, at most every 2 s (the sums are the command core's).
+    /** @type {ReturnType<typeof setTimeout> | undefined} */
+    let pnlTimer;
+    let pnlAt = 0;
+    const loadPnl = () => {
+      pnlTimer = undefined;
+      pnlAt = Date.now();
+      ctx.api.get("/api/pnl").then((p) => replace(sums, totals(ctx, p.total))).catch(() => {});
+    };
+    loadPnl();
+    const offPnl = ctx.live.on(["bot.trade", "bot.equity", "bot.fill"], () => {
+      pnlTimer ??= setTimeout(loadPnl, Math.max(0, 2000 - (Date.now() - pnlAt)));
+    });
+    const offBots = ctx.bots.watch((rows) => {
       if (!rows.length) {
         drawn.clear();
         replace(list, h("p", { class: "empty" }, t("bots.none")));
@@ -335,5 +343,10 @@ export default {
         list.replaceChildren(...cards);
       }
     });
+    return () => {
+      offBots();
+      offPnl();
+      clearTimeout(pnlTimer);
+    };
   },
 };
