@@ -4,6 +4,7 @@
 import { computeMetrics } from "../backtest/metrics.ts";
 import { InputError, TidewatchError } from "../core/errors.ts";
 import { timeframeMs } from "../core/timeframe.ts";
+import { findStrategy, loadStrategies } from "../engine/strategy_registry.ts";
 import {
   type BacktestJob,
   type BacktestRequest,
@@ -17,8 +18,11 @@ import type { Service } from "../service/service.ts";
 import type { AlertQuery } from "../store/alert_store.ts";
 import type { SettingsPatch } from "../service/settings.ts";
 import type { Actor, BotAction } from "../service/supervisor.ts";
+import { indicatorLines } from "./bot_indicators.ts";
 import { ConflictError, InvalidFieldError, NotFoundError } from "./errors.ts";
-import { type PnlByPeriod, pnlByPeriod, totalPnl } from "./pnl.ts";
+import { type PnlByPeriod, pnlByPeriod, type PnlPeriod, totalPnl } from "./pnl.ts";
+import { type ScannerQuery, ScannerView } from "./scanner_view.ts";
+import { strategyCatalog, type StrategyInfo } from "./strategy_catalog.ts";
 import { type BotStatus, whyNotTrading } from "./why.ts";
 
 export type { Actor, BotAction };
@@ -105,6 +109,12 @@ function unrealised(st: BotStatus): number | null {
 }
 
 /**
+ * Candles read before the first one asked for, so indicators start warmed up: this many, or 10
+ * warm-ups of the strategy when more (an EMA then differs from one over all history by < 1e-9).
+ */
+const INDICATOR_HISTORY = 1000;
+
+/**
  * The command core. Reads return plain data; every write takes the {@link Actor} asking (who,
  * through which surface), which the audit log records. Refusals are core errors:
  * {@link NotFoundError} (a name that does not exist), {@link ConflictError} (the state refuses
@@ -119,8 +129,14 @@ function unrealised(st: BotStatus): number | null {
  */
 export class Commands {
   #notifications: Notifications | undefined;
+  #catalog?: Promise<StrategyInfo[]>;
+  /** A live account's first recorded equity (its P&L starts there), by bot. */
+  readonly #liveInitial = new Map<string, number>();
+  readonly #scanner: ScannerView;
 
-  constructor(private readonly service: Service) {}
+  constructor(private readonly service: Service) {
+    this.#scanner = new ScannerView(service.reads.candles, { now: () => service.wallNow() });
+  }
 
   // ---- notifications ----
 
@@ -176,15 +192,45 @@ export class Commands {
   }
 
   /**
-   * One bot: its status (state, equity, position, open orders), the unrealised P&L of its
-   * position, its latest decision and why it is (not) trading.
+   * Every bot (of the scope) as a list of them shows it: its status (its open position with its
+   * `sl` and `tp` prices when set), the position's unrealised P&L, P&L over the last 24 h
+   * (`pnl_today`, /api/pnl's `day`) and since the start (`pnl_total`), and why it is (not)
+   * trading. A few reads per bot.
+   */
+  async botsOverview(scope: Scope = {}) {
+    const now = this.service.clock.now();
+    const bots = [];
+    for (const b of this.#bots(scope)) {
+      const status = b.status();
+      const [latest] = await this.service.reads.bots.page("decisions", b.spec.botId, { limit: 1 });
+      const pnl = await this.#pnlOf(b, now, ["day", "all"], { trades: false, status });
+      bots.push({
+        ...status,
+        unrealised_pnl: unrealised(status),
+        pnl_today: pnl.day.pnl,
+        pnl_total: pnl.all.pnl,
+        why: whyNotTrading(status, latest),
+      });
+    }
+    return { bots };
+  }
+
+  /**
+   * One bot: its status (state, equity, position with its `sl` and `tp` prices when set, open
+   * orders), the unrealised P&L of its position, P&L over the last 24 h (`pnl_today`) and since the start
+   * (`pnl_total`), its latest decision and why it is (not) trading.
    */
   async bot(id: string) {
-    const status = this.#bot(id).status();
+    const b = this.#bot(id);
+    const status = b.status();
     const [latest] = await this.service.reads.bots.page("decisions", id, { limit: 1 });
+    const now = this.service.clock.now();
+    const pnl = await this.#pnlOf(b, now, ["day", "all"], { trades: false, status });
     return {
       ...status,
       unrealised_pnl: unrealised(status),
+      pnl_today: pnl.day.pnl,
+      pnl_total: pnl.all.pnl,
       latest_decision: latest ?? null,
       why: whyNotTrading(status, latest),
     };
@@ -215,6 +261,40 @@ export class Commands {
       low: pick(all.low),
       close: pick(all.close),
       volume: pick(all.volume),
+    };
+  }
+
+  /**
+   * The indicators bot `id`'s strategy declares, on the bot's candles of `page` (the range and
+   * paging of {@link candles}): one line per indicator output, with the candles' open times.
+   * Computed by the engine's kernels over the candles in range and up to
+   * {@link INDICATOR_HISTORY} before it (all stored ones when `from` is not given).
+   */
+  async indicators(id: string, page: Page) {
+    const b = this.#bot(id);
+    const def = findStrategy(await loadStrategies(), b.spec.strategy);
+    if (!def) {
+      throw new ConflictError(`Strategy "${b.spec.strategy}" of bot "${id}" is not loaded.`);
+    }
+    const tf = timeframeMs(b.spec.timeframe);
+    const history = Math.max(INDICATOR_HISTORY, 10 * def.warmup(b.spec.params));
+    const all = await this.service.reads.candles.read(b.key, {
+      from: page.from === undefined ? undefined : page.from - history * tf,
+      to: page.to === undefined ? undefined : page.to + 1,
+    });
+    let first = 0;
+    if (page.from !== undefined) {
+      while (first < all.ts.length && all.ts[first] < page.from) first++;
+    }
+    const start = Math.min(all.ts.length, first + page.offset);
+    const end = Math.min(all.ts.length, start + page.limit);
+    const series = { symbol: b.spec.symbol, timeframe: b.spec.timeframe };
+    return {
+      bot_id: id,
+      strategy: def.name,
+      total: all.ts.length - first,
+      ts: Array.from(all.ts.subarray(start, end)),
+      lines: indicatorLines(def, b.spec.params, series, all, { start, end }),
     };
   }
 
@@ -426,33 +506,53 @@ export class Commands {
    */
   async pnl(scope: Scope = {}) {
     const now = this.service.clock.now();
-    const store = this.service.reads.bots;
     const bots: ({ bot_id: string; mode: "paper" | "live" } & PnlByPeriod)[] = [];
     for (const b of this.#bots(scope)) {
-      const id = b.spec.botId;
-      const tf = timeframeMs(b.spec.timeframe);
-      const equityAt = async (ts: number) => {
-        // the snapshot of the latest candle closed by `ts` (a snapshot's ts is its candle's open)
-        const [row] = await store.page("equity", id, { to: ts - tf, limit: 1 });
-        return row === undefined ? undefined : Number(row.equity);
-      };
-      const [latest] = await store.page("equity", id, { limit: 1 });
-      const first = b.spec.mode === "live"
-        ? (await store.page("equity", id, { limit: 1_000_000 })).at(-1)
-        : undefined;
-      const last = b.status().equity ?? (latest ? Number(latest.equity) : undefined);
-      const initial = b.spec.mode === "live"
-        ? (first ? Number(first.equity) : last ?? 0)
-        : b.spec.virtualBalance;
-      const periods = await pnlByPeriod(now, {
-        equity: last ?? initial,
-        initial,
-        equityAt,
-        trades: await store.trades(id),
-      });
-      bots.push({ bot_id: id, mode: b.spec.mode, ...periods });
+      const periods = await this.#pnlOf(b, now);
+      bots.push({ bot_id: b.spec.botId, mode: b.spec.mode, ...periods });
     }
     return { at: now, bots, total: totalPnl(bots) };
+  }
+
+  /**
+   * One bot's P&L over `periods` up to `now` (see {@link pnl}). Without `trades`, the closed
+   * trades are not read: `realised` and `trades` are then 0 and only equity and `pnl` hold.
+   * `status`: the bot's status the answer already shows, so its equity and P&L agree.
+   */
+  async #pnlOf<K extends PnlPeriod = PnlPeriod>(
+    b: Bot,
+    now: number,
+    periods?: readonly K[],
+    o: { trades?: boolean; status?: BotStatus } = {},
+  ) {
+    const store = this.service.reads.bots;
+    const id = b.spec.botId;
+    const tf = timeframeMs(b.spec.timeframe);
+    const equityAt = async (ts: number) => {
+      // the snapshot of the latest candle closed by `ts` (a snapshot's ts is its candle's open)
+      const [row] = await store.page("equity", id, { to: ts - tf, limit: 1 });
+      return row === undefined ? undefined : Number(row.equity);
+    };
+    let last = (o.status ?? b.status()).equity ?? undefined;
+    if (last === undefined) {
+      const [latest] = await store.page("equity", id, { limit: 1 });
+      last = latest ? Number(latest.equity) : undefined;
+    }
+    let initial = b.spec.virtualBalance;
+    if (b.spec.mode === "live") {
+      let first = this.#liveInitial.get(id);
+      if (first === undefined) {
+        const row = (await store.page("equity", id, { limit: 1_000_000 })).at(-1);
+        if (row) this.#liveInitial.set(id, first = Number(row.equity));
+      }
+      initial = first ?? last ?? 0;
+    }
+    return await pnlByPeriod(now, {
+      equity: last ?? initial,
+      initial,
+      equityAt,
+      trades: (o.trades ?? true) ? await store.trades(id) : [],
+    }, periods);
   }
 
   // ---- settings and records of the service ----
@@ -550,6 +650,27 @@ export class Commands {
   async alerts(q: AlertQuery) {
     const { total, alerts } = await this.service.alerts.list(q);
     return { total, offset: q.offset ?? 0, count: alerts.length, alerts };
+  }
+
+  // ---- research ----
+
+  /**
+   * Every strategy in strategies/ with its parameters as form inputs (type, default, bounds,
+   * choices), read once: strategies do not change while the service runs.
+   */
+  async strategies(): Promise<{ strategies: StrategyInfo[] }> {
+    this.#catalog ??= loadStrategies().then(strategyCatalog);
+    this.#catalog.catch(() => this.#catalog = undefined);
+    return { strategies: await this.#catalog };
+  }
+
+  /**
+   * The latest volatility ranking of the stored candles (no network) for a timeframe [the one
+   * with the most stored series] and exchange [every one]; kept until those candles change, a
+   * minute at most.
+   */
+  async scanner(q: ScannerQuery) {
+    return await this.#scanner.latest(q);
   }
 
   // ---- backtests ----

@@ -51,11 +51,15 @@ function period(start: number, equity: number, realised: number, trades: number)
   };
 }
 
-/** One account's P&L over every period ending at `now`. */
-export async function pnlByPeriod(now: number, a: PnlInputs): Promise<PnlByPeriod> {
-  const out = {} as PnlByPeriod;
-  for (const [name, length] of Object.entries(PNL_PERIODS) as [PnlPeriod, number][]) {
-    const from = now - length;
+/** One account's P&L over every period ending at `now` (or over `periods` only). */
+export async function pnlByPeriod<K extends PnlPeriod = PnlPeriod>(
+  now: number,
+  a: PnlInputs,
+  periods: readonly K[] = Object.keys(PNL_PERIODS) as K[],
+): Promise<Record<K, PeriodPnl>> {
+  const out = {} as Record<K, PeriodPnl>;
+  for (const name of periods) {
+    const from = now - PNL_PERIODS[name];
     const start = Number.isFinite(from) ? (await a.equityAt(from)) ?? a.initial : a.initial;
     let realised = 0, n = 0;
     for (const t of a.trades) {

@@ -29,14 +29,18 @@ export function botRoutes(routes: RouteTable, commands: Commands): void {
   // The list every page and monitor polls: serialised once for all who ask until something
   // happens (any event drops it: a state change, an order, a fill, a candle traded), and at most
   // 100 ms old (candles taken to warm up announce nothing).
-  const list = new CachedAnswer(() => ({ status: 200, body: commands.bots() }), {
-    maxAgeMs: BOT_LIST_MAX_AGE_MS,
-  });
+  const list = new CachedAnswer(
+    async () => ({ status: 200, body: await commands.botsOverview() }),
+    {
+      maxAgeMs: BOT_LIST_MAX_AGE_MS,
+    },
+  );
   commands.onEvent(() => list.invalidate());
   routes.add({
     method: "get",
     path: "/api/bots",
-    summary: "Every bot with its state, equity and position",
+    summary:
+      "Every bot with its state, equity, P&L today and total, position (SL, TP, unrealised P&L) and why",
     handler: () => list.response(),
   });
 

@@ -10,6 +10,7 @@ import type { CandleStore } from "../store/candle_store.ts";
 import { CachedAnswer } from "./answer_cache.ts";
 import { botRoutes } from "./api_bots.ts";
 import { backtestRoutes } from "./api_backtests.ts";
+import { researchRoutes } from "./api_research.ts";
 import { eventRoutes } from "./api_events.ts";
 import { DEFAULT_LIMITS, installLimits, type LimitOptions } from "./limits.ts";
 import { orderRoutes } from "./api_orders.ts";
@@ -157,6 +158,7 @@ export function createApp(deps: AppDeps): Hono {
     botRoutes(routes, commands);
     simulationRoutes(routes, commands);
     backtestRoutes(routes, commands);
+    researchRoutes(routes, commands);
     orderRoutes(routes, commands);
     eventRoutes(routes, commands, sse);
     webhookRoutes(app, routes, commands, deps.webhook);

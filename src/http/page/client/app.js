@@ -52,6 +52,8 @@ const toasts = /** @type {HTMLElement} */ (document.getElementById("toasts"));
 /** @type {Record<string, () => Promise<{ default: View }>>} */
 const VIEWS = {
   bots: () => import("./views/bots.js"),
+  backtests: () => import("./views/backtests.js"),
+  scanner: () => import("./views/scanner.js"),
   settings: () => import("./views/settings.js"),
 };
 
