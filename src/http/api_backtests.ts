@@ -1,5 +1,6 @@
 // API routes for backtests: run one in the background, follow its progress, read and delete runs.
 
+import { z } from "zod";
 import type { Commands } from "../commands/commands.ts";
 import { backtestRequest } from "../service/backtest_jobs.ts";
 import type { RouteTable } from "./route_table.ts";
@@ -25,8 +26,16 @@ export function backtestRoutes(routes: RouteTable, commands: Commands): void {
   routes.add({
     method: "get",
     path: "/api/backtests/:id",
-    summary: "A job (job-N) with its progress, or a stored run with metrics and trades",
-    handler: async (_c, { params }) => await commands.backtest(params.id),
+    summary:
+      "A job (job-N) with its progress, or a stored run with metrics and trades (and its equity " +
+      "curve with equity=1)",
+    query: z.object({
+      equity: z.enum(["0", "1", "true", "false"]).optional().describe("1: add the equity curve"),
+    }).strict(),
+    handler: async (_c, { params, query }) =>
+      await commands.backtest(params.id, {
+        equity: query.equity === "1" || query.equity === "true",
+      }),
   });
 
   routes.add({

@@ -62,6 +62,9 @@ export interface RunSummary {
   candles: number;
   trades: number;
   total_return: number | null;
+  max_drawdown: number | null;
+  sharpe: number | null;
+  win_rate: number | null;
   final_equity: number;
 }
 
@@ -167,7 +170,10 @@ export class BacktestStore {
       SELECT r.id, strftime(r.created_at, '%Y-%m-%dT%H:%M:%SZ') AS created_at, r.strategy, r.strategy_version,
              r.symbol, r.timeframe, r.candles, r.final_equity,
              (SELECT count(*) FROM backtest_trades t WHERE t.run_id = r.id) AS trades,
-             json_extract(r.metrics, '$.total_return')::DOUBLE AS total_return
+             json_extract(r.metrics, '$.total_return')::DOUBLE AS total_return,
+             json_extract(r.metrics, '$.max_drawdown')::DOUBLE AS max_drawdown,
+             json_extract(r.metrics, '$.sharpe')::DOUBLE AS sharpe,
+             json_extract(r.metrics, '$.win_rate')::DOUBLE AS win_rate
       FROM backtest_runs r ORDER BY r.created_at DESC, r.id`);
     return rows.map((r) => ({
       id: String(r.id),
@@ -179,6 +185,9 @@ export class BacktestStore {
       candles: Number(r.candles),
       trades: Number(r.trades),
       total_return: r.total_return === null ? null : Number(r.total_return),
+      max_drawdown: r.max_drawdown === null ? null : Number(r.max_drawdown),
+      sharpe: r.sharpe === null ? null : Number(r.sharpe),
+      win_rate: r.win_rate === null ? null : Number(r.win_rate),
       final_equity: Number(r.final_equity),
     }));
   }

@@ -53,6 +53,8 @@ const toasts = /** @type {HTMLElement} */ (document.getElementById("toasts"));
 const VIEWS = {
   bots: () => import("./views/bots.js"),
   bot: () => import("./views/bot.js"),
+  backtests: () => import("./views/backtests.js"),
+  scanner: () => import("./views/scanner.js"),
   settings: () => import("./views/settings.js"),
 };
 
