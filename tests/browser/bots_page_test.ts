@@ -3,7 +3,7 @@
 
 import assert from "node:assert/strict";
 import { tempDir } from "../support.ts";
-import { entry } from "../service/service_support.ts";
+import { entry, untilEvent } from "../service/service_support.ts";
 import {
   hasChromium,
   logIn,
@@ -56,10 +56,19 @@ Deno.test({
     }
     assert.ok(reached, "Tab reaches a bot's control");
 
-    const audit = await (await fetch(`${s.url}/api/audit?limit=10`)).json();
-    const actions = audit.audit.filter((a: { target: string }) => a.target === "beta")
-      .map((a: { action: string; surface: string }) => `${a.action}:${a.surface}`);
-    assert.ok(actions.includes("pause:web") && actions.includes("resume:web"), actions.join());
+    // The page shows the new state from the event stream, which may come before the audit line
+    // is stored: wait (on the service's events) until both lines are there.
+    await untilEvent(
+      s.tw.bus,
+      async () => {
+        const audit = await (await fetch(`${s.url}/api/audit?limit=10`)).json();
+        const actions = audit.audit.filter((a: { target: string }) => a.target === "beta")
+          .map((a: { action: string; surface: string }) => `${a.action}:${a.surface}`);
+        return actions.includes("pause:web") && actions.includes("resume:web");
+      },
+      60_000,
+      "the audit lines of pause and resume from the page",
+    );
 
     await page.getByRole("button", { name: "Kill switch" }).click();
     const kill = page.getByRole("dialog", { name: "Stop every bot?" });

@@ -6,7 +6,7 @@
  * value is false, null or undefined are left out; `on…` functions become listeners.
  * @param {string} tag
  * @param {Record<string, unknown> | null} [attrs]
- * @param {...(Node | string | number | null | undefined | false | (Node | string)[])} children
+ * @param {...(Node | string | number | null | undefined | false | (Node | string | null | undefined | false)[])} children
  * @returns {HTMLElement}
  */
 export function h(tag, attrs, ...children) {
