@@ -91,7 +91,13 @@ export async function benchPage(seconds = 20): Promise<BenchRow[]> {
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
   try {
     const url = await listening(child);
-    await sleep(3000); // the bots load their history
+    // A trader opens the page on a running service: every bot has loaded its history first.
+    for (let settled = false; !settled;) {
+      await sleep(500);
+      const body = await (await fetch(`${url}/api/bots`)).json() as { bots: { state: string }[] };
+      settled = body.bots.length === 20 && body.bots.every((b) => b.state !== "starting");
+    }
+    await sleep(2000);
     const bots: Load[] = [];
     for (let i = 0; i < 5; i++) {
       bots.push(await coldLoad(browser, `${url}/`, "article.bot >> nth=19"));

@@ -20,7 +20,7 @@ import type { SettingsPatch } from "../service/settings.ts";
 import type { Actor, BotAction } from "../service/supervisor.ts";
 import { indicatorLines } from "./bot_indicators.ts";
 import { ConflictError, InvalidFieldError, NotFoundError } from "./errors.ts";
-import { type PnlByPeriod, pnlByPeriod, type PnlPeriod, totalPnl } from "./pnl.ts";
+import { type PeriodPnl, type PnlByPeriod, pnlByPeriod, type PnlPeriod, totalPnl } from "./pnl.ts";
 import { type ScannerQuery, ScannerView } from "./scanner_view.ts";
 import { strategyCatalog, type StrategyInfo } from "./strategy_catalog.ts";
 import { type BotStatus, whyNotTrading } from "./why.ts";
@@ -133,6 +133,9 @@ export class Commands {
   /** A live account's first recorded equity (its P&L starts there), by bot. */
   readonly #liveInitial = new Map<string, number>();
   readonly #scanner: ScannerView;
+  /** Store reads kept per bot (see #remember). */
+  readonly #kept = new Map<string, Map<string, Promise<unknown>>>();
+  #forgetting?: () => void;
 
   constructor(private readonly service: Service) {
     this.#scanner = new ScannerView(service.reads.candles, { now: () => service.wallNow() });
@@ -195,15 +198,27 @@ export class Commands {
    * Every bot (of the scope) as a list of them shows it: its status (its open position with its
    * `sl` and `tp` prices when set), the position's unrealised P&L, P&L over the last 24 h
    * (`pnl_today`, /api/pnl's `day`) and since the start (`pnl_total`), and why it is (not)
-   * trading. A few reads per bot.
+   * trading; and the `total` of them all (equity, P&L and return today and since the start,
+   * trades), summed as /api/pnl sums. A few store reads per bot that changed since last asked.
    */
   async botsOverview(scope: Scope = {}) {
     const now = this.service.clock.now();
     const bots = [];
+    const periods: Record<"day" | "all", PeriodPnl>[] = [];
     for (const b of this.#bots(scope)) {
       const status = b.status();
-      const [latest] = await this.service.reads.bots.page("decisions", b.spec.botId, { limit: 1 });
-      const pnl = await this.#pnlOf(b, now, ["day", "all"], { trades: false, status });
+      const id = b.spec.botId;
+      // Store reads kept (see #remember): a list asked for by many pages costs next to nothing.
+      const latest = await this.#remember(
+        id,
+        "latest",
+        async () => (await this.service.reads.bots.page("decisions", id, { limit: 1 }))[0],
+      );
+      const pnl = await this.#pnlOf(b, now, ["day", "all"], {
+        trades: false,
+        status,
+        remember: true,
+      });
       bots.push({
         ...status,
         unrealised_pnl: unrealised(status),
@@ -211,8 +226,20 @@ export class Commands {
         pnl_total: pnl.all.pnl,
         why: whyNotTrading(status, latest),
       });
+      periods.push(pnl);
     }
-    return { bots };
+    const sum = totalPnl(periods, ["day", "all"]);
+    return {
+      bots,
+      total: {
+        equity: sum.all.equity,
+        pnl_today: sum.day.pnl,
+        return_today: sum.day.return,
+        pnl_total: sum.all.pnl,
+        return_total: sum.all.return,
+        trades: bots.reduce((n, b) => n + b.trades, 0),
+      },
+    };
   }
 
   /**
@@ -523,15 +550,20 @@ export class Commands {
     b: Bot,
     now: number,
     periods?: readonly K[],
-    o: { trades?: boolean; status?: BotStatus } = {},
+    o: { trades?: boolean; status?: BotStatus; remember?: boolean } = {},
   ) {
     const store = this.service.reads.bots;
     const id = b.spec.botId;
     const tf = timeframeMs(b.spec.timeframe);
-    const equityAt = async (ts: number) => {
-      // the snapshot of the latest candle closed by `ts` (a snapshot's ts is its candle's open)
-      const [row] = await store.page("equity", id, { to: ts - tf, limit: 1 });
+    const read = async (to: number) => {
+      const [row] = await store.page("equity", id, { to, limit: 1 });
       return row === undefined ? undefined : Number(row.equity);
+    };
+    const equityAt = (ts: number) => {
+      // the snapshot of the latest candle closed by `ts` (a snapshot's ts is its candle's open):
+      // the same for every `ts` up to the next candle's close, so it is remembered by that candle
+      const to = Math.floor((ts - tf) / tf) * tf;
+      return o.remember ? this.#remember(id, `equity@${to}`, () => read(to)) : read(to);
     };
     let last = (o.status ?? b.status()).equity ?? undefined;
     if (last === undefined) {
@@ -604,6 +636,36 @@ export class Commands {
   /** Calls `fn` with every event from now on; returns the function that stops it. */
   onEvent(fn: BusListener): () => void {
     return this.service.bus.subscribe(fn);
+  }
+
+  /**
+   * `read()`'s answer for bot `botId` under `key`, kept: the latest decision ("latest") is then
+   * taken from the bot's `bot.decision` events (announced once stored), equity snapshots of
+   * closed candles do not change, and a change of the bot's state (a start, a reset) forgets it
+   * all. So a list many pages ask for costs the store almost nothing after its first answer.
+   */
+  #remember<T>(botId: string, key: string, read: () => Promise<T>): Promise<T> {
+    if (!this.#forgetting) {
+      this.#forgetting = this.onEvent((e) => {
+        if (e.botId === undefined) return;
+        if (e.type === "bot.status") this.#kept.delete(e.botId);
+        else if (e.type === "bot.decision") {
+          this.#kept.get(e.botId)?.set("latest", Promise.resolve(e.data));
+        }
+      });
+    }
+    let byKey = this.#kept.get(botId);
+    if (!byKey) this.#kept.set(botId, byKey = new Map());
+    let p = byKey.get(key) as Promise<T> | undefined;
+    if (!p) {
+      const kept = byKey;
+      // A quiet bot's clock still moves: its oldest keys go (a handful are ever in use).
+      while (kept.size >= 8) kept.delete(kept.keys().next().value!);
+      p = read();
+      kept.set(key, p);
+      p.catch(() => kept.delete(key));
+    }
+    return p;
   }
 
   // ---- webhook alerts ----

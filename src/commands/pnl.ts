@@ -70,10 +70,13 @@ export async function pnlByPeriod<K extends PnlPeriod = PnlPeriod>(
   return out;
 }
 
-/** The sum of several accounts' P&L, period by period. */
-export function totalPnl(all: readonly PnlByPeriod[]): PnlByPeriod {
-  const out = {} as PnlByPeriod;
-  for (const name of Object.keys(PNL_PERIODS) as PnlPeriod[]) {
+/** The sum of several accounts' P&L, period by period (every period, or those of `periods`). */
+export function totalPnl<K extends PnlPeriod = PnlPeriod>(
+  all: readonly Record<K, PeriodPnl>[],
+  periods: readonly K[] = Object.keys(PNL_PERIODS) as K[],
+): Record<K, PeriodPnl> {
+  const out = {} as Record<K, PeriodPnl>;
+  for (const name of periods) {
     let start = 0, equity = 0, realised = 0, trades = 0;
     for (const p of all) {
       start += p[name].start_equity;

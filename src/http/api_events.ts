@@ -16,6 +16,15 @@ interface Outgoing {
   data: string;
 }
 
+/** Each event serialised once, however many streams send it. */
+const sent = new WeakMap<BusEvent, Outgoing>();
+
+function serialised(e: BusEvent): Outgoing {
+  let o = sent.get(e);
+  if (!o) sent.set(e, o = { id: String(e.id), event: e.type, data: JSON.stringify(e) });
+  return o;
+}
+
 /**
  * Registers the SSE route. `Last-Event-ID` (or `?after=`) resumes after a known event. Beyond the
  * gate's caps a request gets 429 with `Retry-After`; a stream whose client lets more than
@@ -46,11 +55,7 @@ export function eventRoutes(
       const after = Number(c.req.header("last-event-id") ?? query.after ?? NaN);
       const prefixes = query.types?.split(",").map((t) => t.trim()).filter(Boolean);
       const wanted = (e: BusEvent) => !prefixes || prefixes.some((p) => e.type.startsWith(p));
-      const outgoing = (e: BusEvent): Outgoing => ({
-        id: String(e.id),
-        event: e.type,
-        data: JSON.stringify(e),
-      });
+      const outgoing = serialised;
       return streamSSE(c, async (stream) => {
         let stop = () => {};
         let wake: (() => void) | undefined;

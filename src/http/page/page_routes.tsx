@@ -29,6 +29,20 @@ export interface PageOptions {
 /** The modules the client loads by name (their hashed addresses travel in the boot data). */
 const CLIENT_MODULES = (names: string[]) => names.filter((n) => /\.(m?js)$/.test(n));
 
+/**
+ * The modules app.js imports and the first view, by the addresses their imports resolve to
+ * (relative imports carry no hash, and one module must have one address).
+ */
+const PRELOAD = [
+  "i18n.js",
+  "api.js",
+  "dom.js",
+  "live.js",
+  "bot_list.js",
+  "pending.js",
+  "views/bots.js",
+].map((n) => `/assets/${n}`);
+
 /** Headers of every page: no framing, no inline script, no caching of the CSRF token. */
 const PAGE_HEADERS: Record<string, string> = {
   "content-security-policy": "default-src 'self'; script-src 'self'; " +
@@ -122,8 +136,16 @@ export function pageRoutes(app: Hono, o: PageOptions): void {
     };
     return page(
       c,
-      (<Shell boot={boot} theme={themeOf(c)} css={css} icon={icon} app={assets.url("app.js")} />)
-        .toString(),
+      (
+        <Shell
+          boot={boot}
+          theme={themeOf(c)}
+          css={css}
+          icon={icon}
+          app={assets.url("app.js")}
+          preload={PRELOAD}
+        />
+      ).toString(),
     );
   });
 

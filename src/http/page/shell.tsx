@@ -55,10 +55,12 @@ export interface ShellProps {
   css: string;
   icon: string;
   app: string;
+  /** Modules the first view needs, fetched beside app.js rather than after it. */
+  preload: readonly string[];
 }
 
 /** The page every view is drawn into. */
-export function Shell({ boot, theme, css, icon, app }: ShellProps) {
+export function Shell({ boot, theme, css, icon, app, preload }: ShellProps) {
   const t = texts(boot.lang);
   return (
     <Document title="Tidewatch" css={css} icon={icon} theme={theme} lang={boot.lang}>
@@ -107,6 +109,7 @@ export function Shell({ boot, theme, css, icon, app }: ShellProps) {
           id="boot"
           dangerouslySetInnerHTML={{ __html: JSON.stringify(boot).replaceAll("<", "\\u003c") }}
         />
+        {preload.map((href) => <link rel="modulepreload" href={href} />)}
         <script type="module" src={app}></script>
         <noscript>{t("noscript")}</noscript>
       </body>

@@ -16,6 +16,8 @@ export class BotList {
     /** @type {BotRow[]} */
     this.rows = [];
     this.loaded = false;
+    /** @type {Record<string, any> | undefined} the command core's totals of every bot */
+    this.total = undefined;
     /** @type {Set<(rows: BotRow[]) => void>} */
     this.subs = new Set();
     /** @type {ReturnType<typeof setTimeout> | undefined} */
@@ -48,6 +50,7 @@ export class BotList {
   refresh() {
     this.loading ??= this.api.get("/api/bots").then((body) => {
       this.rows = body.bots;
+      this.total = body.total;
       this.loaded = true;
       for (const fn of [...this.subs]) fn(this.rows);
     }).catch(() => {}).finally(() => {

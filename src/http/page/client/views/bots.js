@@ -203,25 +203,24 @@ function card(ctx, b) {
 }
 
 /**
- * Totals of every bot, as the command core sums them (GET /api/pnl): equity, P&L today and in all.
+ * Totals of every bot, as the command core sums them (the `total` of GET /api/bots).
  * @param {Ctx} ctx
- * @param {Record<string, any> | undefined} total the `total` of /api/pnl
+ * @param {Record<string, any> | undefined} total
  */
 function totals(ctx, total) {
   const { t } = ctx;
-  const day = total?.day, all = total?.all;
   return h(
     "dl",
     { class: "totals", "aria-label": t("bots.total") },
-    h("div", null, h("dt", null, t("bots.equity")), h("dd", null, money(all?.equity))),
+    h("div", null, h("dt", null, t("bots.equity")), h("dd", null, money(total?.equity))),
     h(
       "div",
       null,
       h("dt", null, t("bots.pnlToday")),
       h(
         "dd",
-        { class: tone(day?.pnl) },
-        `${money(day?.pnl, true)} (${percent(day?.return, true)})`,
+        { class: tone(total?.pnl_today) },
+        `${money(total?.pnl_today, true)} (${percent(total?.return_today, true)})`,
       ),
     ),
     h(
@@ -230,11 +229,11 @@ function totals(ctx, total) {
       h("dt", null, t("bots.pnlTotal")),
       h(
         "dd",
-        { class: tone(all?.pnl) },
-        `${money(all?.pnl, true)} (${percent(all?.return, true)})`,
+        { class: tone(total?.pnl_total) },
+        `${money(total?.pnl_total, true)} (${percent(total?.return_total, true)})`,
       ),
     ),
-    h("div", null, h("dt", null, t("bots.trades")), h("dd", null, String(all?.trades ?? "—"))),
+    h("div", null, h("dt", null, t("bots.trades")), h("dd", null, String(total?.trades ?? "—"))),
   );
 }
 
@@ -300,20 +299,8 @@ export default {
     );
     /** @type {Map<string, { key: string, el: HTMLElement }>} */
     const drawn = new Map();
-    // The totals follow trades and equity, at most every 2 s (the sums are the command core's).
-    /** @type {ReturnType<typeof setTimeout> | undefined} */
-    let pnlTimer;
-    let pnlAt = 0;
-    const loadPnl = () => {
-      pnlTimer = undefined;
-      pnlAt = Date.now();
-      ctx.api.get("/api/pnl").then((p) => replace(sums, totals(ctx, p.total))).catch(() => {});
-    };
-    loadPnl();
-    const offPnl = ctx.live.on(["bot.trade", "bot.equity", "bot.fill"], () => {
-      pnlTimer ??= setTimeout(loadPnl, Math.max(0, 2000 - (Date.now() - pnlAt)));
-    });
-    const offBots = ctx.bots.watch((rows) => {
+    return ctx.bots.watch((rows) => {
+      replace(sums, totals(ctx, ctx.bots.total));
       if (!rows.length) {
         drawn.clear();
         replace(list, h("p", { class: "empty" }, t("bots.none")));
@@ -343,10 +330,5 @@ export default {
         list.replaceChildren(...cards);
       }
     });
-    return () => {
-      offBots();
-      offPnl();
-      clearTimeout(pnlTimer);
-    };
   },
 };
