@@ -110,7 +110,7 @@ function unrealised(st: BotStatus): number | null {
 
 /**
  * Candles read before the first one asked for, so indicators start warmed up: this many, or 10
- * warm-ups of the strategy when more (an EMA then differs from one over all history by < 1e-9).
+ * warm-ups of the strategy when more (an EMA's start then no longer shows in its values).
  */
 const INDICATOR_HISTORY = 1000;
 
@@ -133,6 +133,13 @@ export class Commands {
   /** A live account's first recorded equity (its P&L starts there), by bot. */
   readonly #liveInitial = new Map<string, number>();
   readonly #scanner: ScannerView;
+  /** What {@link botsOverview} shows besides the status, by bot, as last read. */
+  readonly #overview = new Map<
+    string,
+    { pnl_today: number; pnl_total: number; latest?: Record<string, unknown> }
+  >();
+  #overviewRead?: Promise<void>;
+  #overviewAgain = false;
 
   constructor(private readonly service: Service) {
     this.#scanner = new ScannerView(service.reads.candles, { now: () => service.wallNow() });
@@ -195,30 +202,54 @@ export class Commands {
    * Every bot (of the scope) as a list of them shows it: its status (its open position with its
    * `sl` and `tp` prices when set), the position's unrealised P&L, P&L over the last 24 h
    * (`pnl_today`, /api/pnl's `day`) and since the start (`pnl_total`), and why it is (not)
-   * trading. A few reads per bot.
+   * trading. Answered from memory, never waiting on the database: P&L and the latest decision
+   * behind `why` are read in the background, each call starting a new read, so they may be one
+   * call old (P&L null until first read).
    */
-  async botsOverview(scope: Scope = {}) {
-    const now = this.service.clock.now();
-    const bots = [];
-    for (const b of this.#bots(scope)) {
-      const status = b.status();
-      const [latest] = await this.service.reads.bots.page("decisions", b.spec.botId, { limit: 1 });
-      const pnl = await this.#pnlOf(b, now, ["day", "all"], { trades: false, status });
-      bots.push({
-        ...status,
-        unrealised_pnl: unrealised(status),
-        pnl_today: pnl.day.pnl,
-        pnl_total: pnl.all.pnl,
-        why: whyNotTrading(status, latest),
-      });
+  botsOverview(scope: Scope = {}) {
+    this.#refreshOverview();
+    return {
+      bots: this.#bots(scope).map((b) => {
+        const status = b.status();
+        const kept = this.#overview.get(b.spec.botId);
+        return {
+          ...status,
+          unrealised_pnl: unrealised(status),
+          pnl_today: kept?.pnl_today ?? null,
+          pnl_total: kept?.pnl_total ?? null,
+          why: whyNotTrading(status, kept?.latest),
+        };
+      }),
+    };
+  }
+
+  /** Reads every bot's P&L and latest decision for {@link botsOverview}; one read at a time. */
+  #refreshOverview(): void {
+    if (this.#overviewRead) {
+      this.#overviewAgain = true;
+      return;
     }
-    return { bots };
+    const read = async () => {
+      do {
+        this.#overviewAgain = false;
+        const now = this.service.clock.now();
+        for (const b of this.#bots({})) {
+          const id = b.spec.botId;
+          const status = b.status();
+          const [latest] = await this.service.reads.bots.page("decisions", id, { limit: 1 });
+          const pnl = await this.#pnlOf(b, now, ["day", "all"], { trades: false, status });
+          this.#overview.set(id, { pnl_today: pnl.day.pnl, pnl_total: pnl.all.pnl, latest });
+        }
+      } while (this.#overviewAgain);
+    };
+    // A failed read (the database closing) leaves the last values; the next call reads again.
+    this.#overviewRead = read().catch(() => {}).finally(() => this.#overviewRead = undefined);
   }
 
   /**
    * One bot: its status (state, equity, position with its `sl` and `tp` prices when set, open
-   * orders), the unrealised P&L of its position, P&L over the last 24 h (`pnl_today`) and since the start
-   * (`pnl_total`), its latest decision and why it is (not) trading.
+   * orders), the unrealised P&L of its position, P&L over the last 24 h (`pnl_today`) and since
+   * the start (`pnl_total`), its latest decision and why it is (not) trading.
    */
   async bot(id: string) {
     const b = this.#bot(id);

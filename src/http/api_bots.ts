@@ -30,7 +30,7 @@ export function botRoutes(routes: RouteTable, commands: Commands): void {
   // happens (any event drops it: a state change, an order, a fill, a candle traded), and at most
   // 100 ms old (candles taken to warm up announce nothing).
   const list = new CachedAnswer(
-    async () => ({ status: 200, body: await commands.botsOverview() }),
+    () => ({ status: 200, body: commands.botsOverview() }),
     {
       maxAgeMs: BOT_LIST_MAX_AGE_MS,
     },
