@@ -110,9 +110,12 @@ function unrealised(st: BotStatus): number | null {
 
 /**
  * Candles read before the first one asked for, so indicators start warmed up: this many, or 10
- * warm-ups of the strategy when more (an EMA then differs from one over all history by < 1e-9).
+ * warm-ups of the strategy when more (an EMA's start then no longer shows in its values).
  */
 const INDICATOR_HISTORY = 1000;
+
+/** Longest the bot list waits for the store before answering with what it read last. */
+const OVERVIEW_WAIT_MS = 50;
 
 /**
  * The command core. Reads return plain data; every write takes the {@link Actor} asking (who,
@@ -136,6 +139,13 @@ export class Commands {
   /** Store reads kept per bot (see #remember). */
   readonly #kept = new Map<string, Map<string, Promise<unknown>>>();
   #forgetting?: () => void;
+  /** What {@link botsOverview} shows besides the status, by bot, as last read. */
+  readonly #overview = new Map<
+    string,
+    { pnl: Record<"day" | "all", PeriodPnl>; latest?: Record<string, unknown> }
+  >();
+  #overviewRead?: Promise<void>;
+  #overviewAgain = false;
 
   constructor(private readonly service: Service) {
     this.#scanner = new ScannerView(service.reads.candles, { now: () => service.wallNow() });
@@ -199,53 +209,83 @@ export class Commands {
    * `sl` and `tp` prices when set), the position's unrealised P&L, P&L over the last 24 h
    * (`pnl_today`, /api/pnl's `day`) and since the start (`pnl_total`), and why it is (not)
    * trading; and the `total` of them all (equity, P&L and return today and since the start,
-   * trades), summed as /api/pnl sums. A few store reads per bot that changed since last asked.
+   * trades), summed as /api/pnl sums. It waits at most {@link OVERVIEW_WAIT_MS} for the store
+   * (whose reads are kept, see #remember, so they are few): a busy read connection never stalls
+   * the list, which then shows the P&L and decisions of the last read (P&L null before any).
    */
   async botsOverview(scope: Scope = {}) {
-    const now = this.service.clock.now();
-    const bots = [];
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      this.#refreshOverview(),
+      new Promise((r) => timer = setTimeout(r, OVERVIEW_WAIT_MS)),
+    ]);
+    clearTimeout(timer);
     const periods: Record<"day" | "all", PeriodPnl>[] = [];
-    for (const b of this.#bots(scope)) {
+    const bots = this.#bots(scope).map((b) => {
       const status = b.status();
-      const id = b.spec.botId;
-      // Store reads kept (see #remember): a list asked for by many pages costs next to nothing.
-      const latest = await this.#remember(
-        id,
-        "latest",
-        async () => (await this.service.reads.bots.page("decisions", id, { limit: 1 }))[0],
-      );
-      const pnl = await this.#pnlOf(b, now, ["day", "all"], {
-        trades: false,
-        status,
-        remember: true,
-      });
-      bots.push({
+      const kept = this.#overview.get(b.spec.botId);
+      if (kept) periods.push(kept.pnl);
+      return {
         ...status,
         unrealised_pnl: unrealised(status),
-        pnl_today: pnl.day.pnl,
-        pnl_total: pnl.all.pnl,
-        why: whyNotTrading(status, latest),
-      });
-      periods.push(pnl);
-    }
-    const sum = totalPnl(periods, ["day", "all"]);
+        pnl_today: kept?.pnl.day.pnl ?? null,
+        pnl_total: kept?.pnl.all.pnl ?? null,
+        why: whyNotTrading(status, kept?.latest),
+      };
+    });
+    const sum = periods.length === bots.length ? totalPnl(periods, ["day", "all"]) : undefined;
     return {
       bots,
       total: {
-        equity: sum.all.equity,
-        pnl_today: sum.day.pnl,
-        return_today: sum.day.return,
-        pnl_total: sum.all.pnl,
-        return_total: sum.all.return,
+        equity: sum?.all.equity ?? null,
+        pnl_today: sum?.day.pnl ?? null,
+        return_today: sum?.day.return ?? null,
+        pnl_total: sum?.all.pnl ?? null,
+        return_total: sum?.all.return ?? null,
         trades: bots.reduce((n, b) => n + b.trades, 0),
       },
     };
   }
 
   /**
+   * Reads every bot's P&L and latest decision for {@link botsOverview}, one read at a time (a
+   * call during one makes it read once more); resolves when the values are current.
+   */
+  #refreshOverview(): Promise<void> {
+    if (this.#overviewRead) {
+      this.#overviewAgain = true;
+      return this.#overviewRead;
+    }
+    const read = async () => {
+      do {
+        this.#overviewAgain = false;
+        const now = this.service.clock.now();
+        for (const b of this.#bots({})) {
+          const id = b.spec.botId;
+          const status = b.status();
+          const latest = await this.#remember(
+            id,
+            "latest",
+            async () => (await this.service.reads.bots.page("decisions", id, { limit: 1 }))[0],
+          );
+          const pnl = await this.#pnlOf(b, now, ["day", "all"], {
+            trades: false,
+            status,
+            remember: true,
+          });
+          this.#overview.set(id, { pnl, latest });
+        }
+      } while (this.#overviewAgain);
+    };
+    // A failed read (the database closing) leaves the last values; the next call reads again.
+    this.#overviewRead = read().catch(() => {}).finally(() => this.#overviewRead = undefined);
+    return this.#overviewRead;
+  }
+
+  /**
    * One bot: its status (state, equity, position with its `sl` and `tp` prices when set, open
-   * orders), the unrealised P&L of its position, P&L over the last 24 h (`pnl_today`) and since the start
-   * (`pnl_total`), its latest decision and why it is (not) trading.
+   * orders), the unrealised P&L of its position, P&L over the last 24 h (`pnl_today`) and since
+   * the start (`pnl_total`), its latest decision and why it is (not) trading.
    */
   async bot(id: string) {
     const b = this.#bot(id);

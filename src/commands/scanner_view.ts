@@ -6,7 +6,7 @@ import type { ScanRow } from "../scanner/rank.ts";
 import { scan } from "../scanner/scan.ts";
 import type { CandleStore, SeriesInfo } from "../store/candle_store.ts";
 
-/** What the ranking is asked for: a timeframe and an exchange [defaults below], and how many rows. */
+/** What the ranking is asked for: timeframe and exchange [defaults below], and how many rows. */
 export interface ScannerQuery {
   /** [the timeframe with the most stored series] */
   timeframe?: string;
