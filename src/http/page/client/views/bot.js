@@ -479,6 +479,8 @@ function mountBot(ctx, root, id) {
     fitNext = false;
     chartBox.hidden = !ts.length;
     chartBox.dataset.candles = String(ts.length);
+    // How long the chart took to show, for the page's benchmark (the first one only).
+    if (!performance.getEntriesByName("tw:chart").length) performance.mark("tw:chart");
     chartBox.dataset.markers = String(chart?.markers ?? 0);
     chartBox.dataset.indicators = String(chart?.indicators ?? 0);
     chartBox.dataset.levels = String(chart ? data.levels.length : 0);

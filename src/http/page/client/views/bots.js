@@ -329,6 +329,8 @@ export default {
       if (cards.length !== list.children.length || cards.some((c, i) => list.children[i] !== c)) {
         list.replaceChildren(...cards);
       }
+      // When the cards first showed, for the page's benchmark.
+      if (!performance.getEntriesByName("tw:cards").length) performance.mark("tw:cards");
     });
   },
 };
