@@ -1,6 +1,7 @@
 // Bulk reads for the scanner: every series of one exchange and timeframe in a single query.
 
 import { allocColumns, type CandleColumns, sliceColumns } from "../core/candles.ts";
+import type { DuckDBConnection } from "@duckdb/node-api";
 import type { CandleStore } from "../store/candle_store.ts";
 
 /** Which candles {@link readWindows} reads; give a range, or `lastSpanMs`. */
@@ -73,15 +74,15 @@ function streamColumns(
   sql: string,
   params: (string | bigint)[],
 ): Promise<[Float64Array, CandleColumns]> {
-  return store.db.exclusive(() => readSeries(store, sql, params));
+  return store.reading((conn) => readSeries(conn, sql, params));
 }
 
 async function readSeries(
-  store: CandleStore,
+  conn: DuckDBConnection,
   sql: string,
   params: (string | bigint)[],
 ): Promise<[Float64Array, CandleColumns]> {
-  const result = await store.db.conn.stream(sql, params);
+  const result = await conn.stream(sql, params);
   const parts: Float64Array[][] = [[], [], [], [], [], [], []];
   let total = 0;
   for (;;) {

@@ -266,7 +266,14 @@ export class CandleStore implements CandleRepository {
 
   /** Reads a range as columns, ordered by open time. */
   read(key: SeriesKey, range: TimeRange = {}): Promise<CandleColumns> {
-    const read = (conn: DuckDBConnection) => this.#read(conn, key, range);
+    return this.reading((conn) => this.#read(conn, key, range));
+  }
+
+  /**
+   * Runs a read of one's own on this store's connection: the read connection for a store made
+   * with `readConnection` (never holding up the bots' writes), else the writer's, exclusively.
+   */
+  reading<T>(read: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
     return this.#reader ? this.db.reading(read) : this.db.exclusive(() => read(this.db.conn));
   }
 
