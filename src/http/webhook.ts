@@ -87,16 +87,17 @@ function holds(value: unknown, secret: string): boolean {
 
 /**
  * The parsed alert when processing may take it as it is, instead of reading the journaled body
- * again: not when a field of it holds a secret (the journaled body has it masked) or the body
- * is not well-formed text (the journaled body has it repaired).
+ * again (it would read the same): only for a JSON message (no template: plain text is read
+ * from a body masked in more ways), not when a field holds a secret (masked in the journaled
+ * body) nor when the body is not well-formed text (repaired in the journaled body).
  */
 function handOn(
   text: string,
   alert: ParsedAlert,
-  secrets: readonly (string | undefined)[],
+  o: { template: string | undefined; secrets: readonly (string | undefined)[] },
 ): ParsedAlert | undefined {
-  if (!text.isWellFormed()) return undefined;
-  for (const s of secrets) {
+  if (o.template !== undefined || !text.isWellFormed()) return undefined;
+  for (const s of o.secrets) {
     if (s !== undefined && s.length >= 4 && holds(alert, s)) return undefined;
   }
   return alert;
@@ -253,7 +254,10 @@ export function webhookRoutes(
         bot_id: botId,
         key,
         body,
-        parsed: handOn(text, parsed.alert, [given, parsed.passphrase]),
+        parsed: handOn(text, parsed.alert, {
+          template: target.template,
+          secrets: [given, parsed.passphrase],
+        }),
       });
       // How long the service took, the journal's sync included (the bench reads it).
       c.header("Server-Timing", `alert;dur=${(performance.now() - started).toFixed(2)}`);
