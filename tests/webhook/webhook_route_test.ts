@@ -295,9 +295,14 @@ Deno.test("webhook: secrets never reach answers, logs, the journal or the databa
   );
   assert.equal(quoted.status, 200);
   // Routed to its bot (its signal, comment included, recorded among the bot's events).
-  const routed = new Promise<void>((resolve) => {
+  const routed = new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => { // a safety net, not a wait
+      stop();
+      reject(new Error(`alert ${quoted.json.seq} was never routed`));
+    }, 60_000);
     const stop = s.tw.bus.subscribe((e) => {
       if (e.type !== "alert.state" || (e.data as { seq: number }).seq !== quoted.json.seq) return;
+      clearTimeout(timer);
       stop();
       resolve();
     });
