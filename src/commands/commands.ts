@@ -13,7 +13,7 @@ import {
 import type { Bot } from "../service/bot.ts";
 import type { BusEvent, BusListener } from "../service/event_bus.ts";
 import { parityReport } from "../service/parity.ts";
-import type { Received } from "../service/alert_intake.ts";
+import type { Received, ReceivedInput } from "../service/alert_intake.ts";
 import type { Service } from "../service/service.ts";
 import type { AlertQuery } from "../store/alert_store.ts";
 import type { SettingsPatch } from "../service/settings.ts";
@@ -736,11 +736,10 @@ export class Commands {
 
   /**
    * Takes in an alert already authenticated by its surface (the webhook): journaled durably
-   * when this resolves, de-duplicated by `key`. The body must no longer hold the secret.
+   * when this resolves, de-duplicated by `key`. The body must no longer hold the secret (nor may
+   * `parsed`, what the surface read of it, handed to processing as it is).
    */
-  async receiveAlert(
-    a: { source: string; bot_id: string; key: string; body: string },
-  ): Promise<Received> {
+  async receiveAlert(a: ReceivedInput): Promise<Received> {
     if (!this.hasBot(a.bot_id)) throw new NotFoundError(`No bot "${a.bot_id}".`);
     return await this.service.alerts.receive(a);
   }

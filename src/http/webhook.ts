@@ -6,7 +6,7 @@ import type { Context, Hono } from "hono";
 import { z } from "zod";
 import type { Commands } from "../commands/commands.ts";
 import { NotFoundError } from "../commands/errors.ts";
-import { alertEnvelope, parseAlert } from "../service/alert_message.ts";
+import { alertEnvelope, parseAlert, type ParsedAlert } from "../service/alert_message.ts";
 import { ALERT_STATES } from "../store/alert_store.ts";
 import { bodySizeLimit, jsonDepth } from "./body_limits.ts";
 import { clientAddress } from "./client_address.ts";
@@ -65,11 +65,42 @@ function sha256(text: string): string {
   return createHash("sha256").update(text).digest("hex");
 }
 
-/** Compares two secrets in constant time (their SHA-256 digests, so lengths do not show). */
-function sameSecret(given: string, expected: string): boolean {
-  const a = createHash("sha256").update(given).digest();
-  const b = createHash("sha256").update(expected).digest();
-  return timingSafeEqual(a, b);
+/** SHA-256 of `text`, raw. */
+function digest(text: string): Uint8Array {
+  return createHash("sha256").update(text).digest();
+}
+
+/**
+ * Compares a secret with the SHA-256 digest of the expected one in constant time (digests, so
+ * lengths do not show).
+ */
+function sameSecret(given: string, expected: Uint8Array): boolean {
+  return timingSafeEqual(digest(given), expected);
+}
+
+/** True when a text field of `value` (nested objects included) holds `secret`. */
+function holds(value: unknown, secret: string): boolean {
+  if (typeof value === "string") return value.includes(secret);
+  if (typeof value !== "object" || value === null) return false;
+  return Object.values(value).some((v) => holds(v, secret));
+}
+
+/**
+ * The parsed alert when processing may take it as it is, instead of reading the journaled body
+ * again (it would read the same): only for a JSON message (no template: plain text is read
+ * from a body masked in more ways), not when a field holds a secret (masked in the journaled
+ * body) nor when the body is not well-formed text (repaired in the journaled body).
+ */
+function handOn(
+  text: string,
+  alert: ParsedAlert,
+  o: { template: string | undefined; secrets: readonly (string | undefined)[] },
+): ParsedAlert | undefined {
+  if (o.template !== undefined || !text.isWellFormed()) return undefined;
+  for (const s of o.secrets) {
+    if (s !== undefined && s.length >= 4 && holds(alert, s)) return undefined;
+  }
+  return alert;
 }
 
 const alertQuery = z.object({
@@ -97,6 +128,13 @@ export function webhookRoutes(
   app.use("/webhooks/*", bodySizeLimit(MAX_ALERT_BYTES));
   const secretFor = options.secretFor ?? (() => undefined);
   const allow = options.allow ? new Set(options.allow) : undefined;
+  // The expected secrets' digests, each computed once (not once an alert).
+  const digests = new Map<string, Uint8Array>();
+  const expectedDigest = (secret: string) => {
+    let d = digests.get(secret);
+    if (d === undefined) digests.set(secret, d = digest(secret));
+    return d;
+  };
 
   const refuse = (c: Context, status: 401 | 403 | 404 | 422 | 503, error: string, field?: string) =>
     c.json({ ok: false, error, ...(field ? { field } : {}) }, status);
@@ -144,7 +182,7 @@ export function webhookRoutes(
       );
     }
     const matched = (own?.matches(given) ?? false) ||
-      (global !== undefined && sameSecret(given, global));
+      (global !== undefined && sameSecret(given, expectedDigest(global)));
     if (!matched) return refuse(c, 403, "Wrong secret.");
     if (pathBot !== undefined && envelope.bot !== undefined && envelope.bot !== pathBot) {
       return refuse(
@@ -166,7 +204,9 @@ export function webhookRoutes(
     }
     if (!target) {
       // Never echoed when it is not an id, or is the secret put in the wrong segment.
-      const shown = BOT_ID.test(botId) && !sameSecret(botId, given) ? `"${botId}"` : "named so";
+      const shown = BOT_ID.test(botId) && !sameSecret(botId, digest(given))
+        ? `"${botId}"`
+        : "named so";
       return refuse(c, 404, `No bot ${shown}; see GET /api/bots for the bots.`);
     }
     if (!target.takes_alerts) {
@@ -209,7 +249,16 @@ export function webhookRoutes(
       ? `id:${botId}:${alertId.slice(0, 128)}`
       : `body:${botId}:${source}:${sha256(body)}`;
     try {
-      const r = await commands.receiveAlert({ source, bot_id: botId, key, body });
+      const r = await commands.receiveAlert({
+        source,
+        bot_id: botId,
+        key,
+        body,
+        parsed: handOn(text, parsed.alert, {
+          template: target.template,
+          secrets: [given, parsed.passphrase],
+        }),
+      });
       // How long the service took, the journal's sync included (the bench reads it).
       c.header("Server-Timing", `alert;dur=${(performance.now() - started).toFixed(2)}`);
       return c.json({ ok: true, seq: r.seq, duplicate: r.duplicate });

@@ -2,6 +2,7 @@
 // in the background, announced on the bus, and handed to the processing that listens.
 
 import { type AlertInput, AlertJournal, type AlertRecord } from "../store/alert_journal.ts";
+import type { ParsedAlert } from "./alert_message.ts";
 import {
   type AlertQuery,
   type AlertState,
@@ -34,6 +35,22 @@ export interface AlertIntakeOptions {
   rotateBytes?: number;
 }
 
+/** What {@link AlertIntake.receive} takes: an alert whose secret is already removed. */
+export interface ReceivedInput extends Omit<AlertInput, "received_at"> {
+  /**
+   * What the surface read of the body against the bot, when processing may take it as it is
+   * (it holds no secret); handed to the listeners, never journaled. Default: processing reads
+   * the body again.
+   */
+  parsed?: ParsedAlert;
+}
+
+/** An alert as processing gets it: as journaled, with what its surface read of it, if given. */
+export interface ReceivedAlert extends AlertRecord {
+  /** Set only for an alert received now (not one replayed at start), when the surface gave it. */
+  parsed?: ParsedAlert;
+}
+
 /** What {@link AlertIntake.receive} answers once the alert is durable. */
 export interface Received {
   seq: number;
@@ -48,7 +65,7 @@ export interface Received {
  * between the answer and the processing, an alert may come again: a listener must be idempotent
  * by `seq` (move the alert out of "received" with {@link AlertIntake.setState} once acted on).
  */
-export type AlertListener = (alert: AlertRecord) => void | Promise<void>;
+export type AlertListener = (alert: ReceivedAlert) => void | Promise<void>;
 
 /**
  * The intake of webhook alerts. `receive()` resolves once the alert is on disk; DuckDB gets it
@@ -123,10 +140,11 @@ export class AlertIntake {
    * Journals an alert (durable when this resolves), then announces it on the bus and, unless it
    * is a duplicate, hands it to the listeners. Rejects when the journal cannot be written.
    */
-  async receive(a: Omit<AlertInput, "received_at">): Promise<Received> {
+  async receive(a: ReceivedInput): Promise<Received> {
     if (this.#closed) throw new Error("The alert intake is closed.");
+    const { parsed, ...fields } = a;
     const input: AlertInput = {
-      ...a,
+      ...fields,
       body: a.body.toWellFormed(), // as the store keeps it
       received_at: this.o.wallNow(),
     };
@@ -143,11 +161,14 @@ export class AlertIntake {
       botId: a.bot_id,
       data: { seq: r.seq, source: a.source, ...(r.duplicate ? { first_seq: r.first_seq } : {}) },
     });
-    if (!r.duplicate) { for (const l of this.#listeners) this.#deliver(l, record); }
+    if (!r.duplicate) {
+      const handed: ReceivedAlert = parsed ? { ...record, parsed } : record;
+      for (const l of this.#listeners) this.#deliver(l, handed);
+    }
     return r;
   }
 
-  #deliver(l: AlertListener, a: AlertRecord): void {
+  #deliver(l: AlertListener, a: ReceivedAlert): void {
     const failed = (err: unknown) =>
       log("error", "alert listener failed", { seq: a.seq, error: String(err) });
     try {

@@ -3,9 +3,8 @@
 // the bot's records to its fate: refused (rule, reason), pending, sent, filled.
 
 import type { ExternalSignal } from "../core/trading.ts";
-import type { AlertRecord } from "../store/alert_journal.ts";
 import type { AlertState } from "../store/alert_store.ts";
-import type { AlertIntake } from "./alert_intake.ts";
+import type { AlertIntake, ReceivedAlert } from "./alert_intake.ts";
 import { parseAlert, toSignal } from "./alert_message.ts";
 import type { BusEvent, EventBus } from "./event_bus.ts";
 import { log } from "./log.ts";
@@ -34,9 +33,10 @@ const MAX_FOLLOWED = 10_000;
 const WRITE_EVERY_MS = 200;
 /**
  * Longest wait before queued alerts are handed to their bots (one write per bot and batch). An
- * alert acts at its bot's next candle close after it is handed over.
+ * alert acts at its bot's next candle close after it is handed over; each hand-over costs the
+ * bot a few statements, so they are not made more often than the states are written.
  */
-const HAND_OVER_EVERY_MS = 50;
+const HAND_OVER_EVERY_MS = 200;
 
 /**
  * Routes alerts to their bots. An alert for a bot that takes alerts (`source: tradingview` in its
@@ -100,7 +100,7 @@ export class AlertRouter {
     this.#work.add(t);
   }
 
-  #route(a: AlertRecord): void {
+  #route(a: ReceivedAlert): void {
     const refuse = (rule: string, reason: string) =>
       this.#change({ seq: a.seq, bot_id: a.bot_id, state: "refused", rule, reason });
     const bot = this.o.supervisor.bots.get(a.bot_id);
@@ -112,10 +112,13 @@ export class AlertRouter {
         `Bot "${a.bot_id}" takes no alerts: its file needs source: tradingview.`,
       );
     }
-    const parsed = parseAlert(a.body, {
-      bot: { bot_id: a.bot_id, exchange: bot.spec.exchange, symbol: bot.spec.symbol },
-      template: takes.template,
-    });
+    // Read by the webhook against this bot a moment ago (still its market): not read again.
+    const parsed = a.parsed?.market === bot.spec.symbol
+      ? { ok: true as const, alert: a.parsed }
+      : parseAlert(a.body, {
+        bot: { bot_id: a.bot_id, exchange: bot.spec.exchange, symbol: bot.spec.symbol },
+        template: takes.template,
+      });
     if (!parsed.ok) {
       return refuse("invalid", parsed.problems.map((p) => `${p.field}: ${p.message}`).join("; "));
     }

@@ -191,10 +191,15 @@ export class BotStore {
     return out;
   }
 
-  /** Writes one candle's records (rows already present are left alone). */
+  /**
+   * Writes one candle's records (rows already present are left alone); nothing at all when
+   * there are none (an alert's event produces none: no empty transaction for each).
+   */
   async write(botId: string, rec: CandleRecords): Promise<void> {
+    const keys = Object.keys(COLUMNS) as (keyof typeof COLUMNS)[];
+    if (!rec.equity && keys.every((key) => rec[key].length === 0)) return;
     await this.db.transaction(async () => {
-      for (const key of Object.keys(COLUMNS) as (keyof typeof COLUMNS)[]) {
+      for (const key of keys) {
         const [table, cols] = COLUMNS[key];
         for (const row of rec[key]) {
           await this.db.run(

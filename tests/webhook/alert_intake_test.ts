@@ -2,7 +2,7 @@
 // survives a restart after the journal was emptied (rebuilt from the store).
 
 import assert from "node:assert/strict";
-import { AlertIntake } from "../../src/service/alert_intake.ts";
+import { AlertIntake, type ReceivedAlert } from "../../src/service/alert_intake.ts";
 import { EventBus } from "../../src/service/event_bus.ts";
 import { Db } from "../../src/store/db.ts";
 import { tempDir } from "../support.ts";
@@ -101,6 +101,37 @@ Deno.test("intake: a start with journaled alerts missing from DuckDB copies them
     ]);
     assert.equal((await intake.receive(alert("id:a:z"))).seq, 4);
     await intake.close();
+  } finally {
+    await db.close();
+  }
+});
+
+Deno.test("intake: what the surface read is handed to processing, never journaled nor replayed", async () => {
+  await using dir = await tempDir();
+  const db = await Db.open(`${dir.path}/p.duckdb`);
+  try {
+    const parsed = { action: "long" as const, symbol: "BTCUSDT", market: "BTC/USDT" };
+    const intake = await AlertIntake.open({ db });
+    const live: ReceivedAlert[] = [];
+    const stop = intake.onAlert((a) => void live.push(a));
+    await intake.receive({ ...alert("id:a:1", '{"action":"buy"}'), parsed });
+    await intake.receive(alert("id:a:2"));
+    await intake.receive({ ...alert("id:a:1"), parsed }); // a repeat: not handed over
+    assert.deepEqual(live.map((a) => [a.seq, a.parsed]), [[1, parsed], [2, undefined]]);
+    stop();
+    await intake.flush();
+    const journal = await Deno.readTextFile(`${dir.path}/p.duckdb.alerts.jsonl`);
+    assert.ok(!journal.includes("parsed") && !journal.includes("BTC/USDT"), journal);
+    await intake.close();
+
+    const again = await AlertIntake.open({ db });
+    const replayed: ReceivedAlert[] = [];
+    await again.onAlert((a) => void replayed.push(a)).replayed;
+    assert.deepEqual(replayed.map((a) => [a.seq, a.body, a.parsed]), [
+      [1, '{"action":"buy"}', undefined],
+      [2, "{}", undefined],
+    ]);
+    await again.close();
   } finally {
     await db.close();
   }

@@ -294,15 +294,31 @@ Deno.test("webhook: secrets never reach answers, logs, the journal or the databa
     msg({ action: "sell", symbol: "BTCUSDT", comment: `oops ${SECRET}` }),
   );
   assert.equal(quoted.status, 200);
+  // Routed to its bot (its signal, comment included, recorded among the bot's events).
+  const routed = new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => { // a safety net, not a wait
+      stop();
+      reject(new Error(`alert ${quoted.json.seq} was never routed`));
+    }, 60_000);
+    const stop = s.tw.bus.subscribe((e) => {
+      if (e.type !== "alert.state" || (e.data as { seq: number }).seq !== quoted.json.seq) return;
+      clearTimeout(timer);
+      stop();
+      resolve();
+    });
+  });
   await s.post(`/webhooks/tradingview/alpha/${SECRET}/more`, "x"); // no such route
   await s.post(`/webhooks/tradingview/alpha/${SECRET}`, "y".repeat(20_000)); // 413
   await s.post(`/webhooks/tradingview/alpha/${SECRET}`, '{"bot": 1}'); // 422
   await s.post("/webhooks/tradingview/alpha/wrong-secret", "z"); // 403
   await s.post(`/webhooks/tradingview/${SECRET}`, msg({ passphrase: SECRET })); // 404, not echoed
   await s.tw.alerts.flush();
+  await routed;
   const rows = await s.db.all("SELECT * FROM alerts");
   assert.equal(rows.length, 2);
-  const dump = JSON.stringify(rows, (_k, v) => typeof v === "bigint" ? Number(v) : v);
+  const events = await s.db.all("SELECT * FROM bot_events WHERE kind = 'alert'");
+  assert.equal(events.length, 2);
+  const dump = JSON.stringify([rows, events], (_k, v) => typeof v === "bigint" ? Number(v) : v);
   const journal = await Deno.readTextFile(s.journal);
   for (
     const [what, text] of [
