@@ -8,6 +8,7 @@ import {
   hasChromium,
   logIn,
   openBrowser,
+  PAGE_TOKEN,
   screenshot,
   startPageService,
   unlabelledControls,
@@ -38,6 +39,16 @@ Deno.test({
 
     // A control asks for the login first; afterwards it acts.
     await logIn(page);
+    // The token lives nowhere in the browser: only an HttpOnly, SameSite=Strict session cookie.
+    const stored = await page.evaluate<string>(
+      "JSON.stringify([document.cookie, {...localStorage}, {...sessionStorage}])",
+    );
+    assert.ok(!stored.includes(PAGE_TOKEN), stored);
+    assert.ok(!stored.includes("tw_session"), "the session cookie is not readable by scripts");
+    const [cookie] = (await b.context.cookies()).filter((c) => c.name === "tw_session");
+    assert.equal(cookie.httpOnly, true);
+    assert.equal(cookie.sameSite, "Strict");
+    assert.ok(!(await page.content()).includes(PAGE_TOKEN), "nor in the page");
     const beta = page.locator('article.bot[data-bot="beta"]');
     await beta.getByRole("button", { name: "Pause beta" }).click();
     await beta.getByTestId("state").filter({ hasText: "paused" }).waitFor();

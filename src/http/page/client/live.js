@@ -25,6 +25,8 @@ export class Live {
       for (const s of [...this.subs]) {
         if (s.prefixes.some((p) => e.type.startsWith(p))) s.fn(e);
       }
+      // Also as a DOM event, for page extensions and the tests that watch the stream resume.
+      globalThis.dispatchEvent(new CustomEvent("tw:event", { detail: e }));
     };
     /** @type {Set<string>} */
     this.listened = new Set();
