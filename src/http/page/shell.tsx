@@ -109,7 +109,7 @@ export function Shell({ boot, theme, css, icon, app, preload }: ShellProps) {
           id="boot"
           dangerouslySetInnerHTML={{ __html: JSON.stringify(boot).replaceAll("<", "\\u003c") }}
         />
-        {preload.map((href) => <link rel="modulepreload" href={href} />)}
+        {preload.map((href) => <link key={href} rel="modulepreload" href={href} />)}
         <script type="module" src={app}></script>
         <noscript>{t("noscript")}</noscript>
       </body>
