@@ -4,6 +4,7 @@
 // the service, not the load generator, has the machine's cores.
 
 import { percentile } from "./percentile.ts";
+import { cpuSeconds, startService } from "./service_process.ts";
 import type { BenchRow } from "./backtest_bench.ts";
 import type { ClientsResult } from "./edge_clients.ts";
 import { allocColumns } from "../src/core/candles.ts";
@@ -49,29 +50,16 @@ export async function benchEdge(o: EdgeBenchOptions = {}): Promise<BenchRow[]> {
   const dir = await Deno.makeTempDir({ prefix: "tidewatch_edge_bench_" });
   const file = `${dir}/edge.duckdb`;
   await storeCandles(file, total);
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      "--v8-flags=--max-semi-space-size=2",
-      "src/main.ts",
-      "--port",
-      "0",
-      "--replay",
-      "--speed",
-      String(speed),
-      "--db",
-      file,
-      "--configs",
-      `${ROOT}configs/bots`,
-    ],
-    cwd: ROOT,
-    env: { TIDEWATCH_DATA_DIR: dir, TIDEWATCH_API_TOKEN: "bench-token-0123456789", NO_COLOR: "1" },
-    stdout: "piped",
-    stderr: "null",
-  }).spawn();
+  const service = await startService(dir, [
+    "--speed",
+    String(speed),
+    "--db",
+    file,
+    "--configs",
+    `${ROOT}configs/bots`,
+  ]);
+  const { child, url } = service;
   try {
-    const url = await listening(child);
     const bots = async () => {
       const body = await (await fetch(`${url}/api/bots`)).json() as { bots: BotRow[] };
       return { at: performance.now(), bots: body.bots };
@@ -163,8 +151,7 @@ export async function benchEdge(o: EdgeBenchOptions = {}): Promise<BenchRow[]> {
       },
     ];
   } finally {
-    child.kill("SIGTERM");
-    await child.status;
+    await service.stop();
     await Deno.remove(dir, { recursive: true });
   }
 }
@@ -193,23 +180,6 @@ async function storeCandles(file: string, total: number): Promise<void> {
   } finally {
     await db.close();
   }
-}
-
-/** The service's URL from its start line; stdout is drained afterwards. */
-export async function listening(child: Deno.ChildProcess): Promise<string> {
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let out = "";
-  let url: string | undefined;
-  while (!url) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`service exited: ${out}`);
-    out += value;
-    url = /"url":"(http:\/\/[^"]+)"/.exec(out)?.[1];
-  }
-  (async () => {
-    while (!(await reader.read()).done) { /* drain */ }
-  })().catch(() => {});
-  return url;
 }
 
 /**
@@ -255,12 +225,6 @@ function rates(a: { at: number; bots: BotRow[] }, b: { at: number; bots: BotRow[
 }
 
 /** User and system CPU time of process `pid` so far, in seconds (Linux). */
-/** CPU seconds (user + system) a process has used, from /proc. */
-export function cpuSeconds(pid: number): number {
-  const f = Deno.readTextFileSync(`/proc/${pid}/stat`).split(") ")[1].split(" ");
-  return (Number(f[11]) + Number(f[12])) / 100; // utime, stime: fields 14 and 15, in ticks
-}
-
 const round1 = (x: number) => Math.round(x * 10) / 10;
 const fmtM = (n: number) => `${(n / 1e6).toFixed(1)} M`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -4,10 +4,9 @@
 
 import { type Browser, chromium, type Page } from "playwright-core";
 import type { BenchRow } from "./backtest_bench.ts";
-import { cpuSeconds, listening } from "./edge_bench.ts";
+import { cpuSeconds, startService } from "./service_process.ts";
 import { copiedBots } from "./service_bench.ts";
 
-const ROOT = new URL("../", import.meta.url).pathname;
 const CHROMIUM = "/usr/bin/chromium";
 const ARGS = [
   "--no-sandbox",
@@ -75,30 +74,17 @@ const round1 = (x: number) => Math.round(x * 10) / 10;
 export async function benchPage(seconds = 20): Promise<BenchRow[]> {
   const dir = await Deno.makeTempDir({ prefix: "tidewatch_page_bench_" });
   const configs = await copiedBots(dir, 4);
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      "--v8-flags=--max-semi-space-size=2",
-      "src/main.ts",
-      "--port",
-      "0",
-      "--replay",
-      "--speed",
-      "60",
-      "--db",
-      `${dir}/page.duckdb`,
-      "--configs",
-      configs,
-    ],
-    cwd: ROOT,
-    env: { TIDEWATCH_DATA_DIR: dir, TIDEWATCH_API_TOKEN: "bench-token-0123456789", NO_COLOR: "1" },
-    stdout: "piped",
-    stderr: "null",
-  }).spawn();
+  const service = await startService(dir, [
+    "--speed",
+    "60",
+    "--db",
+    `${dir}/page.duckdb`,
+    "--configs",
+    configs,
+  ]);
+  const { child, url } = service;
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
   try {
-    const url = await listening(child);
     // A trader opens the page on a running service: every bot has loaded its history first.
     for (let settled = false; !settled;) {
       await sleep(500);
@@ -187,8 +173,7 @@ export async function benchPage(seconds = 20): Promise<BenchRow[]> {
     ];
   } finally {
     await browser.close();
-    child.kill("SIGTERM");
-    await child.status;
+    await service.stop();
     await Deno.remove(dir, { recursive: true });
   }
 }

@@ -2,7 +2,7 @@
 // candle-to-order latency.
 
 import type { BenchRow } from "./backtest_bench.ts";
-import { listening } from "./edge_bench.ts";
+import { startService } from "./service_process.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 
@@ -21,27 +21,13 @@ function statusField(pid: number, field: string): number {
 export async function benchService(seconds = 20, speed = 600, copies = 1): Promise<BenchRow[]> {
   const dir = await Deno.makeTempDir({ prefix: "tidewatch_service_bench_" });
   const configs = copies > 1 ? await copiedBots(dir, copies) : undefined;
-  const child = new Deno.Command(Deno.execPath(), {
-    // The V8 flags of `deno task start` (deno.json): a small young generation keeps RSS low.
-    args: [
-      "run",
-      "-A",
-      "--v8-flags=--max-semi-space-size=2",
-      "src/main.ts",
-      "--port",
-      "0",
-      "--replay",
-      "--speed",
-      String(speed),
-      ...(configs ? ["--configs", configs] : []),
-    ],
-    cwd: ROOT,
-    env: { TIDEWATCH_DATA_DIR: dir, TIDEWATCH_API_TOKEN: "bench-token-0123456789", NO_COLOR: "1" },
-    stdout: "piped",
-    stderr: "null",
-  }).spawn();
+  const service = await startService(dir, [
+    "--speed",
+    String(speed),
+    ...(configs ? ["--configs", configs] : []),
+  ]);
+  const { child, url } = service;
   try {
-    const url = await listening(child);
     await new Promise((r) => setTimeout(r, seconds * 1000));
     const rss = statusField(child.pid, "VmRSS");
     const peak = statusField(child.pid, "VmHWM");
@@ -86,8 +72,7 @@ export async function benchService(seconds = 20, speed = 600, copies = 1): Promi
       },
     ];
   } finally {
-    child.kill("SIGTERM");
-    await child.status;
+    await service.stop();
     await Deno.remove(dir, { recursive: true });
   }
 }

@@ -5,9 +5,8 @@
 import { percentile } from "./percentile.ts";
 import type { BenchRow } from "./backtest_bench.ts";
 import { Connection } from "./http_connection.ts";
-import { listening } from "./edge_bench.ts";
+import { startService } from "./service_process.ts";
 
-const ROOT = new URL("../", import.meta.url).pathname;
 const TOKEN = "bench-token-0123456789abcdef";
 const SECRET = "bench-webhook-secret-0123";
 /** Five bots that take alerts (the signals strategy), one market each: id and TradingView ticker. */
@@ -77,33 +76,16 @@ export async function benchWebhook(o: WebhookBenchOptions = {}): Promise<BenchRo
       }),
     );
   }
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      "src/main.ts",
-      "--port",
-      "0",
-      "--replay",
-      "--speed",
-      String(o.speed ?? 60),
-      "--db",
-      `${dir}/webhook.duckdb`,
-      "--configs",
-      configs,
-    ],
-    cwd: ROOT,
-    env: {
-      TIDEWATCH_DATA_DIR: dir,
-      TIDEWATCH_API_TOKEN: TOKEN,
-      TIDEWATCH_WEBHOOK_SECRET: SECRET,
-      NO_COLOR: "1",
-    },
-    stdout: "piped",
-    stderr: "null",
-  }).spawn();
+  const service = await startService(dir, [
+    "--speed",
+    String(o.speed ?? 60),
+    "--db",
+    `${dir}/webhook.duckdb`,
+    "--configs",
+    configs,
+  ], { TIDEWATCH_API_TOKEN: TOKEN, TIDEWATCH_WEBHOOK_SECRET: SECRET });
+  const { url } = service;
   try {
-    const url = await listening(child);
     const host = new URL(url).host;
     // Keep-alive connections over raw TCP, reused as they come free (a new one when all are
     // busy): the generator costs little of the machine the service shares with it.
@@ -208,8 +190,7 @@ export async function benchWebhook(o: WebhookBenchOptions = {}): Promise<BenchRo
       },
     ];
   } finally {
-    child.kill("SIGTERM");
-    await child.status;
+    await service.stop();
     await Deno.remove(dir, { recursive: true }).catch(() => {});
   }
 }

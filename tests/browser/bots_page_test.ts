@@ -5,10 +5,10 @@ import assert from "node:assert/strict";
 import { tempDir } from "../support.ts";
 import { entry, untilEvent } from "../service/service_support.ts";
 import {
-  hasChromium,
   logIn,
   openBrowser,
   PAGE_TOKEN,
+  pageTest,
   screenshot,
   startPageService,
   unlabelledControls,
@@ -16,89 +16,82 @@ import {
 
 const FIVE = ["alpha", "beta", "gamma", "delta", "epsilon"];
 
-Deno.test({
-  name: "page: five bots, log in, pause and resume one, kill dialog, no console errors",
-  ignore: !hasChromium(),
-  sanitizeOps: false,
-  sanitizeResources: false,
-}, async () => {
-  await using dir = await tempDir();
-  const s = await startPageService(
-    `${dir.path}/page.duckdb`,
-    await Promise.all(FIVE.map((id) => entry(id))),
-    { speed: 300 },
-  );
-  const b = await openBrowser();
-  try {
-    const { page } = b;
-    await page.goto(s.url);
-    const cards = page.locator("article.bot");
-    await page.locator('article.bot[data-bot="epsilon"]').waitFor();
-    assert.equal(await cards.count(), 5);
-    assert.equal(await page.getByTestId("mode").textContent(), "PAPER");
-
-    // A control asks for the login first; afterwards it acts.
-    await logIn(page);
-    // The token lives nowhere in the browser: only an HttpOnly, SameSite=Strict session cookie.
-    const stored = await page.evaluate<string>(
-      "JSON.stringify([document.cookie, {...localStorage}, {...sessionStorage}])",
+pageTest(
+  "page: five bots, log in, pause and resume one, kill dialog, no console errors",
+  async () => {
+    await using dir = await tempDir();
+    const s = await startPageService(
+      `${dir.path}/page.duckdb`,
+      await Promise.all(FIVE.map((id) => entry(id))),
+      { speed: 300 },
     );
-    assert.ok(!stored.includes(PAGE_TOKEN), stored);
-    assert.ok(!stored.includes("tw_session"), "the session cookie is not readable by scripts");
-    const [cookie] = (await b.context.cookies()).filter((c) => c.name === "tw_session");
-    assert.equal(cookie.httpOnly, true);
-    assert.equal(cookie.sameSite, "Strict");
-    assert.ok(!(await page.content()).includes(PAGE_TOKEN), "nor in the page");
-    const beta = page.locator('article.bot[data-bot="beta"]');
-    await beta.getByRole("button", { name: "Pause beta" }).click();
-    await beta.getByTestId("state").filter({ hasText: "paused" }).waitFor();
-    await beta.getByRole("button", { name: "Resume beta" }).click();
-    await beta.getByRole("button", { name: "Pause beta" }).waitFor();
-    await screenshot(page, "bots");
-    assert.deepEqual(await unlabelledControls(page), []);
-    // The controls are reachable with the keyboard: Tab lands on a bot's pause button.
-    await page.locator("#view").focus();
-    let reached = false;
-    for (let i = 0; i < 40 && !reached; i++) {
-      await page.keyboard.press("Tab");
-      reached = await page.evaluate<boolean>(
-        `document.activeElement?.getAttribute("aria-label") === "Pause alpha"`,
+    const b = await openBrowser();
+    try {
+      const { page } = b;
+      await page.goto(s.url);
+      const cards = page.locator("article.bot");
+      await page.locator('article.bot[data-bot="epsilon"]').waitFor();
+      assert.equal(await cards.count(), 5);
+      assert.equal(await page.getByTestId("mode").textContent(), "PAPER");
+
+      // A control asks for the login first; afterwards it acts.
+      await logIn(page);
+      // The token lives nowhere in the browser: only an HttpOnly, SameSite=Strict session cookie.
+      const stored = await page.evaluate<string>(
+        "JSON.stringify([document.cookie, {...localStorage}, {...sessionStorage}])",
       );
+      assert.ok(!stored.includes(PAGE_TOKEN), stored);
+      assert.ok(!stored.includes("tw_session"), "the session cookie is not readable by scripts");
+      const [cookie] = (await b.context.cookies()).filter((c) => c.name === "tw_session");
+      assert.equal(cookie.httpOnly, true);
+      assert.equal(cookie.sameSite, "Strict");
+      assert.ok(!(await page.content()).includes(PAGE_TOKEN), "nor in the page");
+      const beta = page.locator('article.bot[data-bot="beta"]');
+      await beta.getByRole("button", { name: "Pause beta" }).click();
+      await beta.getByTestId("state").filter({ hasText: "paused" }).waitFor();
+      await beta.getByRole("button", { name: "Resume beta" }).click();
+      await beta.getByRole("button", { name: "Pause beta" }).waitFor();
+      await screenshot(page, "bots");
+      assert.deepEqual(await unlabelledControls(page), []);
+      // The controls are reachable with the keyboard: Tab lands on a bot's pause button.
+      await page.locator("#view").focus();
+      let reached = false;
+      for (let i = 0; i < 40 && !reached; i++) {
+        await page.keyboard.press("Tab");
+        reached = await page.evaluate<boolean>(
+          `document.activeElement?.getAttribute("aria-label") === "Pause alpha"`,
+        );
+      }
+      assert.ok(reached, "Tab reaches a bot's control");
+
+      // The page shows the new state from the event stream, which may come before the audit line
+      // is stored: wait (on the service's events) until both lines are there.
+      await untilEvent(
+        s.tw.bus,
+        async () => {
+          const audit = await (await fetch(`${s.url}/api/audit?limit=10`)).json();
+          const actions = audit.audit.filter((a: { target: string }) => a.target === "beta")
+            .map((a: { action: string; surface: string }) => `${a.action}:${a.surface}`);
+          return actions.includes("pause:web") && actions.includes("resume:web");
+        },
+        60_000,
+        "the audit lines of pause and resume from the page",
+      );
+
+      await page.getByRole("button", { name: "Kill switch" }).click();
+      const kill = page.getByRole("dialog", { name: "Stop every bot?" });
+      await kill.waitFor();
+      await kill.getByRole("button", { name: "Cancel" }).click();
+      await kill.waitFor({ state: "hidden" });
+      assert.deepEqual(b.errors, []);
+    } finally {
+      await b.close();
+      await s.close();
     }
-    assert.ok(reached, "Tab reaches a bot's control");
+  },
+);
 
-    // The page shows the new state from the event stream, which may come before the audit line
-    // is stored: wait (on the service's events) until both lines are there.
-    await untilEvent(
-      s.tw.bus,
-      async () => {
-        const audit = await (await fetch(`${s.url}/api/audit?limit=10`)).json();
-        const actions = audit.audit.filter((a: { target: string }) => a.target === "beta")
-          .map((a: { action: string; surface: string }) => `${a.action}:${a.surface}`);
-        return actions.includes("pause:web") && actions.includes("resume:web");
-      },
-      60_000,
-      "the audit lines of pause and resume from the page",
-    );
-
-    await page.getByRole("button", { name: "Kill switch" }).click();
-    const kill = page.getByRole("dialog", { name: "Stop every bot?" });
-    await kill.waitFor();
-    await kill.getByRole("button", { name: "Cancel" }).click();
-    await kill.waitFor({ state: "hidden" });
-    assert.deepEqual(b.errors, []);
-  } finally {
-    await b.close();
-    await s.close();
-  }
-});
-
-Deno.test({
-  name: "page: dark theme toggle is remembered; a 375 px phone shows one column",
-  ignore: !hasChromium(),
-  sanitizeOps: false,
-  sanitizeResources: false,
-}, async () => {
+pageTest("page: dark theme toggle is remembered; a 375 px phone shows one column", async () => {
   await using dir = await tempDir();
   const s = await startPageService(`${dir.path}/page.duckdb`, [await entry("alpha")]);
   const b = await openBrowser({ viewport: { width: 375, height: 740 } });

@@ -30,6 +30,14 @@ export function hasChromium(): boolean {
   }
 }
 
+/**
+ * Registers a page test: skipped without Chromium (a failure under TIDEWATCH_REQUIRE_ALL=1), and
+ * without Deno's op and resource sanitizers (the browser and the service outlive their awaits).
+ */
+export function pageTest(name: string, fn: () => Promise<void>): void {
+  Deno.test({ name, ignore: !hasChromium(), sanitizeOps: false, sanitizeResources: false, fn });
+}
+
 /** The flags this machine's Chromium needs: no sandbox as root, no calls home. */
 const CHROMIUM_ARGS = [
   "--no-sandbox",

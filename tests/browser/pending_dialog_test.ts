@@ -8,10 +8,10 @@ import { REPLAY_START } from "../support.ts";
 import { entry, untilEvent, waitFor } from "../service/service_support.ts";
 import type { BusEvent } from "../../src/service/event_bus.ts";
 import {
-  hasChromium,
   openBrowser,
   PAGE_TOKEN,
   type PageService,
+  pageTest,
   screenshot,
   startPageService,
 } from "./browser_support.ts";
@@ -53,124 +53,117 @@ function waitingOf(s: PageService, botId: string): Promise<Row> {
   );
 }
 
-Deno.test({
-  name: "pending dialog: fields and countdown; confirm here sends once; decided by the API closes",
-  ignore: !hasChromium(),
-  sanitizeOps: false,
-  sanitizeResources: false,
-}, async () => {
-  await using dir = await tempDir();
-  const b = await openBrowser();
-  const s = await startPageService(`${dir.path}/pending.duckdb`, [
-    await waitingBot("alpha", 30 * MIN, [{
-      ts: REPLAY_START + 10 * MIN,
-      side: "long",
-      sl: 50_000,
-      tp: 70_000,
-      confidence: 0.8,
-      reason: "breakout above the morning range",
-    }]),
-    await waitingBot("beta", 30 * MIN, [{
-      ts: REPLAY_START + 12 * MIN,
-      side: "long",
-      sl: 55_000,
-      tp: 62_000,
-      reason: "pullback to the rising average",
-    }]),
-  ]).catch(async (err) => {
-    await b.close();
-    throw err;
-  });
-  try {
-    const { page } = b;
-    const alpha = await waitingOf(s, "alpha");
-    const beta = await waitingOf(s, "beta");
-    await page.goto(s.url);
-
-    // The oldest entry first, with every field, a running countdown and the one after it.
-    const dialog = page.getByRole("dialog", { name: "Confirm this entry?" });
-    await dialog.waitFor();
-    await page.locator(`dialog[data-pending="${alpha.id}"]`).waitFor();
-    const field = (name: string) => dialog.locator(`[data-field="${name}"] dd`).textContent();
-    assert.equal(await field("bot"), "alpha");
-    assert.equal(await field("side"), "LONG");
-    assert.equal(await field("symbol"), "BTC/USDT");
-    assert.match(String(await field("entry")), /^market ≈ [\d,.]+$/);
-    assert.equal(await field("sl"), "50,000");
-    assert.equal(await field("tp"), "70,000");
-    assert.match(String(await field("rr")), /^\d+\.\d\d : 1$/);
-    assert.equal(await field("confidence"), "80.00 %");
-    assert.match(String(await field("size")), /equity/);
-    assert.match(
-      String(await dialog.locator('[data-field="reason"]').textContent()),
-      /breakout above the morning range/,
-    );
-    assert.match(String(await dialog.getByRole("timer").textContent()), /^Expires in \d+:\d\d$/);
-    await dialog.getByText("1 more waiting after this one").waitFor();
-    await screenshot(page, "pending");
-
-    // "Later" hides it; the badge says how many wait and brings it back.
-    await dialog.getByRole("button", { name: "Later" }).click();
-    await dialog.waitFor({ state: "hidden" });
-    await page.getByRole("button", { name: "2 waiting for confirmation" }).click();
-    await page.locator(`dialog[data-pending="${alpha.id}"]`).waitFor();
-
-    // Confirm asks for the login, then confirms; the next entry (beta) takes its place.
-    const isFill = (e: BusEvent) =>
-      e.type === "bot.fill" && e.botId === "alpha" &&
-      e.correlationId === alpha.correlation_id;
-    const fill = waitFor(s.tw.bus, isFill, 120_000, "alpha's confirmed entry to fill");
-    await dialog.getByRole("button", { name: "Confirm alpha" }).click();
-    const login = page.locator("#login-dialog");
-    await login.getByLabel("API token").fill(PAGE_TOKEN);
-    await login.getByRole("button", { name: "Log in" }).click();
-    await page.locator(".toast", { hasText: "alpha: entry LONG BTC/USDT confirmed by you" })
-      .waitFor();
-    await page.locator(`dialog[data-pending="${beta.id}"]`).waitFor();
-    assert.equal(await field("bot"), "beta");
-    assert.equal(await field("sl"), "55,000");
-    assert.equal(await field("confidence"), "100.00 %");
-
-    // Exactly one order and its fill for the confirmed entry; the audit says it came from the page.
-    await fill;
-    const orders = await (await fetch(`${s.url}/api/bots/alpha/orders?limit=500`)).json();
-    assert.equal(
-      orders.orders.filter((o: { client_id: string }) => o.client_id === alpha.client_id).length,
-      1,
-    );
-    const fills = await (await fetch(`${s.url}/api/bots/alpha/fills?limit=500`)).json();
-    assert.equal(
-      fills.fills.filter((f: { client_id: string }) => f.client_id === alpha.client_id).length,
-      1,
-    );
-    const audit = await (await fetch(`${s.url}/api/audit?limit=50`)).json();
-    const line = audit.audit.find((a: { target: string }) => a.target === alpha.id);
-    assert.equal(`${line?.action}:${line?.surface}`, "confirm:web");
-
-    // Beta decided elsewhere (the API with the bearer token): the dialog closes and says so.
-    const res = await fetch(`${s.url}/api/pending/${encodeURIComponent(beta.id)}/reject`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${PAGE_TOKEN}` },
+pageTest(
+  "pending dialog: fields and countdown; confirm here sends once; decided by the API closes",
+  async () => {
+    await using dir = await tempDir();
+    const b = await openBrowser();
+    const s = await startPageService(`${dir.path}/pending.duckdb`, [
+      await waitingBot("alpha", 30 * MIN, [{
+        ts: REPLAY_START + 10 * MIN,
+        side: "long",
+        sl: 50_000,
+        tp: 70_000,
+        confidence: 0.8,
+        reason: "breakout above the morning range",
+      }]),
+      await waitingBot("beta", 30 * MIN, [{
+        ts: REPLAY_START + 12 * MIN,
+        side: "long",
+        sl: 55_000,
+        tp: 62_000,
+        reason: "pullback to the rising average",
+      }]),
+    ]).catch(async (err) => {
+      await b.close();
+      throw err;
     });
-    assert.equal(res.status, 200, await res.text());
-    await dialog.waitFor({ state: "hidden" });
-    await page.locator(".toast", {
-      hasText: "beta: entry LONG BTC/USDT rejected by api-token (api)",
-    }).waitFor();
-    assert.equal(await page.locator(".pending-badge").isVisible(), false);
-    assert.deepEqual(b.errors, []);
-  } finally {
-    await b.close();
-    await s.close();
-  }
-});
+    try {
+      const { page } = b;
+      const alpha = await waitingOf(s, "alpha");
+      const beta = await waitingOf(s, "beta");
+      await page.goto(s.url);
 
-Deno.test({
-  name: "pending dialog: an unanswered entry closes when it expires, and says so",
-  ignore: !hasChromium(),
-  sanitizeOps: false,
-  sanitizeResources: false,
-}, async () => {
+      // The oldest entry first, with every field, a running countdown and the one after it.
+      const dialog = page.getByRole("dialog", { name: "Confirm this entry?" });
+      await dialog.waitFor();
+      await page.locator(`dialog[data-pending="${alpha.id}"]`).waitFor();
+      const field = (name: string) => dialog.locator(`[data-field="${name}"] dd`).textContent();
+      assert.equal(await field("bot"), "alpha");
+      assert.equal(await field("side"), "LONG");
+      assert.equal(await field("symbol"), "BTC/USDT");
+      assert.match(String(await field("entry")), /^market ≈ [\d,.]+$/);
+      assert.equal(await field("sl"), "50,000");
+      assert.equal(await field("tp"), "70,000");
+      assert.match(String(await field("rr")), /^\d+\.\d\d : 1$/);
+      assert.equal(await field("confidence"), "80.00 %");
+      assert.match(String(await field("size")), /equity/);
+      assert.match(
+        String(await dialog.locator('[data-field="reason"]').textContent()),
+        /breakout above the morning range/,
+      );
+      assert.match(String(await dialog.getByRole("timer").textContent()), /^Expires in \d+:\d\d$/);
+      await dialog.getByText("1 more waiting after this one").waitFor();
+      await screenshot(page, "pending");
+
+      // "Later" hides it; the badge says how many wait and brings it back.
+      await dialog.getByRole("button", { name: "Later" }).click();
+      await dialog.waitFor({ state: "hidden" });
+      await page.getByRole("button", { name: "2 waiting for confirmation" }).click();
+      await page.locator(`dialog[data-pending="${alpha.id}"]`).waitFor();
+
+      // Confirm asks for the login, then confirms; the next entry (beta) takes its place.
+      const isFill = (e: BusEvent) =>
+        e.type === "bot.fill" && e.botId === "alpha" &&
+        e.correlationId === alpha.correlation_id;
+      const fill = waitFor(s.tw.bus, isFill, 120_000, "alpha's confirmed entry to fill");
+      await dialog.getByRole("button", { name: "Confirm alpha" }).click();
+      const login = page.locator("#login-dialog");
+      await login.getByLabel("API token").fill(PAGE_TOKEN);
+      await login.getByRole("button", { name: "Log in" }).click();
+      await page.locator(".toast", { hasText: "alpha: entry LONG BTC/USDT confirmed by you" })
+        .waitFor();
+      await page.locator(`dialog[data-pending="${beta.id}"]`).waitFor();
+      assert.equal(await field("bot"), "beta");
+      assert.equal(await field("sl"), "55,000");
+      assert.equal(await field("confidence"), "100.00 %");
+
+      // Exactly one order and its fill for the confirmed entry; the audit says it came from the page.
+      await fill;
+      const orders = await (await fetch(`${s.url}/api/bots/alpha/orders?limit=500`)).json();
+      assert.equal(
+        orders.orders.filter((o: { client_id: string }) => o.client_id === alpha.client_id).length,
+        1,
+      );
+      const fills = await (await fetch(`${s.url}/api/bots/alpha/fills?limit=500`)).json();
+      assert.equal(
+        fills.fills.filter((f: { client_id: string }) => f.client_id === alpha.client_id).length,
+        1,
+      );
+      const audit = await (await fetch(`${s.url}/api/audit?limit=50`)).json();
+      const line = audit.audit.find((a: { target: string }) => a.target === alpha.id);
+      assert.equal(`${line?.action}:${line?.surface}`, "confirm:web");
+
+      // Beta decided elsewhere (the API with the bearer token): the dialog closes and says so.
+      const res = await fetch(`${s.url}/api/pending/${encodeURIComponent(beta.id)}/reject`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${PAGE_TOKEN}` },
+      });
+      assert.equal(res.status, 200, await res.text());
+      await dialog.waitFor({ state: "hidden" });
+      await page.locator(".toast", {
+        hasText: "beta: entry LONG BTC/USDT rejected by api-token (api)",
+      }).waitFor();
+      assert.equal(await page.locator(".pending-badge").isVisible(), false);
+      assert.deepEqual(b.errors, []);
+    } finally {
+      await b.close();
+      await s.close();
+    }
+  },
+);
+
+pageTest("pending dialog: an unanswered entry closes when it expires, and says so", async () => {
   await using dir = await tempDir();
   // The browser is up before the entry's time runs; fifteen seconds are long enough for the page
   // to show it on a busy machine, and short for a test.

@@ -7,7 +7,7 @@ import { synthCandles } from "../../src/data/synth.ts";
 import { CandleStore } from "../../src/store/candle_store.ts";
 import { Db } from "../../src/store/db.ts";
 import { tempDir } from "../support.ts";
-import { hasChromium, openBrowser, screenshot, startPageService } from "./browser_support.ts";
+import { openBrowser, pageTest, screenshot, startPageService } from "./browser_support.ts";
 
 const START = Date.UTC(2024, 0, 1);
 
@@ -35,12 +35,7 @@ async function storeCandles(path: string): Promise<void> {
   }
 }
 
-Deno.test({
-  name: "page scanner: rows by rank, re-sorted on a header click, another timeframe",
-  ignore: !hasChromium(),
-  sanitizeOps: false,
-  sanitizeResources: false,
-}, async () => {
+pageTest("page scanner: rows by rank, re-sorted on a header click, another timeframe", async () => {
   await using dir = await tempDir();
   const path = `${dir.path}/page.duckdb`;
   await storeCandles(path);
@@ -97,12 +92,7 @@ Deno.test({
   }
 });
 
-Deno.test({
-  name: "page scanner: with no stored candles the service's note shows",
-  ignore: !hasChromium(),
-  sanitizeOps: false,
-  sanitizeResources: false,
-}, async () => {
+pageTest("page scanner: with no stored candles the service's note shows", async () => {
   await using dir = await tempDir();
   const s = await startPageService(`${dir.path}/page.duckdb`, []);
   const b = await openBrowser({ colorScheme: "dark" });

@@ -7,10 +7,10 @@ import { tempDir } from "../support.ts";
 import { entry } from "../service/service_support.ts";
 import { startFakeTelegram } from "../fakes/fake_telegram.ts";
 import {
-  hasChromium,
   logIn,
   openBrowser,
   PAGE_TOKEN,
+  pageTest,
   screenshot,
   startPageService,
 } from "./browser_support.ts";
@@ -20,12 +20,7 @@ const CHAT = -100777;
 /** A bot that never asks for an entry (the signals strategy with none), so no dialog interrupts. */
 const quietBot = (id: string) => entry(id, { strategy: "signals", params: { signals: [] } });
 
-Deno.test({
-  name: "settings view: change confirmations, audit follows, test message, health",
-  ignore: !hasChromium(),
-  sanitizeOps: false,
-  sanitizeResources: false,
-}, async () => {
+pageTest("settings view: change confirmations, audit follows, test message, health", async () => {
   await using dir = await tempDir();
   const tg = startFakeTelegram();
   const s = await startPageService(`${dir.path}/settings.duckdb`, [await quietBot("alpha")], {
@@ -93,12 +88,7 @@ Deno.test({
   }
 });
 
-Deno.test({
-  name: "settings view: a 375 px phone in dark mode, no sideways scrolling",
-  ignore: !hasChromium(),
-  sanitizeOps: false,
-  sanitizeResources: false,
-}, async () => {
+pageTest("settings view: a 375 px phone in dark mode, no sideways scrolling", async () => {
   await using dir = await tempDir();
   const s = await startPageService(`${dir.path}/phone.duckdb`, [await quietBot("alpha")]);
   const b = await openBrowser({ viewport: { width: 375, height: 740 }, colorScheme: "dark" });

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { tempDir } from "../support.ts";
 import { entry, waitFor } from "../service/service_support.ts";
-import { hasChromium, openBrowser, startPageService } from "./browser_support.ts";
+import { openBrowser, pageTest, startPageService } from "./browser_support.ts";
 
 /**
  * A loopback TCP relay to `port`: `drop()` cuts every connection and refuses new ones until
@@ -59,59 +59,57 @@ function relay(port: number) {
   };
 }
 
-Deno.test({
-  name: "page: after a dropped stream the browser resumes with Last-Event-ID, missing nothing",
-  ignore: !hasChromium(),
-  sanitizeOps: false,
-  sanitizeResources: false,
-}, async () => {
-  await using dir = await tempDir();
-  const s = await startPageService(`${dir.path}/sse.duckdb`, [await entry("alpha")], {
-    speed: 60,
-  });
-  const net = relay(Number(new URL(s.url).port));
-  const b = await openBrowser();
-  try {
-    const { page } = b;
-    await page.addInitScript(`
+pageTest(
+  "page: after a dropped stream the browser resumes with Last-Event-ID, missing nothing",
+  async () => {
+    await using dir = await tempDir();
+    const s = await startPageService(`${dir.path}/sse.duckdb`, [await entry("alpha")], {
+      speed: 60,
+    });
+    const net = relay(Number(new URL(s.url).port));
+    const b = await openBrowser();
+    try {
+      const { page } = b;
+      await page.addInitScript(`
       window.__seen = [];
       addEventListener("tw:event", (e) => window.__seen.push(e.detail.id));
     `);
-    await page.goto(net.url);
-    await page.locator('article.bot[data-bot="alpha"]').waitFor();
-    // (waitForFunction takes functions: the page's CSP refuses evaluating strings)
-    await page.waitForFunction(
-      () => (globalThis as unknown as { __seen: number[] }).__seen.length > 0,
-      null,
-      { timeout: 60_000 },
-    );
+      await page.goto(net.url);
+      await page.locator('article.bot[data-bot="alpha"]').waitFor();
+      // (waitForFunction takes functions: the page's CSP refuses evaluating strings)
+      await page.waitForFunction(
+        () => (globalThis as unknown as { __seen: number[] }).__seen.length > 0,
+        null,
+        { timeout: 60_000 },
+      );
 
-    net.drop();
-    await page.locator("#live-state", { hasText: "Reconnecting" }).waitFor();
-    // While the page is away: a pause, announced on the bus.
-    const announced = waitFor(
-      s.tw.bus,
-      (e) => e.type === "bot.status" && e.botId === "alpha",
-      60_000,
-      "alpha's status event",
-    );
-    await s.tw.commands.pause("alpha", { surface: "api", actor: "test" });
-    const missed = (await announced).id;
-    net.restore();
+      net.drop();
+      await page.locator("#live-state", { hasText: "Reconnecting" }).waitFor();
+      // While the page is away: a pause, announced on the bus.
+      const announced = waitFor(
+        s.tw.bus,
+        (e) => e.type === "bot.status" && e.botId === "alpha",
+        60_000,
+        "alpha's status event",
+      );
+      await s.tw.commands.pause("alpha", { surface: "api", actor: "test" });
+      const missed = (await announced).id;
+      net.restore();
 
-    await page.waitForFunction(
-      (id) => (globalThis as unknown as { __seen: number[] }).__seen.includes(id),
-      missed,
-      { timeout: 60_000 },
-    );
-    await page.locator('article.bot[data-bot="alpha"] [data-testid="state"]', {
-      hasText: "paused",
-    }).waitFor();
-    assert.equal(await page.locator("#live-state").textContent(), "");
-    assert.deepEqual(b.errors.filter((e) => !e.includes("ERR_")), []);
-  } finally {
-    await b.close();
-    net.close();
-    await s.close();
-  }
-});
+      await page.waitForFunction(
+        (id) => (globalThis as unknown as { __seen: number[] }).__seen.includes(id),
+        missed,
+        { timeout: 60_000 },
+      );
+      await page.locator('article.bot[data-bot="alpha"] [data-testid="state"]', {
+        hasText: "paused",
+      }).waitFor();
+      assert.equal(await page.locator("#live-state").textContent(), "");
+      assert.deepEqual(b.errors.filter((e) => !e.includes("ERR_")), []);
+    } finally {
+      await b.close();
+      net.close();
+      await s.close();
+    }
+  },
+);
