@@ -167,6 +167,36 @@ Deno.test("page: off loopback nothing shows without login, reads of the API incl
   assert.match(await shell.text(), /"openReads":false/);
 });
 
+Deno.test("page: logging in, a wrong token and a page write leave the token out of the log", async () => {
+  await using dir = await tempDir();
+  await using s = await start(dir.path);
+  const lines: string[] = [];
+  const { log, error, warn } = console;
+  const keep = (...args: unknown[]) => void lines.push(args.map(String).join(" "));
+  console.log = console.error = console.warn = keep;
+  try {
+    await s.req("/login", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ token: `${TOKEN}x` }),
+    });
+    const { cookie, csrf } = await logIn(s.req);
+    await s.req("/api/bots/alpha/pause", {
+      method: "POST",
+      headers: { cookie, "x-csrf-token": csrf },
+    });
+    await s.req("/api/bots/nobody/pause", {
+      method: "POST",
+      headers: { cookie, "x-csrf-token": csrf },
+    });
+  } finally {
+    Object.assign(console, { log, error, warn });
+  }
+  assert.ok(lines.some((l) => l.includes("status page login refused")), lines.join("\n"));
+  assert.ok(lines.some((l) => /"msg":"status page login"/.test(l)), lines.join("\n"));
+  assert.ok(lines.every((l) => !l.includes(TOKEN)), lines.join("\n"));
+});
+
 Deno.test("sessions: a wrong token makes none; they expire and are bounded", async () => {
   let now = 0;
   const sessions = new Sessions(TOKEN, { ttlMs: 1000, max: 2, now: () => now });

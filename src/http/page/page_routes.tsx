@@ -13,6 +13,8 @@ import {
   type Sessions,
 } from "../session.ts";
 import { tokensEqual } from "../auth.ts";
+import { clientAddress } from "../client_address.ts";
+import { log } from "../../service/log.ts";
 import type { Assets } from "./assets.ts";
 import { pickLang, texts } from "./client/i18n.js";
 import { type Boot, LoginPage, Shell, type Theme } from "./shell.tsx";
@@ -166,6 +168,10 @@ export function pageRoutes(app: Hono, o: PageOptions): void {
       return json ? c.json({ error, fields: ["token"] }, 422) : loginPage(c, 422, error);
     }
     const session = await sessions.login(parsed.data.token);
+    // Who logged in from where, or tried with a wrong token (never what was typed).
+    const from = clientAddress(c) ?? "unknown";
+    if (session) log("info", "status page login", { from });
+    else log("warn", "status page login refused: not the API token", { from });
     if (!session) {
       return json ? c.json({ error: t("login.wrong") }, 401) : loginPage(c, 401, t("login.wrong"));
     }
