@@ -77,6 +77,8 @@ export class Bot {
   #candles = 0;
   /** Held entries the engine replaced this candle (their confirmations are void). */
   #superseded: string[] = [];
+  /** Seqs of the alerts recorded as this bot's events (loaded at launch, kept since). */
+  #alertSeqs = new Set<number>();
   /** Milliseconds from a candle's arrival to its orders reaching the broker (recent candles). */
   readonly latency = new LatencyWindow(1000);
   /** The same, for the candles that sent orders only. */
@@ -113,6 +115,9 @@ export class Bot {
       events = await store.events(this.spec.botId);
     }
     const historyFrom = Number(events.find((e) => e.kind === "start")!.payload.historyFrom);
+    this.#alertSeqs = new Set(
+      events.flatMap((e) => e.kind === "alert" ? [Number(e.payload.seq)] : []),
+    );
     this.#build();
     try {
       if (this.#account!.live) await this.#restoreLive(events, historyFrom);
@@ -257,9 +262,12 @@ export class Bot {
             `alerts need the signals strategy.`,
         );
       }
-      const known = await this.deps.store.alertsRecorded(id, batch.map((a) => a.seq));
-      // Not recorded before, and each seq once (`known` takes the batch's seqs as they pass).
-      const fresh = batch.filter((a) => !known.has(a.seq) && known.add(a.seq));
+      // Not recorded before (the bot's events say which were, as loaded at launch and kept
+      // since), and each seq once.
+      const seen = new Set<number>();
+      const fresh = batch.filter((a) =>
+        !this.#alertSeqs.has(a.seq) && !seen.has(a.seq) && seen.add(a.seq)
+      );
       const runner = this.#runner;
       const now = this.deps.clock.now();
       const events = await this.deps.store.appendEvents(
@@ -271,6 +279,7 @@ export class Bot {
           at: now,
         })),
       );
+      for (const a of fresh) this.#alertSeqs.add(a.seq);
       for (const e of events) await this.#apply(e);
       return fresh.map((a) => a.seq);
     });

@@ -112,18 +112,6 @@ export class BotStore {
     }));
   }
 
-  /** Which of alerts `seqs` are already among bot `botId`'s events. */
-  async alertsRecorded(botId: string, seqs: readonly number[]): Promise<Set<number>> {
-    if (seqs.length === 0) return new Set();
-    const rows = await this.db.all(
-      `SELECT CAST(json_extract(payload, '$.seq') AS BIGINT) AS seq FROM bot_events
-       WHERE bot_id = ? AND kind = 'alert'
-         AND CAST(json_extract(payload, '$.seq') AS BIGINT) IN (SELECT unnest(?::BIGINT[]))`,
-      [botId, `[${seqs.map((n) => Math.trunc(n)).join(",")}]`],
-    );
-    return new Set(rows.map((r) => Number(r.seq)));
-  }
-
   /** Appends several events of one bot in one transaction (numbered in order). */
   async appendEvents(botId: string, es: readonly Omit<BotEvent, "seq">[]): Promise<BotEvent[]> {
     if (es.length === 0) return [];
