@@ -20,7 +20,8 @@ import type { SettingsPatch } from "../service/settings.ts";
 import type { Actor, BotAction } from "../service/supervisor.ts";
 import { indicatorLines } from "./bot_indicators.ts";
 import { ConflictError, InvalidFieldError, NotFoundError } from "./errors.ts";
-import { type PeriodPnl, type PnlByPeriod, pnlByPeriod, type PnlPeriod, totalPnl } from "./pnl.ts";
+import { BotFigures, unrealised } from "./bot_figures.ts";
+import { type PnlByPeriod, totalPnl } from "./pnl.ts";
 import { type ScannerQuery, ScannerView } from "./scanner_view.ts";
 import { strategyCatalog, type StrategyInfo } from "./strategy_catalog.ts";
 import { type BotStatus, whyNotTrading } from "./why.ts";
@@ -103,19 +104,11 @@ function checkActor(who: Actor): void {
   }
 }
 
-/** Unrealised P&L of a status: equity (balance plus unrealised P&L at the marks) − balance. */
-function unrealised(st: BotStatus): number | null {
-  return st.equity === null || st.balance === null ? null : st.equity - st.balance;
-}
-
 /**
  * Candles read before the first one asked for, so indicators start warmed up: this many, or 10
  * warm-ups of the strategy when more (an EMA's start then no longer shows in its values).
  */
 const INDICATOR_HISTORY = 1000;
-
-/** Longest the bot list waits for the store before answering with what it read last. */
-const OVERVIEW_WAIT_MS = 50;
 
 /**
  * The command core. Reads return plain data; every write takes the {@link Actor} asking (who,
@@ -133,22 +126,12 @@ const OVERVIEW_WAIT_MS = 50;
 export class Commands {
   #notifications: Notifications | undefined;
   #catalog?: Promise<StrategyInfo[]>;
-  /** A live account's first recorded equity (its P&L starts there), by bot. */
-  readonly #liveInitial = new Map<string, number>();
   readonly #scanner: ScannerView;
-  /** Store reads kept per bot (see #remember). */
-  readonly #kept = new Map<string, Map<string, Promise<unknown>>>();
-  #forgetting?: () => void;
-  /** What {@link botsOverview} shows besides the status, by bot, as last read. */
-  readonly #overview = new Map<
-    string,
-    { pnl: Record<"day" | "all", PeriodPnl>; latest?: Record<string, unknown> }
-  >();
-  #overviewRead?: Promise<void>;
-  #overviewAgain = false;
+  readonly #figures: BotFigures;
 
   constructor(private readonly service: Service) {
     this.#scanner = new ScannerView(service.reads.candles, { now: () => service.wallNow() });
+    this.#figures = new BotFigures(service);
   }
 
   // ---- notifications ----
@@ -209,77 +192,11 @@ export class Commands {
    * `sl` and `tp` prices when set), the position's unrealised P&L, P&L over the last 24 h
    * (`pnl_today`, /api/pnl's `day`) and since the start (`pnl_total`), and why it is (not)
    * trading; and the `total` of them all (equity, P&L and return today and since the start,
-   * trades), summed as /api/pnl sums. It waits at most {@link OVERVIEW_WAIT_MS} for the store
-   * (whose reads are kept, see #remember, so they are few): a busy read connection never stalls
-   * the list, which then shows the P&L and decisions of the last read (P&L null before any).
+   * trades), summed as /api/pnl sums. Its store reads are kept, and a busy read connection never
+   * stalls it: it then shows the P&L and decisions of the last read (see {@link BotFigures}).
    */
-  async botsOverview(scope: Scope = {}) {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    await Promise.race([
-      this.#refreshOverview(),
-      new Promise((r) => timer = setTimeout(r, OVERVIEW_WAIT_MS)),
-    ]);
-    clearTimeout(timer);
-    const periods: Record<"day" | "all", PeriodPnl>[] = [];
-    const bots = this.#bots(scope).map((b) => {
-      const status = b.status();
-      const kept = this.#overview.get(b.spec.botId);
-      if (kept) periods.push(kept.pnl);
-      return {
-        ...status,
-        unrealised_pnl: unrealised(status),
-        pnl_today: kept?.pnl.day.pnl ?? null,
-        pnl_total: kept?.pnl.all.pnl ?? null,
-        why: whyNotTrading(status, kept?.latest),
-      };
-    });
-    const sum = periods.length === bots.length ? totalPnl(periods, ["day", "all"]) : undefined;
-    return {
-      bots,
-      total: {
-        equity: sum?.all.equity ?? null,
-        pnl_today: sum?.day.pnl ?? null,
-        return_today: sum?.day.return ?? null,
-        pnl_total: sum?.all.pnl ?? null,
-        return_total: sum?.all.return ?? null,
-        trades: bots.reduce((n, b) => n + b.trades, 0),
-      },
-    };
-  }
-
-  /**
-   * Reads every bot's P&L and latest decision for {@link botsOverview}, one read at a time (a
-   * call during one makes it read once more); resolves when the values are current.
-   */
-  #refreshOverview(): Promise<void> {
-    if (this.#overviewRead) {
-      this.#overviewAgain = true;
-      return this.#overviewRead;
-    }
-    const read = async () => {
-      do {
-        this.#overviewAgain = false;
-        const now = this.service.clock.now();
-        for (const b of this.#bots({})) {
-          const id = b.spec.botId;
-          const status = b.status();
-          const latest = await this.#remember(
-            id,
-            "latest",
-            async () => (await this.service.reads.bots.page("decisions", id, { limit: 1 }))[0],
-          );
-          const pnl = await this.#pnlOf(b, now, ["day", "all"], {
-            trades: false,
-            status,
-            remember: true,
-          });
-          this.#overview.set(id, { pnl, latest });
-        }
-      } while (this.#overviewAgain);
-    };
-    // A failed read (the database closing) leaves the last values; the next call reads again.
-    this.#overviewRead = read().catch(() => {}).finally(() => this.#overviewRead = undefined);
-    return this.#overviewRead;
+  botsOverview(scope: Scope = {}) {
+    return this.#figures.overview(this.#bots(scope));
   }
 
   /**
@@ -292,7 +209,7 @@ export class Commands {
     const status = b.status();
     const [latest] = await this.service.reads.bots.page("decisions", id, { limit: 1 });
     const now = this.service.clock.now();
-    const pnl = await this.#pnlOf(b, now, ["day", "all"], { trades: false, status });
+    const pnl = await this.#figures.pnl(b, now, ["day", "all"], { trades: false, status });
     return {
       ...status,
       unrealised_pnl: unrealised(status),
@@ -575,56 +492,10 @@ export class Commands {
     const now = this.service.clock.now();
     const bots: ({ bot_id: string; mode: "paper" | "live" } & PnlByPeriod)[] = [];
     for (const b of this.#bots(scope)) {
-      const periods = await this.#pnlOf(b, now);
+      const periods = await this.#figures.pnl(b, now);
       bots.push({ bot_id: b.spec.botId, mode: b.spec.mode, ...periods });
     }
     return { at: now, bots, total: totalPnl(bots) };
-  }
-
-  /**
-   * One bot's P&L over `periods` up to `now` (see {@link pnl}). Without `trades`, the closed
-   * trades are not read: `realised` and `trades` are then 0 and only equity and `pnl` hold.
-   * `status`: the bot's status the answer already shows, so its equity and P&L agree.
-   */
-  async #pnlOf<K extends PnlPeriod = PnlPeriod>(
-    b: Bot,
-    now: number,
-    periods?: readonly K[],
-    o: { trades?: boolean; status?: BotStatus; remember?: boolean } = {},
-  ) {
-    const store = this.service.reads.bots;
-    const id = b.spec.botId;
-    const tf = timeframeMs(b.spec.timeframe);
-    const read = async (to: number) => {
-      const [row] = await store.page("equity", id, { to, limit: 1 });
-      return row === undefined ? undefined : Number(row.equity);
-    };
-    const equityAt = (ts: number) => {
-      // the snapshot of the latest candle closed by `ts` (a snapshot's ts is its candle's open):
-      // the same for every `ts` up to the next candle's close, so it is remembered by that candle
-      const to = Math.floor((ts - tf) / tf) * tf;
-      return o.remember ? this.#remember(id, `equity@${to}`, () => read(to)) : read(to);
-    };
-    let last = (o.status ?? b.status()).equity ?? undefined;
-    if (last === undefined) {
-      const [latest] = await store.page("equity", id, { limit: 1 });
-      last = latest ? Number(latest.equity) : undefined;
-    }
-    let initial = b.spec.virtualBalance;
-    if (b.spec.mode === "live") {
-      let first = this.#liveInitial.get(id);
-      if (first === undefined) {
-        const row = (await store.page("equity", id, { limit: 1_000_000 })).at(-1);
-        if (row) this.#liveInitial.set(id, first = Number(row.equity));
-      }
-      initial = first ?? last ?? 0;
-    }
-    return await pnlByPeriod(now, {
-      equity: last ?? initial,
-      initial,
-      equityAt,
-      trades: (o.trades ?? true) ? await store.trades(id) : [],
-    }, periods);
   }
 
   // ---- settings and records of the service ----
@@ -676,36 +547,6 @@ export class Commands {
   /** Calls `fn` with every event from now on; returns the function that stops it. */
   onEvent(fn: BusListener): () => void {
     return this.service.bus.subscribe(fn);
-  }
-
-  /**
-   * `read()`'s answer for bot `botId` under `key`, kept: the latest decision ("latest") is then
-   * taken from the bot's `bot.decision` events (announced once stored), equity snapshots of
-   * closed candles do not change, and a change of the bot's state (a start, a reset) forgets it
-   * all. So a list many pages ask for costs the store almost nothing after its first answer.
-   */
-  #remember<T>(botId: string, key: string, read: () => Promise<T>): Promise<T> {
-    if (!this.#forgetting) {
-      this.#forgetting = this.onEvent((e) => {
-        if (e.botId === undefined) return;
-        if (e.type === "bot.status") this.#kept.delete(e.botId);
-        else if (e.type === "bot.decision") {
-          this.#kept.get(e.botId)?.set("latest", Promise.resolve(e.data));
-        }
-      });
-    }
-    let byKey = this.#kept.get(botId);
-    if (!byKey) this.#kept.set(botId, byKey = new Map());
-    let p = byKey.get(key) as Promise<T> | undefined;
-    if (!p) {
-      const kept = byKey;
-      // A quiet bot's clock still moves: its oldest keys go (a handful are ever in use).
-      while (kept.size >= 8) kept.delete(kept.keys().next().value!);
-      p = read();
-      kept.set(key, p);
-      p.catch(() => kept.delete(key));
-    }
-    return p;
   }
 
   // ---- webhook alerts ----
