@@ -2,22 +2,11 @@
 // service's CPU with 20 bots while 3 pages stay open over the event stream
 // (`deno task bench page`, or `deno run -A bench/page_bench.ts` alone).
 
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
+import { launchChromium } from "../tests/browser/browser_support.ts";
 import type { BenchRow } from "./backtest_bench.ts";
 import { cpuSeconds, startService } from "./service_process.ts";
 import { copiedBots } from "./service_bench.ts";
-
-const CHROMIUM = "/usr/bin/chromium";
-const ARGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--disable-dev-shm-usage",
-];
 
 /** What one cold load of the page measured. */
 interface Load {
@@ -83,7 +72,7 @@ export async function benchPage(seconds = 20): Promise<BenchRow[]> {
     configs,
   ]);
   const { child, url } = service;
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  const browser = await launchChromium();
   try {
     // A trader opens the page on a running service: every bot has loaded its history first.
     for (let settled = false; !settled;) {

@@ -127,9 +127,14 @@ export interface OpenOptions {
   locale?: string;
 }
 
+/** Launches Debian's Chromium headless, with the flags this machine needs. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+}
+
 /** Launches Chromium and opens one page. */
 export async function openBrowser(o: OpenOptions = {}): Promise<BrowserPage> {
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  const browser = await launchChromium();
   const context = await browser.newContext({
     viewport: o.viewport ?? { width: 1280, height: 900 },
     colorScheme: o.colorScheme ?? "light",
