@@ -7,7 +7,7 @@ import { assemble } from "../../src/assemble.ts";
 import { requireBearer } from "../../src/http/auth.ts";
 import { Db } from "../../src/store/db.ts";
 import { REPLAY_START, tempDir } from "../support.ts";
-import { candlesTraded, entry } from "../service/service_support.ts";
+import { alphaAndBetaTrading, candlesTraded } from "../service/service_support.ts";
 
 const TOKEN = "test-token-0123456789abcdef";
 const STORED = `
@@ -21,14 +21,7 @@ async function serve(path: string) {
   const db = await Db.open(path);
   const service = await assemble({
     db,
-    entries: [
-      await entry("alpha", { params: { fast_period: 2, slow_period: 5, direction: "both" } }),
-      await entry("beta", {
-        symbol: "ETH/USDT",
-        strategy: "ema_cross",
-        params: { fast_period: 3, slow_period: 8 },
-      }),
-    ],
+    entries: await alphaAndBetaTrading(),
     auth: requireBearer(TOKEN),
     version: "test",
     replay: { speed: 3000, startTs: REPLAY_START },

@@ -10,7 +10,7 @@ import { ema } from "../../src/indicators/mod.ts";
 import { CandleStore } from "../../src/store/candle_store.ts";
 import { Db } from "../../src/store/db.ts";
 import { REPLAY_START, tempDir } from "../support.ts";
-import { candlesTraded, entry, untilEvent } from "../service/service_support.ts";
+import { alphaAndBetaTrading, candlesTraded, untilEvent } from "../service/service_support.ts";
 
 const TOKEN = "test-token-0123456789abcdef";
 const HOUR = 3_600_000;
@@ -40,14 +40,7 @@ async function start(path: string, stored: [string, CandleColumns][] = []) {
   for (const [symbol, cols] of stored) await store.upsert(series(symbol), cols);
   const service = await assemble({
     db,
-    entries: [
-      await entry("alpha", { params: { fast_period: 2, slow_period: 5, direction: "both" } }),
-      await entry("beta", {
-        symbol: "ETH/USDT",
-        strategy: "ema_cross",
-        params: { fast_period: 3, slow_period: 8 },
-      }),
-    ],
+    entries: await alphaAndBetaTrading(),
     auth: requireBearer(TOKEN),
     version: "test",
     replay: { speed: 3000, startTs: REPLAY_START },

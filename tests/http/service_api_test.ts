@@ -7,7 +7,7 @@ import type { BusEvent } from "../../src/service/event_bus.ts";
 import { assemble } from "../../src/assemble.ts";
 import { Db } from "../../src/store/db.ts";
 import { REPLAY_START, tempDir } from "../support.ts";
-import { candlesTraded, entry, waitFor } from "../service/service_support.ts";
+import { alphaAndBetaTrading, candlesTraded, entry, waitFor } from "../service/service_support.ts";
 
 const TOKEN = "test-token-0123456789abcdef";
 const auth = { Authorization: `Bearer ${TOKEN}` };
@@ -16,17 +16,7 @@ async function start(path: string, extra: Parameters<typeof entry>[1] = {}, spee
   const db = await Db.open(path);
   const service = await assemble({
     db,
-    entries: [
-      await entry("alpha", {
-        params: { fast_period: 2, slow_period: 5, direction: "both" },
-        ...extra,
-      }),
-      await entry("beta", {
-        symbol: "ETH/USDT",
-        strategy: "ema_cross",
-        params: { fast_period: 3, slow_period: 8 },
-      }),
-    ],
+    entries: await alphaAndBetaTrading(extra),
     auth: requireBearer(TOKEN),
     version: "test",
     replay: { speed, startTs: REPLAY_START },

@@ -54,6 +54,26 @@ export async function alertBot(
   });
 }
 
+/**
+ * The two trading bots of the API tests: alpha (sma_cross 2/5 on BTC/USDT, both directions, with
+ * `alpha` added) and beta (ema_cross 3/8 on ETH/USDT); both trade within a few replayed candles.
+ */
+export async function alphaAndBetaTrading(
+  alpha: Parameters<typeof entry>[1] = {},
+): Promise<BotEntry[]> {
+  return [
+    await entry("alpha", {
+      params: { fast_period: 2, slow_period: 5, direction: "both" },
+      ...alpha,
+    }),
+    await entry("beta", {
+      symbol: "ETH/USDT",
+      strategy: "ema_cross",
+      params: { fast_period: 3, slow_period: 8 },
+    }),
+  ];
+}
+
 /** The two alert bots of the webhook tests: alpha (BTC/USDT, JSON), beta (ETH/USDT, also text). */
 export async function alphaAndBeta(): Promise<BotEntry[]> {
   return [
