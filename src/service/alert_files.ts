@@ -2,7 +2,8 @@
 
 import { InputError } from "../core/errors.ts";
 import { readCsvRows, type TradeSignal } from "../data/tradingview_trades.ts";
-import { type AlertBot, parseAlert, toSignal } from "./alert_message.ts";
+import { type AlertBot, parseAlert } from "./alert_message.ts";
+import { toSignal } from "./alert_signal.ts";
 
 /** Options of {@link readAlertsFile}. */
 export interface ReadAlertsFileOptions {

@@ -5,7 +5,8 @@
 import type { ExternalSignal } from "../core/trading.ts";
 import type { AlertState } from "../store/alert_store.ts";
 import type { AlertIntake, ReceivedAlert } from "./alert_intake.ts";
-import { parseAlert, toSignal } from "./alert_message.ts";
+import { parseAlert } from "./alert_message.ts";
+import { toSignal } from "./alert_signal.ts";
 import type { BusEvent, EventBus } from "./event_bus.ts";
 import { log } from "./log.ts";
 import type { Supervisor } from "./supervisor.ts";

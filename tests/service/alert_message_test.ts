@@ -8,8 +8,8 @@ import {
   parseAlert,
   type ParseAlertOptions,
   templateProblem,
-  toSignal,
 } from "../../src/service/alert_message.ts";
+import { toSignal } from "../../src/service/alert_signal.ts";
 import { createRng } from "../../src/data/rng.ts";
 
 const SPOT: AlertBot = { bot_id: "btc_tv", exchange: "okx", symbol: "BTC/USDT" };
