@@ -109,16 +109,6 @@ export class Assets {
     return new Assets(list);
   }
 
-  /** Every asset's name. */
-  names(): string[] {
-    return [...this.#byName.keys()];
-  }
-
-  /** The asset called `name`, if any. */
-  get(name: string): Asset | undefined {
-    return this.#byName.get(name);
-  }
-
   /** The address of `name` with its content hash (`/assets/app.js?v=…`). */
   url(name: string): string {
     const a = this.#byName.get(name);

@@ -28,9 +28,6 @@ export interface PageOptions {
   version: string;
 }
 
-/** The modules the client loads by name (their hashed addresses travel in the boot data). */
-const CLIENT_MODULES = (names: string[]) => names.filter((n) => /\.(m?js)$/.test(n));
-
 /**
  * The modules app.js imports and the first view, by the addresses their imports resolve to
  * (relative imports carry no hash, and one module must have one address).
@@ -106,9 +103,6 @@ export function pageRoutes(app: Hono, o: PageOptions): void {
   const { assets, sessions, exposure } = o;
   const css = assets.url("page.css");
   const icon = assets.url("icon.svg");
-  const modules = Object.fromEntries(
-    CLIENT_MODULES(assets.names()).map((n) => [n, assets.url(n)]),
-  );
   const manifestText = JSON.stringify(manifest(assets));
 
   const page = (c: Context, body: string, status = 200) => {
@@ -134,7 +128,6 @@ export function pageRoutes(app: Hono, o: PageOptions): void {
       mode: o.mode,
       version: o.version,
       lang: langOf(c),
-      assets: modules,
     };
     return page(
       c,

@@ -14,8 +14,6 @@ export interface Boot {
   mode: "paper" | "live";
   version: string;
   lang: Lang;
-  /** Addresses of the client's modules, with their content hashes. */
-  assets: Record<string, string>;
 }
 
 /** Theme chosen on the page ("system" follows the browser). */
