@@ -6,7 +6,7 @@ import { ApiError } from "../api.js";
 import { amount, h, money, price, replace, tone, utc } from "../dom.js";
 import { addTexts } from "../i18n.js";
 import { candleChart, lineChart } from "../chart.js";
-import { shownState } from "./bots.js";
+import { actionsFor, shownState } from "./bots.js";
 import { RecordTabs } from "./bot_records.js";
 
 addTexts({
@@ -121,17 +121,6 @@ const STALE_BY_EVENT = /** @type {Record<string, Part[]>} */ ({
 
 /** @typedef {"head" | "chart" | "equity" | TableName} Part */
 /** @typedef {import("./bot_records.js").TableName} TableName */
-
-/**
- * The controls a bot's state allows.
- * @param {Row} b
- * @returns {("start" | "stop" | "pause" | "resume")[]}
- */
-function actionsFor(b) {
-  if (b.state === "stopped" || b.state === "failed") return ["start"];
-  if (b.state === "starting") return ["stop"];
-  return b.paused ? ["resume", "stop"] : ["pause", "stop"];
-}
 
 /**
  * Trade markers: a long's entry buys and its exit sells, a short the other way; the open
@@ -397,7 +386,7 @@ function mountBot(ctx, root, id) {
       b.error && b.state === "failed" ? h("span", { class: "error" }, ` ${b.error}`) : null,
     );
     // Controls are drawn again only when they change, so the keyboard focus stays.
-    const actions = actionsFor(b);
+    const actions = actionsFor(/** @type {BotRow} */ (b));
     const key = actions.join();
     if (key === controlsKey) return;
     const focused = controls.contains(document.activeElement);

@@ -91,7 +91,7 @@ export function shownState(b) {
  * @param {BotRow} b
  * @returns {("start" | "stop" | "pause" | "resume")[]}
  */
-function actionsFor(b) {
+export function actionsFor(b) {
   if (b.state === "stopped" || b.state === "failed") return ["start"];
   if (b.state === "starting") return ["stop"];
   return b.paused ? ["resume", "stop"] : ["pause", "stop"];
