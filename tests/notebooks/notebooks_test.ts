@@ -57,6 +57,9 @@ for (const name of NOTEBOOKS) {
             "notebook",
             "--execute",
             "--ExecutePreprocessor.timeout=900",
+            // A cell's outputs may come after its reply on a busy machine: wait for them (the
+            // kernel's idle message ends the wait at once) rather than the default 4 s.
+            "--ExecutePreprocessor.iopub_timeout=120",
             "--output-dir",
             out,
             `notebooks/${name}`,
